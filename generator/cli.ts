@@ -1,0 +1,64 @@
+/** `symphony-codegen generate <spec> --out <dir> [--check]` */
+import { Command } from "commander";
+import { formatDiagnostic, SpecError } from "./diagnostics.js";
+import { generate, DEFAULT_RUNTIME_IMPORT } from "./generate.js";
+
+function kib(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name("symphony-codegen")
+    .description("Typed code generation for Symphony extensions from an OpenAPI document")
+    .exitOverride();
+
+  program
+    .command("generate")
+    .description("Generate types, validating decoders, handlers, builders and registration from an OpenAPI 3.0/3.1 document")
+    .argument("<spec>", "openapi.yaml or .json (relative $refs are bundled)")
+    .requiredOption("-o, --out <dir>", "output directory")
+    .option("--check", "exit 1 and list stale files instead of writing")
+    .option("--runtime-import <module>", "module the generated code imports the runtime from", DEFAULT_RUNTIME_IMPORT)
+    .option("--allow-remote-refs", "follow http(s) $refs")
+    .option("-q, --quiet", "print only errors")
+    .action(async (spec: string, opts: { out: string; check?: boolean; runtimeImport: string; allowRemoteRefs?: boolean; quiet?: boolean }) => {
+      const started = performance.now();
+      const result = await generate(spec, opts);
+      const say = (line: string) => {
+        if (!opts.quiet) process.stdout.write(line + "\n");
+      };
+      for (const w of result.warnings) process.stderr.write(formatDiagnostic(w) + "\n");
+      const stale = [...result.written, ...result.removed];
+      if (opts.check) {
+        if (stale.length > 0) {
+          process.stderr.write(`Generated code in ${opts.out} is stale (run "symphony-codegen generate ${spec} --out ${opts.out}"):\n`);
+          for (const f of result.written) process.stderr.write(`  ${f}: differs\n`);
+          for (const f of result.removed) process.stderr.write(`  ${f}: no longer generated\n`);
+          exitCode = 1;
+        } else say(`${opts.out}: up to date (${result.files.length} files)`);
+        return;
+      }
+      say(
+        `${result.model.operations.length} operations → ${opts.out}: ${result.written.length} written, ${result.unchanged.length} unchanged${result.removed.length ? `, ${result.removed.length} removed` : ""} (${Math.round(performance.now() - started)} ms)`,
+      );
+      say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${result.specBytes > 1024 * 1024 ? " — larger than NATS's default max_payload (1 MiB); register() will refuse it on such a server" : ""}`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof SpecError) {
+      process.stderr.write(err.diagnostics.map(formatDiagnostic).join("\n") + "\n");
+      return 1;
+    }
+    const code = (err as { code?: string; exitCode?: number }).code;
+    if (typeof code === "string" && code.startsWith("commander.")) {
+      return code === "commander.helpDisplayed" || code === "commander.version" ? 0 : ((err as { exitCode?: number }).exitCode ?? 1);
+    }
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,82 @@
+/**
+ * handlers.ts: typed requests, per-status response unions, the Handlers
+ * interface and response builders. Types index the openapi-typescript output
+ * (`paths[...]`) instead of inferring from zod, which keeps `tsc` cheap.
+ */
+import type { ApiModel, OperationModel, ParamIn, ResponseModel } from "../model.js";
+import { docComment, stringLiteral } from "../names.js";
+
+const LOCATIONS: [ParamIn, string][] = [
+  ["path", "path"],
+  ["query", "query"],
+  ["header", "headers"],
+  ["cookie", "cookies"],
+];
+
+const opType = (op: OperationModel) => `paths[${stringLiteral(op.path)}][${stringLiteral(op.method.toLowerCase())}]`;
+
+function requestType(op: OperationModel): string {
+  const base = opType(op);
+  const fields = LOCATIONS.map(([location, field]) => {
+    const has = op.parameters.some((p) => p.in === location);
+    return `${field}: ${has ? `NonNullable<${base}["parameters"][${stringLiteral(location)}]>` : "Record<string, never>"};`;
+  });
+  let body = "undefined";
+  if (op.requestBody && op.requestBody.content.length > 0) {
+    const content = `NonNullable<${base}["requestBody"]>["content"]`;
+    body = op.requestBody.content.map((m) => `${content}[${stringLiteral(m.contentType)}]`).join(" | ");
+    if (!op.requestBody.required) body += " | undefined";
+  }
+  fields.push(`body: ${body};`);
+  return `export interface ${op.typeName}Request {\n${fields.join("\n")}\n}\n`;
+}
+
+function statusType(key: string): string {
+  if (key === "default") return "number";
+  if (/^[1-5]XX$/.test(key)) return `rt.Status${key}`;
+  return key;
+}
+
+function responseMembers(op: OperationModel, r: ResponseModel): string[] {
+  const base = `${opType(op)}["responses"][${stringLiteral(r.key)}]`;
+  const headers = r.headers.length > 0 ? `headers${r.headers.some((h) => h.required) ? "" : "?"}: ${base}["headers"]` : "headers?: Readonly<Record<string, string | number | boolean>>";
+  const status = `status: ${statusType(r.key)}`;
+  if (r.content.length === 0) return [`{ ${status}; body?: undefined; ${headers}; contentType?: string }`];
+  return r.content.map((m, i) => {
+    const contentType = `contentType${i === 0 ? "?" : ""}: ${stringLiteral(m.contentType)}`;
+    return `{ ${status}; body: ${base}["content"][${stringLiteral(m.contentType)}]; ${headers}; ${contentType} }`;
+  });
+}
+
+function responseType(op: OperationModel): string {
+  const members = op.responses.flatMap((r) => responseMembers(op, r));
+  // No declared responses: any status, any body.
+  if (members.length === 0) members.push("rt.AnyResponse");
+  return `export type ${op.typeName}Response =\n${members.map((m) => `| ${m}`).join("\n")};\n`;
+}
+
+export function emitHandlers(model: ApiModel, runtimeImport: string): string {
+  const out: string[] = [
+    `import type { paths } from "./types.js";`,
+    `import * as rt from ${stringLiteral(runtimeImport)};`,
+    "",
+  ];
+  for (const op of model.operations) {
+    out.push(`// ${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/"));
+    out.push(requestType(op), responseType(op));
+    out.push(
+      docComment([`Response builders for ${op.handlerName}: \`${op.typeName}.status(code, body)\` and one per named status.`]) +
+        `export const ${op.typeName} = rt.responseBuilders<${op.typeName}Response>();\n`,
+    );
+  }
+  out.push(docComment([`One method per operation of ${model.title}. Return a response built with the operation's builders.`]) + "export interface Handlers {");
+  for (const op of model.operations) {
+    const doc = docComment(
+      [op.summary, op.description, `${op.method} ${op.path}`, op.deprecated ? "@deprecated" : undefined],
+      "  ",
+    );
+    out.push(`${doc}  ${op.handlerName}(req: ${op.typeName}Request, ctx: rt.HandlerContext): ${op.typeName}Response | Promise<${op.typeName}Response>;`);
+  }
+  out.push("}", "");
+  return out.join("\n");
+}

@@ -1,0 +1,65 @@
+/** operations.ts: the table the runtime dispatcher reads, one entry per operation. */
+import type { ApiModel, OperationModel } from "../model.js";
+import { propertyKey, stringLiteral } from "../names.js";
+import { valueShape } from "./shape.js";
+import type { ZodEmitter } from "./zod.js";
+
+function isJsonMedia(contentType: string): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json$|\+json$/i.test(contentType.split(";")[0]!.trim());
+}
+
+function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): string {
+  const params = op.parameters.map((p) => {
+    const fields = [
+      `name: ${stringLiteral(p.name)}`,
+      `in: ${stringLiteral(p.in)}`,
+      p.required ? "required: true" : "",
+      `style: ${stringLiteral(p.style)}`,
+      `explode: ${p.explode}`,
+      `shape: ${JSON.stringify(valueShape(model.document, p.schema))}`,
+      p.contentType && isJsonMedia(p.contentType) ? "json: true" : "",
+      `schema: ${zod.inline(p.schema, "schemas.")}${p.required ? "" : ".optional()"}`,
+    ].filter(Boolean);
+    return `{ ${fields.join(", ")} }`;
+  });
+  const fields = [
+    `handler: ${stringLiteral(op.handlerName)}`,
+    `endpoint: ${stringLiteral(op.endpoint)}`,
+    `method: ${stringLiteral(op.method)}`,
+    `path: ${stringLiteral(op.path)}`,
+    `params: [${params.join(", ")}]`,
+  ];
+  if (op.requestBody) {
+    const content = op.requestBody.content.map(
+      (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : zod.inline(m.schema, "schemas.")}`,
+    );
+    fields.push(`body: { required: ${op.requestBody.required}, content: { ${content.join(", ")} } }`);
+  }
+  const responses = op.responses.map((r) => `${propertyKey(r.key)}: ${r.content[0] ? stringLiteral(r.content[0].contentType) : "null"}`);
+  fields.push(`responses: { ${responses.join(", ")} }`);
+  return `{ ${fields.join(", ")} }`;
+}
+
+/** Import lines for the runtime, schemas module, only when the body uses them. */
+function imports(body: string, runtimeImport: string, withSchemas: boolean): string[] {
+  const lines: string[] = [];
+  if (/\bz\./.test(body)) lines.push(`import { z } from ${stringLiteral(runtimeImport)};`);
+  if (/\brt\./.test(body)) lines.push(`import * as rt from ${stringLiteral(runtimeImport)};`);
+  if (withSchemas && /\bschemas\./.test(body)) lines.push(`import * as schemas from "./schemas.js";`);
+  return lines;
+}
+
+export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: string): string {
+  const entries = model.operations.map((op) => operationEntry(model, op, zod));
+  const body = [
+    "/** What the runtime needs to decode, dispatch and encode each operation. */",
+    `export const operationTable: readonly rt.OperationSpec[] = [${entries.join(",\n")}];`,
+    "",
+  ].join("\n");
+  return [...imports(body, runtimeImport, true), "", body].join("\n");
+}
+
+export function emitSchemas(zod: ZodEmitter, runtimeImport: string): string {
+  const body = zod.constants.map((c) => `export const ${c.name}: z.ZodType = ${c.code};\n`).join("\n") || "export {};\n";
+  return [...imports(body, runtimeImport, false), "", body].join("\n");
+}

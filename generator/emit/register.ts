@@ -1,0 +1,36 @@
+/** register.ts: the service description and `register(ext, handlers)`. */
+import type { ApiModel } from "../model.js";
+import { docComment, stringLiteral } from "../names.js";
+
+export function emitRegister(model: ApiModel, runtimeImport: string): string {
+  return [
+    `import * as rt from ${stringLiteral(runtimeImport)};`,
+    `import type { Handlers } from "./handlers.js";`,
+    `import { operationTable } from "./operations.js";`,
+    `import { openapiSpec } from "./spec.js";`,
+    "",
+    "/** The micro service this API is served as. */",
+    "export const service = {",
+    `  name: ${stringLiteral(model.serviceName)},`,
+    `  version: ${stringLiteral(model.serviceVersion)},`,
+    `  description: ${stringLiteral(model.description)},`,
+    "} as const;",
+    "",
+    docComment([
+      `Serves ${model.title} on NATS: one micro service whose metadata \`openapi\` carries the spec, one endpoint per operation under \`cirata.extensions.<prefix>\`. Call it inside \`ext.runWithSetup(...)\`.`,
+    ]) +
+      "export function register(ext: rt.Extension, handlers: Handlers, options?: rt.RegisterOptions) {",
+    "  return rt.serveApi(ext, { ...service, openapi: openapiSpec, operations: operationTable }, handlers, options);",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** spec.ts, written already formatted: a single long string needs no formatter pass. */
+export function emitSpec(specJson: string): string {
+  return `/** The bundled OpenAPI document, embedded as service metadata \`openapi\`. */\nexport const openapiSpec: string =\n  ${stringLiteral(specJson)};\n`;
+}
+
+export function emitIndex(files: string[]): string {
+  return files.map((f) => `export * from "./${f}.js";`).join("\n") + "\n";
+}

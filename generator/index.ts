@@ -1,0 +1,4 @@
+export { generate, emitFiles, DEFAULT_RUNTIME_IMPORT, type GenerateOptions, type GenerateResult } from "./generate.js";
+export { loadSpec, type LoadedSpec, type LoadOptions, type OpenApiDocument } from "./load.js";
+export { buildModel, type ApiModel, type OperationModel, type ParameterModel, type ResponseModel, type MediaModel } from "./model.js";
+export { SpecError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";

@@ -1,0 +1,158 @@
+/**
+ * The typed, validating form of `parseRestRequest`: envelope → { path, query, headers, cookies, body },
+ * every parameter split, coerced and validated, every failure named.
+ */
+import type { z } from "zod";
+import { readParam, parseCookies, type ParamSpec, type ParamLocation } from "./params.js";
+import { RestRequestError, baseMediaType, isJsonMediaType, escapePointer, type FieldError, type RestRequest } from "./rest.js";
+
+export interface ParamEntry extends ParamSpec {
+  schema: z.ZodType;
+}
+
+export interface BodySpec {
+  required: boolean;
+  /** Media type (as declared, may contain wildcards) → schema; null when the body is not validated. */
+  content: Readonly<Record<string, z.ZodType | null>>;
+}
+
+/** One operation as the generator describes it to the runtime. */
+export interface OperationSpec {
+  /** Method name on the generated Handlers interface. */
+  handler: string;
+  /** NATS endpoint name. */
+  endpoint: string;
+  method: string;
+  path: string;
+  params: readonly ParamEntry[];
+  body?: BodySpec;
+  /** Response key ("200", "2XX", "default") → default content type, null for no content. */
+  responses: Readonly<Record<string, string | null>>;
+}
+
+export interface DecodedRequest {
+  path: Record<string, unknown>;
+  query: Record<string, unknown>;
+  headers: Record<string, unknown>;
+  cookies: Record<string, unknown>;
+  body: unknown;
+  /** The media type the body was read as. */
+  contentType?: string;
+}
+
+const LOCATION_KEY: Record<ParamLocation, keyof Omit<DecodedRequest, "body" | "contentType">> = {
+  path: "path",
+  query: "query",
+  header: "headers",
+  cookie: "cookies",
+};
+
+/** Compiled once per operation: the set of declared query names is needed for exploded objects. */
+export interface PreparedOperation extends OperationSpec {
+  declaredQuery: ReadonlySet<string>;
+  hasCookies: boolean;
+}
+
+export function prepareOperation(op: OperationSpec): PreparedOperation {
+  return {
+    ...op,
+    declaredQuery: new Set(op.params.filter((p) => p.in === "query").map((p) => p.name)),
+    hasCookies: op.params.some((p) => p.in === "cookie"),
+  };
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p)).join(".");
+}
+
+function issuePointer(path: readonly PropertyKey[]): string {
+  return path.map((p) => "/" + escapePointer(String(p))).join("");
+}
+
+/** Picks the declared media type for a request's content type: exact, then `type/*`, then `*\/*`. */
+export function matchMediaType(declared: readonly string[], contentType: string | undefined): string | undefined {
+  if (declared.length === 0) return undefined;
+  if (!contentType) return declared.length === 1 ? declared[0] : declared.find((d) => isJsonMediaType(d)) ?? declared[0];
+  const wanted = baseMediaType(contentType);
+  const lower = declared.map((d) => baseMediaType(d));
+  let i = lower.indexOf(wanted);
+  if (i < 0) i = lower.indexOf(wanted.split("/")[0] + "/*");
+  if (i < 0 && isJsonMediaType(wanted)) i = lower.findIndex((d) => d === "application/json");
+  if (i < 0) i = lower.indexOf("*/*");
+  return i < 0 ? undefined : declared[i];
+}
+
+export function decodeRequest(op: PreparedOperation, request: RestRequest): DecodedRequest {
+  const errors: FieldError[] = [];
+  const decoded: DecodedRequest = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
+  const ctx = {
+    request,
+    cookies: op.hasCookies ? parseCookies(request.headers["cookie"]) : {},
+    declaredQuery: op.declaredQuery,
+  };
+
+  for (const param of op.params) {
+    const read = readParam(param, ctx);
+    if (!read.ok) {
+      errors.push({ in: param.in, name: param.name, message: read.message });
+      continue;
+    }
+    if (read.value === undefined && param.required) {
+      errors.push({ in: param.in, name: param.name, message: "Required parameter is missing" });
+      continue;
+    }
+    const result = param.schema.safeParse(read.value);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const member = issuePath(issue.path);
+        errors.push({ in: param.in, name: member ? `${param.name}.${member}` : param.name, message: issue.message });
+      }
+      continue;
+    }
+    if (result.data !== undefined) decoded[LOCATION_KEY[param.in]][param.name] = result.data;
+  }
+
+  if (op.body) decodeBody(op.body, request, decoded, errors);
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    const where = first.name ?? (first.pointer !== undefined ? `body${first.pointer}` : first.in);
+    throw new RestRequestError(`Invalid ${first.in === "body" ? "request body" : first.in + " parameter"} ${JSON.stringify(where)}: ${first.message}` + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""), 400, errors);
+  }
+  return decoded;
+}
+
+function decodeBody(spec: BodySpec, request: RestRequest, decoded: DecodedRequest, errors: FieldError[]): void {
+  let body = request.body;
+  const absent = body === undefined || body === null || body === "";
+  if (absent) {
+    if (spec.required) errors.push({ in: "body", pointer: "", message: "Request body is required" });
+    return;
+  }
+  const declared = Object.keys(spec.content);
+  const mediaType = matchMediaType(declared, request.headers["content-type"]);
+  if (mediaType === undefined) {
+    throw new RestRequestError(`Unsupported content type ${JSON.stringify(request.headers["content-type"] ?? "")}; expected ${declared.join(", ")}`, 415, [
+      { in: "header", name: "content-type", message: `expected one of ${declared.join(", ")}` },
+    ]);
+  }
+  decoded.contentType = mediaType;
+  if (isJsonMediaType(mediaType) && typeof body === "string") {
+    try {
+      body = JSON.parse(body);
+    } catch (err) {
+      errors.push({ in: "body", pointer: "", message: `Body is not valid JSON: ${(err as Error).message}` });
+      return;
+    }
+  }
+  const schema = spec.content[mediaType];
+  if (!schema) {
+    decoded.body = body;
+    return;
+  }
+  const result = schema.safeParse(body);
+  if (result.success) {
+    decoded.body = result.data;
+    return;
+  }
+  for (const issue of result.error.issues) errors.push({ in: "body", pointer: issuePointer(issue.path), message: issue.message });
+}

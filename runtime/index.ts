@@ -1,0 +1,11 @@
+export * from "./errors.js";
+export * from "./log.js";
+export * from "./rest.js";
+export * from "./params.js";
+export * from "./schema.js";
+export * from "./responses.js";
+export * from "./decode.js";
+export * from "./serve.js";
+export * from "./extension.js";
+export * from "./names.js";
+export type * from "./status-ranges.js";

@@ -1,0 +1,122 @@
+/**
+ * Typed per-status responses (as in oapi-codegen's strict server) and the one
+ * shared builder object every generated `Operation.ok(...)` call goes through.
+ */
+import type { WrappedResponse } from "./rest.js";
+
+/** What a handler returns: one member per declared status. */
+export interface AnyResponse {
+  status: number;
+  body?: unknown;
+  headers?: Readonly<Record<string, unknown>>;
+  contentType?: string;
+}
+
+const STATUS_NAMES = {
+  200: "ok",
+  201: "created",
+  202: "accepted",
+  203: "nonAuthoritativeInformation",
+  204: "noContent",
+  205: "resetContent",
+  206: "partialContent",
+  301: "movedPermanently",
+  302: "found",
+  303: "seeOther",
+  304: "notModified",
+  307: "temporaryRedirect",
+  308: "permanentRedirect",
+  400: "badRequest",
+  401: "unauthorized",
+  402: "paymentRequired",
+  403: "forbidden",
+  404: "notFound",
+  405: "methodNotAllowed",
+  406: "notAcceptable",
+  408: "requestTimeout",
+  409: "conflict",
+  410: "gone",
+  412: "preconditionFailed",
+  413: "contentTooLarge",
+  415: "unsupportedMediaType",
+  422: "unprocessableContent",
+  429: "tooManyRequests",
+  500: "internalServerError",
+  501: "notImplemented",
+  502: "badGateway",
+  503: "serviceUnavailable",
+  504: "gatewayTimeout",
+} as const;
+type StatusNames = typeof STATUS_NAMES;
+
+/** Members declared with exactly this status. */
+type Exact<R, S> = R extends { status: infer T } ? ([T] extends [S] ? R : never) : never;
+/** Members whose status type admits S (ranges such as 2XX, and `default`). */
+type Accepting<R, S> = R extends { status: infer T } ? (S extends T ? R : never) : never;
+/** The response member a status selects: the exact one, else a range, else `default`. */
+export type MemberFor<R, S> = [Exact<R, S>] extends [never] ? Accepting<R, S> : Exact<R, S>;
+
+type Init<M> = Omit<M, "status" | "body">;
+type BodyOf<M> = M extends { body?: infer B } ? B : never;
+type BuilderArgs<M> = undefined extends BodyOf<M> ? [body?: BodyOf<M>, init?: Init<M>] : [body: BodyOf<M>, init?: Init<M>];
+
+export type ResponseBuilders<R extends AnyResponse> = {
+  [K in R["status"] as K extends keyof StatusNames ? StatusNames[K] : never]: (...args: BuilderArgs<MemberFor<R, K>>) => R;
+} & {
+  /** Any declared status (or any status number when the operation declares `default`). */
+  status<S extends R["status"]>(status: S, ...args: BuilderArgs<MemberFor<R, S>>): R;
+};
+
+function build(status: number, body?: unknown, init?: object): AnyResponse {
+  return { ...init, status, body };
+}
+
+const BUILDERS: Record<string, unknown> = { status: build };
+for (const [code, name] of Object.entries(STATUS_NAMES)) {
+  BUILDERS[name] = (body?: unknown, init?: object) => build(Number(code), body, init);
+}
+
+/** Builders for one operation's response union; a single shared object at run time. */
+export function responseBuilders<R extends AnyResponse>(): ResponseBuilders<R> {
+  return BUILDERS as unknown as ResponseBuilders<R>;
+}
+
+/** Response keys as the spec writes them: "200", "2XX", "default". Value: the default content type, or null when the response has no body. */
+export type ResponseTable = Readonly<Record<string, string | null>>;
+
+/** The content type a response gets when the handler does not choose one. */
+export function defaultContentType(table: ResponseTable, status: number): string | null | undefined {
+  return table[String(status)] ?? table[`${Math.floor(status / 100)}XX`] ?? table.default;
+}
+
+export class InvalidResponse extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidResponse";
+  }
+}
+
+/** Turns a handler's typed response into the wrapped reply of the wire contract. */
+export function encodeResponse(table: ResponseTable, response: unknown): WrappedResponse {
+  if (response === null || typeof response !== "object") {
+    throw new InvalidResponse(`handler returned ${response === null ? "null" : typeof response}, expected { status, body }`);
+  }
+  const r = response as AnyResponse;
+  if (typeof r.status !== "number" || !Number.isInteger(r.status) || r.status < 100 || r.status > 599) {
+    throw new InvalidResponse(`handler returned status ${JSON.stringify(r.status)}, expected an integer 100–599`);
+  }
+  const reply: WrappedResponse = {
+    body: r.body === undefined ? null : r.body,
+    statuscode: r.status,
+    contenttype: r.contentType ?? defaultContentType(table, r.status) ?? "application/json",
+  };
+  if (r.headers) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(r.headers)) {
+      if (value === undefined || value === null) continue;
+      headers[name] = Array.isArray(value) ? value.map(String).join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value);
+    }
+    if (Object.keys(headers).length > 0) reply.headers = headers;
+  }
+  return reply;
+}
