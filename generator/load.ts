@@ -116,7 +116,7 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
       },
     ]);
   }
-  if (typeof parsed.openapi !== "string" || !/^3\.[01]\./.test(parsed.openapi)) {
+  if (typeof parsed.openapi !== "string" || !/^3\.[01](?:\.|$)/.test(parsed.openapi)) {
     throw new SpecError([
       {
         severity: "error",

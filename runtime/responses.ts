@@ -60,8 +60,11 @@ type Init<M> = Omit<M, "status" | "body">;
 type BodyOf<M> = M extends { body?: infer B } ? B : never;
 type BuilderArgs<M> = undefined extends BodyOf<M> ? [body?: BodyOf<M>, init?: Init<M>] : [body: BodyOf<M>, init?: Init<M>];
 
+/** Declared status numbers (not `default`, whose status type is all of `number`). */
+type DeclaredStatus<R> = R extends { status: infer S } ? (number extends S ? never : S) : never;
+
 export type ResponseBuilders<R extends AnyResponse> = {
-  [K in R["status"] as K extends keyof StatusNames ? StatusNames[K] : never]: (...args: BuilderArgs<MemberFor<R, K>>) => R;
+  [K in DeclaredStatus<R> as K extends keyof StatusNames ? StatusNames[K] : never]: (...args: BuilderArgs<MemberFor<R, K>>) => R;
 } & {
   /** Any declared status (or any status number when the operation declares `default`). */
   status<S extends R["status"]>(status: S, ...args: BuilderArgs<MemberFor<R, S>>): R;
