@@ -1,0 +1,168 @@
+/** The serving runtime against a real nats-server: failures, load sharing, limits, draining. */
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { connect, type NatsConnection } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Extension, SpecTooLarge, serveApi, z, type ApiDefinition, type OperationSpec } from "symphony-codegen/runtime";
+import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
+
+let server: NatsServer;
+let nc: NatsConnection;
+const running: { ext: Extension; done: Promise<void> }[] = [];
+
+const operations: OperationSpec[] = [
+  {
+    handler: "work",
+    endpoint: "work",
+    method: "GET",
+    path: "/work",
+    params: [{ name: "ms", in: "query", style: "form", explode: true, shape: { types: ["integer"] }, schema: z.number().optional() }],
+    responses: { "200": "application/json" },
+  },
+  { handler: "boom", endpoint: "boom", method: "POST", path: "/boom", params: [], responses: { "200": "application/json" } },
+  { handler: "badStatus", endpoint: "badStatus", method: "GET", path: "/bad", params: [], responses: { "200": "application/json" } },
+];
+
+function api(openapi = '{"openapi":"3.1.0"}'): ApiDefinition {
+  return { name: "RuntimeTest", version: "1.0.0", description: "runtime test", openapi, operations };
+}
+
+function handlers(instance: string) {
+  return {
+    async work(req: { query: { ms?: number } }) {
+      await new Promise((r) => setTimeout(r, req.query.ms ?? 0));
+      return { status: 200, body: { instance } };
+    },
+    boom(): never {
+      throw new Error("secret internal detail");
+    },
+    badStatus() {
+      return { status: 42 };
+    },
+  };
+}
+
+async function startInstance(instance: string, url = server.url): Promise<Extension> {
+  const ext = new Extension("Runtime Test", "rt").withNatsUrl(url);
+  let ready!: () => void;
+  let failed!: (e: unknown) => void;
+  const registered = new Promise<void>((res, rej) => ((ready = res), (failed = rej)));
+  const done = ext.runWithSetup(async (e) => {
+    await serveApi(e, api(), handlers(instance));
+    ready();
+  });
+  done.catch(failed);
+  running.push({ ext, done });
+  await registered;
+  return ext;
+}
+
+async function call(endpoint: string, query: Record<string, string> = {}) {
+  const envelope = { method: "GET", url: "/", path: "/", headers: {}, path_params: {}, query_params: query };
+  const msg = await nc.request(`cirata.extensions.rt.${endpoint}`, JSON.stringify(envelope), { timeout: 5000 });
+  return JSON.parse(new TextDecoder().decode(msg.data));
+}
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+});
+
+afterAll(async () => {
+  for (const r of running) r.ext.stop();
+  await Promise.allSettled(running.map((r) => r.done));
+  await nc?.close();
+  await server?.stop();
+});
+
+describe("serving runtime", () => {
+  it("answers a throwing handler with a 500 problem, without internals, and keeps serving", async () => {
+    await startInstance("a");
+    const res = await call("boom");
+    expect(res.statuscode).toBe(500);
+    expect(res.contenttype).toBe("application/problem+json");
+    expect(JSON.stringify(res)).not.toContain("secret internal detail");
+    const bad = await call("badStatus");
+    expect(bad.statuscode).toBe(500);
+    const next = await call("work");
+    expect(next).toMatchObject({ statuscode: 200, body: { instance: "a" } });
+  });
+
+  it("shares load between two instances through the queue group", async () => {
+    await startInstance("b");
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 60; i++) {
+      const res = await call("work");
+      seen.set(res.body.instance, (seen.get(res.body.instance) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort()).toEqual(["a", "b"]);
+    for (const count of seen.values()) expect(count).toBeGreaterThan(5);
+  });
+
+  it("lets in-flight requests finish when an instance drains", async () => {
+    const solo = await startNatsServer();
+    const client = await connect({ servers: solo.url });
+    try {
+      const ext = new Extension("Drain", "drain").withNatsUrl(solo.url);
+      let ready!: () => void;
+      const registered = new Promise<void>((r) => (ready = r));
+      const done = ext.runWithSetup(async (e) => {
+        await serveApi(e, api(), handlers("drain"));
+        ready();
+      });
+      await registered;
+      const envelope = JSON.stringify({ method: "GET", url: "/", path: "/", query_params: { ms: "300" } });
+      const pending = client.request("cirata.extensions.drain.work", envelope, { timeout: 5000 });
+      await new Promise((r) => setTimeout(r, 50));
+      ext.stop();
+      const reply = JSON.parse(new TextDecoder().decode((await pending).data));
+      expect(reply).toMatchObject({ statuscode: 200, body: { instance: "drain" } });
+      await done;
+      expect(ext.conn()?.isClosed()).toBe(true);
+    } finally {
+      await client.close();
+      await solo.stop();
+    }
+  });
+
+  it("refuses to register a service whose description exceeds max_payload, naming both sizes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "nats-conf-"));
+    const conf = path.join(dir, "small.conf");
+    writeFileSync(conf, "max_payload: 4096\n");
+    const small = await startNatsServer({ jetstream: false, args: ["-c", conf] });
+    const ext = new Extension("Big", "big").withNatsUrl(small.url);
+    try {
+      await ext.connect();
+      const big = JSON.stringify({ openapi: "3.1.0", padding: "x".repeat(10_000) });
+      const error = await serveApi(ext, api(big), handlers("big")).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SpecTooLarge);
+      expect((error as SpecTooLarge).maxPayload).toBe(4096);
+      expect((error as SpecTooLarge).infoBytes).toBeGreaterThan(10_000);
+      expect((error as Error).message).toMatch(/\d+ bytes.*max_payload is 4096 bytes/);
+      // Nothing half-registered is left answering discovery.
+      const probe = await connect({ servers: small.url });
+      const names: string[] = [];
+      try {
+        for await (const s of await probe.services.client({ maxWait: 300 }).ping()) names.push(s.name);
+      } catch (err) {
+        expect((err as { code?: string }).code).toBe("503"); // no responders at all
+      }
+      expect(names).toEqual([]);
+      await probe.close();
+    } finally {
+      await ext.shutdown();
+      await small.stop();
+    }
+  });
+
+  it("rejects an endpoint handler table with missing handlers, by name", async () => {
+    const ext = new Extension("Missing", "missing").withNatsUrl(server.url);
+    await ext.connect();
+    try {
+      await expect(serveApi(ext, api(), { work() {} })).rejects.toThrow(/Handlers missing for: boom, badStatus/);
+    } finally {
+      await ext.shutdown();
+    }
+  });
+});
