@@ -46,6 +46,35 @@ export async function main(argv: string[]): Promise<number> {
       say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${result.specBytes > 1024 * 1024 ? " — larger than NATS's default max_payload (1 MiB); register() will refuse it on such a server" : ""}`);
     });
 
+  program
+    .command("dev")
+    .description("Run a local Symphony: nats-server, platform services, REST gateway and web page")
+    .option("-p, --port <port>", "HTTP port", "8080")
+    .option("--host <host>", "HTTP address to bind (loopback by default)", "127.0.0.1")
+    .option("--nats <url>", "use this NATS server instead of starting nats-server")
+    .option("--store <dir>", "JetStream store directory for the started nats-server (default: a temp directory)")
+    .action(async (opts: { port: string; host: string; nats?: string; store?: string }) => {
+      const { startDev } = await import("./dev/server.js");
+      const dev = await startDev({ port: Number(opts.port), host: opts.host, natsUrl: opts.nats, storeDir: opts.store });
+      process.stdout.write(
+        [
+          `Symphony (local) is running`,
+          `  web page + REST gateway: ${dev.httpUrl}/   (routes: ${dev.httpUrl}/api/<prefix>/<path>)`,
+          `  NATS:                    ${dev.natsUrl}`,
+          `  development token:       ${dev.token}`,
+          ``,
+          `Start an extension with:  SYMPHONY_TOKEN=${dev.token} npm start`,
+          `(or connect straight to NATS with NATS_URL=${dev.natsUrl})`,
+          ``,
+        ].join("\n"),
+      );
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await dev.stop();
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

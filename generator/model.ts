@@ -183,6 +183,7 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
   const warnings: Diagnostic[] = [...loaded.warnings];
   const operations: OperationModel[] = [];
   const handlerNames = new Map<string, string>();
+  const handlerScope = new NameScope();
   const endpoints = new Map<string, string>();
   const typeNames = new NameScope();
 
@@ -196,26 +197,33 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
       const pointer = pointerOf("paths", path, method);
       const operationId = typeof op.operationId === "string" && op.operationId.trim() ? op.operationId : undefined;
       const nameSource = operationId ?? syntheticWords(method, path).join(" ");
-      if (!operationId) {
-        warnings.push({ severity: "warning", file: loaded.file, pointer, message: `Operation has no operationId; using the generated name "${camelCase(nameSource)}"` });
-      }
+      const label = `${method.toUpperCase()} ${path}${operationId ? ` (operationId ${JSON.stringify(operationId)})` : ""}`;
       const override = op["x-symphony-endpoint"];
       const endpoint = typeof override === "string" ? endpointName(override) : endpointName(operationId ?? syntheticWords(method, path).join("_"));
-      const handlerName = camelCase(nameSource);
-
-      for (const [kind, map, name] of [
-        ["endpoint", endpoints, endpoint],
-        ["handler", handlerNames, handlerName],
-      ] as const) {
-        const other = map.get(name);
-        if (other) {
-          errors.push({
-            severity: "error",
-            file: loaded.file,
-            pointer,
-            message: `${kind === "endpoint" ? "Endpoint" : "Handler"} name "${name}" is also used by ${other}; endpoint names must be unique (set a distinct operationId or x-symphony-endpoint)`,
-          });
-        } else map.set(name, `${method.toUpperCase()} ${path}`);
+      const otherEndpoint = endpoints.get(endpoint);
+      if (otherEndpoint) {
+        errors.push({
+          severity: "error",
+          file: loaded.file,
+          pointer,
+          message: `Endpoint name "${endpoint}" of ${label} is also used by ${otherEndpoint}; endpoint names must be unique (set a distinct operationId or x-symphony-endpoint)`,
+        });
+      } else endpoints.set(endpoint, label);
+      // Handler names only need to be unique within `Handlers`: a clash (e.g. `get-pet` and `get_pet`,
+      // whose endpoints differ) gets a numeric suffix instead of failing.
+      const baseHandlerName = camelCase(nameSource);
+      const handlerName = handlerScope.claim(baseHandlerName);
+      if (handlerName !== baseHandlerName) {
+        warnings.push({
+          severity: "warning",
+          file: loaded.file,
+          pointer,
+          message: `Handler name "${baseHandlerName}" of ${label} is also used by ${handlerNames.get(baseHandlerName)}; using "${handlerName}"`,
+        });
+      }
+      handlerNames.set(handlerName, label);
+      if (!operationId) {
+        warnings.push({ severity: "warning", file: loaded.file, pointer, message: `Operation has no operationId; using the generated name "${handlerName}"` });
       }
 
       const byKey = new Map<string, ParameterModel>();

@@ -59,14 +59,18 @@ export class NameScope {
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** An object key as written in code: bare when it is an identifier, quoted (escaped) otherwise. */
-export function propertyKey(name: string): string {
-  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
-}
-
 /** A string literal with every character that could end it or a line escaped. */
 export function stringLiteral(value: string): string {
   return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/**
+ * An object-literal key as written in code: bare when it is an identifier, quoted (escaped) otherwise.
+ * `__proto__` is computed: as a plain or quoted key it would set the object's prototype, not a property.
+ */
+export function propertyKey(name: string): string {
+  if (name === "__proto__") return `[${stringLiteral(name)}]`;
+  return IDENTIFIER.test(name) ? name : stringLiteral(name);
 }
 
 /** Text for a `/** ... *\/` comment: cannot close the comment early or inject code. */

@@ -69,6 +69,17 @@ function issuePointer(path: readonly PropertyKey[]): string {
   return path.map((p) => "/" + escapePointer(String(p))).join("");
 }
 
+/**
+ * zod reports properties that `additionalProperties: false` forbids as one issue on the
+ * enclosing object; split it so each error names the offending property itself.
+ */
+function issueLocations(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; message: string }[] {
+  if (issue.code === "unrecognized_keys" && issue.keys.length > 0) {
+    return issue.keys.map((key) => ({ path: [...issue.path, key], message: `Unrecognized key: ${JSON.stringify(key)}` }));
+  }
+  return [{ path: issue.path, message: issue.message }];
+}
+
 /** Picks the declared media type for a request's content type: exact, then `type/*`, then `*\/*`. */
 export function matchMediaType(declared: readonly string[], contentType: string | undefined): string | undefined {
   if (declared.length === 0) return undefined;
@@ -103,9 +114,9 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
     }
     const result = param.schema.safeParse(read.value);
     if (!result.success) {
-      for (const issue of result.error.issues) {
-        const member = issuePath(issue.path);
-        errors.push({ in: param.in, name: member ? `${param.name}.${member}` : param.name, message: issue.message });
+      for (const { path, message } of result.error.issues.flatMap(issueLocations)) {
+        const member = issuePath(path);
+        errors.push({ in: param.in, name: member ? `${param.name}.${member}` : param.name, message });
       }
       continue;
     }
@@ -154,5 +165,5 @@ function decodeBody(spec: BodySpec, request: RestRequest, decoded: DecodedReques
     decoded.body = result.data;
     return;
   }
-  for (const issue of result.error.issues) errors.push({ in: "body", pointer: issuePointer(issue.path), message: issue.message });
+  for (const { path, message } of result.error.issues.flatMap(issueLocations)) errors.push({ in: "body", pointer: issuePointer(path), message });
 }

@@ -3,10 +3,12 @@
  * Until the platform connection path exists, an extension connects to a NATS URL
  * given by `withNatsUrl()` or `NATS_URL` (the development path, see docs/protocol.md).
  */
-import { connect, type ConnectionOptions, type NatsConnection, type Service, type JetStreamClient } from "nats";
+import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection, type Service, type JetStreamClient } from "nats";
 import { ConnectionFailed, InvalidConfiguration, SpecTooLarge } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { isSemver, isValidPrefix, serviceName } from "./names.js";
+import { SUBJECTS, type RegistrationEntry, type StatusMessage } from "./platform.js";
+import { exchangeToken } from "./token.js";
 
 export type SetupFn = (ext: Extension) => void | Promise<void>;
 
@@ -23,6 +25,18 @@ export class Extension {
   #inFlight = new Set<Promise<unknown>>();
   #stopRequested?: () => void;
   #stopping?: Promise<void>;
+  #identifier?: string;
+  #statusIntervalMs = 30_000;
+  #statusTimer?: NodeJS.Timeout;
+  #registered = false;
+  readonly #declared: Omit<RegistrationEntry, "id" | "name" | "prefix" | "description" | "statusInterval"> = {
+    capabilities: [],
+    resources: [],
+    routes: [],
+    menus: [],
+    widgets: [],
+    buckets: [],
+  };
 
   constructor(name: string, prefix: string) {
     if (!name) throw new InvalidConfiguration("Extension name is required");
@@ -52,6 +66,13 @@ export class Extension {
     return this;
   }
 
+  /** How often the running extension publishes its status (default 30 s; shorter in tests). */
+  withStatusInterval(ms: number): this {
+    if (!(ms > 0)) throw new InvalidConfiguration("Status interval must be a positive number of milliseconds");
+    this.#statusIntervalMs = ms;
+    return this;
+  }
+
   /** The NATS connection, once connected. */
   conn(): NatsConnection | undefined {
     return this.#nc;
@@ -61,29 +82,76 @@ export class Extension {
     return this.#requireConnection().jetstream();
   }
 
-  /** Instance identifier: the NATS client id until platform identities exist. */
+  /** Instance identifier: from the token exchange, else derived from the NATS client id. */
   identifier(): string | undefined {
     const nc = this.#nc;
+    if (this.#identifier) return this.#identifier;
     return nc ? `${this.prefix}-${nc.info?.client_id ?? "0"}` : undefined;
   }
 
+  /**
+   * Connects: straight to `withNatsUrl()`/`NATS_URL` (development path), else by
+   * exchanging the token for NATS credentials with the platform.
+   */
   async connect(): Promise<NatsConnection> {
     if (this.#nc) return this.#nc;
     const url = this.#natsUrl ?? process.env.NATS_URL;
-    if (!url) {
+    const options: ConnectionOptions = { name: `${this.prefix} (${this.name})`, ...this.#connectOptions };
+    if (url) options.servers = url;
+    else if (this.#token) {
+      const credentials = await exchangeToken(this.#token, this.log);
+      options.servers = credentials.servers;
+      if (credentials.jwt && credentials.seed) options.authenticator = jwtAuthenticator(credentials.jwt, new TextEncoder().encode(credentials.seed));
+      this.#identifier = credentials.identifier;
+    } else {
       throw new InvalidConfiguration(
-        this.#token
-          ? "Connecting with a platform token is not available in this runtime yet; set NATS_URL (or call withNatsUrl) to a NATS server"
-          : "No connection configured: set NATS_URL (or call withNatsUrl) to a NATS server such as nats://127.0.0.1:4222",
+        "No token and no NATS URL: set SYMPHONY_TOKEN (passed with withToken) to an API key token, or NATS_URL to a NATS server for development (e.g. the one `symphony-codegen dev` prints)",
       );
     }
     try {
-      this.#nc = await connect({ servers: url, name: `${this.prefix} (${this.name})`, ...this.#connectOptions });
+      this.#nc = await connect(options);
     } catch (err) {
-      throw new ConnectionFailed(`Could not connect to NATS at ${url}: ${(err as Error).message}`, { cause: err });
+      throw new ConnectionFailed(`Could not connect to NATS at ${String(options.servers)}: ${(err as Error).message}`, { cause: err });
     }
     this.log.info("connected", { server: this.#nc.getServer() });
     return this.#nc;
+  }
+
+  /** The registration entry this instance announces. */
+  registration(): RegistrationEntry {
+    return {
+      id: this.identifier() ?? this.prefix,
+      name: this.name,
+      prefix: this.prefix,
+      description: this.description,
+      statusInterval: this.#statusIntervalMs / 1000,
+      ...structuredClone(this.#declared),
+    };
+  }
+
+  /** Sends the registration entry; without a platform (plain NATS) the extension still serves. */
+  async register(): Promise<boolean> {
+    const nc = this.#requireConnection();
+    try {
+      const reply = await nc.request(SUBJECTS.register, JSON.stringify(this.registration()), { timeout: 5_000 });
+      const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { ok?: boolean; error?: string };
+      if (!answer.ok) throw new Error(answer.error ?? "registration refused");
+      this.#registered = true;
+      this.log.info("registered", { id: this.identifier() });
+      return true;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "503") this.log.warn("no Symphony registry is answering; serving without registration");
+      else this.log.error("registration failed", { error: (err as Error).message });
+      return false;
+    }
+  }
+
+  #publishStatus(status: StatusMessage["status"]): void {
+    const nc = this.#nc;
+    if (!nc || nc.isClosed()) return;
+    const message: StatusMessage = { id: this.identifier() ?? this.prefix, prefix: this.prefix, status, timestamp: new Date().toISOString() };
+    nc.publish(SUBJECTS.status, JSON.stringify(message));
   }
 
   /**
@@ -142,6 +210,9 @@ export class Extension {
     process.once("SIGTERM", onSignal);
     try {
       await setup(this);
+      await this.register();
+      this.#publishStatus("running");
+      this.#statusTimer = setInterval(() => this.#publishStatus("running"), this.#statusIntervalMs);
       this.log.info("extension running", { name: this.name, services: this.#services.map((s) => s.info().name) });
       await Promise.race([stopped, this.#nc!.closed()]);
     } finally {
@@ -160,6 +231,8 @@ export class Extension {
   /** Stops receiving, lets in-flight requests finish, then drains the connection. */
   shutdown(): Promise<void> {
     this.#stopping ??= (async () => {
+      clearInterval(this.#statusTimer);
+      if (this.#registered) this.#publishStatus("disconnected");
       await Promise.allSettled(this.#services.map((s) => s.stop()));
       await Promise.allSettled([...this.#inFlight]);
       const nc = this.#nc;

@@ -9,3 +9,6 @@ export * from "./serve.js";
 export * from "./extension.js";
 export * from "./names.js";
 export type * from "./status-ranges.js";
+export * from "./metadata.js";
+export * from "./platform.js";
+export * from "./token.js";

@@ -143,13 +143,13 @@ function fromQuery(spec: ParamSpec, query: RestRequest["query_params"], declared
   }
   const value = query[spec.name];
   if (value === undefined) return undefined;
+  const delimiter = style === "spaceDelimited" ? " " : style === "pipeDelimited" ? "|" : ",";
   if (kind === "array") {
-    const delimiter = style === "spaceDelimited" ? " " : style === "pipeDelimited" ? "|" : ",";
     const list = Array.isArray(value) ? value : [value];
     return explode ? list : list.flatMap((v) => (v === "" ? [] : v.split(delimiter)));
   }
   if (Array.isArray(value)) return value; // repeated scalar: validation names the parameter
-  return split(value, shape, ",", false);
+  return split(value, shape, delimiter, false);
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {

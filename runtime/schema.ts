@@ -10,6 +10,8 @@ const UUID = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HOSTNAME = /^(?=.{1,253}\.?$)[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i;
 const URI_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** RFC 3339 time (JSON Schema `time` is `full-time`, whose offset z.iso.time() rejects); seconds and offset optional as before. */
+const TIME = /^(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$/i;
 
 function isUri(value: string): boolean {
   if (!URI_SCHEME.test(value)) return false;
@@ -29,7 +31,7 @@ export function stringFormat(format: string): z.ZodString {
     case "date":
       return z.string().check(z.iso.date());
     case "time":
-      return z.string().check(z.iso.time());
+      return z.string().regex(TIME, "Invalid time");
     case "uuid":
       return z.string().regex(UUID, "Invalid UUID");
     case "email":

@@ -2,7 +2,7 @@
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { connect, RequestStrategy, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension, SpecTooLarge, serveApi, z, type ApiDefinition, type OperationSpec } from "symphony-codegen/runtime";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
@@ -144,7 +144,7 @@ describe("serving runtime", () => {
       const probe = await connect({ servers: small.url });
       const names: string[] = [];
       try {
-        for await (const s of await probe.services.client({ maxWait: 300 }).ping()) names.push(s.name);
+        for await (const s of await probe.services.client({ maxWait: 300, strategy: RequestStrategy.Timer }).ping()) names.push(s.name);
       } catch (err) {
         expect((err as { code?: string }).code).toBe("503"); // no responders at all
       }

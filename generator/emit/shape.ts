@@ -19,7 +19,9 @@ export function valueShape(document: unknown, schema: JsonSchema | undefined, de
   if (types.size === 0) {
     if (isObj(s.properties)) types.add("object");
     if (s.items !== undefined) types.add("array");
-    if (Array.isArray(s.enum)) for (const v of s.enum) add(v === null ? "null" : Number.isInteger(v) ? "integer" : typeof v);
+    const jsonType = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
+    if (Array.isArray(s.enum)) for (const v of s.enum) add(jsonType(v));
+    if ("const" in s) add(jsonType(s.const));
   }
   const shape: { types?: JsonType[]; items?: ValueShape; props?: Record<string, ValueShape> } = {};
   let items: ValueShape | undefined;

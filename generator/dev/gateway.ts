@@ -1,0 +1,358 @@
+/**
+ * The REST gateway of the local platform: discovers micro services with
+ * `$SRV.INFO`, reads each one's `openapi` metadata, and turns
+ * `<METHOD> /api/<prefix><path>` into an envelope request on the endpoint's
+ * subject, and the reply back into HTTP (docs/protocol.md).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RequestStrategy, type NatsConnection, type ServiceInfo } from "nats";
+import YAML from "yaml";
+import { endpointName } from "../../runtime/names.js";
+import { isJsonMediaType, problem, type RestRequest } from "../../runtime/rest.js";
+import type { Logger } from "../../runtime/log.js";
+import { decodeOpenApiMetadata } from "../../runtime/metadata.js";
+
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+export interface Route {
+  method: string;
+  /** Path template from the spec, e.g. /pets/{id}. */
+  template: string;
+  subject: string;
+  endpoint: string;
+}
+
+interface CompiledRoute extends Route {
+  regex: RegExp;
+  names: string[];
+  literals: number;
+}
+
+export interface DiscoveredService {
+  name: string;
+  version: string;
+  description: string;
+  prefix: string;
+  /** Instances answering $SRV.INFO. */
+  instances: number;
+  endpoints: { name: string; subject: string; method?: string; path?: string }[];
+  spec?: Record<string, unknown>;
+  /** The metadata value the spec was read from (to skip re-parsing an unchanged spec). */
+  specSource?: string;
+  specError?: string;
+}
+
+export interface GatewayOptions {
+  /** Per-request timeout (ms) before a 504. */
+  timeoutMs?: number;
+  /** How often to re-discover services (ms). */
+  discoverIntervalMs?: number;
+  log: Logger;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function compile(route: Route): CompiledRoute {
+  const names: string[] = [];
+  let literals = 0;
+  const pattern = route.template
+    .split("/")
+    .map((segment) => {
+      if (!segment.includes("{")) {
+        literals++;
+        return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      }
+      return segment.replace(/\{([^}]+)\}|([^{]+)/g, (_m, name: string | undefined, text: string | undefined) => {
+        if (name) {
+          names.push(name);
+          return "([^/]+)";
+        }
+        return text!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      });
+    })
+    .join("/");
+  return { ...route, regex: new RegExp(`^${pattern}/?$`), names, literals };
+}
+
+/** The subject's prefix token: cirata.extensions.<prefix>.<endpoint>. */
+function prefixOf(subject: string): string | undefined {
+  const parts = subject.split(".");
+  return parts.length >= 4 && parts[0] === "cirata" && parts[1] === "extensions" ? parts[2] : undefined;
+}
+
+function parseSpec(text: string): Record<string, unknown> {
+  const trimmed = text.trimStart();
+  const value = trimmed.startsWith("{") ? JSON.parse(text) : YAML.parse(text, { maxAliasCount: 10_000 });
+  if (!isObj(value)) throw new Error("openapi metadata is not an object");
+  return value;
+}
+
+/** Routes of one service: from endpoint metadata (method, path), else by matching endpoint names to the spec's operations. */
+function routesOf(service: DiscoveredService): Route[] {
+  const byName = new Map<string, { method: string; path: string }>();
+  const paths = isObj(service.spec?.paths) ? (service.spec!.paths as Obj) : {};
+  for (const [path, item] of Object.entries(paths)) {
+    if (!isObj(item)) continue;
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!isObj(op)) continue;
+      const raw = typeof op["x-symphony-endpoint"] === "string" ? op["x-symphony-endpoint"] : typeof op.operationId === "string" ? op.operationId : undefined;
+      if (raw) byName.set(endpointName(raw), { method: method.toUpperCase(), path });
+    }
+  }
+  const routes: Route[] = [];
+  for (const e of service.endpoints) {
+    const target = e.method && e.path ? { method: e.method.toUpperCase(), path: e.path } : byName.get(e.name);
+    if (target) routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name });
+  }
+  return routes;
+}
+
+export class Gateway {
+  #nc: NatsConnection;
+  #options: Required<GatewayOptions>;
+  #services = new Map<string, DiscoveredService>();
+  #routes = new Map<string, CompiledRoute[]>();
+  #timer?: NodeJS.Timeout;
+  #discovering?: Promise<void>;
+  /** When the latest discovery round started: a round that started before a request cannot know a service that appeared after. */
+  #roundStarted = 0;
+
+  constructor(nc: NatsConnection, options: GatewayOptions) {
+    this.#nc = nc;
+    this.#options = { timeoutMs: 10_000, discoverIntervalMs: 2_000, ...options };
+  }
+
+  services(): DiscoveredService[] {
+    return [...this.#services.values()].sort((a, b) => (a.prefix + a.name).localeCompare(b.prefix + b.name));
+  }
+
+  start(): void {
+    void this.discover();
+    this.#timer = setInterval(() => void this.discover(), this.#options.discoverIntervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Asks every service for its INFO; services that stop answering disappear. Concurrent calls share one round. */
+  discover(): Promise<void> {
+    if (!this.#discovering) {
+      this.#roundStarted = Date.now();
+      this.#discovering = this.#discoverOnce().finally(() => (this.#discovering = undefined));
+    }
+    return this.#discovering;
+  }
+
+  async #discoverOnce(): Promise<void> {
+    const found = new Map<string, DiscoveredService>();
+    const infos: ServiceInfo[] = [];
+    try {
+      // Stop listening 100 ms after the last answer (at most 1 s): discovery stays fast with many services.
+      const iter = await this.#nc.services.client({ maxWait: 1000, strategy: RequestStrategy.JitterTimer, jitter: 100 }).info();
+      for await (const info of iter) infos.push(info);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // 503: no service at all; TIMEOUT: the round ended. Neither is a failure.
+      if (code !== "503" && code !== "TIMEOUT") this.#options.log.warn("discovery failed", { error: String(err) });
+    }
+    for (const info of infos) {
+      const endpoints = (info.endpoints ?? []).map((e) => ({
+        name: e.name,
+        subject: e.subject,
+        method: e.metadata?.method,
+        path: e.metadata?.path,
+      }));
+      const prefix = endpoints.map((e) => prefixOf(e.subject)).find(Boolean);
+      if (!prefix) continue;
+      const key = `${prefix}/${info.name}`;
+      const existing = found.get(key);
+      if (existing) {
+        existing.instances++;
+        continue;
+      }
+      const service: DiscoveredService = { name: info.name, version: info.version, description: info.description, prefix, instances: 1, endpoints };
+      const cached = this.#services.get(key);
+      try {
+        const source = await decodeOpenApiMetadata(info.metadata ?? {});
+        if (source === undefined) service.specError = "service has no openapi metadata";
+        else {
+          service.specSource = source;
+          service.spec = cached?.specSource === source ? cached.spec : parseSpec(source);
+        }
+      } catch (err) {
+        service.specError = (err as Error).message;
+      }
+      found.set(key, service);
+    }
+    const appeared = [...found.keys()].filter((k) => !this.#services.has(k));
+    const gone = [...this.#services.keys()].filter((k) => !found.has(k));
+    this.#services = found;
+    const routes = new Map<string, CompiledRoute[]>();
+    for (const service of found.values()) {
+      const list = routes.get(service.prefix) ?? [];
+      list.push(...routesOf(service).map(compile));
+      routes.set(service.prefix, list);
+    }
+    for (const list of routes.values()) list.sort((a, b) => b.literals - a.literals || a.names.length - b.names.length);
+    this.#routes = routes;
+    if (appeared.length) this.#options.log.info("services appeared", { services: appeared });
+    if (gone.length) this.#options.log.info("services gone", { services: gone });
+  }
+
+  #match(prefix: string, method: string, path: string): { route?: CompiledRoute; params: Record<string, string>; methodMismatch: boolean } {
+    let methodMismatch = false;
+    for (const route of this.#routes.get(prefix) ?? []) {
+      const m = route.regex.exec(path);
+      if (!m) continue;
+      if (route.method !== method) {
+        methodMismatch = true;
+        continue;
+      }
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        const raw = m[i + 1]!;
+        try {
+          params[name] = decodeURIComponent(raw);
+        } catch {
+          params[name] = raw;
+        }
+      });
+      return { route, params, methodMismatch };
+    }
+    return { params: {}, methodMismatch };
+  }
+
+  /** Serves `<METHOD> /api/<prefix><path>`; `apiPath` is the URL after `/api`. */
+  async handle(req: IncomingMessage, res: ServerResponse, apiPath: string): Promise<void> {
+    const url = new URL(apiPath, "http://gateway");
+    const [, prefix = "", ...rest] = url.pathname.split("/");
+    const path = "/" + rest.join("/");
+    const method = (req.method ?? "GET").toUpperCase();
+
+    const arrived = Date.now();
+    let found = this.#match(prefix, method, path);
+    // A route we do not know may belong to a service that just started: wait for a discovery round
+    // that began after this request arrived (concurrent misses share one round).
+    if (!found.route) {
+      await this.discover();
+      found = this.#match(prefix, method, path);
+    }
+    if (!found.route && this.#roundStarted <= arrived) {
+      await this.discover();
+      found = this.#match(prefix, method, path);
+    }
+    if (!found.route) {
+      const status = found.methodMismatch ? 405 : 404;
+      return sendProblem(res, status, status === 405 ? `${method} is not allowed on ${path}` : `No operation for ${method} ${path} in extension ${JSON.stringify(prefix)}`);
+    }
+
+    const maxPayload = this.#nc.info?.max_payload ?? 1024 * 1024;
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, maxPayload);
+    } catch {
+      return sendProblem(res, 413, `Request body exceeds the NATS payload limit of ${maxPayload} bytes`);
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+    }
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      const prev = query[k];
+      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    const envelope: RestRequest = {
+      method,
+      url: path + url.search,
+      path,
+      headers,
+      path_params: found.params,
+      query_params: query,
+    };
+    if (raw.length > 0) {
+      const text = raw.toString("utf8");
+      if (isJsonMediaType(headers["content-type"] ?? "application/json")) {
+        try {
+          envelope.body = JSON.parse(text);
+        } catch {
+          envelope.body = text; // the endpoint reports invalid JSON with a 400
+        }
+      } else envelope.body = text;
+    }
+    const payload = Buffer.from(JSON.stringify(envelope));
+    if (payload.length > maxPayload) return sendProblem(res, 413, `Request envelope of ${payload.length} bytes exceeds the NATS payload limit of ${maxPayload} bytes`);
+
+    let reply: Uint8Array;
+    try {
+      const msg = await this.#nc.request(found.route.subject, payload, { timeout: this.#options.timeoutMs });
+      reply = msg.data;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "503") {
+        void this.discover();
+        return sendProblem(res, 503, `No instance of extension ${JSON.stringify(prefix)} is answering ${found.route.endpoint}`);
+      }
+      if (code === "TIMEOUT") return sendProblem(res, 504, `Extension ${JSON.stringify(prefix)} did not answer ${found.route.endpoint} within ${this.#options.timeoutMs} ms`);
+      return sendProblem(res, 502, `Request to ${found.route.endpoint} failed: ${(err as Error).message}`);
+    }
+    writeReply(res, reply);
+  }
+}
+
+const WRAPPED_KEYS = new Set(["body", "statuscode", "contenttype", "headers"]);
+
+/** A reply is wrapped when it is a JSON object with `body` and no keys other than the wrapper's. */
+export function writeReply(res: ServerResponse, data: Uint8Array): void {
+  const text = Buffer.from(data).toString("utf8");
+  let value: unknown;
+  let isJson = true;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    isJson = false;
+  }
+  if (isJson && isObj(value) && "body" in value && Object.keys(value).every((k) => WRAPPED_KEYS.has(k))) {
+    const status = typeof value.statuscode === "number" && value.statuscode >= 100 && value.statuscode <= 599 ? value.statuscode : 200;
+    const contentType = typeof value.contenttype === "string" ? value.contenttype : "application/json";
+    const headers: Record<string, string> = {};
+    if (isObj(value.headers)) for (const [k, v] of Object.entries(value.headers)) if (v !== undefined && v !== null) headers[k] = String(v);
+    const body = value.body;
+    let out: string | undefined;
+    if (body === null || body === undefined) out = status === 204 || status === 304 ? undefined : isJsonMediaType(contentType) ? "null" : "";
+    else if (typeof body === "string" && !isJsonMediaType(contentType)) out = body;
+    else out = JSON.stringify(body);
+    res.writeHead(status, { ...headers, ...(out === undefined ? {} : { "content-type": contentType }) });
+    res.end(out);
+    return;
+  }
+  res.writeHead(200, { "content-type": isJson ? "application/json" : "text/plain; charset=utf-8" });
+  res.end(text);
+}
+
+export function sendProblem(res: ServerResponse, status: number, detail: string): void {
+  res.writeHead(status, { "content-type": "application/problem+json" });
+  res.end(JSON.stringify(problem(status, detail)));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error("too large"));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

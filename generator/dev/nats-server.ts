@@ -1,0 +1,73 @@
+/**
+ * Starts a real nats-server (JetStream on, temp or given store) on a loopback port,
+ * as a child process: used by `symphony-codegen dev`, the tests and the benchmarks.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface NatsServerOptions {
+  jetstream?: boolean;
+  /** JetStream store directory; a temp directory (removed on stop) when absent. */
+  storeDir?: string;
+  port?: number;
+  args?: string[];
+}
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
+  const port = options.port ?? (await freePort());
+  const store = options.storeDir ?? mkdtempSync(path.join(tmpdir(), "nats-store-"));
+  const args = ["-a", "127.0.0.1", "-p", String(port), ...(options.jetstream === false ? [] : ["-js", "-sd", store]), ...(options.args ?? [])];
+  const child: ChildProcess = spawn("nats-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Server is ready")) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("error", (err) =>
+      reject(new Error(`could not start nats-server (${(err as NodeJS.ErrnoException).code}): install it (Debian/Ubuntu: apt-get install -y nats-server; elsewhere see https://docs.nats.io) or pass --nats <url>`)),
+    );
+    child.once("exit", (code) => reject(new Error(`nats-server exited with ${code}: ${output}`)));
+  });
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  try {
+    await ready;
+  } finally {
+    clearTimeout(timeout);
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      if (!options.storeDir) rmSync(store, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Platform subjects and payloads (docs/protocol.md) shared by the runtime and the
+ * local platform (`symphony-codegen dev`), so both sides read one definition.
+ */
+export const SUBJECTS = {
+  register: "cirata.registry.register",
+  status: "cirata.registry.status",
+  list: "cirata.registry.list",
+  clusterInfo: "cirata.services.cluster.info",
+  usageReport: "cirata.usage.report",
+  enforcement: "cirata.usage.enforcement",
+} as const;
+
+/** HTTP path of the token exchange on the platform host. */
+export const TOKEN_EXCHANGE_PATH = "/api/v1/extensions/token-exchange";
+
+export interface Capability {
+  type: "pub" | "sub";
+  subject: string;
+  description: string;
+}
+export interface Resource {
+  uri: string;
+  mimeType: string;
+  content: string;
+  name?: string;
+  description?: string;
+  meta?: Record<string, unknown>;
+}
+export interface RouteEntry {
+  path: string;
+  resource: string;
+}
+export interface MenuEntry {
+  group: string;
+  item: string;
+  route: string;
+  icon: string;
+  link?: string;
+}
+export interface WidgetEntry {
+  name: string;
+  resource: string;
+  notes?: string;
+}
+export interface BucketEntry {
+  name: string;
+  description: string;
+  /** Seconds; 0 = entries never expire. */
+  ttl: number;
+}
+
+/** What an extension registers; re-sent whenever it changes. */
+export interface RegistrationEntry {
+  /** Instance identifier. */
+  id: string;
+  name: string;
+  prefix: string;
+  description: string;
+  /** Seconds between status messages; the platform expires the entry after three missed. */
+  statusInterval: number;
+  capabilities: Capability[];
+  resources: Resource[];
+  routes: RouteEntry[];
+  menus: MenuEntry[];
+  widgets: WidgetEntry[];
+  buckets: BucketEntry[];
+}
+
+export interface StatusMessage {
+  id: string;
+  prefix: string;
+  status: "running" | "disconnected";
+  timestamp: string;
+}
+
+export interface TokenExchangeReply {
+  /** NATS server URLs to connect to. */
+  servers: string[];
+  /** User JWT and NKey seed for JWT + NKey signature authentication; absent on an open development server. */
+  jwt?: string;
+  seed?: string;
+  /** The instance identifier derived from the token. */
+  identifier: string;
+}
+
+export type EnforcementStatus = "enforcement_ok" | "enforcement_warning" | "enforcement_grace" | "enforcement_enforced";
