@@ -2,6 +2,7 @@
  * The pipeline: load → model → emit → format → write.
  */
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { emitClient } from "./emit/client.js";
 import { emitHandlers } from "./emit/handlers.js";
 import { emitOperations, emitSchemas } from "./emit/operations.js";
 import { emitIndex, emitRegister, emitSpec } from "./emit/register.js";
@@ -44,6 +45,7 @@ export async function emitFiles(model: ApiModel, runtimeImport = DEFAULT_RUNTIME
     ["operations", operations],
     ["handlers", emitHandlers(model, runtimeImport)],
     ["register", emitRegister(model, runtimeImport)],
+    ["client", emitClient(model, runtimeImport)],
   ];
   const formatted = await Promise.all(
     sources.map(async ([name, source]) => ({ name: `${name}.ts`, content: withHeader(await formatTypeScript(await source)) })),

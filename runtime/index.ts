@@ -12,3 +12,5 @@ export type * from "./status-ranges.js";
 export * from "./metadata.js";
 export * from "./platform.js";
 export * from "./token.js";
+export * from "./serialize.js";
+export * from "./client.js";

@@ -129,3 +129,29 @@ describe("petstore over NATS", () => {
     expect(info.endpoints.find((e: { name: string }) => e.name === "findPetById").metadata).toEqual({ method: "GET", path: "/pets/{id}" });
   });
 });
+
+describe("generated typed client", () => {
+  it("calls each operation and returns the typed response union", async () => {
+    const { createClient } = await import("../examples/petstore/src/generated/index.js");
+    const client = createClient(nc, "petstore");
+    const created = await client.addPet({ body: { name: "Client", tag: "bird" } });
+    expect(created.status).toBe(201);
+    if (created.status !== 201) throw new Error("unreachable");
+    const id = created.body.id;
+    const found = await client.findPetById({ path: { id } });
+    expect(found).toMatchObject({ status: 200, body: { id, name: "Client" }, contentType: "application/json" });
+    const list = await client.findPets({ query: { tags: ["bird"], limit: 5 } });
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual([{ id, name: "Client", tag: "bird" }]);
+    expect(list.headers).toEqual({ "X-Total-Count": "1" });
+    const bad = await client.findPetById({ path: { id: 1.5 } });
+    expect(bad.status).toBe(400);
+    expect((await client.deletePet({ path: { id } })).status).toBe(204);
+  });
+
+  it("throws ConnectionFailed when no instance answers", async () => {
+    const { createClient } = await import("../examples/petstore/src/generated/index.js");
+    const { ConnectionFailed } = await import("symphony-codegen/runtime");
+    await expect(createClient(nc, "nobody-here").findPets()).rejects.toBeInstanceOf(ConnectionFailed);
+  });
+});

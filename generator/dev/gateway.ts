@@ -9,6 +9,7 @@ import { RequestStrategy, type NatsConnection, type ServiceInfo } from "nats";
 import YAML from "yaml";
 import { endpointName } from "../../runtime/names.js";
 import { isJsonMediaType, problem, type RestRequest } from "../../runtime/rest.js";
+import { readReply } from "../../runtime/client.js";
 import type { Logger } from "../../runtime/log.js";
 import { decodeOpenApiMetadata } from "../../runtime/metadata.js";
 
@@ -304,34 +305,16 @@ export class Gateway {
   }
 }
 
-const WRAPPED_KEYS = new Set(["body", "statuscode", "contenttype", "headers"]);
-
-/** A reply is wrapped when it is a JSON object with `body` and no keys other than the wrapper's. */
+/** Writes an endpoint's reply (wrapped or raw, docs/protocol.md) as the HTTP response. */
 export function writeReply(res: ServerResponse, data: Uint8Array): void {
-  const text = Buffer.from(data).toString("utf8");
-  let value: unknown;
-  let isJson = true;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    isJson = false;
-  }
-  if (isJson && isObj(value) && "body" in value && Object.keys(value).every((k) => WRAPPED_KEYS.has(k))) {
-    const status = typeof value.statuscode === "number" && value.statuscode >= 100 && value.statuscode <= 599 ? value.statuscode : 200;
-    const contentType = typeof value.contenttype === "string" ? value.contenttype : "application/json";
-    const headers: Record<string, string> = {};
-    if (isObj(value.headers)) for (const [k, v] of Object.entries(value.headers)) if (v !== undefined && v !== null) headers[k] = String(v);
-    const body = value.body;
-    let out: string | undefined;
-    if (body === null || body === undefined) out = status === 204 || status === 304 ? undefined : isJsonMediaType(contentType) ? "null" : "";
-    else if (typeof body === "string" && !isJsonMediaType(contentType)) out = body;
-    else out = JSON.stringify(body);
-    res.writeHead(status, { ...headers, ...(out === undefined ? {} : { "content-type": contentType }) });
-    res.end(out);
-    return;
-  }
-  res.writeHead(200, { "content-type": isJson ? "application/json" : "text/plain; charset=utf-8" });
-  res.end(text);
+  const reply = readReply(data);
+  const { status, contentType, body } = reply;
+  let out: string | undefined;
+  if (body === null || body === undefined) out = status === 204 || status === 304 ? undefined : isJsonMediaType(contentType) ? "null" : "";
+  else if (typeof body === "string" && !isJsonMediaType(contentType)) out = body;
+  else out = JSON.stringify(body);
+  res.writeHead(status, { ...reply.headers, ...(out === undefined ? {} : { "content-type": contentType }) });
+  res.end(out);
 }
 
 export function sendProblem(res: ServerResponse, status: number, detail: string): void {

@@ -4,4 +4,5 @@ export * from "./schemas.js";
 export * from "./operations.js";
 export * from "./handlers.js";
 export * from "./register.js";
+export * from "./client.js";
 export * from "./spec.js";

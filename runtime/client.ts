@@ -1,0 +1,120 @@
+/**
+ * The typed client's engine: builds the envelope an operation expects, sends it
+ * to the endpoint over NATS and returns the reply as `{ status, body, headers, contentType }`.
+ */
+import type { Msg, RequestOptions } from "nats";
+import type { OperationSpec } from "./decode.js";
+import { ConnectionFailed, Other, Timeout } from "./errors.js";
+import { isJsonMediaType, type RestRequest } from "./rest.js";
+import { fillPath, queryString, serializeParam, type SerializedParams } from "./serialize.js";
+
+/** Anything that can send a NATS request (a NatsConnection). */
+export interface Requester {
+  request(subject: string, payload?: Uint8Array | string, opts?: Partial<RequestOptions>): Promise<Msg>;
+}
+
+export interface CallOptions {
+  /** ms, default 10 s. */
+  timeout?: number;
+  /** Extra headers for the envelope (lower-cased). */
+  headers?: Record<string, string>;
+}
+
+export interface ClientInput {
+  path?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  headers?: Record<string, unknown>;
+  cookies?: Record<string, unknown>;
+  body?: unknown;
+  /** Media type of the body (default: the first the operation declares). */
+  contentType?: string;
+}
+
+export interface ClientResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  contentType: string;
+}
+
+const LOCATION_FIELD = { path: "path", query: "query", header: "headers", cookie: "cookies" } as const;
+const WRAPPED_KEYS = new Set(["body", "statuscode", "contenttype", "headers"]);
+
+/** Envelope for one call (exported for tests and for clients of other transports). */
+export function buildEnvelope(op: OperationSpec, input: ClientInput = {}, extraHeaders: Record<string, string> = {}): RestRequest {
+  const out: SerializedParams = { pathParams: {}, query: {}, headers: {}, cookies: [] };
+  for (const param of op.params) {
+    const bag = input[LOCATION_FIELD[param.in]] as Record<string, unknown> | undefined;
+    serializeParam(param, bag?.[param.name], out);
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(extraHeaders)) headers[k.toLowerCase()] = v;
+  Object.assign(headers, out.headers);
+  if (out.cookies.length > 0) headers.cookie = out.cookies.join("; ");
+  const path = fillPath(op.path, out.pathParams);
+  const envelope: RestRequest = {
+    method: op.method,
+    url: path + queryString(out.query),
+    path,
+    headers,
+    path_params: out.pathParams,
+    query_params: out.query,
+  };
+  if (input.body !== undefined) {
+    const contentType = input.contentType ?? Object.keys(op.body?.content ?? {})[0] ?? "application/json";
+    headers["content-type"] = contentType;
+    envelope.body = isJsonMediaType(contentType) || typeof input.body !== "string" ? input.body : String(input.body);
+  }
+  return envelope;
+}
+
+/** Reads a wrapped or raw reply (docs/protocol.md). */
+export function readReply(data: Uint8Array): ClientResponse {
+  const text = new TextDecoder().decode(data);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { status: 200, body: text, headers: {}, contentType: "text/plain" };
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value) && "body" in value && Object.keys(value).every((k) => WRAPPED_KEYS.has(k))) {
+    const w = value as { body: unknown; statuscode?: unknown; contenttype?: unknown; headers?: unknown };
+    const status = typeof w.statuscode === "number" && Number.isInteger(w.statuscode) && w.statuscode >= 100 && w.statuscode <= 599 ? w.statuscode : 200;
+    const headers: Record<string, string> = {};
+    if (typeof w.headers === "object" && w.headers !== null) {
+      for (const [k, v] of Object.entries(w.headers)) if (v !== undefined && v !== null) headers[k] = String(v);
+    }
+    return { status, body: w.body, headers, contentType: typeof w.contenttype === "string" ? w.contenttype : "application/json" };
+  }
+  return { status: 200, body: value, headers: {}, contentType: "application/json" };
+}
+
+export async function callOperation(
+  nc: Requester,
+  prefix: string,
+  op: OperationSpec,
+  input: ClientInput | undefined,
+  options: CallOptions = {},
+): Promise<ClientResponse> {
+  const subject = `cirata.extensions.${prefix}.${op.endpoint}`;
+  const envelope = buildEnvelope(op, input, options.headers);
+  let msg: Msg;
+  try {
+    msg = await nc.request(subject, JSON.stringify(envelope), { timeout: options.timeout ?? 10_000 });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "503") throw new ConnectionFailed(`No instance of extension ${prefix} is answering ${op.endpoint}`, { cause: err });
+    if (code === "TIMEOUT") throw new Timeout(`${op.endpoint} did not answer within ${options.timeout ?? 10_000} ms`, { cause: err });
+    throw new Other(`Request to ${subject} failed: ${(err as Error).message}`, { cause: err });
+  }
+  return readReply(msg.data);
+}
+
+/** One method per operation, named like the Handlers methods; `T` is the generated Client interface. */
+export function createApiClient<T>(nc: Requester, prefix: string, operations: readonly OperationSpec[], defaults: CallOptions = {}): T {
+  const client: Record<string, unknown> = {};
+  for (const op of operations) {
+    client[op.handler] = (input?: ClientInput, options?: CallOptions) => callOperation(nc, prefix, op, input, { ...defaults, ...options });
+  }
+  return client as T;
+}
