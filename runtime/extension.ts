@@ -4,11 +4,25 @@
  * given by `withNatsUrl()` or `NATS_URL` (the development path, see docs/protocol.md).
  */
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection, type Service, type JetStreamClient } from "nats";
-import { ConnectionFailed, InvalidConfiguration, SpecTooLarge } from "./errors.js";
+import { ConnectionFailed, InvalidConfiguration, SpecTooLarge, Timeout as SymphonyTimeout } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { isSemver, isValidPrefix, serviceName } from "./names.js";
-import { SUBJECTS, type RegistrationEntry, type StatusMessage } from "./platform.js";
+import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type Resource, type StatusMessage } from "./platform.js";
 import { exchangeToken } from "./token.js";
+import { WorkPartitioner, type PartitionerOptions } from "./partitioner.js";
+import type { Msg, Subscription } from "nats";
+
+/** MIME types of UI resources (reference SDK `MimeType`); see docs/sdk.md. */
+export const MimeType = {
+  TextSlashSymphonyJsx: "text/symphony-jsx",
+  TextSlashSymphonyModule: "text/symphony-module",
+  TextSlashHtmlPlusSymphony: "text/html+symphony",
+  TextSlashMarkdown: "text/markdown",
+  TextSlashHtmlSemicolonProfileEqualMcpApp: "text/html;profile=mcp-app",
+  /** HTMX resources: a JSON config; the platform provides the HTMX shell. */
+  ApplicationSlashSymphonyHtmxPlusJson: "application/vnd.symphony.htmx+json",
+} as const;
+export type MimeType = (typeof MimeType)[keyof typeof MimeType];
 
 export type SetupFn = (ext: Extension) => void | Promise<void>;
 
@@ -64,6 +78,127 @@ export class Extension {
     this.#natsUrl = url;
     this.#connectOptions = options;
     return this;
+  }
+
+  /** Declares a NATS subject the extension publishes to ("pub") or subscribes to ("sub"). */
+  addCapability(type: "pub" | "sub", subject: string, description: string): this {
+    if (type !== "pub" && type !== "sub") throw new InvalidConfiguration(`Capability type must be "pub" or "sub", got ${JSON.stringify(type)}`);
+    this.#declared.capabilities.push({ type, subject, description });
+    return this;
+  }
+
+  addResource(uri: string, mimeType: MimeType | string, content: string): this {
+    return this.addResourceFull(uri, mimeType, content);
+  }
+
+  /** A resource with a display name, description and metadata (e.g. CSP). */
+  addResourceFull(uri: string, mimeType: MimeType | string, content: string, name?: string, description?: string, meta?: Record<string, unknown>): this {
+    const resource: Resource = { uri, mimeType, content };
+    if (name !== undefined) resource.name = name;
+    if (description !== undefined) resource.description = description;
+    if (meta !== undefined) resource.meta = meta;
+    const list = this.#declared.resources;
+    const i = list.findIndex((r) => r.uri === uri);
+    if (i >= 0) list[i] = resource;
+    else list.push(resource);
+    return this;
+  }
+
+  /** An HTMX page: the platform provides the shell (HTMX, auth, theme); `path` is the page's path on the extension. */
+  addHtmxResource(uri: string, path: string): this {
+    return this.addResource(uri, MimeType.ApplicationSlashSymphonyHtmxPlusJson, JSON.stringify({ path }));
+  }
+
+  /** Replaces a resource's content and re-registers at once, so the UI picks it up. */
+  async updateResource(uri: string, mimeType: MimeType | string, content: string): Promise<void> {
+    const existing = this.#declared.resources.find((r) => r.uri === uri);
+    this.addResourceFull(uri, mimeType, content, existing?.name, existing?.description, existing?.meta);
+    if (this.#nc) await this.register();
+  }
+
+  addRoute(path: string, resource: string): this {
+    this.#declared.routes.push({ path, resource });
+    return this;
+  }
+
+  addMenu(group: string, item: string, route: string, icon: string): this {
+    this.#declared.menus.push({ group, item, route, icon });
+    return this;
+  }
+
+  addMenuWithLink(group: string, item: string, route: string, icon: string, link?: string): this {
+    this.#declared.menus.push({ group, item, route, icon, ...(link ? { link } : {}) });
+    return this;
+  }
+
+  addWidget(name: string, resource: string): this {
+    return this.addWidgetWithNotes(name, resource);
+  }
+
+  addWidgetWithNotes(name: string, resource: string, notes?: string): this {
+    this.#declared.widgets.push({ name, resource, ...(notes ? { notes } : {}) });
+    return this;
+  }
+
+  /** A KV bucket the platform creates (or updates) at registration, with the cluster's replica count. ttl in seconds, 0 = no expiry. */
+  addBucket(name: string, description: string, ttl: number): this {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new InvalidConfiguration(`Bucket name ${JSON.stringify(name)} may only contain letters, digits, "_" and "-"`);
+    if (!(ttl >= 0)) throw new InvalidConfiguration("Bucket ttl must be 0 or a positive number of seconds");
+    this.#declared.buckets.push({ name, description, ttl });
+    return this;
+  }
+
+  /** Reports licensed usage; keys must match the license's dimension names. */
+  async reportUsage(dimensions: Record<string, number>, traceContext?: string): Promise<{ ok: boolean; totals?: Record<string, number>; error?: string }> {
+    const nc = this.#requireConnection();
+    const payload = { prefix: this.prefix, id: this.identifier(), dimensions, ...(traceContext ? { trace_context: traceContext } : {}) };
+    return this.#ask(nc, SUBJECTS.usageReport, payload);
+  }
+
+  /** The license enforcement state, or undefined when no platform answers. */
+  async getEnforcementState(): Promise<EnforcementStatus | undefined> {
+    const nc = this.#requireConnection();
+    try {
+      const reply = await this.#ask<{ status?: EnforcementStatus }>(nc, SUBJECTS.enforcement, { prefix: this.prefix });
+      return reply.status;
+    } catch (err) {
+      if (err instanceof SymphonyTimeout || (err as { code?: string }).code === "503") return undefined;
+      throw err;
+    }
+  }
+
+  /** Messages addressed to this instance: `cirata.extensions.<prefix>.instance.<id>.>`. */
+  subscribeInstance(handler: (msg: Msg) => void | Promise<void>): Subscription {
+    const nc = this.#requireConnection();
+    return nc.subscribe(`cirata.extensions.${this.prefix}.instance.${this.identifier()}.>`, {
+      callback: (_err, msg) => void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("instance message failed", { error: String(e) })),
+    });
+  }
+
+  /** The command channel, queue-subscribed: each command reaches exactly one instance. */
+  subscribeCommands(handler: (msg: Msg) => void | Promise<void>): Subscription {
+    const nc = this.#requireConnection();
+    return nc.subscribe(`cirata.extensions.${this.prefix}.commands`, {
+      queue: `${this.prefix}.commands`,
+      callback: (_err, msg) => void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("command failed", { error: String(e) })),
+    });
+  }
+
+  /** A WorkPartitioner for this instance; call `start(await ext.jetstream())`. */
+  enableWorkPartitioning(onChange?: () => void, options?: PartitionerOptions): WorkPartitioner {
+    const id = this.identifier();
+    if (!id) throw new ConnectionFailed("Connect before enabling work partitioning: the instance id comes from the connection");
+    return new WorkPartitioner(id, this.prefix, onChange, options);
+  }
+
+  async #ask<T = { ok: boolean }>(nc: NatsConnection, subject: string, payload: unknown): Promise<T> {
+    try {
+      const reply = await nc.request(subject, JSON.stringify(payload), { timeout: 5_000 });
+      return JSON.parse(new TextDecoder().decode(reply.data)) as T;
+    } catch (err) {
+      if ((err as { code?: string }).code === "TIMEOUT") throw new SymphonyTimeout(`${subject} did not answer`, { cause: err });
+      throw err;
+    }
   }
 
   /** How often the running extension publishes its status (default 30 s; shorter in tests). */

@@ -38,7 +38,6 @@ const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export function coerceScalar(value: string, shape: ValueShape): unknown {
   const types = shape.types;
   if (!types || types.length === 0) return value;
-  if (types.includes("null") && value === "null" && !types.includes("string")) return null;
   if ((types.includes("integer") || types.includes("number")) && NUMBER.test(value.trim())) return Number(value);
   if (types.includes("boolean") && (value === "true" || value === "false")) return value === "true";
   if (types.includes("null") && value === "null") return null;
@@ -159,6 +158,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
     const eq = part.indexOf("=");
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
+    if (!name) continue;
     let value = part.slice(eq + 1).trim();
     if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
     try {

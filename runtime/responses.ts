@@ -88,8 +88,12 @@ export function responseBuilders<R extends AnyResponse>(): ResponseBuilders<R> {
 export type ResponseTable = Readonly<Record<string, string | null>>;
 
 /** The content type a response gets when the handler does not choose one. */
+/** The declared response a status selects (exact, then `2XX`-style range, then `default`); null means "no body". */
 export function defaultContentType(table: ResponseTable, status: number): string | null | undefined {
-  return table[String(status)] ?? table[`${Math.floor(status / 100)}XX`] ?? table.default;
+  for (const key of [String(status), `${Math.floor(status / 100)}XX`, "default"]) {
+    if (Object.hasOwn(table, key)) return table[key];
+  }
+  return undefined;
 }
 
 export class InvalidResponse extends Error {
@@ -108,11 +112,10 @@ export function encodeResponse(table: ResponseTable, response: unknown): Wrapped
   if (typeof r.status !== "number" || !Number.isInteger(r.status) || r.status < 100 || r.status > 599) {
     throw new InvalidResponse(`handler returned status ${JSON.stringify(r.status)}, expected an integer 100–599`);
   }
-  const reply: WrappedResponse = {
-    body: r.body === undefined ? null : r.body,
-    statuscode: r.status,
-    contenttype: r.contentType ?? defaultContentType(table, r.status) ?? "application/json",
-  };
+  const reply: WrappedResponse = { body: r.body === undefined ? null : r.body, statuscode: r.status };
+  const contentType = r.contentType ?? defaultContentType(table, r.status);
+  // A response declared without content gets no content type; an undeclared status defaults to JSON.
+  if (contentType !== null) reply.contenttype = contentType ?? "application/json";
   if (r.headers) {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(r.headers)) {

@@ -106,6 +106,8 @@ export async function serveApi(
     await service.stop();
     throw err;
   }
+  // The server has the endpoint subscriptions once this round trip completes: callers may send right away.
+  await ext.conn()?.flush();
   log.info("service registered", { version: api.version, endpoints: api.operations.length, group: `cirata.extensions.${ext.prefix}` });
   return service;
 }

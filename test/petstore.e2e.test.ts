@@ -75,7 +75,7 @@ describe("petstore over NATS", () => {
     expect(missing).toMatchObject({ statuscode: 404, body: { code: 404 } });
 
     const deleted = await call("deletePet", { method: "DELETE", path: `/pets/${id}`, path_params: { id: String(id) } });
-    expect(deleted).toMatchObject({ statuscode: 204, body: null });
+    expect(deleted).toEqual({ statuscode: 204, body: null });
   });
 
   it("applies defaults from the spec", async () => {
@@ -136,8 +136,7 @@ describe("generated typed client", () => {
     const client = createClient(nc, "petstore");
     const created = await client.addPet({ body: { name: "Client", tag: "bird" } });
     expect(created.status).toBe(201);
-    if (created.status !== 201) throw new Error("unreachable");
-    const id = created.body.id;
+    const id = (created.body as { id: number }).id;
     const found = await client.findPetById({ path: { id } });
     expect(found).toMatchObject({ status: 200, body: { id, name: "Client" }, contentType: "application/json" });
     const list = await client.findPets({ query: { tags: ["bird"], limit: 5 } });

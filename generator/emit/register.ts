@@ -28,7 +28,20 @@ export function emitRegister(model: ApiModel, runtimeImport: string): string {
 
 /** spec.ts, written already formatted: a single long string needs no formatter pass. */
 export function emitSpec(specJson: string): string {
-  return `/** The bundled OpenAPI document, embedded as service metadata \`openapi\`. */\nexport const openapiSpec: string =\n  ${stringLiteral(specJson)};\n`;
+  return `/** The bundled OpenAPI document, embedded as service metadata \`openapi\`. */\nexport const openapiSpec: string =\n  ${prettierQuoted(specJson)};\n`;
+}
+
+/**
+ * `stringLiteral`, but in the quotes prettier would print (double, unless the text has more
+ * double quotes than single ones, as JSON does), so spec.ts is exactly what prettier would write.
+ */
+function prettierQuoted(value: string): string {
+  const literal = stringLiteral(value);
+  const doubles = value.split('"').length - 1;
+  const singles = value.split("'").length - 1;
+  if (doubles <= singles) return literal;
+  // Same escapes in single quotes: `\"` needs none, `'` needs one.
+  return `'${literal.slice(1, -1).replace(/\\([\s\S])|'/g, (match, escaped?: string) => (escaped === undefined ? "\\'" : escaped === '"' ? '"' : match))}'`;
 }
 
 export function emitIndex(files: string[]): string {

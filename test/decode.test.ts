@@ -1,0 +1,456 @@
+/**
+ * Unit tests (no NATS) of request decoding: the envelope parser, parameter styles and
+ * coercion, the validating decoder, the zod helpers generated schemas call, and the
+ * generator's handling of the OpenAPI 3.0 dialect (fixtures/nullable-30.yaml).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { buildModel, emitFiles, loadSpec } from "../generator/index.js";
+import { valueShape } from "../generator/emit/shape.js";
+import { decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type ParamEntry } from "../runtime/decode.js";
+import { coerceScalar, parseCookies, readParam, type ParamSpec, type ValueShape } from "../runtime/params.js";
+import { parseRestRequest, RestRequestError, type RestRequest } from "../runtime/rest.js";
+import * as rt from "../runtime/schema.js";
+
+const INT: ValueShape = { types: ["integer"] };
+const INTS: ValueShape = { types: ["array"], items: INT };
+const POINT: ValueShape = { types: ["object"], props: { x: INT, y: INT } };
+
+function request(part: Partial<RestRequest> = {}): RestRequest {
+  return { method: "GET", url: "/", path: "/", headers: {}, path_params: {}, query_params: {}, ...part };
+}
+
+/** Reads one parameter out of an envelope, expecting success. */
+function read(spec: Omit<ParamSpec, "shape"> & { shape?: ValueShape }, part: Partial<RestRequest>, declared: string[] = []): unknown {
+  const req = request(part);
+  const result = readParam({ shape: {}, ...spec }, { request: req, cookies: parseCookies(req.headers["cookie"]), declaredQuery: new Set(declared) });
+  if (!result.ok) throw new Error(result.message);
+  return result.value;
+}
+
+function decodeError(fn: () => unknown): RestRequestError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(RestRequestError);
+    return err as RestRequestError;
+  }
+  throw new Error("expected a RestRequestError");
+}
+
+describe("parseRestRequest", () => {
+  it("parses bytes, lower-cases header names, stringifies scalar values and fills defaults", () => {
+    const payload = new TextEncoder().encode(
+      JSON.stringify({ method: "post", url: "/pets?limit=2", headers: { "Content-Type": "application/json" }, path_params: { id: 7 }, query_params: { limit: "2", tag: ["a", "b"], on: true }, body: { a: 1 } }),
+    );
+    expect(parseRestRequest(payload)).toEqual({
+      method: "POST",
+      url: "/pets?limit=2",
+      path: "/pets",
+      headers: { "content-type": "application/json" },
+      path_params: { id: "7" },
+      query_params: { limit: "2", tag: ["a", "b"], on: "true" },
+      body: { a: 1 },
+    });
+    expect(parseRestRequest("")).toMatchObject({ method: "GET", url: "", path: "", headers: {}, path_params: {}, query_params: {} });
+    expect(parseRestRequest({ url: "/x", headers: null })).toMatchObject({ path: "/x", headers: {} });
+  });
+
+  it("rejects what is not a JSON object", () => {
+    const notJson = decodeError(() => parseRestRequest("{nope"));
+    expect(notJson.status).toBe(400);
+    expect(notJson.errors).toEqual([expect.objectContaining({ in: "envelope" })]);
+    expect(decodeError(() => parseRestRequest("[1,2]")).errors).toEqual([{ in: "envelope", pointer: "", message: "expected an object" }]);
+  });
+
+  it("names every malformed field by JSON pointer", () => {
+    const err = decodeError(() => parseRestRequest({ method: 5, headers: { "X-A": { nested: 1 } }, path_params: [], query_params: { "a/b": [1], ok: "1" } }));
+    expect(err.status).toBe(400);
+    expect(err.errors.map((e) => e.pointer)).toEqual(["/method", "/headers/X-A", "/path_params", "/query_params/a~1b"]);
+  });
+});
+
+describe("coerceScalar", () => {
+  it.each([
+    ["42", INT, 42],
+    [" 42 ", INT, 42],
+    ["-1.5e2", { types: ["number"] }, -150],
+    [".5", { types: ["number"] }, 0.5],
+    ["2.5", INT, 2.5], // left for the schema to reject as not an integer
+    ["abc", INT, "abc"],
+    ["", INT, ""],
+    ["0x10", INT, "0x10"],
+    ["true", { types: ["boolean"] }, true],
+    ["false", { types: ["boolean"] }, false],
+    ["TRUE", { types: ["boolean"] }, "TRUE"],
+    ["null", { types: ["integer", "null"] }, null],
+    ["null", { types: ["null"] }, null],
+    ["null", { types: ["string", "null"] }, null], // "null" means null whenever null is allowed
+    ["7", { types: ["string"] }, "7"],
+    ["7", {}, "7"],
+    ["7", { types: ["string", "integer"] }, 7],
+  ] as [string, ValueShape, unknown][])("%j as %j → %j", (value, shape, expected) => {
+    expect(coerceScalar(value, shape)).toEqual(expected);
+  });
+});
+
+describe("readParam", () => {
+  describe("path", () => {
+    it.each([
+      ["simple", false, INT, "5", 5],
+      ["simple", false, INTS, "3,4,5", [3, 4, 5]],
+      ["simple", true, INTS, "3,4,5", [3, 4, 5]],
+      ["simple", false, POINT, "x,1,y,2", { x: 1, y: 2 }],
+      ["simple", true, POINT, "x=1,y=2", { x: 1, y: 2 }],
+      ["label", false, INT, ".5", 5],
+      ["label", false, INTS, ".3,4,5", [3, 4, 5]],
+      ["label", true, INTS, ".3.4.5", [3, 4, 5]],
+      ["label", false, INTS, ".", []],
+      ["label", false, POINT, ".x,1,y,2", { x: 1, y: 2 }],
+      ["label", true, POINT, ".x=1.y=2", { x: 1, y: 2 }],
+      ["matrix", false, INT, ";id=5", 5],
+      ["matrix", false, INTS, ";id=3,4,5", [3, 4, 5]],
+      ["matrix", true, INTS, ";id=3;id=4;id=5", [3, 4, 5]],
+      ["matrix", false, INTS, ";id", []],
+      ["matrix", false, POINT, ";id=x,1,y,2", { x: 1, y: 2 }],
+      ["matrix", true, POINT, ";x=1;y=2", { x: 1, y: 2 }],
+    ] as [string, boolean, ValueShape, string, unknown][])("%s explode=%s %j: %s", (style, explode, shape, wire, expected) => {
+      expect(read({ name: "id", in: "path", style, explode, shape }, { path_params: { id: wire } })).toEqual(expected);
+    });
+
+    it("is undefined when absent", () => {
+      expect(read({ name: "id", in: "path", style: "simple", shape: INT }, {})).toBeUndefined();
+    });
+  });
+
+  describe("query", () => {
+    it.each([
+      ["form", true, INTS, { id: ["3", "4"] }, [3, 4]],
+      ["form", true, INTS, { id: "3" }, [3]],
+      ["form", false, INTS, { id: "3,4,5" }, [3, 4, 5]],
+      ["form", false, INTS, { id: ["3,4", "5"] }, [3, 4, 5]],
+      ["form", false, INTS, { id: "" }, []],
+      ["form", false, POINT, { id: "x,1,y,2" }, { x: 1, y: 2 }],
+      ["form", true, POINT, { x: "1", y: ["0", "2"], other: "9" }, { x: 1, y: 2 }],
+      ["spaceDelimited", false, INTS, { id: "3 4 5" }, [3, 4, 5]],
+      ["pipeDelimited", false, INTS, { id: "3|4|5" }, [3, 4, 5]],
+      ["spaceDelimited", false, POINT, { id: "x 1 y 2" }, { x: 1, y: 2 }],
+      ["pipeDelimited", false, POINT, { id: "x|1|y|2" }, { x: 1, y: 2 }],
+      ["deepObject", true, POINT, { "id[x]": "1", "id[y]": "2", "other[x]": "3" }, { x: 1, y: 2 }],
+      ["form", true, INT, { id: "5" }, 5],
+      ["form", true, INT, { id: ["5", "6"] }, [5, 6]], // a repeated scalar stays a list, for the schema to reject
+    ] as [string, boolean, ValueShape, Record<string, string | string[]>, unknown][])("%s explode=%s %j: %j", (style, explode, shape, query_params, expected) => {
+      expect(read({ name: "id", in: "query", style, explode, shape }, { query_params })).toEqual(expected);
+    });
+
+    it("an exploded object without declared properties takes the undeclared query keys", () => {
+      const value = read({ name: "rest", in: "query", style: "form", explode: true, shape: { types: ["object"] } }, { query_params: { limit: "5", a: "1", b: "x" } }, ["limit", "rest"]);
+      expect(value).toEqual({ a: "1", b: "x" });
+    });
+
+    it("objects with no members present are absent", () => {
+      expect(read({ name: "id", in: "query", style: "deepObject", explode: true, shape: POINT }, { query_params: { id: "1" } })).toBeUndefined();
+      expect(read({ name: "id", in: "query", style: "form", explode: true, shape: POINT }, { query_params: { z: "1" } })).toBeUndefined();
+    });
+
+    it("parameters with JSON content are parsed, not split", () => {
+      expect(read({ name: "q", in: "query", json: true, shape: {} }, { query_params: { q: ['{"a":1}', '{"a":[1,2]}'] } })).toEqual({ a: [1, 2] });
+      const bad = readParam({ name: "q", in: "query", json: true, shape: {} }, { request: request({ query_params: { q: "{" } }), cookies: {}, declaredQuery: new Set() });
+      expect(bad).toEqual({ ok: false, message: "expected a JSON value" });
+    });
+  });
+
+  describe("header and cookie", () => {
+    it.each([
+      [false, INT, "5", 5],
+      [false, INTS, "3,4,5", [3, 4, 5]],
+      [false, POINT, "x,1,y,2", { x: 1, y: 2 }],
+      [true, POINT, "x=1,y=2", { x: 1, y: 2 }],
+    ] as [boolean, ValueShape, string, unknown][])("header explode=%s %j: %s", (explode, shape, wire, expected) => {
+      expect(read({ name: "X-Id", in: "header", style: "simple", explode, shape }, { headers: { "x-id": wire } })).toEqual(expected);
+    });
+
+    it("cookies: form values, quoted and percent-encoded", () => {
+      expect(parseCookies('a=1; b="two words"; c=x%3By; =skip; d')).toEqual({ a: "1", b: "two words", c: "x;y" });
+      const cookie = "ids=3,4,5; pt=x,1,y,2; n=7";
+      expect(read({ name: "ids", in: "cookie", style: "form", explode: false, shape: INTS }, { headers: { cookie } })).toEqual([3, 4, 5]);
+      expect(read({ name: "pt", in: "cookie", style: "form", explode: false, shape: POINT }, { headers: { cookie } })).toEqual({ x: 1, y: 2 });
+      expect(read({ name: "n", in: "cookie", style: "form", shape: INT }, { headers: { cookie } })).toBe(7);
+    });
+  });
+});
+
+describe("decodeRequest", () => {
+  const param = (p: Omit<ParamEntry, "schema" | "shape"> & { shape?: ValueShape; schema: z.ZodType }): ParamEntry => ({ shape: {}, ...p });
+  const op: OperationSpec = {
+    handler: "h",
+    endpoint: "h",
+    method: "POST",
+    path: "/things/{id}",
+    params: [
+      param({ name: "id", in: "path", required: true, style: "simple", shape: INT, schema: rt.integer().gte(1) }),
+      param({ name: "limit", in: "query", style: "form", explode: true, shape: INT, schema: rt.integer().lte(50).default(10).optional() }),
+      param({ name: "filter", in: "query", style: "deepObject", explode: true, shape: POINT, schema: z.strictObject({ x: rt.integer().optional(), y: rt.integer().optional() }).optional() }),
+      param({ name: "X-Mode", in: "header", required: true, style: "simple", schema: z.enum(["a", "b"]) }),
+      param({ name: "sid", in: "cookie", style: "form", schema: z.string().min(3).optional() }),
+    ],
+    body: {
+      required: true,
+      content: {
+        "application/json": z.strictObject({ name: z.string(), size: rt.integer().default(1), tags: rt.uniqueItems(z.array(z.string())).optional() }),
+        "text/*": z.string().max(5),
+        "application/octet-stream": null,
+      },
+    },
+    responses: { "200": "application/json" },
+  };
+  const prepared = prepareOperation(op);
+  const good = () => request({ method: "POST", path_params: { id: "3" }, headers: { "x-mode": "a", "content-type": "application/json", cookie: "sid=abc" }, body: { name: "n" } });
+
+  it("returns every location decoded, coerced, validated and defaulted", () => {
+    expect(decodeRequest(prepared, { ...good(), query_params: { "filter[x]": "1" } })).toEqual({
+      path: { id: 3 },
+      query: { limit: 10, filter: { x: 1 } },
+      headers: { "X-Mode": "a" },
+      cookies: { sid: "abc" },
+      body: { name: "n", size: 1 },
+      contentType: "application/json",
+    });
+  });
+
+  it("collects every error with its parameter name or body pointer", () => {
+    const err = decodeError(() =>
+      decodeRequest(prepared, request({ path_params: { id: "0" }, query_params: { limit: "99", "filter[x]": "a", "filter[z]": "1" }, headers: { cookie: "sid=x" }, body: { name: 1, extra: true, tags: ["a", "a"] } })),
+    );
+    expect(err.status).toBe(400);
+    expect(err.errors.map((e) => [e.in, e.name ?? e.pointer])).toEqual([
+      ["path", "id"],
+      ["query", "limit"],
+      ["query", "filter.x"],
+      ["query", "filter.z"], // an unknown member of a closed object is named itself
+      ["header", "X-Mode"],
+      ["cookie", "sid"],
+      ["body", "/name"],
+      ["body", "/tags"],
+      ["body", "/extra"],
+    ]);
+    expect(err.errors.find((e) => e.in === "header")!.message).toBe("Required parameter is missing");
+    expect(err.errors.find((e) => e.pointer === "/extra")!.message).toBe('Unrecognized key: "extra"');
+    expect(err.message).toMatch(/^Invalid path parameter "id": .* \(and 8 more\)$/);
+  });
+
+  it("reads JSON bodies sent as text, and picks the media type by content type", () => {
+    expect(decodeRequest(prepared, { ...good(), body: '{"name":"s","size":2}' }).body).toEqual({ name: "s", size: 2 });
+    const text = decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "text/plain; charset=utf-8" }, body: "hello" });
+    expect(text).toMatchObject({ body: "hello", contentType: "text/*" });
+    expect(decodeError(() => decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "text/plain" }, body: "too long" })).errors).toEqual([
+      expect.objectContaining({ in: "body", pointer: "" }),
+    ]);
+    const raw = decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "application/octet-stream" }, body: "AAEC" });
+    expect(raw).toMatchObject({ body: "AAEC", contentType: "application/octet-stream" });
+  });
+
+  it("rejects a missing body, invalid JSON and an undeclared content type", () => {
+    expect(decodeError(() => decodeRequest(prepared, { ...good(), body: undefined })).errors).toEqual([{ in: "body", pointer: "", message: "Request body is required" }]);
+    expect(decodeError(() => decodeRequest(prepared, { ...good(), body: "{" })).errors[0]!.message).toMatch(/^Body is not valid JSON/);
+    const unsupported = decodeError(() => decodeRequest(prepared, { ...good(), headers: { "x-mode": "a", "content-type": "image/png" }, body: "x" }));
+    expect(unsupported.status).toBe(415);
+    expect(unsupported.errors).toEqual([expect.objectContaining({ in: "header", name: "content-type" })]);
+  });
+
+  it("matchMediaType: exact, then type/*, then JSON family, then */*", () => {
+    expect(matchMediaType(["application/json", "text/*"], "text/csv")).toBe("text/*");
+    expect(matchMediaType(["application/json", "*/*"], "application/problem+json")).toBe("application/json");
+    expect(matchMediaType(["application/xml", "*/*"], "image/png")).toBe("*/*");
+    expect(matchMediaType(["application/xml"], "image/png")).toBeUndefined();
+    expect(matchMediaType(["text/plain", "application/json"], undefined)).toBe("application/json");
+  });
+});
+
+describe("zod helpers", () => {
+  const ok = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
+  const issues = (schema: z.ZodType, value: unknown) => {
+    const result = schema.safeParse(value);
+    if (result.success) throw new Error(`expected ${JSON.stringify(value)} to be rejected`);
+    return result.error.issues;
+  };
+
+  it("oneOf: exactly one alternative, whose output is used", () => {
+    const schema = rt.oneOf([z.looseObject({ email: z.string(), kind: z.string().default("email") }), z.looseObject({ phone: z.string() })]);
+    expect(schema.parse({ email: "a" })).toEqual({ email: "a", kind: "email" });
+    expect(schema.parse({ phone: "1" })).toEqual({ phone: "1" });
+    expect(issues(schema, { email: "a", phone: "1" })[0]!.message).toBe("Matches 2 alternatives; oneOf requires exactly one");
+    expect(issues(schema, { fax: "1" })[0]!.message).toMatch(/^Matches none of the 2 alternatives \(first: email: /);
+    expect(ok(rt.oneOf([z.number(), rt.integer()]), 1.5)).toBe(true);
+    expect(ok(rt.oneOf([z.number(), rt.integer()]), 2)).toBe(false);
+  });
+
+  it("anyOf: at least one alternative", () => {
+    const schema = rt.anyOf([z.string().max(2), rt.integer()]);
+    expect([ok(schema, "ab"), ok(schema, 3), ok(schema, "abc"), ok(schema, 1.5)]).toEqual([true, true, false, false]);
+  });
+
+  it("discriminated: the property picks the alternative and errors come from it", () => {
+    const circle = z.looseObject({ kind: z.string(), r: z.number().gt(0) });
+    const square = z.looseObject({ kind: z.string(), side: z.number() });
+    const schema = rt.discriminated("kind", { circle: () => circle, sq: () => square });
+    expect(schema.parse({ kind: "circle", r: 1 })).toEqual({ kind: "circle", r: 1 });
+    expect(schema.parse({ kind: "sq", side: 2, r: -1 })).toEqual({ kind: "sq", side: 2, r: -1 });
+    expect(issues(schema, { kind: "circle", r: 0 })).toEqual([expect.objectContaining({ path: ["r"] })]);
+    expect(issues(schema, { kind: "triangle" })).toEqual([expect.objectContaining({ path: ["kind"], message: 'Expected one of "circle", "sq"' })]);
+    expect(issues(schema, { r: 1 })[0]!.path).toEqual(["kind"]);
+    expect(issues(schema, "circle")[0]!.message).toBe("Expected an object");
+    // Nested: the path is prefixed by the enclosing property.
+    expect(issues(z.object({ shape: schema }), { shape: { kind: "sq", side: "x" } })[0]!.path).toEqual(["shape", "side"]);
+  });
+
+  it("allOf: every part must accept and object outputs merge, defaults included", () => {
+    const schema = rt.allOf([z.looseObject({ w: z.number(), unit: z.string().default("cm") }), z.looseObject({ h: z.number().default(1) })]);
+    expect(schema.parse({ w: 2, extra: true })).toEqual({ w: 2, extra: true, unit: "cm", h: 1 });
+    expect(issues(schema, { w: "2", h: "x" }).map((i) => i.path)).toEqual([["w"], ["h"]]);
+    expect(rt.allOf([z.string().min(2), z.string().max(3)]).safeParse("abcd").success).toBe(false);
+  });
+
+  it("enumOf: any JSON values, by JSON equality", () => {
+    const schema = rt.enumOf([1, "two", true, null, { a: [1] }]);
+    expect([1, "two", true, null, { a: [1] }].map((v) => ok(schema, v))).toEqual([true, true, true, true, true]);
+    expect(["1", 2, false, undefined, { a: [2] }, [1]].map((v) => ok(schema, v))).toEqual([false, false, false, false, false, false]);
+    expect(issues(schema, "x")[0]!.message).toBe('Expected one of 1, "two", true, null, {"a":[1]}');
+  });
+
+  it("constOf: primitives and structured values", () => {
+    expect([ok(rt.constOf(2), 2), ok(rt.constOf(2), "2"), ok(rt.constOf(null), null), ok(rt.constOf(null), 0)]).toEqual([true, false, true, false]);
+    expect([ok(rt.constOf({ a: 1 }), { a: 1 }), ok(rt.constOf({ a: 1 }), { a: 2 })]).toEqual([true, false]);
+  });
+
+  it("uniqueItems: by JSON equality, independent of key order", () => {
+    const schema = rt.uniqueItems(z.array(z.unknown()));
+    expect(ok(schema, [1, "1", true, null, [1], { a: 1 }])).toBe(true);
+    expect(ok(schema, [1, 2, 1])).toBe(false);
+    expect(ok(schema, [{ a: 1, b: 2 }, { b: 2, a: 1 }])).toBe(false);
+    expect(issues(schema, [[1], [1]])[0]!.message).toBe("Items must be unique");
+  });
+
+  it("multipleOf: decimal factors despite binary fractions", () => {
+    const tenth = rt.multipleOf(z.number(), 0.1);
+    expect([0, 0.1, 0.3, 0.7, 1.1, 2.3, -0.6, 100.5].map((n) => ok(tenth, n))).toEqual(Array(8).fill(true));
+    expect([0.35, 0.01, 1.15].map((n) => ok(tenth, n))).toEqual([false, false, false]);
+    expect(issues(tenth, 0.05)[0]!.message).toBe("Expected a multiple of 0.1");
+    const three = rt.multipleOf(rt.integer(), 3);
+    expect([ok(three, 9), ok(three, 10), ok(three, -3)]).toEqual([true, false, true]);
+  });
+
+  it("integer: whole numbers only, beyond the safe range too", () => {
+    expect([ok(rt.integer(), 3), ok(rt.integer(), 2 ** 60), ok(rt.integer(), 1.5), ok(rt.integer(), "3")]).toEqual([true, true, false, false]);
+  });
+
+  it.each([
+    ["date-time", ["2024-05-01T12:30:00Z", "2024-05-01T12:30:00.123+02:00"], ["2024-05-01T12:30:00", "2024-05-01", "yesterday"]],
+    ["date", ["2024-02-29", "1999-12-31"], ["2023-02-29", "2024-13-01", "2024-1-1", "2024-05-01T00:00:00Z"]],
+    ["time", ["12:30:00", "12:30:00Z", "23:59:59.5+02:00"], ["25:00:00", "12:30:00+2", "noon"]],
+    ["uuid", ["3fa85f64-5717-4562-b3fc-2c963f66afa6", "3FA85F64-5717-4562-B3FC-2C963F66AFA6"], ["3fa85f64-5717-4562-b3fc", "3fa85f64571745 62b3fc2c963f66afa6", ""]],
+    ["email", ["ada@example.com", "a.b+c@sub.example.org"], ["ada@", "@example.com", "ada example.com"]],
+    ["uri", ["https://example.com/a?b=1#c", "urn:isbn:0451450523", "mailto:ada@example.com"], ["/relative/path", "example.com", "not a uri"]],
+    ["hostname", ["example.com", "a-b.example"], ["-bad.com", "a_b.com"]],
+    ["ipv4", ["127.0.0.1"], ["256.0.0.1", "::1"]],
+    ["ipv6", ["::1", "2001:db8::1"], ["127.0.0.1"]],
+    ["byte", ["aGVsbG8=", ""], ["aGVsbG8", "not base64!"]],
+    ["int32-or-unknown", ["anything at all"], []],
+  ] as [string, string[], string[]][])("stringFormat(%s)", (format, valid, invalid) => {
+    const schema = rt.stringFormat(format);
+    expect(valid.filter((v) => !ok(schema, v))).toEqual([]);
+    expect(invalid.filter((v) => ok(schema, v))).toEqual([]);
+    expect(ok(schema, 5)).toBe(false);
+  });
+
+  it("not, propertyCount and notOfTypes", () => {
+    expect([ok(rt.not(z.string()), 1), ok(rt.not(z.string()), "a")]).toEqual([true, false]);
+    const counted = rt.propertyCount(z.looseObject({}), 1, 2);
+    expect([ok(counted, {}), ok(counted, { a: 1 }), ok(counted, { a: 1, b: 2, c: 3 })]).toEqual([false, true, false]);
+    const notNumbers = rt.notOfTypes(["number"]);
+    expect([ok(notNumbers, 1), ok(notNumbers, 1.5), ok(notNumbers, "1"), ok(notNumbers, null)]).toEqual([false, false, true, true]);
+  });
+});
+
+describe("generator: value shapes", () => {
+  it("infers coercion types from const and enum when there is no type", () => {
+    expect(valueShape({}, { const: 2 })).toEqual({ types: ["integer"] });
+    expect(valueShape({}, { const: "v2" })).toEqual({ types: ["string"] });
+    expect(valueShape({}, { enum: [1, "a", null] })).toEqual({ types: ["string", "integer", "null"] });
+    expect(valueShape({}, { type: ["integer", "null"] })).toEqual({ types: ["integer", "null"] });
+    expect(valueShape({}, { type: "integer", nullable: true })).toEqual({ types: ["integer", "null"] });
+    const doc = { components: { schemas: { P: { type: "object", properties: { x: { type: "integer" } } } } } };
+    expect(valueShape(doc, { $ref: "#/components/schemas/P" })).toEqual({ types: ["object"], props: { x: { types: ["integer"] } } });
+  });
+});
+
+describe("generator: OpenAPI 3.0 dialect (fixtures/nullable-30.yaml)", () => {
+  const tmpRoot = path.join(import.meta.dirname, ".tmp");
+  mkdirSync(tmpRoot, { recursive: true });
+  const tmp = mkdtempSync(path.join(tmpRoot, "decode-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  async function generateInto(spec: string, dir: string) {
+    const model = buildModel(await loadSpec(spec));
+    const { files } = await emitFiles(model);
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(path.join(dir, f.name), f.content);
+    const text = (name: string) => files.find((f) => f.name === name)!.content;
+    return { model, schemas: text("schemas.ts"), operations: text("operations.ts") };
+  }
+
+  it("emits .nullable(), boolean exclusive bounds and the discriminator", async () => {
+    const { model, schemas, operations } = await generateInto(path.join(import.meta.dirname, "..", "fixtures", "nullable-30.yaml"), path.join(tmp, "v30"));
+    expect(model.openapiVersion).toBe("3.0.3");
+    expect(schemas).toContain("name: z.string().nullable()");
+    expect(schemas).toContain('nickname: rt.enumOf(["rex", "fido", null]).nullable().optional()');
+    expect(schemas).toContain("lives: rt.integer().gt(0).lte(9).optional()");
+    expect(schemas).toContain("weight: z.number().gt(0).lt(100)");
+    expect(schemas).toMatch(/rt\.discriminated\("petType", \{\s*cat: \(\) => CatSchema,\s*dog: \(\) => DogSchema,?\s*\}\)/);
+    expect(operations).toContain("rt.integer().gt(0).nullable().optional()");
+    expect(operations).toContain('shape: { types: ["integer", "null"] }');
+  });
+
+  it("the emitted 3.0 schemas validate as the spec says", async () => {
+    const dir = path.join(tmp, "v30");
+    const schemas = (await import(pathToFileURL(path.join(dir, "schemas.ts")).href)) as Record<string, z.ZodType>;
+    const { operationTable } = (await import(pathToFileURL(path.join(dir, "operations.ts")).href)) as { operationTable: OperationSpec[] };
+    const pet = schemas.PetSchema!;
+    expect(pet.safeParse({ petType: "cat", name: null }).success).toBe(true);
+    expect(pet.safeParse({ petType: "cat", name: null, lives: 0 }).success).toBe(false); // exclusiveMinimum: true
+    expect(pet.safeParse({ petType: "cat" }).success).toBe(false); // nullable is not optional
+    expect(pet.safeParse({ petType: "dog", weight: 100 }).success).toBe(false); // exclusiveMaximum: true
+    expect(pet.safeParse({ petType: "dog", weight: 99.5, nickname: null }).success).toBe(true);
+    expect(pet.safeParse({ petType: "dog", weight: 1, nickname: "spot" }).success).toBe(false);
+    expect(pet.safeParse({ petType: "bird" }).success).toBe(false);
+
+    const op = prepareOperation(operationTable[0]!);
+    const withQuery = (query_params: Record<string, string>) =>
+      decodeRequest(op, request({ method: "POST", query_params, headers: { "content-type": "application/json" }, body: { petType: "cat", name: "Tom" } }));
+    expect(withQuery({ minAge: "null" }).query).toEqual({ minAge: null });
+    expect(withQuery({ minAge: "1" }).query).toEqual({ minAge: 1 });
+    expect(decodeError(() => withQuery({ minAge: "0" })).errors).toEqual([expect.objectContaining({ in: "query", name: "minAge" })]);
+  });
+
+  it("a 3.1 document uses type arrays for null and numeric exclusive bounds", async () => {
+    const spec = path.join(tmp, "nullable-31.yaml");
+    writeFileSync(
+      spec,
+      [
+        "openapi: 3.1.0",
+        "info: { title: N31, version: '1.0' }",
+        "paths: {}",
+        "components:",
+        "  schemas:",
+        "    B: { type: [string, 'null'], exclusiveMinimum: 3 }",
+        "    C: { type: integer, exclusiveMinimum: 3 }",
+      ].join("\n"),
+    );
+    const { schemas } = await generateInto(spec, path.join(tmp, "v31"));
+    expect(schemas).toContain("BSchema: z.ZodType = z.union([z.string(), z.null()]);");
+    expect(schemas).toContain("CSchema: z.ZodType = rt.integer().gt(3);");
+  });
+});
