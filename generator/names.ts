@@ -2,6 +2,8 @@
 
 const RESERVED = new Set(
   (
+    // Object.prototype members too: a handler named like one would look implemented when it is missing.
+    "hasOwnProperty isPrototypeOf propertyIsEnumerable toLocaleString toString valueOf " +
     "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private protected public static yield any boolean constructor declare get module require number set string symbol type from of await async never unknown object undefined"
   ).split(" "),
 );

@@ -14,3 +14,6 @@ export * from "./platform.js";
 export * from "./token.js";
 export * from "./serialize.js";
 export * from "./client.js";
+export * from "./storage.js";
+export * from "./partitioner.js";
+export * from "./symphony-client.js";

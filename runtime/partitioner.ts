@@ -97,9 +97,11 @@ export class WorkPartitioner {
   async #refresh(): Promise<void> {
     const kv = this.#kv;
     if (!kv) return;
+    const keys: string[] = [];
+    for await (const key of await kv.keys()) keys.push(key);
     const live: string[] = [];
     const now = Date.now();
-    for await (const key of await kv.keys()) {
+    for (const key of keys) {
       const entry = await kv.get(key);
       if (entry && entry.operation === "PUT" && now - entry.created.getTime() <= this.#ttlMs) live.push(key);
     }

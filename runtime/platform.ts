@@ -6,6 +6,7 @@ export const SUBJECTS = {
   register: "cirata.registry.register",
   status: "cirata.registry.status",
   list: "cirata.registry.list",
+  info: "cirata.platform.info",
   clusterInfo: "cirata.services.cluster.info",
   usageReport: "cirata.usage.report",
   enforcement: "cirata.usage.enforcement",

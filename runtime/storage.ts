@@ -9,7 +9,9 @@ import { SUBJECTS, type BucketEntry } from "./platform.js";
 /** Opens an existing bucket; `BucketNotFound` when it does not exist. */
 export async function openBucket(js: JetStreamClient, bucket: string): Promise<KV> {
   try {
-    return await js.views.kv(bucket, { bindOnly: true });
+    const kv = await js.views.kv(bucket, { bindOnly: true });
+    await kv.status(); // binding is lazy; this asks the server whether the bucket exists
+    return kv;
   } catch (err) {
     throw new BucketNotFound(`Bucket ${JSON.stringify(bucket)} does not exist`, { cause: err });
   }

@@ -6,6 +6,7 @@
 import type { NatsConnection, Subscription } from "nats";
 import type { Logger } from "../../runtime/log.js";
 import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type StatusMessage } from "../../runtime/platform.js";
+import { ensureBuckets } from "../../runtime/storage.js";
 
 export interface RegistryRecord {
   entry: RegistrationEntry;
@@ -23,6 +24,7 @@ export interface PlatformOptions {
 }
 
 const decoder = new TextDecoder();
+const PLATFORM_VERSION = "0.1.0";
 
 export class PlatformServices {
   #records = new Map<string, RegistryRecord>();
@@ -50,15 +52,23 @@ export class PlatformServices {
 
   start(): void {
     const { log } = this.options;
-    this.#serve(SUBJECTS.register, (data) => {
+    this.#serve(SUBJECTS.register, async (data) => {
       const entry = data as RegistrationEntry;
       if (!entry || typeof entry.prefix !== "string" || typeof entry.id !== "string") return { ok: false, error: "registration needs id and prefix" };
+      if (Array.isArray(entry.buckets) && entry.buckets.length > 0) {
+        try {
+          await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1);
+        } catch (err) {
+          return { ok: false, error: `could not create buckets: ${(err as Error).message}` };
+        }
+      }
       const isNew = !this.#records.has(entry.id);
       this.#records.set(entry.id, { entry, status: "running", lastSeen: new Date().toISOString(), expires: this.#expiry(entry) });
       if (isNew) log.info("extension registered", { prefix: entry.prefix, id: entry.id });
       return { ok: true, id: entry.id };
     });
     this.#serve(SUBJECTS.list, () => ({ extensions: this.extensions() }));
+    this.#serve(SUBJECTS.info, () => ({ name: "symphony-dev", version: PLATFORM_VERSION, extensions: this.extensions().length, replicas: this.options.replicas ?? 1 }));
     this.#serve(SUBJECTS.clusterInfo, () => ({ replicas: this.options.replicas ?? 1 }));
     this.#serve(SUBJECTS.usageReport, (data) => {
       const report = data as { prefix?: string; dimensions?: Record<string, unknown> };
@@ -122,14 +132,16 @@ export class PlatformServices {
   #serve(subject: string, answer: (data: unknown) => unknown): void {
     const sub = this.nc.subscribe(subject, {
       callback: (_err, msg) => {
-        let reply: unknown;
-        try {
-          const text = decoder.decode(msg.data);
-          reply = answer(text ? JSON.parse(text) : {});
-        } catch (err) {
-          reply = { ok: false, error: `invalid request: ${(err as Error).message}` };
-        }
-        if (msg.reply) msg.respond(JSON.stringify(reply));
+        void (async () => {
+          let reply: unknown;
+          try {
+            const text = decoder.decode(msg.data);
+            reply = await answer(text ? JSON.parse(text) : {});
+          } catch (err) {
+            reply = { ok: false, error: `invalid request: ${(err as Error).message}` };
+          }
+          if (msg.reply) msg.respond(JSON.stringify(reply));
+        })();
       },
     });
     this.#subs.push(sub);

@@ -1,0 +1,227 @@
+/**
+ * Every OpenAPI 3.x document in ../shared/specs generates code that compiles under
+ * `tsc --strict`, with both `moduleResolution: NodeNext` and `Bundler`; Swagger 2.0 and
+ * invalid documents are refused with located diagnostics.
+ *
+ * All outputs are generated once (beforeAll) and checked by ONE tsc run per resolution
+ * mode; tsc's output is split by output directory so a failure names the spec.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { formatDiagnostic, generate, SpecError, type Diagnostic } from "../generator/index.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SPECS = path.resolve(ROOT, "../shared/specs");
+const OUT = path.join(ROOT, "test/.tmp/compile");
+const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
+/** Files every output has (others, e.g. client.ts, may join them). */
+const CORE_FILES = ["handlers.ts", "index.ts", "operations.ts", "register.ts", "schemas.ts", "spec.ts", "types.ts"];
+
+/** Complete-looking documents that are invalid, with one diagnostic each must report (pointer, line, message). */
+const INVALID: Record<string, { pointer: string; line: number; message: RegExp }> = {
+  "openapi-typescript-fixtures/jsonschema-defs.yaml": { pointer: "#/", line: 1, message: /`info` must be present/ },
+  "openapi-typescript-fixtures/parameters-test.yaml": { pointer: "#/paths/~1endpoint/get", line: 17, message: /`responses` must be present/ },
+  "openapi-typescript-fixtures/redocly-lint-error/openapi/openapi.yaml": {
+    pointer: "#/paths/~1/get/responses/200",
+    line: 6,
+    message: /`description` must be present/,
+  },
+};
+
+interface SpecFile {
+  /** Path under ../shared/specs, with `/`. */
+  rel: string;
+  abs: string;
+  /** Output directory name under test/.tmp/compile. */
+  name: string;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+    .sort();
+}
+
+function specFile(abs: string): SpecFile {
+  const rel = path.relative(SPECS, abs).split(path.sep).join("/");
+  const name = rel
+    .replace(/^openapi-typescript-fixtures\//, "ots/")
+    .replace(/\.(ya?ml|json)$/, "")
+    .replace(/[^A-Za-z0-9.-]+/g, "_");
+  return { rel, abs, name };
+}
+
+/** Documents (not fragments, not tool configs) under oai/ and openapi-typescript-fixtures/, by kind. */
+function discover() {
+  const valid: SpecFile[] = [];
+  const swagger: SpecFile[] = [];
+  const invalid: SpecFile[] = [];
+  for (const folder of ["oai", "openapi-typescript-fixtures"]) {
+    for (const abs of walk(path.join(SPECS, folder))) {
+      if (!/\.(ya?ml|json)$/.test(abs) || path.basename(abs).startsWith("_")) continue;
+      const text = readFileSync(abs, "utf8");
+      const spec = specFile(abs);
+      if (/^swagger\s*:/m.test(text)) swagger.push(spec);
+      else if (!/^openapi\s*:/m.test(text)) continue; // e.g. redocly.yaml
+      else if (spec.rel in INVALID) invalid.push(spec);
+      else valid.push(spec);
+    }
+  }
+  valid.push(specFile(path.join(SPECS, "digitalocean/DigitalOcean-public.v2.yaml")));
+  return { valid, swagger, invalid };
+}
+
+const { valid, swagger, invalid } = discover();
+
+interface TscRun {
+  code: number;
+  /** Absolute paths of every file in the program (`--listFiles`). */
+  files: Set<string>;
+  /** Error lines (with their continuation lines) by output directory; "" for anything not inside one. */
+  errors: Map<string, string[]>;
+  output: string;
+}
+
+function runTsc(project: string): Promise<TscRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [TSC, "-p", project, "--pretty", "false", "--listFiles"],
+      { cwd: OUT, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const output = stdout + stderr;
+        const files = new Set<string>();
+        const errors = new Map<string, string[]>();
+        let last: string[] | undefined;
+        for (const line of output.split(/\r?\n/)) {
+          if (!line.trim()) continue;
+          if (path.isAbsolute(line) && !/\(\d+,\d+\): /.test(line)) {
+            files.add(path.normalize(line));
+            continue;
+          }
+          const located = /^(.+?)\(\d+,\d+\): error /.exec(line);
+          if (located || /^error /.test(line)) {
+            const file = located ? path.resolve(OUT, located[1]!) : "";
+            const rel = file ? path.relative(OUT, file).split(path.sep) : [];
+            const dir = rel.length > 1 && rel[0] !== ".." ? rel.slice(0, -1).join("/") : "";
+            last = errors.get(dir) ?? [];
+            errors.set(dir, last);
+            last.push(line);
+          } else if (last && /^\s/.test(line)) last.push(line);
+          else (errors.get("") ?? errors.set("", []).get("")!).push(line);
+        }
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, files, errors, output });
+      },
+    );
+  });
+}
+
+const MODES = {
+  NodeNext: { module: "NodeNext", moduleResolution: "NodeNext" },
+  Bundler: { module: "ESNext", moduleResolution: "Bundler" },
+} as const;
+type Mode = keyof typeof MODES;
+
+const generated = new Map<string, { ok: true; files: string[] } | { ok: false; error: unknown }>();
+const tsc = {} as Record<Mode, TscRun>;
+
+beforeAll(async () => {
+  if (!existsSync(path.join(ROOT, "dist/runtime/index.d.ts"))) throw new Error("dist/runtime is missing: run `npm run build` first");
+  await rm(OUT, { recursive: true, force: true });
+  await mkdir(OUT, { recursive: true });
+  const results = await Promise.allSettled(valid.map((s) => generate(s.abs, { out: path.join(OUT, s.name) })));
+  results.forEach((r, i) =>
+    generated.set(valid[i]!.name, r.status === "fulfilled" ? { ok: true, files: r.value.files.map((f) => f.name) } : { ok: false, error: r.reason }),
+  );
+  for (const [mode, options] of Object.entries(MODES)) {
+    const tsconfig = {
+      compilerOptions: { strict: true, noEmit: true, target: "ES2022", lib: ["ES2023"], types: [], skipLibCheck: true, ...options },
+      include: valid.map((s) => `${s.name}/*.ts`),
+    };
+    await writeFile(path.join(OUT, `tsconfig.${mode.toLowerCase()}.json`), JSON.stringify(tsconfig, null, 2));
+  }
+  const [nodeNext, bundler] = await Promise.all([runTsc("tsconfig.nodenext.json"), runTsc("tsconfig.bundler.json")]);
+  tsc.NodeNext = nodeNext;
+  tsc.Bundler = bundler;
+}, 180_000);
+
+describe("discovery", () => {
+  it("finds the OAI examples, the openapi-typescript fixtures (incl. multi-file) and DigitalOcean", () => {
+    const names = valid.map((s) => s.rel);
+    expect(names.filter((n) => n.startsWith("oai/v3."))).toHaveLength(8);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "oai/v3.0-petstore.yaml",
+        "oai/v3.1-webhook-example.yaml",
+        "openapi-typescript-fixtures/redocly/openapi/a.yaml",
+        "openapi-typescript-fixtures/yaml-merge.yaml",
+        "openapi-typescript-fixtures/path-item-components.yaml",
+        "digitalocean/DigitalOcean-public.v2.yaml",
+      ]),
+    );
+    expect(names.some((n) => n.includes("/_"))).toBe(false);
+    expect(swagger.map((s) => s.rel)).toEqual(["oai/v2.0-petstore.yaml", "oai/v2.0-uber.yaml"]);
+    expect(invalid.map((s) => s.rel).sort()).toEqual(Object.keys(INVALID).sort());
+  });
+});
+
+describe.each(Object.keys(MODES) as Mode[])("tsc --strict --noEmit, moduleResolution %s", (mode) => {
+  it("runs over every output and exits 0 with no diagnostics outside them", () => {
+    const stray = tsc[mode].errors.get("") ?? [];
+    expect(stray.join("\n")).toBe("");
+    const failing = [...tsc[mode].errors.keys()].filter(Boolean);
+    expect(failing, `specs whose output does not compile:\n${tsc[mode].output.slice(0, 4000)}`).toEqual([]);
+    expect(tsc[mode].code).toBe(0);
+  });
+
+  it.each(valid.map((s) => [s.rel, s] as const))("%s", (_rel, spec) => {
+    const result = generated.get(spec.name);
+    expect(result, "not generated").toBeDefined();
+    if (!result!.ok) throw result!.error;
+    expect(result!.files).toEqual(expect.arrayContaining(CORE_FILES));
+    for (const file of result!.files) {
+      expect(tsc[mode].files.has(path.join(OUT, spec.name, file)), `${spec.name}/${file} is not in the tsc program`).toBe(true);
+    }
+    expect((tsc[mode].errors.get(spec.name) ?? []).join("\n"), `tsc errors in the output for ${spec.rel}`).toBe("");
+  });
+});
+
+async function refusal(file: string, out: string): Promise<SpecError> {
+  const error = await generate(file, { out }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SpecError);
+  expect(existsSync(out), "nothing may be written for a refused document").toBe(false);
+  return error as SpecError;
+}
+
+describe("refused documents", () => {
+  it.each(swagger.map((s) => [s.rel, s] as const))("%s is refused as Swagger 2.0", async (_rel, spec) => {
+    const error = await refusal(spec.abs, path.join(OUT, "refused", spec.name));
+    expect(error.message).toContain("Swagger 2.0");
+    expect(error.diagnostics).toHaveLength(1);
+    expect(error.diagnostics[0]!.file).toMatch(new RegExp(`${path.basename(spec.abs).replace(/\./g, "\\.")}$`));
+  });
+
+  it.each(invalid.map((s) => [s.rel, s] as const))("%s is refused with located diagnostics", async (rel, spec) => {
+    const error = await refusal(spec.abs, path.join(OUT, "refused", spec.name));
+    const expected = INVALID[rel]!;
+    expect(error.diagnostics.length).toBeGreaterThan(0);
+    for (const d of error.diagnostics) {
+      expect(d.severity).toBe("error");
+      expect(path.resolve(ROOT, d.file!)).toBe(spec.abs);
+      expect(d.pointer).toMatch(/^#\//);
+      expect(d.line).toBeGreaterThan(0);
+    }
+    const match = error.diagnostics.find((d: Diagnostic) => d.pointer === expected.pointer && expected.message.test(d.message));
+    expect(match, `no diagnostic at ${expected.pointer} in:\n${error.message}`).toBeDefined();
+    expect(match!.line).toBe(expected.line);
+    expect(formatDiagnostic(match!)).toContain(`${match!.file}:${expected.line}:`);
+    expect(error.message).toContain(`${match!.file}:${expected.line}:${match!.column} ${expected.pointer}: error:`);
+  });
+});

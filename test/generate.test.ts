@@ -1,0 +1,416 @@
+/**
+ * The generator's contract, without NATS: snapshots of every fixture, byte-stable and
+ * prettier-stable output, writes only when content changed (and `--check`), located
+ * diagnostics for bad input, and hostile strings that are escaped, never pasted.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as prettier from "prettier";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { buildModel, emitFiles, formatDiagnostic, generate, loadSpec, SpecError, type GenerateResult } from "../generator/index.js";
+import { main } from "../generator/cli.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const FIXTURES = path.join(ROOT, "fixtures");
+const INVALID = path.join(FIXTURES, "invalid");
+const SPECS = path.resolve(ROOT, "../shared/specs");
+const OUT = path.join(ROOT, "test/.tmp/generate");
+const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
+const HOSTILE = path.join(FIXTURES, "hostile.yaml");
+/** Files every output has (others, e.g. client.ts, may join them). */
+const CORE_FILES = ["handlers.ts", "index.ts", "operations.ts", "register.ts", "schemas.ts", "spec.ts", "types.ts"];
+
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort()
+  .map((f) => ({ file: path.join(FIXTURES, f), name: f.replace(/\.ya?ml$/, "") }));
+
+const fixtureResults = new Map<string, GenerateResult>();
+let tscRun: Promise<{ code: number; output: string }>;
+
+/** Escapes like a careful emitter would, independently of generator/names.ts. */
+const lit = (s: string) => JSON.stringify(s).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+const union = (values: string[]) => values.map(lit).join(" | ");
+
+const hostileRaw = parseYaml(readFileSync(HOSTILE, "utf8")) as any;
+const HOSTILE_HANDLERS = ["getPet", "getPet2", "delete_", "class_", "constructor_", "_123start", "evilOpX", "proto", "toString_"];
+
+/** Type-level checks on the hostile output: its names are the spec's strings, exactly. */
+function hostileTypeChecks(): string {
+  const schemas = hostileRaw.components.schemas;
+  const rawPath = Object.keys(hostileRaw.paths)[0]!;
+  const get = hostileRaw.paths[rawPath].get;
+  const names = (where: string) => get.parameters.filter((p: any) => p.in === where).map((p: any) => p.name);
+  const op = `paths[${lit(rawPath)}]["get"]`;
+  const ok = `${op}["responses"][200]`;
+  return [
+    `import type { Handlers, components, paths } from "./fixtures/hostile/index.js";`,
+    "type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;",
+    "type Expect<T extends true> = T;",
+    "export type Checks = [",
+    `  Expect<Equal<keyof Handlers, ${union(HOSTILE_HANDLERS)}>>,`,
+    `  Expect<Equal<keyof paths, ${union(Object.keys(hostileRaw.paths))}>>,`,
+    `  Expect<Equal<keyof components["schemas"], ${union(Object.keys(schemas))}>>,`,
+    `  Expect<Equal<keyof components["schemas"]["Weird"], ${union(Object.keys(schemas.Weird.properties))}>>,`,
+    `  Expect<Equal<components["schemas"]["Enum"], ${union(schemas.Enum.enum)}>>,`,
+    `  Expect<Equal<keyof NonNullable<${op}["parameters"]["query"]>, ${union(names("query"))}>>,`,
+    `  Expect<Equal<keyof NonNullable<${op}["parameters"]["header"]>, ${union(names("header"))}>>,`,
+    `  Expect<Equal<keyof NonNullable<${op}["parameters"]["cookie"]>, ${union(names("cookie"))}>>,`,
+    `  Expect<Equal<${ok}["headers"][${lit("X-Rate*/Limit")}], number>>,`,
+    `  Expect<Equal<${ok}["headers"][${lit('x-`${x}`-"h"')}], string | undefined>>,`,
+    `  Expect<Equal<keyof ${ok}["content"], ${union(Object.keys(get.responses["200"].content))}>>,`,
+    "];",
+    "",
+  ].join("\n");
+}
+
+function runTsc(): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TSC, "-p", "tsconfig.json", "--pretty", "false"], { cwd: OUT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+beforeAll(async () => {
+  await rm(OUT, { recursive: true, force: true });
+  await mkdir(OUT, { recursive: true });
+  for (const f of fixtures) fixtureResults.set(f.name, await generate(f.file, { out: path.join(OUT, "fixtures", f.name) }));
+  await writeFile(path.join(OUT, "hostile-checks.ts"), hostileTypeChecks());
+  const tsconfig = {
+    compilerOptions: { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], skipLibCheck: true },
+    include: ["fixtures/*/*.ts", "hostile-checks.ts"],
+  };
+  await writeFile(path.join(OUT, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+  tscRun = runTsc(); // awaited by the tests that need it
+}, 120_000);
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+async function specError(promise: Promise<unknown>): Promise<SpecError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SpecError);
+  return error as SpecError;
+}
+
+/** 1-based line of the first line matching `re` after the first line matching `after` (if given). */
+function lineOf(file: string, re: RegExp, after?: RegExp): number {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const start = after ? lines.findIndex((l) => after.test(l)) : 0;
+  const index = lines.findIndex((l, i) => i >= start && re.test(l));
+  if (start < 0 || index < 0) throw new Error(`no line ${re} in ${file}`);
+  return index + 1;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("snapshots", () => {
+  it("covers the hand-written fixtures", () => {
+    expect(fixtures.map((f) => f.name)).toEqual(expect.arrayContaining(["hostile", "snapshot-basic", "snapshot-composition"]));
+  });
+
+  it.each(fixtures.map((f) => [f.name] as const))("%s", async (name) => {
+    const result = fixtureResults.get(name)!;
+    expect(result.files.map((f) => f.name)).toEqual(expect.arrayContaining(CORE_FILES));
+    for (const file of result.files) {
+      await expect(file.content).toMatchFileSnapshot(`__snapshots__/${name}/${file.name}`);
+    }
+  });
+
+  it.each(fixtures.map((f) => [f.name] as const))("%s output compiles under tsc --strict", async (name) => {
+    const { output } = await tscRun;
+    const own = output.split("\n").filter((l) => l.startsWith(`fixtures/${name}/`));
+    expect(own.join("\n")).toBe("");
+    expect(existsSync(path.join(OUT, "fixtures", name, "index.ts"))).toBe(true);
+  });
+});
+
+describe("stability", () => {
+  const real = [
+    "oai/v3.0-petstore-expanded.yaml",
+    "oai/v3.0-uspto.yaml",
+    "oai/v3.1-webhook-example.yaml",
+    "openapi-typescript-fixtures/path-item-components.yaml",
+    "openapi-typescript-fixtures/redocly/openapi/a.yaml",
+  ].map((rel) => ({ name: rel, file: path.join(SPECS, rel) }));
+
+  it.each([...fixtures, ...real].map((s) => [s.name, s.file] as const))("%s: identical bytes twice, prettier-clean", async (_name, file) => {
+    const first = await emitFiles(buildModel(await loadSpec(file)));
+    const second = await emitFiles(buildModel(await loadSpec(file)));
+    expect(second.files.map((f) => f.name)).toEqual(first.files.map((f) => f.name));
+    second.files.forEach((f, i) => expect(f.content === first.files[i]!.content, `${f.name} differs between runs`).toBe(true));
+    expect(second.specBytes).toBe(first.specBytes);
+    for (const f of first.files) {
+      expect(f.content.startsWith("// Generated by symphony-codegen. Do not edit.\n")).toBe(true);
+      const formatted = await prettier.format(f.content, { parser: "typescript", printWidth: 100 });
+      expect(formatted === f.content, `${f.name} is not prettier-formatted`).toBe(true);
+    }
+  });
+});
+
+describe("writes only what changed", () => {
+  const spec = path.join(FIXTURES, "snapshot-basic.yaml");
+  const mtimes = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .sort()
+        .map((f) => [f, statSync(path.join(dir, f)).mtimeMs]),
+    );
+  const pause = () => new Promise((r) => setTimeout(r, 30));
+
+  it("a second generate writes nothing and leaves mtimes alone", async () => {
+    const out = path.join(OUT, "write/again");
+    const first = await generate(spec, { out });
+    const names = first.files.map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(CORE_FILES));
+    expect(first.written).toEqual(names);
+    const before = mtimes(out);
+    await pause();
+    const second = await generate(spec, { out });
+    expect(second.written).toEqual([]);
+    expect(second.removed).toEqual([]);
+    expect(second.unchanged).toEqual(names);
+    expect(mtimes(out)).toEqual(before);
+    const { code, stdout } = await cli(["generate", spec, "--out", out]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`0 written, ${names.length} unchanged`);
+    expect(mtimes(out)).toEqual(before);
+  });
+
+  it("--check exits 0 when up to date, 1 naming stale files, and writes nothing", async () => {
+    const out = path.join(OUT, "write/check");
+    const { files } = await generate(spec, { out });
+    let run = await cli(["generate", spec, "--out", out, "--check"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("up to date");
+
+    await appendFile(path.join(out, "handlers.ts"), "// edited by hand\n");
+    const orphan = path.join(out, "orphan.ts");
+    await writeFile(orphan, "// Generated by symphony-codegen. Do not edit.\nexport {};\n");
+    const handEdited = await readFile(path.join(out, "handlers.ts"), "utf8");
+    const before = mtimes(out);
+    await pause();
+    run = await cli(["generate", spec, "--out", out, "--check"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("handlers.ts: differs");
+    expect(run.stderr).toContain("orphan.ts: no longer generated");
+    expect(run.stderr).not.toMatch(/types\.ts|schemas\.ts|register\.ts/);
+    expect(mtimes(out)).toEqual(before);
+    expect(await readFile(path.join(out, "handlers.ts"), "utf8")).toBe(handEdited);
+
+    run = await cli(["generate", spec, "--out", out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`1 written, ${files.length - 1} unchanged, 1 removed`);
+    expect(existsSync(orphan)).toBe(false);
+    run = await cli(["generate", spec, "--out", out, "--check"]);
+    expect(run.code).toBe(0);
+  });
+
+  it("--check on a missing output directory exits 1 and creates nothing", async () => {
+    const out = path.join(OUT, "write/never");
+    const run = await cli(["generate", spec, "--out", out, "--check"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("index.ts: differs");
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("diagnostics", () => {
+  const out = (name: string) => path.join(OUT, "invalid", name);
+
+  it("a YAML syntax error names the file, line and column", async () => {
+    const file = path.join(INVALID, "malformed.yaml");
+    const error = await specError(generate(file, { out: out("malformed") }));
+    expect(error.diagnostics).toHaveLength(1);
+    const [d] = error.diagnostics;
+    expect(path.resolve(ROOT, d!.file!)).toBe(file);
+    expect(d!.line).toBe(11);
+    expect(d!.column).toBe(7);
+    expect(formatDiagnostic(d!)).toMatch(/malformed\.yaml:11:7 #: error: /);
+    expect(existsSync(out("malformed"))).toBe(false);
+  });
+
+  it("an unresolved $ref in a second file names that file, the pointer and the line", async () => {
+    const second = path.join(INVALID, "multi-file/schemas.yaml");
+    const error = await specError(generate(path.join(INVALID, "multi-file/openapi.yaml"), { out: out("multi-file") }));
+    expect(error.diagnostics).toHaveLength(1);
+    const [d] = error.diagnostics;
+    expect(path.resolve(ROOT, d!.file!)).toBe(second);
+    expect(d!.pointer).toBe("#/Pet/properties/owner");
+    expect(d!.line).toBe(lineOf(second, /\$ref: "#\/Owner"/));
+    expect(d!.message).toMatch(/resolve \$ref/);
+  });
+
+  it("a missing required field names the pointer and line", async () => {
+    const file = path.join(INVALID, "missing-required.yaml");
+    const error = await specError(generate(file, { out: out("missing-required") }));
+    expect(error.diagnostics).toHaveLength(1);
+    const [d] = error.diagnostics;
+    expect(path.resolve(ROOT, d!.file!)).toBe(file);
+    expect(d!.pointer).toBe("#/paths/~1pets~1{id}/get");
+    expect(d!.line).toBe(lineOf(file, /^ {4}get:/, /^ {2}\/pets\/\{id\}:/));
+    expect(d!.message).toContain("`responses`");
+  });
+
+  it("two operationIds sanitising to the same endpoint fail, naming both operations", async () => {
+    const error = await specError(generate(path.join(INVALID, "duplicate-operation-ids.yaml"), { out: out("dup-ids") }));
+    expect(error.diagnostics).toHaveLength(1);
+    const [d] = error.diagnostics;
+    expect(d!.pointer).toBe("#/paths/~1animals/get");
+    expect(d!.message).toContain('"list_pets"');
+    expect(d!.message).toContain('GET /pets (operationId "list.pets")');
+    expect(d!.message).toContain('GET /animals (operationId "list pets")');
+  });
+
+  it("an x-symphony-endpoint clash fails, naming both operations", async () => {
+    const error = await specError(generate(path.join(INVALID, "duplicate-endpoint-override.yaml"), { out: out("dup-override") }));
+    expect(error.diagnostics).toHaveLength(1);
+    expect(error.message).toContain('Endpoint name "animals"');
+    expect(error.message).toContain('"listPets"');
+    expect(error.message).toContain('"listAnimals"');
+    expect(error.diagnostics[0]!.pointer).toBe("#/paths/~1animals/get");
+  });
+
+  it("a missing operationId warns and gets a deterministic name", async () => {
+    const spec = path.join(FIXTURES, "snapshot-basic.yaml");
+    const names = async () => {
+      const model = buildModel(await loadSpec(spec));
+      const op = model.operations.find((o) => o.method === "DELETE")!;
+      return { model, op: { handler: op.handlerName, type: op.typeName, endpoint: op.endpoint, operationId: op.operationId } };
+    };
+    const first = await names();
+    expect(first.op).toEqual({ handler: "deletePetsByPetId", type: "DeletePetsByPetId", endpoint: "delete_pets_by_petId", operationId: undefined });
+    expect((await names()).op).toEqual(first.op);
+    const warning = first.model.warnings.find((w) => w.pointer === "#/paths/~1pets~1{petId}/delete");
+    expect(warning?.severity).toBe("warning");
+    expect(warning?.message).toContain('"deletePetsByPetId"');
+    const run = await cli(["generate", spec, "--out", out("warned")]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("#/paths/~1pets~1{petId}/delete: warning: Operation has no operationId");
+  });
+
+  it.each([
+    ["malformed.yaml", /malformed\.yaml:11:7 #: error:/],
+    ["missing-required.yaml", /missing-required\.yaml:13:5 #\/paths\/~1pets~1\{id\}\/get: error: The field `responses`/],
+    ["multi-file/openapi.yaml", /multi-file\/schemas\.yaml:9:7 #\/Pet\/properties\/owner: error: Can't resolve \$ref/],
+    ["duplicate-operation-ids.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "list_pets"/],
+    ["duplicate-endpoint-override.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "animals"/],
+  ] as const)("the CLI exits non-zero on %s and prints the diagnostic", async (name, expected) => {
+    const target = out(`cli-${name.replace(/\W/g, "_")}`);
+    const run = await cli(["generate", path.join(INVALID, name), "--out", target]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(expected);
+    expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe("hostile strings are escaped, never pasted", () => {
+  const dir = path.join(OUT, "fixtures/hostile");
+  const rawPath = Object.keys(hostileRaw.paths)[0]!;
+  const schemas = hostileRaw.components.schemas;
+
+  it("generates, renaming the clashing handler with a warning", () => {
+    const result = fixtureResults.get("hostile")!;
+    expect(result.model.operations.map((o) => o.handlerName)).toEqual(HOSTILE_HANDLERS);
+    const warning = result.warnings.find((w) => w.message.startsWith('Handler name "getPet"'));
+    expect(warning?.message).toContain('(operationId "get_pet")');
+    expect(warning?.message).toContain('(operationId "get-pet")');
+    expect(warning?.message).toContain('using "getPet2"');
+  });
+
+  it("compiles under tsc --strict, with names equal to the spec's strings", async () => {
+    const { code, output } = await tscRun;
+    expect(output).toBe("");
+    expect(code).toBe(0);
+  });
+
+  it("exports only what the generator declares (no comment or string breaks out)", async () => {
+    for (const { name: file } of fixtureResults.get("hostile")!.files) {
+      const mod = await import(path.join(dir, file));
+      expect(Object.keys(mod)).not.toContain("pwned");
+    }
+    expect(Object.keys(await import(path.join(dir, "types.ts")))).toEqual([]);
+    const schemasModule = await import(path.join(dir, "schemas.ts"));
+    expect(Object.keys(schemasModule).every((k) => /^[A-Za-z_]\w*Schema\d*$/.test(k))).toBe(true);
+    expect(Object.keys(schemasModule)).toEqual(expect.arrayContaining(["PetNameSchema", "PetNameSchema2", "DeleteSchema", "ProtoSchema", "_1ThingSchema"]));
+  });
+
+  it("embeds the document and service description exactly", async () => {
+    const register = await import(path.join(dir, "register.ts"));
+    const spec = JSON.parse((await import(path.join(dir, "spec.ts"))).openapiSpec);
+    expect(spec).toEqual((await loadSpec(HOSTILE)).document);
+    expect(spec.info).toEqual(hostileRaw.info);
+    expect(register.service.description).toBe(hostileRaw.info.description);
+    expect(register.service.name).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it("keeps paths, parameter names, media types and endpoints exact in the operation table", async () => {
+    const { operationTable } = await import(path.join(dir, "operations.ts"));
+    const byHandler = Object.fromEntries(operationTable.map((op: any) => [op.handler, op]));
+    expect(Object.keys(byHandler)).toEqual(HOSTILE_HANDLERS);
+    const item = hostileRaw.paths[rawPath];
+    expect(byHandler.getPet.path).toBe(rawPath);
+    expect(byHandler.getPet.params.map((p: any) => p.name)).toEqual([item.parameters[0].name, ...item.get.parameters.map((p: any) => p.name)]);
+    expect(byHandler.getPet.responses).toEqual({ "200": Object.keys(item.get.responses["200"].content)[0], "4XX": null, default: "application/json" });
+    expect(Object.keys(byHandler.getPet2.body.content)).toEqual(Object.keys(item.post.requestBody.content));
+    expect(byHandler.getPet.endpoint).toBe("get-pet-dash");
+    expect(byHandler.getPet2.endpoint).toBe("get-pet-underscore");
+    for (const op of operationTable) expect(op.endpoint).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(new Set(operationTable.map((op: any) => op.endpoint)).size).toBe(operationTable.length);
+  });
+
+  it("round-trips property names, enum values, the pattern, defaults and consts", async () => {
+    const m = await import(path.join(dir, "schemas.ts"));
+    const shape = m.WeirdSchema.shape as Record<string, any>;
+    expect(Object.keys(shape)).toEqual(Object.keys(schemas.Weird.properties));
+    expect(Object.hasOwn(shape, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(shape)).toBe(Object.prototype);
+
+    expect(m.EnumSchema.options).toEqual(schemas.Enum.enum);
+    for (const value of schemas.Enum.enum) expect(m.EnumSchema.safeParse(value).success).toBe(true);
+    expect(m.EnumSchema.safeParse("*/ ").success).toBe(false);
+
+    const checks = m.PatternSchema._zod.def.checks.map((c: any) => c._zod.def.pattern).filter(Boolean);
+    expect(checks).toHaveLength(1);
+    expect(checks[0].source).toBe(new RegExp(schemas.Pattern.pattern, "u").source);
+    expect(checks[0].flags).toBe("u");
+    const sample = "*//*`${x}`\"'\\\n\u2028</script>";
+    expect(new RegExp(schemas.Pattern.pattern, "u").test(sample)).toBe(true);
+    expect(m.PatternSchema.safeParse(sample).success).toBe(true);
+    expect(m.PatternSchema.safeParse(sample.replace("\u2028", "\u2029")).success).toBe(false);
+
+    expect(shape.defaulted.parse(undefined)).toBe(schemas.Weird.properties.defaulted.default);
+    expect(shape.constant.safeParse(schemas.Weird.properties.constant.const).success).toBe(true);
+    expect(shape.constant.safeParse(schemas.Weird.properties.constant.const + " ").success).toBe(false);
+  });
+
+  it("keeps discriminator mapping keys, including __proto__", async () => {
+    const m = await import(path.join(dir, "schemas.ts"));
+    const property = schemas.Shape.discriminator.propertyName;
+    for (const tag of Object.keys(schemas.Shape.discriminator.mapping)) {
+      expect(m.ShapeSchema.safeParse({ [property]: tag }).success, `tag ${JSON.stringify(tag)}`).toBe(true);
+    }
+    expect(m.ShapeSchema.safeParse({ [property]: "constructor" }).success).toBe(false);
+  });
+});
