@@ -24,7 +24,8 @@ export const MimeType = {
 } as const;
 export type MimeType = (typeof MimeType)[keyof typeof MimeType];
 
-export type SetupFn = (ext: Extension) => void | Promise<void>;
+/** Runs after connecting, before serving; its result is ignored (so `async (e) => register(e, h)` fits). */
+export type SetupFn = (ext: Extension) => unknown;
 
 export class Extension {
   readonly name: string;
