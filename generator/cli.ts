@@ -22,14 +22,17 @@ export async function main(argv: string[]): Promise<number> {
     .option("--check", "exit 1 and list stale files instead of writing")
     .option("--runtime-import <module>", "module the generated code imports the runtime from", DEFAULT_RUNTIME_IMPORT)
     .option("--allow-remote-refs", "follow http(s) $refs")
+    .option("--strict", "treat every structural problem in the document as an error")
     .option("-q, --quiet", "print only errors")
-    .action(async (spec: string, opts: { out: string; check?: boolean; runtimeImport: string; allowRemoteRefs?: boolean; quiet?: boolean }) => {
+    .action(async (spec: string, opts: { out: string; check?: boolean; runtimeImport: string; allowRemoteRefs?: boolean; strict?: boolean; quiet?: boolean }) => {
       const started = performance.now();
       const result = await generate(spec, opts);
       const say = (line: string) => {
         if (!opts.quiet) process.stdout.write(line + "\n");
       };
-      for (const w of result.warnings) process.stderr.write(formatDiagnostic(w) + "\n");
+      const shown = opts.quiet ? [] : result.warnings.slice(0, 20);
+      for (const w of shown) process.stderr.write(formatDiagnostic(w) + "\n");
+      if (result.warnings.length > shown.length && !opts.quiet) process.stderr.write(`… and ${result.warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
       const stale = [...result.written, ...result.removed];
       if (opts.check) {
         if (stale.length > 0) {

@@ -18,6 +18,8 @@ import {
 import { SpecError, type Diagnostic } from "./diagnostics.js";
 
 export interface LoadOptions {
+  /** Treat every structural problem as an error (default: only those generation cannot work around). */
+  strict?: boolean;
   /** Follow `http(s)://` references (off by default: generation must not depend on the network). */
   allowRemoteRefs?: boolean;
 }
@@ -128,7 +130,14 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   }
 
   const problems = await lintDocument({ document, externalRefResolver: resolver, config: config.styleguide });
-  const diagnostics = problems.map(problemToDiagnostic);
+  const diagnostics = problems.map((problem) => {
+    const d = problemToDiagnostic(problem);
+    // Real-world documents break many structural rules harmlessly (GitHub's has `nullable` without `type`);
+    // unless strict, only unresolvable references and a missing or broken `info` stop generation.
+    const fatal = problem.ruleId === "no-unresolved-refs" || d.pointer === "#/" || d.pointer?.startsWith("#/info");
+    if (!options.strict && !fatal) d.severity = "warning";
+    return d;
+  });
   const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new SpecError(errors);
 

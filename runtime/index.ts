@@ -17,3 +17,4 @@ export * from "./client.js";
 export * from "./storage.js";
 export * from "./partitioner.js";
 export * from "./symphony-client.js";
+export * from "./observability.js";

@@ -22,7 +22,8 @@ function threshold(): number {
   return LEVELS[wanted] ?? LEVELS.info;
 }
 
-function redact(value: unknown, depth = 0): unknown {
+/** Copies a value with credential-named fields replaced by "[redacted]" (what every log record goes through). */
+export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message };
   if (value === null || typeof value !== "object" || depth > 4) return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));

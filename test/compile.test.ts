@@ -21,7 +21,10 @@ const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 /** Files every output has (others, e.g. client.ts, may join them). */
 const CORE_FILES = ["handlers.ts", "index.ts", "operations.ts", "register.ts", "schemas.ts", "spec.ts", "types.ts"];
 
-/** Complete-looking documents that are invalid, with one diagnostic each must report (pointer, line, message). */
+/**
+ * Complete-looking documents that are invalid, with one diagnostic each must report (pointer, line, message)
+ * under `strict`. By default only problems generation cannot work around (no `info`) refuse a document.
+ */
 const INVALID: Record<string, { pointer: string; line: number; message: RegExp }> = {
   "openapi-typescript-fixtures/jsonschema-defs.yaml": { pointer: "#/", line: 1, message: /`info` must be present/ },
   "openapi-typescript-fixtures/parameters-test.yaml": { pointer: "#/paths/~1endpoint/get", line: 17, message: /`responses` must be present/ },
@@ -190,8 +193,8 @@ describe.each(Object.keys(MODES) as Mode[])("tsc --strict --noEmit, moduleResolu
   });
 });
 
-async function refusal(file: string, out: string): Promise<SpecError> {
-  const error = await generate(file, { out }).then(
+async function refusal(file: string, out: string, strict = true): Promise<SpecError> {
+  const error = await generate(file, { out, strict }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -223,5 +226,14 @@ describe("refused documents", () => {
     expect(match!.line).toBe(expected.line);
     expect(formatDiagnostic(match!)).toContain(`${match!.file}:${expected.line}:`);
     expect(error.message).toContain(`${match!.file}:${expected.line}:${match!.column} ${expected.pointer}: error:`);
+  });
+
+  it("refuses a document without `info` even when not strict, but generates one whose problems it can work around", async () => {
+    const noInfo = invalid.find((s) => s.rel.endsWith("jsonschema-defs.yaml"))!;
+    const refused = await refusal(noInfo.abs, path.join(OUT, "refused-lenient", noInfo.name), false);
+    expect(refused.diagnostics.some((d) => d.pointer === "#/" && /`info`/.test(d.message))).toBe(true);
+    const noResponses = invalid.find((s) => s.rel.endsWith("parameters-test.yaml"))!;
+    const result = await generate(noResponses.abs, { out: path.join(OUT, "lenient", noResponses.name) });
+    expect(result.warnings.some((w) => w.pointer === "#/paths/~1endpoint/get" && /`responses` must be present/.test(w.message) && w.line === 17)).toBe(true);
   });
 });

@@ -262,9 +262,11 @@ describe("diagnostics", () => {
     expect(d!.message).toMatch(/resolve \$ref/);
   });
 
-  it("a missing required field names the pointer and line", async () => {
+  it("a missing required field names the pointer and line (an error under --strict, a warning otherwise)", async () => {
     const file = path.join(INVALID, "missing-required.yaml");
-    const error = await specError(generate(file, { out: out("missing-required") }));
+    const lenient = await generate(file, { out: out("missing-required-lenient") });
+    expect(lenient.warnings.find((w) => w.pointer === "#/paths/~1pets~1{id}/get")?.message).toContain("`responses`");
+    const error = await specError(generate(file, { out: out("missing-required"), strict: true }));
     expect(error.diagnostics).toHaveLength(1);
     const [d] = error.diagnostics;
     expect(path.resolve(ROOT, d!.file!)).toBe(file);
@@ -318,7 +320,7 @@ describe("diagnostics", () => {
     ["duplicate-endpoint-override.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "animals"/],
   ] as const)("the CLI exits non-zero on %s and prints the diagnostic", async (name, expected) => {
     const target = out(`cli-${name.replace(/\W/g, "_")}`);
-    const run = await cli(["generate", path.join(INVALID, name), "--out", target]);
+    const run = await cli(["generate", path.join(INVALID, name), "--out", target, "--strict"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(expected);
     expect(existsSync(target)).toBe(false);

@@ -1,0 +1,120 @@
+/**
+ * The dev platform's web page in a real browser (Debian's chromium driven by
+ * playwright-core): the extension list rendered by the page's own fetches, the
+ * Swagger UI API reference, and a "Try it out" call that goes through the gateway
+ * to the petstore extension and back.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Extension } from "symphony-codegen/runtime";
+import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { register } from "../examples/petstore/src/generated/index.js";
+import { createPetStore } from "../examples/petstore/src/handlers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = path.resolve(import.meta.dirname, ".tmp");
+
+let dev: DevPlatform;
+let ext: Extension;
+let running: Promise<void>;
+let browser: Browser;
+let page: Page;
+const MISSING = `Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`;
+const pageErrors: string[] = [];
+const failedRequests: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  delete process.env.NATS_URL;
+  dev = await startDev({ port: 0, discoverIntervalMs: 200 });
+  ext = new Extension("Petstore", "petstore").withToken(dev.token);
+  let ready!: () => void;
+  let failed!: (e: unknown) => void;
+  const registered = new Promise<void>((res, rej) => ((ready = res), (failed = rej)));
+  running = ext.runWithSetup(async (e) => {
+    await register(e, createPetStore([{ id: 1, name: "Rex", tag: "dog" }]));
+    ready();
+  });
+  running.catch(failed);
+  await registered;
+
+  // Without chromium every test below fails (not skips) with MISSING.
+  if (!existsSync(CHROMIUM)) return;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  page.on("response", (res) => {
+    if (res.status() >= 400 && !res.url().endsWith("/favicon.ico")) failedRequests.push(`${res.status()} ${res.url()}`);
+  });
+  page.on("requestfailed", (req) => failedRequests.push(`${req.failure()?.errorText} ${req.url()}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  ext?.stop();
+  await running?.catch(() => undefined);
+  await dev?.stop();
+});
+
+describe("web page in chromium", () => {
+  it(`finds chromium at ${CHROMIUM}`, () => {
+    expect(existsSync(CHROMIUM), MISSING).toBe(true);
+    expect(browser?.isConnected()).toBe(true);
+  });
+
+  it("lists the registered extension and its endpoints", async () => {
+    if (!page) throw new Error(MISSING);
+    await page.goto(`${dev.httpUrl}/`);
+    // The tables are filled by the page's fetch of /_symphony/extensions.
+    const row = page.locator("#extensions tbody tr", { has: page.locator("code", { hasText: /^petstore$/ }) });
+    await row.waitFor();
+    await expect.poll(() => row.locator("td").allInnerTexts()).toEqual(["petstore", "Petstore", expect.stringMatching(/^dev-\d+$/), "running", expect.any(String), "—"]);
+
+    const services = page.locator("#services");
+    await expect.poll(() => services.locator("h3").allInnerTexts()).toEqual([expect.stringMatching(/^Swagger_Petstore 1\.0\.0 · 1 instance\(s\)$/)]);
+    const routes = await services.locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+    expect(routes).toEqual([
+      ["GET", "/api/petstore/pets", "cirata.extensions.petstore.findPets"],
+      ["POST", "/api/petstore/pets", "cirata.extensions.petstore.addPet"],
+      ["GET", "/api/petstore/pets/{id}", "cirata.extensions.petstore.findPetById"],
+      ["DELETE", "/api/petstore/pets/{id}", "cirata.extensions.petstore.deletePet"],
+    ]);
+    await page.screenshot({ path: path.join(SHOTS, "web-index.png"), fullPage: true });
+  });
+
+  it("opens the API reference and tries findPetById through the gateway", async () => {
+    if (!page) throw new Error(MISSING);
+    await page.getByRole("link", { name: "API reference" }).click();
+    await page.waitForURL(`${dev.httpUrl}/_symphony/docs/petstore/Swagger_Petstore`);
+    await expect.poll(() => page.locator(".opblock-summary-path").allInnerTexts()).toEqual(["/pets", "/pets", "/pets/{id}", "/pets/{id}"]);
+    await expect.poll(() => page.locator(".opblock-summary-method").allInnerTexts()).toEqual(["GET", "POST", "GET", "DELETE"]);
+    expect(await page.locator(".info .title").innerText()).toContain("Swagger Petstore");
+
+    const op = page.locator("#operations-default-findPetById");
+    await op.locator(".opblock-summary").click();
+    // The page sets tryItOutEnabled: operations open ready to execute. Toggle it off and on again
+    // so the "Try it out" button is exercised too.
+    await op.getByRole("button", { name: "Cancel" }).click();
+    await op.getByRole("button", { name: "Try it out" }).click();
+    await op.getByRole("button", { name: "Cancel" }).waitFor();
+    await op.locator('tr[data-param-name="id"] input').fill("1");
+    await op.getByRole("button", { name: "Execute" }).click();
+
+    const live = op.locator(".live-responses-table");
+    await expect.poll(() => live.locator("tbody .response-col_status").first().innerText()).toBe("200");
+    const body = await live.locator(".response-col_description pre").first().innerText();
+    expect(JSON.parse(body)).toEqual({ id: 1, name: "Rex", tag: "dog" });
+    expect(await op.locator(".request-url pre").innerText()).toBe(`${dev.httpUrl}/api/petstore/pets/1`);
+    await op.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, "web-try-it-out.png"), fullPage: true });
+
+    expect(pageErrors).toEqual([]);
+    expect(failedRequests).toEqual([]);
+  });
+});
