@@ -1,7 +1,60 @@
 /**
- * Reading the `openapi` service metadata. One function, so the gateway and the
- * typed client read every form a service may announce its spec in.
+ * How a service announces its OpenAPI document in `$SRV.INFO` metadata, whatever
+ * its size (docs/protocol.md, "Large specs"). Writers pick the first form that
+ * fits the server's max_payload; readers (gateway, Client) accept every form.
+ *
+ * 1. `openapi`: the document verbatim (always, when it fits);
+ * 2. `openapi` = base64(gzip(document)) with `openapi.encoding: gzip+base64`;
+ * 3. the document in the JetStream object store `symphony_openapi`, with
+ *    `openapi.ref: objectstore:symphony_openapi/<name>` and `openapi.sha256`.
  */
-export async function decodeOpenApiMetadata(metadata: Readonly<Record<string, string>>): Promise<string | undefined> {
-  return metadata.openapi;
+import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
+
+export const OPENAPI_KEY = "openapi";
+export const OPENAPI_ENCODING_KEY = "openapi.encoding";
+export const OPENAPI_REF_KEY = "openapi.ref";
+export const OPENAPI_SHA256_KEY = "openapi.sha256";
+export const GZIP_BASE64 = "gzip+base64";
+export const SPEC_BUCKET = "symphony_openapi";
+
+/** Loads an object-store object's bytes (undefined when missing). */
+export type ObjectLoader = (bucket: string, name: string) => Promise<Uint8Array | undefined | null>;
+
+export function sha256(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** The inline forms, in order of preference; undefined when neither fits. */
+export function inlineOpenApiMetadata(spec: string, fits: (metadata: Record<string, string>) => boolean): Record<string, string> | undefined {
+  const verbatim = { [OPENAPI_KEY]: spec };
+  if (fits(verbatim)) return verbatim;
+  const compressed = { [OPENAPI_KEY]: gzipSync(spec, { level: 9 }).toString("base64"), [OPENAPI_ENCODING_KEY]: GZIP_BASE64 };
+  return fits(compressed) ? compressed : undefined;
+}
+
+/** Metadata pointing at the document stored in the object store under `name`. */
+export function referencedOpenApiMetadata(spec: string, name: string): Record<string, string> {
+  return { [OPENAPI_REF_KEY]: `objectstore:${SPEC_BUCKET}/${name}`, [OPENAPI_SHA256_KEY]: sha256(spec) };
+}
+
+/** The document text from any form, or undefined when the service announces none. */
+export async function decodeOpenApiMetadata(metadata: Readonly<Record<string, string>>, loadObject?: ObjectLoader): Promise<string | undefined> {
+  const ref = metadata[OPENAPI_REF_KEY];
+  if (ref !== undefined) {
+    const match = /^objectstore:([^/]+)\/(.+)$/.exec(ref);
+    if (!match) throw new Error(`unsupported ${OPENAPI_REF_KEY} ${JSON.stringify(ref)}`);
+    if (!loadObject) throw new Error(`${OPENAPI_REF_KEY} needs JetStream to read`);
+    const data = await loadObject(match[1]!, match[2]!);
+    if (!data) throw new Error(`spec object ${match[2]} not found in bucket ${match[1]}`);
+    const expected = metadata[OPENAPI_SHA256_KEY];
+    if (expected && sha256(data) !== expected) throw new Error(`spec object ${match[2]} does not match its sha256`);
+    return new TextDecoder().decode(data);
+  }
+  const value = metadata[OPENAPI_KEY];
+  if (value === undefined) return undefined;
+  const encoding = metadata[OPENAPI_ENCODING_KEY];
+  if (encoding === undefined) return value;
+  if (encoding !== GZIP_BASE64) throw new Error(`unsupported ${OPENAPI_ENCODING_KEY} ${JSON.stringify(encoding)}`);
+  return gunzipSync(Buffer.from(value, "base64")).toString("utf8");
 }

@@ -15,6 +15,27 @@ export const SUBJECTS = {
 /** HTTP path of the token exchange on the platform host. */
 export const TOKEN_EXCHANGE_PATH = "/api/v1/extensions/token-exchange";
 
+/**
+ * HTTP path of one-time provisioning on the platform host (docs/sdk-auth.md):
+ * `POST` with `Authorization: Bearer <registration token>` and a
+ * {@link ProvisionRequest} body; the platform answers 200 with a
+ * {@link ProvisionReply} holding a permanent API key token that carries the
+ * declared capabilities, or 401 for an unknown registration token.
+ */
+export const PROVISION_PATH = "/api/v1/extensions/provision";
+
+export interface ProvisionRequest {
+  /** The extension's prefix; the key is issued for it. */
+  prefix: string;
+  /** Declared capabilities: the key's default permissions. */
+  capabilities: Capability[];
+}
+
+export interface ProvisionReply {
+  /** The permanent API key token (`sym_...`). */
+  token: string;
+}
+
 export interface Capability {
   type: "pub" | "sub";
   subject: string;

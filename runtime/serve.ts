@@ -2,11 +2,12 @@
  * The one generic dispatcher: envelope → decode → handler → encode → wrapped reply.
  * Generated code passes it tables (operations, schemas) and the user's handlers.
  */
-import type { Msg, Service } from "nats";
+import type { Msg, NatsConnection, Service } from "nats";
 import { decodeRequest, prepareOperation, type OperationSpec, type PreparedOperation } from "./decode.js";
 import { InvalidConfiguration } from "./errors.js";
 import type { Extension } from "./extension.js";
 import type { Logger } from "./log.js";
+import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, SPEC_BUCKET, type ObjectLoader } from "./metadata.js";
 import { encodeResponse, InvalidResponse } from "./responses.js";
 import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
 
@@ -79,7 +80,8 @@ export async function serveApi(
   const missing = api.operations.filter((op) => typeof table[op.handler] !== "function").map((op) => op.handler);
   if (missing.length > 0) throw new InvalidConfiguration(`Handlers missing for: ${missing.join(", ")}`);
 
-  const service = await ext.addEndpoints(api.name, api.version, api.description, { ...options.metadata, openapi: api.openapi });
+  const metadata = await specMetadata(ext, api, options);
+  const service = await ext.addEndpoints(api.name, api.version, api.description, metadata);
   const group = service.addGroup(`cirata.extensions.${ext.prefix}`, options.queue);
   const log = ext.log.child({ service: api.name });
   for (const spec of api.operations) {
@@ -110,4 +112,52 @@ export async function serveApi(
   await ext.conn()?.flush();
   log.info("service registered", { version: api.version, endpoints: api.operations.length, group: `cirata.extensions.${ext.prefix}` });
   return service;
+}
+
+/** Size in bytes of the `$SRV.INFO` reply the service will give (its id is 22 characters). */
+function infoBytes(ext: Extension, api: ApiDefinition, metadata: Record<string, string>, queue: string): number {
+  const info = {
+    type: "io.nats.micro.v1.info_response",
+    name: api.name,
+    id: "x".repeat(22),
+    version: api.version,
+    description: api.description,
+    metadata,
+    endpoints: api.operations.map((op) => ({
+      name: op.endpoint,
+      subject: `cirata.extensions.${ext.prefix}.${op.endpoint}`,
+      queue_group: queue,
+      metadata: { method: op.method, path: op.path },
+    })),
+  };
+  return Buffer.byteLength(JSON.stringify(info));
+}
+
+/** The spec as service metadata in the first form that fits max_payload (runtime/metadata.ts). */
+async function specMetadata(ext: Extension, api: ApiDefinition, options: RegisterOptions): Promise<Record<string, string>> {
+  const nc = ext.conn()!;
+  const limit = nc.info?.max_payload ?? 1024 * 1024;
+  const extra = options.metadata ?? {};
+  const fits = (m: Record<string, string>) => infoBytes(ext, api, { ...extra, ...m }, options.queue ?? "q") <= limit;
+  const inline = inlineOpenApiMetadata(api.openapi, fits);
+  if (inline) return { ...extra, ...inline };
+  // Too large even compressed: keep the document in the object store, announce a reference.
+  const name = `${ext.prefix}.${api.name}.${api.version}.${sha256(api.openapi).slice(0, 16)}`;
+  try {
+    const os = await nc.jetstream().views.os(SPEC_BUCKET, { description: "OpenAPI documents of Symphony services" });
+    await os.putBlob({ name }, new TextEncoder().encode(api.openapi));
+  } catch (err) {
+    ext.log.error("could not store the spec in the object store", { bucket: SPEC_BUCKET, error: (err as Error).message });
+    return { ...extra, openapi: api.openapi }; // registration then fails with the size error, naming both figures
+  }
+  ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: Buffer.byteLength(api.openapi) });
+  return { ...extra, ...referencedOpenApiMetadata(api.openapi, name) };
+}
+
+/** Reads spec objects for `decodeOpenApiMetadata` through a connection's JetStream. */
+export function objectLoader(nc: NatsConnection): ObjectLoader {
+  return async (bucket, name) => {
+    const os = await nc.jetstream().views.os(bucket);
+    return os.getBlob(name);
+  };
 }

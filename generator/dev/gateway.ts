@@ -11,7 +11,8 @@ import { endpointName } from "../../runtime/names.js";
 import { isJsonMediaType, problem, type RestRequest } from "../../runtime/rest.js";
 import { readReply } from "../../runtime/client.js";
 import type { Logger } from "../../runtime/log.js";
-import { decodeOpenApiMetadata } from "../../runtime/metadata.js";
+import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "../../runtime/metadata.js";
+import { objectLoader } from "../../runtime/serve.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -38,8 +39,8 @@ export interface DiscoveredService {
   instances: number;
   endpoints: { name: string; subject: string; method?: string; path?: string }[];
   spec?: Record<string, unknown>;
-  /** The metadata value the spec was read from (to skip re-parsing an unchanged spec). */
-  specSource?: string;
+  /** The metadata the spec was read from (an unchanged spec is not fetched or parsed again). */
+  specKey?: string;
   specError?: string;
 }
 
@@ -177,15 +178,19 @@ export class Gateway {
       }
       const service: DiscoveredService = { name: info.name, version: info.version, description: info.description, prefix, instances: 1, endpoints };
       const cached = this.#services.get(key);
-      try {
-        const source = await decodeOpenApiMetadata(info.metadata ?? {});
-        if (source === undefined) service.specError = "service has no openapi metadata";
-        else {
-          service.specSource = source;
-          service.spec = cached?.specSource === source ? cached.spec : parseSpec(source);
+      const metadata = info.metadata ?? {};
+      service.specKey = metadata[OPENAPI_SHA256_KEY] ?? metadata[OPENAPI_KEY] ?? "";
+      if (cached && cached.specKey === service.specKey) {
+        if (cached.spec) service.spec = cached.spec;
+        if (cached.specError) service.specError = cached.specError;
+      } else {
+        try {
+          const source = await decodeOpenApiMetadata(metadata, objectLoader(this.#nc));
+          if (source === undefined) service.specError = "service has no openapi metadata";
+          else service.spec = parseSpec(source);
+        } catch (err) {
+          service.specError = (err as Error).message;
         }
-      } catch (err) {
-        service.specError = (err as Error).message;
       }
       found.set(key, service);
     }

@@ -3,7 +3,7 @@
  * as a child process: used by `symphony-codegen dev`, the tests and the benchmarks.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -31,13 +31,27 @@ export interface NatsServerOptions {
   /** JetStream store directory; a temp directory (removed on stop) when absent. */
   storeDir?: string;
   port?: number;
+  /**
+   * nats-server configuration text (e.g. operator-mode authentication from
+   * generator/dev/auth.ts), written to a private temp file and passed with `-c`;
+   * the listen address, port and JetStream flags above still apply.
+   */
+  config?: string;
   args?: string[];
 }
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const port = options.port ?? (await freePort());
   const store = options.storeDir ?? mkdtempSync(path.join(tmpdir(), "nats-store-"));
-  const args = ["-a", "127.0.0.1", "-p", String(port), ...(options.jetstream === false ? [] : ["-js", "-sd", store]), ...(options.args ?? [])];
+  let configDir: string | undefined;
+  const configArgs: string[] = [];
+  if (options.config !== undefined) {
+    configDir = mkdtempSync(path.join(tmpdir(), "nats-conf-"));
+    const file = path.join(configDir, "nats-server.conf");
+    writeFileSync(file, options.config, { mode: 0o600 });
+    configArgs.push("-c", file);
+  }
+  const args = [...configArgs, "-a", "127.0.0.1", "-p", String(port), ...(options.jetstream === false ? [] : ["-js", "-sd", store]), ...(options.args ?? [])];
   const child: ChildProcess = spawn("nats-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const ready = new Promise<void>((resolve, reject) => {
@@ -55,6 +69,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const timeout = setTimeout(() => child.kill("SIGKILL"), 10_000);
   try {
     await ready;
+  } catch (err) {
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    throw err;
   } finally {
     clearTimeout(timeout);
   }
@@ -62,12 +79,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
         await exited;
       }
       if (!options.storeDir) rmSync(store, { recursive: true, force: true });
+      if (configDir) rmSync(configDir, { recursive: true, force: true });
     },
   };
 }

@@ -84,7 +84,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       await gateway.discover();
       return json(res, 200, {
         extensions: platform.extensions(),
-        services: gateway.services().map(({ spec: _spec, specSource: _source, ...s }) => s),
+        services: gateway.services().map(({ spec: _spec, specKey: _key, ...s }) => s),
       });
     }
     const docs = /^\/_symphony\/(docs|openapi)\/([^/]+)\/([^/]+?)(\.json)?$/.exec(p);

@@ -1,0 +1,100 @@
+/** Specs larger than max_payload: compressed metadata, then the object store; the gateway reads every form. */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { connect, RequestStrategy } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeOpenApiMetadata, Extension, objectLoader, serveApi, type ApiDefinition } from "symphony-codegen/runtime";
+import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
+
+let nats: NatsServer;
+let dev: DevPlatform;
+const running: Extension[] = [];
+
+function spec(title: string, padding: string): string {
+  return JSON.stringify({
+    openapi: "3.1.0",
+    info: { title, version: "1.0.0", description: padding },
+    paths: { "/hello": { get: { operationId: "hello", responses: { "200": { description: "ok" } } } } },
+  });
+}
+
+function api(name: string, openapi: string): ApiDefinition {
+  return {
+    name,
+    version: "1.0.0",
+    description: name,
+    openapi,
+    operations: [{ handler: "hello", endpoint: "hello", method: "GET", path: "/hello", params: [], responses: { "200": "application/json" } }],
+  };
+}
+
+async function serve(prefix: string, definition: ApiDefinition): Promise<Record<string, string>> {
+  const ext = new Extension(prefix, prefix).withNatsUrl(nats.url);
+  running.push(ext);
+  await ext.connect();
+  const service = await serveApi(ext, definition, { hello: () => ({ status: 200, body: { from: prefix } }) });
+  return service.info().metadata ?? {};
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "nats-conf-"));
+  const conf = path.join(dir, "small.conf");
+  writeFileSync(conf, "max_payload: 65536\n");
+  nats = await startNatsServer({ args: ["-c", conf] });
+  dev = await startDev({ port: 0, natsUrl: nats.url, discoverIntervalMs: 200 });
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((e) => e.shutdown()));
+  await dev?.stop();
+  await nats?.stop();
+});
+
+describe("large specs", () => {
+  it("keeps a spec verbatim when it fits", async () => {
+    const text = spec("small", "tiny");
+    const metadata = await serve("small", api("small", text));
+    expect(metadata.openapi).toBe(text);
+    expect(metadata["openapi.encoding"]).toBeUndefined();
+  });
+
+  it("compresses a spec that fits only compressed, and the gateway serves it", async () => {
+    const text = spec("zipped", "lorem ipsum ".repeat(20_000)); // 240 KB, compresses well
+    const metadata = await serve("zipped", api("zipped", text));
+    expect(metadata["openapi.encoding"]).toBe("gzip+base64");
+    expect(metadata.openapi!.length).toBeLessThan(65536);
+    expect(await decodeOpenApiMetadata(metadata)).toBe(text);
+    const res = await fetch(`${dev.httpUrl}/api/zipped/hello`);
+    expect(await res.json()).toEqual({ from: "zipped" });
+    const served = (await (await fetch(`${dev.httpUrl}/_symphony/openapi/zipped/zipped.json`)).json()) as { info: { title: string } };
+    expect(served.info.title).toBe("zipped");
+  });
+
+  it("stores a spec too large even compressed in the object store, and every reader finds it", async () => {
+    const text = spec("stored", randomBytes(150_000).toString("base64")); // incompressible
+    const metadata = await serve("stored", api("stored", text));
+    expect(metadata.openapi).toBeUndefined();
+    expect(metadata["openapi.ref"]).toMatch(/^objectstore:symphony_openapi\/stored\.stored\.1\.0\.0\.[0-9a-f]{16}$/);
+    const nc = await connect({ servers: nats.url });
+    try {
+      // Discovery over plain $SRV.INFO still answers (the reply fits max_payload).
+      const infos = [];
+      for await (const info of await nc.services.client({ maxWait: 500, strategy: RequestStrategy.JitterTimer, jitter: 100 }).info("stored")) infos.push(info);
+      expect(infos).toHaveLength(1);
+      expect(await decodeOpenApiMetadata(infos[0]!.metadata!, objectLoader(nc))).toBe(text);
+    } finally {
+      await nc.close();
+    }
+    const res = await fetch(`${dev.httpUrl}/api/stored/hello`);
+    expect(await res.json()).toEqual({ from: "stored" });
+  });
+
+  it("refuses a tampered stored spec", async () => {
+    await expect(
+      decodeOpenApiMetadata({ "openapi.ref": "objectstore:b/x", "openapi.sha256": "0".repeat(64) }, async () => new TextEncoder().encode("{}")),
+    ).rejects.toThrow(/does not match its sha256/);
+  });
+});
