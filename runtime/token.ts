@@ -37,30 +37,57 @@ export function decodeToken(token: string): TokenClaims {
   return { host: c.host, id: c.id, secret: c.secret, ...(c.scheme ? { scheme: c.scheme } : {}) };
 }
 
-/** Where the HTTPS leg goes: the token's host unless SYMPHONY_ADDRESS overrides it. */
+/**
+ * Where the HTTPS leg (token exchange, provisioning) goes: the token's host, unless
+ * SYMPHONY_ADDRESS overrides it. SYMPHONY_ADDRESS accepts three forms
+ * (docs/sdk-auth.md):
+ *
+ * - a bare hostname (`symphony.internal`, `[::1]`) → `https://<host>` on port 443;
+ * - `host:port` (`symphony.internal:8443`) → `https://<host>:<port>`;
+ * - a URL with an explicit `http` or `https` scheme and optional port, nothing else.
+ *
+ * When SYMPHONY_ADDRESS is set it alone decides scheme, host and port of the HTTPS
+ * leg (nothing is inherited from the token); it never changes where NATS connects:
+ * the NATS servers always come from the exchange reply. Plain `http` works but logs
+ * a warning, because the token then travels unencrypted.
+ */
 export function platformBaseUrl(claims: TokenClaims, address = process.env.SYMPHONY_ADDRESS, log?: Logger): URL {
   if (address === undefined || address.trim() === "") return new URL(`${claims.scheme ?? "https"}://${claims.host}`);
   const value = address.trim();
+  const invalid = (why: string) =>
+    new InvalidConfiguration(`SYMPHONY_ADDRESS ${JSON.stringify(value)} ${why}; use a hostname, host:port, or http(s)://host[:port]`);
+  if (/\s/.test(value)) throw invalid("contains whitespace");
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+  const rawPort = (scheme === undefined ? /:(\d+)$/ : /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:?#@]*):(\d+)/i).exec(value)?.[1];
+  if (rawPort !== undefined && !(Number(rawPort) >= 1 && Number(rawPort) <= 65535)) throw invalid(`has port ${rawPort}, outside 1-65535`);
   let url: URL;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+  if (scheme !== undefined) {
+    if (!/^https?$/i.test(scheme)) throw invalid(`has scheme ${scheme}, but only http and https are accepted`);
     try {
       url = new URL(value);
     } catch {
-      throw new InvalidConfiguration(`SYMPHONY_ADDRESS ${JSON.stringify(value)} is not a valid URL`);
+      throw invalid("is not a valid URL");
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new InvalidConfiguration(`SYMPHONY_ADDRESS scheme must be http or https, got ${url.protocol.replace(":", "")}`);
+    if (url.username || url.password) throw invalid("must not carry credentials");
+    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || value.endsWith("?") || value.endsWith("#")) {
+      throw invalid("must not have a path, query or fragment");
     }
-    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username) {
-      throw new InvalidConfiguration("SYMPHONY_ADDRESS must be a host, host:port or scheme://host[:port] without path, query or credentials");
-    }
+    if (url.hostname === "") throw invalid("has no host");
   } else {
-    if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/.test(value)) {
-      throw new InvalidConfiguration(`SYMPHONY_ADDRESS ${JSON.stringify(value)} must be a hostname, host:port or an http(s) URL`);
+    if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d+)?$/.test(value)) {
+      throw invalid("is not a valid hostname or host:port");
     }
-    url = new URL(`https://${value}`);
+    try {
+      url = new URL(`https://${value}`);
+    } catch {
+      throw invalid("is not a valid hostname or host:port");
+    }
   }
-  if (url.protocol === "http:") log?.warn("SYMPHONY_ADDRESS uses plain HTTP: the token travels unencrypted", { address: url.host });
+  if (url.protocol === "http:") {
+    log?.warn("SYMPHONY_ADDRESS uses plain HTTP: the API token travels unencrypted to the platform; use https outside local development", {
+      address: url.host,
+    });
+  }
   return url;
 }
 
