@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 /** Errors about the input document, each naming file, JSON pointer and (for YAML) line and column. */
 export interface Diagnostic {
   severity: "error" | "warning";
@@ -29,4 +32,45 @@ export function escapePointerToken(token: string): string {
 
 export function pointerOf(...tokens: (string | number)[]): string {
   return "#" + tokens.map((t) => "/" + escapePointerToken(String(t))).join("");
+}
+
+/**
+ * Line and column of a JSON pointer in a YAML or JSON file (for diagnostics found
+ * after loading, e.g. in the model). Undefined when the pointer is not in that file.
+ */
+export function locate(file: string, pointer: string): { line: number; column: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: false, uniqueKeys: false, merge: true });
+  const tokens = pointer
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter((t) => t !== "")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  let node: unknown = doc.contents;
+  for (const token of tokens) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === token);
+      if (!pair) return undefined;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node)) {
+      node = node.items[Number(token)];
+    } else return undefined;
+  }
+  const range = (node as { range?: [number, number, number] } | undefined)?.range;
+  if (!range) return undefined;
+  const { line, col } = lineCounter.linePos(range[0]);
+  return { line, column: col };
+}
+
+/** A file as shown in messages: relative to the working directory when that is shorter. */
+export function displayPath(file: string): string {
+  if (/^https?:/.test(file)) return file;
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith("..") && rel.split(path.sep).length > 4 ? file : rel || file;
 }

@@ -13,9 +13,11 @@ import {
   createConfig,
   getLineColLocation,
   lintDocument,
+  makeDocumentFromString,
   type Document,
 } from "@redocly/openapi-core";
-import { SpecError, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locate, SpecError, type Diagnostic } from "./diagnostics.js";
+import converter from "swagger2openapi";
 
 export interface LoadOptions {
   /** Treat every structural problem as an error (default: only those generation cannot work around). */
@@ -59,11 +61,6 @@ class LocalResolver extends BaseResolver {
   }
 }
 
-function relative(file: string): string {
-  if (/^https?:/.test(file)) return file;
-  const rel = path.relative(process.cwd(), file);
-  return rel.startsWith("..") && rel.split(path.sep).length > 4 ? file : rel || file;
-}
 
 function problemToDiagnostic(problem: Awaited<ReturnType<typeof lintDocument>>[number]): Diagnostic {
   const location = problem.location[0];
@@ -72,7 +69,7 @@ function problemToDiagnostic(problem: Awaited<ReturnType<typeof lintDocument>>[n
     message: problem.message,
   };
   if (location) {
-    diagnostic.file = relative(location.source.absoluteRef);
+    diagnostic.file = displayPath(location.source.absoluteRef);
     diagnostic.pointer = location.pointer ?? "#/";
     try {
       const { start } = getLineColLocation(location);
@@ -105,36 +102,42 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   }
   const parsed = document.parsed as Record<string, unknown> | null;
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new SpecError([{ severity: "error", file: relative(file), pointer: "#", message: "The document is not an object; expected an OpenAPI document" }]);
+    throw new SpecError([{ severity: "error", file: displayPath(file), pointer: "#", message: "The document is not an object; expected an OpenAPI document" }]);
   }
+  const notes: Diagnostic[] = [];
+  let converted = false;
   if (typeof parsed.swagger === "string") {
-    throw new SpecError([
-      {
-        severity: "error",
-        file: relative(file),
-        pointer: "#/swagger",
-        line: 1,
-        message: `Swagger ${parsed.swagger} documents are not supported yet; convert it to OpenAPI 3 first (e.g. with swagger2openapi)`,
-      },
-    ]);
+    document = await convertSwagger(parsed, file);
+    converted = true;
+    notes.push({
+      severity: "warning",
+      file: displayPath(file),
+      pointer: "#/swagger",
+      message: `Swagger ${parsed.swagger} document converted to OpenAPI 3.0 (swagger2openapi); other locations refer to the converted document`,
+    });
   }
-  if (typeof parsed.openapi !== "string" || !/^3\.[01](?:\.|$)/.test(parsed.openapi)) {
+  const version = (document.parsed as { openapi?: unknown }).openapi;
+  if (typeof version !== "string" || !/^3\.[012](?:\.|$)/.test(version)) {
     throw new SpecError([
       {
         severity: "error",
-        file: relative(file),
+        file: displayPath(file),
         pointer: "#/openapi",
-        message: `Expected "openapi: 3.0.x" or "3.1.x", found ${JSON.stringify(parsed.openapi ?? null)}`,
+        ...(locate(file, "#/openapi") ?? {}),
+        message: `Expected "openapi: 3.0.x", "3.1.x" or "3.2.x", found ${JSON.stringify(version ?? null)}`,
       },
     ]);
   }
+  // The validator knows 3.0 and 3.1; 3.2 is checked and bundled by 3.1 rules, its version restored afterwards.
+  if (version.startsWith("3.2")) (document.parsed as { openapi: string }).openapi = "3.1.1";
 
   const problems = await lintDocument({ document, externalRefResolver: resolver, config: config.styleguide });
   const diagnostics = problems.map((problem) => {
     const d = problemToDiagnostic(problem);
+    if (converted) delete d.line, delete d.column; // positions in the converted text would mislead
     // Real-world documents break many structural rules harmlessly (GitHub's has `nullable` without `type`);
-    // unless strict, only unresolvable references and a missing or broken `info` stop generation.
-    const fatal = problem.ruleId === "no-unresolved-refs" || d.pointer === "#/" || d.pointer?.startsWith("#/info");
+    // unless strict, only unresolvable references and root-level problems (no `info`) stop generation.
+    const fatal = problem.ruleId === "no-unresolved-refs" || d.pointer === "#/";
     if (!options.strict && !fatal) d.severity = "warning";
     return d;
   });
@@ -149,12 +152,14 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   });
   const bundleErrors = bundled.problems.map(problemToDiagnostic).filter((d) => d.severity === "error");
   if (bundleErrors.length > 0) throw new SpecError(bundleErrors);
+  const output = bundled.bundle.parsed as OpenApiDocument;
+  output.openapi = version;
 
   return {
     file,
-    document: bundled.bundle.parsed as OpenApiDocument,
-    openapiVersion: parsed.openapi,
-    warnings: diagnostics.filter((d) => d.severity === "warning"),
+    document: output,
+    openapiVersion: version,
+    warnings: [...notes, ...diagnostics.filter((d) => d.severity === "warning")],
     files: [...bundled.fileDependencies].sort(),
   };
 }
@@ -165,7 +170,7 @@ function readErrorToDiagnostic(err: unknown, file: string): Diagnostic {
   const source = e.source?.absoluteRef ?? file;
   const diagnostic: Diagnostic = {
     severity: "error",
-    file: relative(source),
+    file: displayPath(source),
     pointer: "#",
     message: (e.originalError?.message ?? e.message ?? String(err)).replace(/^ENOENT: /, "File not found: "),
   };
@@ -174,4 +179,16 @@ function readErrorToDiagnostic(err: unknown, file: string): Diagnostic {
     diagnostic.column = mark.column + 1;
   }
   return diagnostic;
+}
+
+/** Swagger 2.0 → OpenAPI 3.0 with swagger2openapi (patching small errors); the result replaces the document. */
+async function convertSwagger(parsed: Record<string, unknown>, file: string): Promise<Document> {
+  try {
+    const { openapi } = (await converter.convertObj(structuredClone(parsed), { patch: true, warnOnly: true, source: file, resolve: false })) as { openapi: unknown };
+    return makeDocumentFromString(JSON.stringify(openapi, null, 1), file);
+  } catch (err) {
+    throw new SpecError([
+      { severity: "error", file: displayPath(file), pointer: "#/swagger", message: `Swagger document could not be converted to OpenAPI 3: ${(err as Error).message}` },
+    ]);
+  }
 }

@@ -3,7 +3,7 @@
  * bundled document; `$ref`s to parameters, bodies, responses, headers and path
  * items are resolved here, schema `$ref`s are kept for the schema emitter.
  */
-import { SpecError, pointerOf, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locate, SpecError, pointerOf, type Diagnostic } from "./diagnostics.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { endpointName, semverVersion, serviceName } from "../runtime/names.js";
@@ -257,7 +257,11 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
       operations.push(model);
     }
   }
-  for (const e of errors) e.file ||= loaded.file;
+  for (const d of [...errors, ...warnings.slice(loaded.warnings.length)]) {
+    d.file ||= loaded.file;
+    if (d.line === undefined && d.file === loaded.file && d.pointer) Object.assign(d, locate(loaded.file, d.pointer) ?? {});
+    d.file = displayPath(d.file);
+  }
   if (errors.length > 0) throw new SpecError(errors);
 
   const info = doc.info ?? { title: "", version: "" };

@@ -28,6 +28,11 @@ export interface OperationSpec {
   body?: BodySpec;
   /** Response key ("200", "2XX", "default") → default content type, null for no content. */
   responses: Readonly<Record<string, string | null>>;
+  /**
+   * Response key → JSON media type (as declared) → the body's schema, for optional response
+   * validation (`register(..., { validateResponses: true })`). Thunks: built on first use only.
+   */
+  responseBodies?: Readonly<Record<string, Readonly<Record<string, () => z.ZodType>>>>;
 }
 
 export interface DecodedRequest {

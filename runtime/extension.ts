@@ -4,7 +4,8 @@
  * given by `withNatsUrl()` or `NATS_URL` (the development path, see docs/protocol.md).
  */
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection, type Service, type JetStreamClient } from "nats";
-import { ConnectionFailed, InvalidConfiguration, SpecTooLarge, Timeout as SymphonyTimeout } from "./errors.js";
+import { ConnectionFailed, InvalidConfiguration, natsConnectError, SpecTooLarge, Timeout as SymphonyTimeout } from "./errors.js";
+import { resolveToken } from "./credentials.js";
 import { createLogger, type Logger } from "./log.js";
 import { isSemver, isValidPrefix, serviceName } from "./names.js";
 import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type Resource, type StatusMessage } from "./platform.js";
@@ -68,7 +69,10 @@ export class Extension {
     return this;
   }
 
-  /** API token (normally from SYMPHONY_TOKEN). Never logged. */
+  /**
+   * API token (normally from SYMPHONY_TOKEN); empty means "not given", so the
+   * credential store and REGISTRATION_TOKEN are tried (docs/sdk-auth.md). Never logged.
+   */
   withToken(token: string): this {
     this.#token = token;
     return this;
@@ -226,31 +230,46 @@ export class Extension {
   }
 
   /**
-   * Connects: straight to `withNatsUrl()`/`NATS_URL` (development path), else by
-   * exchanging the token for NATS credentials with the platform.
+   * Connects: straight to `withNatsUrl()`/`NATS_URL` (development path), else with
+   * the API token found by runtime/credentials.ts (withToken/SYMPHONY_TOKEN, the
+   * stored token, REGISTRATION_TOKEN provisioning) exchanged for NATS credentials.
    */
   async connect(): Promise<NatsConnection> {
     if (this.#nc) return this.#nc;
     const url = this.#natsUrl ?? process.env.NATS_URL;
     const options: ConnectionOptions = { name: `${this.prefix} (${this.name})`, ...this.#connectOptions };
     if (url) options.servers = url;
-    else if (this.#token) {
-      const credentials = await exchangeToken(this.#token, this.log);
+    else {
+      const { token } = await resolveToken({ explicit: this.#token, prefix: this.prefix, capabilities: this.#declared.capabilities, log: this.log });
+      const credentials = await exchangeToken(token, this.log);
       options.servers = credentials.servers;
       if (credentials.jwt && credentials.seed) options.authenticator = jwtAuthenticator(credentials.jwt, new TextEncoder().encode(credentials.seed));
       this.#identifier = credentials.identifier;
-    } else {
-      throw new InvalidConfiguration(
-        "No token and no NATS URL: set SYMPHONY_TOKEN (passed with withToken) to an API key token, or NATS_URL to a NATS server for development (e.g. the one `symphony-codegen dev` prints)",
-      );
     }
     try {
       this.#nc = await connect(options);
     } catch (err) {
-      throw new ConnectionFailed(`Could not connect to NATS at ${String(options.servers)}: ${(err as Error).message}`, { cause: err });
+      throw natsConnectError(err, options.servers);
     }
     this.log.info("connected", { server: this.#nc.getServer() });
+    void this.#watchConnection(this.#nc);
     return this.#nc;
+  }
+
+  /** After a NATS outage the platform may have dropped the entry: register again once reconnected. */
+  async #watchConnection(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === "disconnect") this.log.warn("disconnected from NATS; reconnecting", { server: s.data });
+      else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data))) this.log.error("NATS refused the credentials", { reason: String(s.data) });
+      else if (s.type === "reconnect") {
+        this.log.info("reconnected to NATS", { server: s.data });
+        if (!this.#registered || this.#stopping) continue;
+        for (let attempt = 1; attempt <= 5 && !this.#stopping && !nc.isClosed(); attempt++) {
+          if (await this.register()) break;
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
+    }
   }
 
   /** The registration entry this instance announces. */

@@ -4,7 +4,7 @@
  */
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
 import { readReply, type ClientResponse } from "./client.js";
-import { ConnectionFailed, Other, Timeout } from "./errors.js";
+import { ConnectionFailed, natsConnectError, Other, Timeout } from "./errors.js";
 import { SUBJECTS, type RegistrationEntry } from "./platform.js";
 import { getValue, openBucket } from "./storage.js";
 import { exchangeToken } from "./token.js";
@@ -35,7 +35,7 @@ export class Client {
     try {
       return new Client(await connect(config), options.timeout ?? 10_000);
     } catch (err) {
-      throw new ConnectionFailed(`Could not connect to NATS: ${(err as Error).message}`, { cause: err });
+      throw natsConnectError(err, config.servers);
     }
   }
 

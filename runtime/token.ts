@@ -7,7 +7,7 @@
  */
 import { AuthenticationFailed, InvalidConfiguration, InvalidToken } from "./errors.js";
 import type { Logger } from "./log.js";
-import { TOKEN_EXCHANGE_PATH, type TokenExchangeReply } from "./platform.js";
+import { PROVISION_PATH, TOKEN_EXCHANGE_PATH, type ProvisionReply, type ProvisionRequest, type TokenExchangeReply } from "./platform.js";
 
 export interface TokenClaims {
   host: string;
@@ -99,7 +99,7 @@ export async function exchangeToken(token: string, log?: Logger, fetchImpl: type
   try {
     response = await fetchImpl(new URL(TOKEN_EXCHANGE_PATH, base), {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${token.trim()}`, "content-type": "application/json" },
       body: "{}",
       signal: AbortSignal.timeout(10_000),
     });
@@ -107,7 +107,47 @@ export async function exchangeToken(token: string, log?: Logger, fetchImpl: type
     throw new AuthenticationFailed(`Token exchange with ${base.host} failed: ${(err as Error).message}`, { cause: err });
   }
   if (!response.ok) throw new AuthenticationFailed(`Token exchange with ${base.host} was refused (HTTP ${response.status})`);
-  const reply = (await response.json()) as TokenExchangeReply;
+  const reply = (await response.json().catch(() => ({}))) as TokenExchangeReply;
   if (!Array.isArray(reply.servers) || reply.servers.length === 0) throw new AuthenticationFailed("Token exchange returned no NATS servers");
   return reply;
+}
+
+/**
+ * One-time provisioning: exchanges a registration token for a permanent API key
+ * token carrying the declared capabilities (POST {@link PROVISION_PATH}). The
+ * platform is found like the exchange's: the registration token's host unless
+ * SYMPHONY_ADDRESS overrides it.
+ */
+export async function provisionToken(registrationToken: string, request: ProvisionRequest, log?: Logger, fetchImpl: typeof fetch = fetch): Promise<string> {
+  let claims: TokenClaims;
+  try {
+    claims = decodeToken(registrationToken);
+  } catch (err) {
+    throw new InvalidToken(`REGISTRATION_TOKEN: ${(err as Error).message}`, { cause: err });
+  }
+  const base = platformBaseUrl(claims, process.env.SYMPHONY_ADDRESS, log);
+  let response: Response;
+  try {
+    response = await fetchImpl(new URL(PROVISION_PATH, base), {
+      method: "POST",
+      headers: { authorization: `Bearer ${registrationToken.trim()}`, "content-type": "application/json" },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (err) {
+    throw new AuthenticationFailed(`Provisioning with ${base.host} failed: ${(err as Error).message}`, { cause: err });
+  }
+  if (!response.ok) {
+    throw new AuthenticationFailed(
+      `Provisioning with ${base.host} was refused (HTTP ${response.status}): the registration token is unknown, expired or already used; create a new one on the API Keys page`,
+    );
+  }
+  const reply = (await response.json().catch(() => ({}))) as Partial<ProvisionReply>;
+  if (typeof reply.token !== "string") throw new AuthenticationFailed("Provisioning returned no API key token");
+  try {
+    decodeToken(reply.token);
+  } catch (err) {
+    throw new AuthenticationFailed(`Provisioning returned an unusable API key token: ${(err as Error).message}`, { cause: err });
+  }
+  return reply.token;
 }

@@ -7,78 +7,19 @@
  * mode; tsc's output is split by output directory so a failure names the spec.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic, generate, SpecError, type Diagnostic } from "../generator/index.js";
+import { discoverSpecs, INVALID, ROOT } from "./helpers/specs.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SPECS = path.resolve(ROOT, "../shared/specs");
 const OUT = path.join(ROOT, "test/.tmp/compile");
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 /** Files every output has (others, e.g. client.ts, may join them). */
 const CORE_FILES = ["handlers.ts", "index.ts", "operations.ts", "register.ts", "schemas.ts", "spec.ts", "types.ts"];
 
-/**
- * Complete-looking documents that are invalid, with one diagnostic each must report (pointer, line, message)
- * under `strict`. By default only problems generation cannot work around (no `info`) refuse a document.
- */
-const INVALID: Record<string, { pointer: string; line: number; message: RegExp }> = {
-  "openapi-typescript-fixtures/jsonschema-defs.yaml": { pointer: "#/", line: 1, message: /`info` must be present/ },
-  "openapi-typescript-fixtures/parameters-test.yaml": { pointer: "#/paths/~1endpoint/get", line: 17, message: /`responses` must be present/ },
-  "openapi-typescript-fixtures/redocly-lint-error/openapi/openapi.yaml": {
-    pointer: "#/paths/~1/get/responses/200",
-    line: 6,
-    message: /`description` must be present/,
-  },
-};
-
-interface SpecFile {
-  /** Path under ../shared/specs, with `/`. */
-  rel: string;
-  abs: string;
-  /** Output directory name under test/.tmp/compile. */
-  name: string;
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))
-    .sort();
-}
-
-function specFile(abs: string): SpecFile {
-  const rel = path.relative(SPECS, abs).split(path.sep).join("/");
-  const name = rel
-    .replace(/^openapi-typescript-fixtures\//, "ots/")
-    .replace(/\.(ya?ml|json)$/, "")
-    .replace(/[^A-Za-z0-9.-]+/g, "_");
-  return { rel, abs, name };
-}
-
-/** Documents (not fragments, not tool configs) under oai/ and openapi-typescript-fixtures/, by kind. */
-function discover() {
-  const valid: SpecFile[] = [];
-  const swagger: SpecFile[] = [];
-  const invalid: SpecFile[] = [];
-  for (const folder of ["oai", "openapi-typescript-fixtures"]) {
-    for (const abs of walk(path.join(SPECS, folder))) {
-      if (!/\.(ya?ml|json)$/.test(abs) || path.basename(abs).startsWith("_")) continue;
-      const text = readFileSync(abs, "utf8");
-      const spec = specFile(abs);
-      if (/^swagger\s*:/m.test(text)) swagger.push(spec);
-      else if (!/^openapi\s*:/m.test(text)) continue; // e.g. redocly.yaml
-      else if (spec.rel in INVALID) invalid.push(spec);
-      else valid.push(spec);
-    }
-  }
-  valid.push(specFile(path.join(SPECS, "digitalocean/DigitalOcean-public.v2.yaml")));
-  return { valid, swagger, invalid };
-}
-
-const { valid, swagger, invalid } = discover();
+const { valid, swagger, invalid } = discoverSpecs();
 
 interface TscRun {
   code: number;
@@ -204,11 +145,13 @@ async function refusal(file: string, out: string, strict = true): Promise<SpecEr
 }
 
 describe("refused documents", () => {
-  it.each(swagger.map((s) => [s.rel, s] as const))("%s is refused as Swagger 2.0", async (_rel, spec) => {
-    const error = await refusal(spec.abs, path.join(OUT, "refused", spec.name));
-    expect(error.message).toContain("Swagger 2.0");
-    expect(error.diagnostics).toHaveLength(1);
-    expect(error.diagnostics[0]!.file).toMatch(new RegExp(`${path.basename(spec.abs).replace(/\./g, "\\.")}$`));
+  it.each(swagger.map((s) => [s.rel, s] as const))("%s is converted from Swagger 2.0, and says so", async (_rel, spec) => {
+    const result = await generate(spec.abs, { out: path.join(OUT, "converted", spec.name) });
+    const note = result.warnings.find((w) => w.pointer === "#/swagger");
+    expect(note?.message).toContain("Swagger 2.0 document converted to OpenAPI 3.0");
+    expect(note?.file).toMatch(new RegExp(`${path.basename(spec.abs).replace(/\./g, "\\.")}$`));
+    expect(result.model.openapiVersion).toMatch(/^3\.0\./);
+    expect(result.model.operations.length).toBeGreaterThan(0);
   });
 
   it.each(invalid.map((s) => [s.rel, s] as const))("%s is refused with located diagnostics", async (rel, spec) => {

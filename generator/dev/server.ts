@@ -9,9 +9,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from "node:module";
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
+import { InvalidConfiguration } from "../../runtime/errors.js";
 import { createLogger, type Logger } from "../../runtime/log.js";
-import { TOKEN_EXCHANGE_PATH, type EnforcementStatus, type TokenExchangeReply } from "../../runtime/platform.js";
-import { decodeToken, encodeToken } from "../../runtime/token.js";
+import {
+  PROVISION_PATH,
+  TOKEN_EXCHANGE_PATH,
+  type Capability,
+  type EnforcementStatus,
+  type ProvisionReply,
+  type ProvisionRequest,
+  type TokenExchangeReply,
+} from "../../runtime/platform.js";
+import { decodeToken, encodeToken, type TokenClaims } from "../../runtime/token.js";
+import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 import { docsHtml, INDEX_HTML } from "./page.js";
@@ -30,6 +40,25 @@ export interface DevOptions {
   replicas?: number;
   enforcement?: Record<string, EnforcementStatus>;
   log?: Logger;
+  /**
+   * "open" (default): nats-server without authentication; the exchange returns only servers.
+   * "operator": nats-server in operator mode (JWT + NKey, generator/dev/auth.ts); the
+   * exchange issues each instance its own user JWT + seed. Needs the started nats-server
+   * (not `natsUrl`).
+   */
+  auth?: "open" | "operator";
+}
+
+/** An API key (or registration token) the local platform issued. */
+export interface DevApiKey {
+  id: string;
+  kind: "api" | "registration";
+  /** For provisioned keys: the extension prefix and declared capabilities. */
+  prefix?: string;
+  capabilities: Capability[];
+  revoked: boolean;
+  /** Public keys of the NATS users issued for this key (operator mode). */
+  users: string[];
 }
 
 export interface DevPlatform {
@@ -37,6 +66,19 @@ export interface DevPlatform {
   natsUrl: string;
   /** A development token for this platform (its host is the HTTP address). */
   token: string;
+  /** A registration token for one-time provisioning (REGISTRATION_TOKEN); reusable on the local platform. */
+  registrationToken: string;
+  auth: "open" | "operator";
+  /** Operator-mode keys and account (undefined in open mode). */
+  operator?: OperatorAuth;
+  /** Every key issued so far (tokens themselves are not kept here). */
+  apiKeys(): DevApiKey[];
+  /**
+   * Revokes an API key: the exchange refuses it from now on and, in operator mode,
+   * every NATS user issued for it is revoked in the account JWT, pushed to the
+   * server, which disconnects them.
+   */
+  revoke(token: string): Promise<void>;
   gateway: Gateway;
   platform: PlatformServices;
   nc: NatsConnection;
@@ -50,18 +92,47 @@ const ASSETS = new Map([
 
 export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   const log = options.log ?? createLogger({ component: "symphony-dev" });
+  const authMode = options.auth ?? "open";
+  if (authMode !== "open" && authMode !== "operator") throw new InvalidConfiguration(`auth must be "open" or "operator", got ${JSON.stringify(authMode)}`);
+  if (authMode === "operator" && options.natsUrl) throw new InvalidConfiguration("auth: \"operator\" configures the nats-server it starts; it cannot be combined with natsUrl");
+  const operator = authMode === "operator" ? await OperatorAuth.create() : undefined;
   let natsServer: NatsServer | undefined;
-  const natsUrl = options.natsUrl ?? (natsServer = await startNatsServer({ storeDir: options.storeDir })).url;
-  const nc = await connect({ servers: natsUrl, name: "symphony-dev" });
+  const natsUrl = options.natsUrl ?? (natsServer = await startNatsServer({ storeDir: options.storeDir, config: operator?.serverConfig() })).url;
+  const platformUser = operator ? await operator.issueUser("symphony-dev-platform") : undefined;
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: natsUrl, name: "symphony-dev", ...(platformUser ? OperatorAuth.connectOptions(platformUser) : {}) });
+  } catch (err) {
+    await natsServer?.stop();
+    throw err;
+  }
   const platform = new PlatformServices(nc, { replicas: options.replicas, log, enforcement: options.enforcement });
   platform.start();
   const gateway = new Gateway(nc, { log, discoverIntervalMs: options.discoverIntervalMs, timeoutMs: options.requestTimeoutMs });
   gateway.start();
 
   const assetsDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-  const secrets = new Set<string>();
+  /** Keys by secret. */
+  const keys = new Map<string, DevApiKey>();
   let tokenHost = "";
   let instance = 0;
+  const mint = (key: Omit<DevApiKey, "revoked" | "users">): string => {
+    const secret = randomBytes(18).toString("base64url");
+    keys.set(secret, { ...key, revoked: false, users: [] });
+    return encodeToken({ host: tokenHost, id: key.id, secret, scheme: "http" });
+  };
+  /** The key a Bearer token names, when it is known, of the wanted kind and not revoked. */
+  const bearerKey = (req: IncomingMessage, kind: DevApiKey["kind"]): DevApiKey | undefined => {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    let claims: TokenClaims | undefined;
+    try {
+      claims = bearer ? decodeToken(bearer) : undefined;
+    } catch {
+      return undefined;
+    }
+    const key = claims ? keys.get(claims.secret) : undefined;
+    return key && key.kind === kind && !key.revoked ? key : undefined;
+  };
 
   const json = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -73,6 +144,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     const p = url.pathname;
     if (p === "/api" || p.startsWith("/api/")) {
       if (p === TOKEN_EXCHANGE_PATH && req.method === "POST") return exchange(req, res);
+      if (p === PROVISION_PATH && req.method === "POST") return provision(req, res);
       return gateway.handle(req, res, (req.url ?? "/").slice("/api".length));
     }
     if (req.method !== "GET") return sendProblem(res, 405, `${req.method} is not allowed on ${p}`);
@@ -107,18 +179,47 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     return sendProblem(res, 404, `Nothing at ${p}`);
   }
 
-  function exchange(req: IncomingMessage, res: ServerResponse): void {
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  async function exchange(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
-    try {
-      const claims = bearer ? decodeToken(bearer) : undefined;
-      if (!claims || !secrets.has(claims.secret)) return sendProblem(res, 401, "Unknown or revoked token");
-      instance += 1;
-      const reply: TokenExchangeReply = { servers: [natsUrl], identifier: `${claims.id}-${instance}` };
-      return json(res, 200, reply);
-    } catch {
-      return sendProblem(res, 401, "Malformed token");
+    const key = bearerKey(req, "api");
+    if (!key) return sendProblem(res, 401, "Unknown, malformed or revoked token");
+    instance += 1;
+    const reply: TokenExchangeReply = { servers: [natsUrl], identifier: `${key.id}-${instance}` };
+    if (operator) {
+      // Each instance gets its own NATS user, so one can be revoked without the others.
+      const user = await operator.issueUser(reply.identifier);
+      key.users.push(user.publicKey);
+      reply.jwt = user.jwt;
+      reply.seed = user.seed;
     }
+    return json(res, 200, reply);
+  }
+
+  async function provision(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > 1024 * 1024) return sendProblem(res, 413, "Provisioning request too large");
+      chunks.push(chunk);
+    }
+    if (!bearerKey(req, "registration")) return sendProblem(res, 401, "Unknown, malformed or revoked registration token");
+    let body: Partial<ProvisionRequest>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Partial<ProvisionRequest>;
+    } catch {
+      return sendProblem(res, 400, "Provisioning body must be JSON {prefix, capabilities}");
+    }
+    const prefix = body.prefix;
+    if (typeof prefix !== "string" || !/^[A-Za-z0-9_-]+$/.test(prefix)) return sendProblem(res, 400, "prefix must be an extension prefix");
+    const capabilities = Array.isArray(body.capabilities) ? body.capabilities : [];
+    if (!capabilities.every((c) => (c?.type === "pub" || c?.type === "sub") && typeof c.subject === "string")) {
+      return sendProblem(res, 400, "capabilities must be [{type: pub|sub, subject, description}]");
+    }
+    const token = mint({ id: prefix, kind: "api", prefix, capabilities: capabilities.map((c) => ({ type: c.type, subject: c.subject, description: String(c.description ?? "") })) });
+    log.info("API key provisioned", { prefix, capabilities: capabilities.length });
+    const reply: ProvisionReply = { token };
+    return json(res, 200, reply);
   }
 
   const server: Server = createServer((req, res) => {
@@ -136,17 +237,27 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   const port = typeof address === "object" && address ? address.port : options.port ?? 8080;
   const host = options.host ?? "127.0.0.1";
   tokenHost = `${host}:${port}`;
-  const secret = randomBytes(18).toString("base64url");
-  secrets.add(secret);
-  const token = encodeToken({ host: tokenHost, id: "dev", secret, scheme: "http" });
+  const token = mint({ id: "dev", kind: "api", capabilities: [] });
+  const registrationToken = mint({ id: "registration", kind: "registration", capabilities: [] });
 
   return {
     httpUrl: `http://${tokenHost}`,
     natsUrl,
     token,
+    registrationToken,
+    auth: authMode,
+    operator,
     gateway,
     platform,
     nc,
+    apiKeys: () => [...keys.values()].map((k) => ({ ...k, capabilities: [...k.capabilities], users: [...k.users] })),
+    async revoke(revoked: string) {
+      const key = keys.get(decodeToken(revoked).secret);
+      if (!key) throw new InvalidConfiguration("That token was not issued by this platform");
+      key.revoked = true;
+      log.info("API key revoked", { id: key.id });
+      if (operator) await operator.revoke(key.users, natsUrl);
+    },
     async stop() {
       gateway.stop();
       platform.stop();

@@ -37,6 +37,15 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
   }
   const responses = op.responses.map((r) => `${propertyKey(r.key)}: ${r.content[0] ? stringLiteral(r.content[0].contentType) : "null"}`);
   fields.push(`responses: { ${responses.join(", ")} }`);
+  // Response body schemas for optional response validation: JSON media types only, as thunks so that
+  // nothing is built unless validation is on; component schemas are referenced by name.
+  const responseBodies = op.responses.flatMap((r) => {
+    const media = r.content.filter((m) => m.schema !== undefined && isJsonMedia(m.contentType));
+    if (media.length === 0) return [];
+    const entries = media.map((m) => `${stringLiteral(m.contentType)}: () => ${zod.inline(m.schema, "schemas.")}`);
+    return [`${propertyKey(r.key)}: { ${entries.join(", ")} }`];
+  });
+  if (responseBodies.length > 0) fields.push(`responseBodies: { ${responseBodies.join(", ")} }`);
   return `{ ${fields.join(", ")} }`;
 }
 
