@@ -66,8 +66,10 @@ export async function main(argv: string[]): Promise<number> {
           `  NATS:                    ${dev.natsUrl}`,
           `  development token:       ${dev.token}`,
           ``,
-          `Start an extension with:  SYMPHONY_TOKEN=${dev.token} npm start`,
+          `Start an extension with:  SYMPHONY_DEV=1 SYMPHONY_TOKEN=${dev.token} npm start`,
           `(or connect straight to NATS with NATS_URL=${dev.natsUrl})`,
+          `SYMPHONY_DEV=1 turns on response validation: a handler body that does not match the`,
+          `spec is logged with the offending field and answered with a 500.`,
           ``,
         ].join("\n"),
       );

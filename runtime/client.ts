@@ -5,7 +5,8 @@
 import type { Msg, RequestOptions } from "nats";
 import type { OperationSpec } from "./decode.js";
 import { ConnectionFailed, Other, Timeout } from "./errors.js";
-import { isJsonMediaType, type RestRequest } from "./rest.js";
+import { baseMediaType, isJsonMediaType, type RestRequest } from "./rest.js";
+import { BASE64, boundaryOf, buildMultipart, formUrlEncode, fromBase64, isBytes, toBase64 } from "./media.js";
 import { fillPath, queryString, serializeParam, type SerializedParams } from "./serialize.js";
 
 /** Anything that can send a NATS request (a NatsConnection). */
@@ -38,7 +39,7 @@ export interface ClientResponse {
 }
 
 const LOCATION_FIELD = { path: "path", query: "query", header: "headers", cookie: "cookies" } as const;
-const WRAPPED_KEYS = new Set(["body", "statuscode", "contenttype", "headers"]);
+const WRAPPED_KEYS = new Set(["body", "statuscode", "contenttype", "headers", "bodyencoding"]);
 
 /** Envelope for one call (exported for tests and for clients of other transports). */
 export function buildEnvelope(op: OperationSpec, input: ClientInput = {}, extraHeaders: Record<string, string> = {}): RestRequest {
@@ -62,10 +63,25 @@ export function buildEnvelope(op: OperationSpec, input: ClientInput = {}, extraH
   };
   if (input.body !== undefined) {
     const contentType = input.contentType ?? Object.keys(op.body?.content ?? {})[0] ?? "application/json";
-    headers["content-type"] = contentType;
-    envelope.body = isJsonMediaType(contentType) || typeof input.body !== "string" ? input.body : String(input.body);
+    const { headers: bodyHeaders, ...encoded } = encodeBody(input.body, contentType);
+    Object.assign(envelope, encoded);
+    headers["content-type"] = bodyHeaders?.["content-type"] ?? contentType;
   }
   return envelope;
+}
+
+/** A request body in the envelope: JSON as is, forms encoded, bytes and multipart as base64. */
+function encodeBody(body: unknown, contentType: string): Pick<RestRequest, "body" | "body_encoding"> & { headers?: Record<string, string> } {
+  const base = baseMediaType(contentType);
+  if (isBytes(body)) return { body: toBase64(body), body_encoding: BASE64 };
+  if (isJsonMediaType(base)) return { body };
+  const record = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
+  if (base === "application/x-www-form-urlencoded" && record) return { body: formUrlEncode(record) };
+  if (base === "multipart/form-data" && record) {
+    const boundary = boundaryOf(contentType) ?? `symphony-${Math.random().toString(36).slice(2)}`;
+    return { body: toBase64(buildMultipart(record, boundary)), body_encoding: BASE64, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
+  }
+  return { body: typeof body === "string" ? body : JSON.stringify(body) };
 }
 
 /** Reads a wrapped or raw reply (docs/protocol.md). */
@@ -78,13 +94,14 @@ export function readReply(data: Uint8Array): ClientResponse {
     return { status: 200, body: text, headers: {}, contentType: "text/plain" };
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value) && "body" in value && Object.keys(value).every((k) => WRAPPED_KEYS.has(k))) {
-    const w = value as { body: unknown; statuscode?: unknown; contenttype?: unknown; headers?: unknown };
+    const w = value as { body: unknown; statuscode?: unknown; contenttype?: unknown; headers?: unknown; bodyencoding?: unknown };
     const status = typeof w.statuscode === "number" && Number.isInteger(w.statuscode) && w.statuscode >= 100 && w.statuscode <= 599 ? w.statuscode : 200;
     const headers: Record<string, string> = {};
     if (typeof w.headers === "object" && w.headers !== null) {
       for (const [k, v] of Object.entries(w.headers)) if (v !== undefined && v !== null) headers[k] = String(v);
     }
-    return { status, body: w.body, headers, contentType: typeof w.contenttype === "string" ? w.contenttype : "application/json" };
+    const body = w.bodyencoding === BASE64 && typeof w.body === "string" ? fromBase64(w.body) : w.body;
+    return { status, body, headers, contentType: typeof w.contenttype === "string" ? w.contenttype : "application/json" };
   }
   return { status: 200, body: value, headers: {}, contentType: "application/json" };
 }

@@ -3,7 +3,8 @@
  * every parameter split, coerced and validated, every failure named.
  */
 import type { z } from "zod";
-import { readParam, parseCookies, type ParamSpec, type ParamLocation } from "./params.js";
+import { coerceValue, readParam, parseCookies, type ParamSpec, type ParamLocation, type ValueShape } from "./params.js";
+import { BASE64, boundaryOf, fromBase64, isBytes, isTextMediaType, multipartFields, parseFormUrlEncoded, parseMultipart } from "./media.js";
 import { RestRequestError, baseMediaType, isJsonMediaType, escapePointer, type FieldError, type RestRequest } from "./rest.js";
 
 export interface ParamEntry extends ParamSpec {
@@ -14,6 +15,8 @@ export interface BodySpec {
   required: boolean;
   /** Media type (as declared, may contain wildcards) → schema; null when the body is not validated. */
   content: Readonly<Record<string, z.ZodType | null>>;
+  /** For form and multipart media types: how to coerce each field's strings. */
+  shapes?: Readonly<Record<string, ValueShape>>;
 }
 
 /** One operation as the generator describes it to the runtime. */
@@ -138,37 +141,86 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
 }
 
 function decodeBody(spec: BodySpec, request: RestRequest, decoded: DecodedRequest, errors: FieldError[]): void {
-  let body = request.body;
-  const absent = body === undefined || body === null || body === "";
-  if (absent) {
+  const raw = request.body;
+  if (raw === undefined || raw === null || raw === "") {
     if (spec.required) errors.push({ in: "body", pointer: "", message: "Request body is required" });
     return;
   }
   const declared = Object.keys(spec.content);
-  const mediaType = matchMediaType(declared, request.headers["content-type"]);
+  const contentType = request.headers["content-type"];
+  const mediaType = matchMediaType(declared, contentType);
   if (mediaType === undefined) {
-    throw new RestRequestError(`Unsupported content type ${JSON.stringify(request.headers["content-type"] ?? "")}; expected ${declared.join(", ")}`, 415, [
+    throw new RestRequestError(`Unsupported content type ${JSON.stringify(contentType ?? "")}; expected ${declared.join(", ")}`, 415, [
       { in: "header", name: "content-type", message: `expected one of ${declared.join(", ")}` },
     ]);
   }
   decoded.contentType = mediaType;
-  if (isJsonMediaType(mediaType) && typeof body === "string") {
-    try {
-      body = JSON.parse(body);
-    } catch (err) {
-      errors.push({ in: "body", pointer: "", message: `Body is not valid JSON: ${(err as Error).message}` });
-      return;
-    }
+  let body: unknown;
+  try {
+    body = readBody(raw, request.body_encoding, mediaType, contentType ?? mediaType, spec.shapes?.[mediaType]);
+  } catch (err) {
+    errors.push({ in: "body", pointer: "", message: (err as Error).message });
+    return;
   }
   const schema = spec.content[mediaType];
   if (!schema) {
     decoded.body = body;
     return;
   }
-  const result = schema.safeParse(body);
+  // Bytes (files) are checked as strings of the same length, then handed over as bytes.
+  const result = schema.safeParse(bytesAsText(body));
   if (result.success) {
-    decoded.body = result.data;
+    decoded.body = restoreBytes(result.data, body);
     return;
   }
   for (const { path, message } of result.error.issues.flatMap(issueLocations)) errors.push({ in: "body", pointer: issuePointer(path), message });
+}
+
+/** The envelope body as the value a handler sees, per media type (docs/protocol.md, "Bodies"). */
+function readBody(raw: unknown, encoding: string | undefined, mediaType: string, contentType: string, shape: ValueShape | undefined): unknown {
+  if (encoding !== undefined && encoding !== BASE64) throw new Error(`Unsupported body_encoding ${JSON.stringify(encoding)}`);
+  const bytes = encoding === BASE64 && typeof raw === "string" ? fromBase64(raw) : undefined;
+  const text = () => (bytes ? new TextDecoder().decode(bytes) : typeof raw === "string" ? raw : JSON.stringify(raw));
+  const base = baseMediaType(mediaType);
+  if (isJsonMediaType(base)) {
+    if (!bytes && typeof raw !== "string") return raw;
+    try {
+      return JSON.parse(text());
+    } catch (err) {
+      throw new Error(`Body is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const fields = (values: Record<string, unknown>) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(values)) {
+      out[k] = isBytes(v) || (Array.isArray(v) && v.some(isBytes)) ? v : coerceValue(v as string | string[], shape?.props?.[k] ?? {});
+    }
+    return out;
+  };
+  if (base === "application/x-www-form-urlencoded") return fields(parseFormUrlEncoded(text()));
+  if (base === "multipart/form-data") {
+    const boundary = boundaryOf(contentType);
+    if (!boundary) throw new Error("multipart/form-data body needs a boundary in its content type");
+    return fields(multipartFields(parseMultipart(bytes ?? new TextEncoder().encode(text()), boundary)));
+  }
+  if (isTextMediaType(base) || base.endsWith("*")) return text();
+  return bytes ?? new TextEncoder().encode(text());
+}
+
+function bytesAsText(value: unknown): unknown {
+  if (isBytes(value)) return Buffer.from(value).toString("latin1");
+  if (Array.isArray(value)) return value.map(bytesAsText);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bytesAsText(v)]));
+  return value;
+}
+
+function restoreBytes(parsed: unknown, original: unknown): unknown {
+  if (isBytes(original)) return original;
+  if (Array.isArray(original) && Array.isArray(parsed)) return parsed.map((p, i) => restoreBytes(p, original[i]));
+  if (original && typeof original === "object" && parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+    const out: Record<string, unknown> = { ...parsed };
+    for (const [k, v] of Object.entries(original)) if (k in out) out[k] = restoreBytes(out[k], v);
+    return out;
+  }
+  return parsed;
 }

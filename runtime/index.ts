@@ -18,3 +18,4 @@ export * from "./storage.js";
 export * from "./partitioner.js";
 export * from "./symphony-client.js";
 export * from "./observability.js";
+export * from "./media.js";

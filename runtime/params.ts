@@ -44,7 +44,8 @@ export function coerceScalar(value: string, shape: ValueShape): unknown {
   return value;
 }
 
-function coerce(raw: Raw, shape: ValueShape): unknown {
+/** Coerces split parameter (or form field) strings by shape. */
+export function coerceValue(raw: Raw, shape: ValueShape): unknown {
   if (raw === undefined) return undefined;
   const kind = containerKind(shape);
   if (kind === "array") {
@@ -208,7 +209,7 @@ export function readParam(spec: ParamSpec, ctx: ParamContext): ReadResult {
       return { ok: false, message: "expected a JSON value" };
     }
   }
-  return { ok: true, value: coerce(raw, spec.shape) };
+  return { ok: true, value: coerceValue(raw, spec.shape) };
 }
 
 function lastOf(v: string | string[] | undefined): string | undefined {

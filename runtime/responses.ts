@@ -3,6 +3,7 @@
  * shared builder object every generated `Operation.ok(...)` call goes through.
  */
 import type { WrappedResponse } from "./rest.js";
+import { BASE64, isBytes, toBase64 } from "./media.js";
 
 /** What a handler returns: one member per declared status. */
 export interface AnyResponse {
@@ -113,6 +114,10 @@ export function encodeResponse(table: ResponseTable, response: unknown): Wrapped
     throw new InvalidResponse(`handler returned status ${JSON.stringify(r.status)}, expected an integer 100–599`);
   }
   const reply: WrappedResponse = { body: r.body === undefined ? null : r.body, statuscode: r.status };
+  if (isBytes(r.body)) {
+    reply.body = toBase64(r.body);
+    reply.bodyencoding = BASE64;
+  }
   const contentType = r.contentType ?? defaultContentType(table, r.status);
   // A response declared without content gets no content type; an undeclared status defaults to JSON.
   if (contentType !== null) reply.contenttype = contentType ?? "application/json";

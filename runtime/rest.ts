@@ -16,6 +16,8 @@ export interface RestRequest {
   query_params: Record<string, string | string[]>;
   /** Parsed JSON for JSON media types, a string otherwise; absent or null when there is none. */
   body?: unknown;
+  /** "base64" when `body` is the base64 of the raw bytes (binary media types). */
+  body_encoding?: string;
 }
 
 export interface WrappedResponse {
@@ -23,6 +25,8 @@ export interface WrappedResponse {
   statuscode?: number;
   contenttype?: string;
   headers?: Record<string, string>;
+  /** "base64" when `body` is the base64 of the raw bytes. */
+  bodyencoding?: string;
 }
 
 /** One offending field of a rejected request. */
@@ -141,6 +145,8 @@ export function parseRestRequest(payload: Uint8Array | string | unknown): RestRe
     query_params: map("query_params", isQueryValue),
     body: value.body,
   };
+  const encoding = text("body_encoding", "");
+  if (encoding) request.body_encoding = encoding;
   if (errors.length > 0) throw new RestRequestError("Request envelope is malformed", 400, errors);
   return request;
 }

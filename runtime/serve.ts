@@ -3,13 +3,14 @@
  * Generated code passes it tables (operations, schemas) and the user's handlers.
  */
 import type { Msg, NatsConnection, Service } from "nats";
-import { decodeRequest, prepareOperation, type OperationSpec, type PreparedOperation } from "./decode.js";
+import type { z } from "zod";
+import { decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type PreparedOperation } from "./decode.js";
 import { InvalidConfiguration } from "./errors.js";
 import type { Extension } from "./extension.js";
 import type { Logger } from "./log.js";
 import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, SPEC_BUCKET, type ObjectLoader } from "./metadata.js";
 import { encodeResponse, InvalidResponse } from "./responses.js";
-import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
+import { escapePointer, parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
 
 /** Everything the generator knows about an API, as plain data. */
 export interface ApiDefinition {
@@ -38,6 +39,64 @@ export interface RegisterOptions {
   metadata?: Record<string, string>;
   /** Queue group; NATS micro's default ("q") lets instances share load. */
   queue?: string;
+  /**
+   * Check every handler's response body against the schema the spec declares for its status
+   * (exact, then `2XX`-style range, then `default`) and JSON content type. A body that does not
+   * match is logged as an error naming each offending field by JSON pointer, and the caller gets
+   * a 500 problem instead. Default: on when the environment variable `SYMPHONY_DEV` is `1`
+   * (what `symphony-codegen dev` tells you to set), off otherwise.
+   */
+  validateResponses?: boolean;
+}
+
+export interface HandleOptions {
+  /** See RegisterOptions.validateResponses. */
+  validateResponses?: boolean;
+}
+
+/** One field of a response body that does not match its declared schema. */
+export interface ResponseIssue {
+  /** JSON pointer into the response body ("" for the body itself). */
+  pointer: string;
+  message: string;
+}
+
+/** Whether response validation is on when `register()` is given no `validateResponses`. */
+export function responseValidationDefault(env: Record<string, string | undefined> = process.env): boolean {
+  return env.SYMPHONY_DEV === "1";
+}
+
+const builtSchemas = new WeakMap<() => z.ZodType, z.ZodType>();
+
+function responseSchema(thunk: () => z.ZodType): z.ZodType {
+  let schema = builtSchemas.get(thunk);
+  if (!schema) builtSchemas.set(thunk, (schema = thunk()));
+  return schema;
+}
+
+/**
+ * Checks a reply's body against the schema declared for its status and content type.
+ * Returns undefined when nothing is declared to check against (no JSON schema for that
+ * status/media type), else the offending fields (empty when the body matches).
+ */
+export function checkResponse(op: OperationSpec, reply: WrappedResponse): ResponseIssue[] | undefined {
+  const status = reply.statuscode ?? 200;
+  const key = [String(status), `${Math.floor(status / 100)}XX`, "default"].find((k) => Object.hasOwn(op.responses, k));
+  const bodies = key === undefined ? undefined : op.responseBodies?.[key];
+  if (!bodies || reply.contenttype === undefined) return undefined;
+  const mediaType = matchMediaType(Object.keys(bodies), reply.contenttype);
+  if (mediaType === undefined) return undefined;
+  const result = responseSchema(bodies[mediaType]!).safeParse(reply.body);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys" && issue.keys.length > 0
+      ? issue.keys.map((k) => ({ pointer: pointerOf([...issue.path, k]), message: `Unrecognized key: ${JSON.stringify(k)}` }))
+      : [{ pointer: pointerOf(issue.path), message: issue.message }],
+  );
+}
+
+function pointerOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => "/" + escapePointer(String(p))).join("");
 }
 
 type AnyHandler = (req: unknown, ctx: HandlerContext) => unknown;
@@ -51,13 +110,30 @@ export async function handleRequest(
   payload: Uint8Array,
   subject: string,
   log: Logger,
+  options: HandleOptions = {},
 ): Promise<WrappedResponse> {
   let request: RestRequest;
   try {
     request = parseRestRequest(payload);
     const decoded = decodeRequest(op, request);
     const response = await handler(decoded, { operation: op.handler, request, subject, log });
-    return encodeResponse(op.responses, response);
+    const reply = encodeResponse(op.responses, response);
+    if (options.validateResponses) {
+      const issues = checkResponse(op, reply);
+      if (issues && issues.length > 0) {
+        const first = issues[0]!;
+        log.error("handler returned a response body that does not match its schema", {
+          operation: op.handler,
+          status: reply.statuscode ?? 200,
+          contentType: reply.contenttype,
+          pointer: first.pointer,
+          detail: `response body ${first.pointer === "" ? "(root)" : first.pointer}: ${first.message}` + (issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""),
+          errors: issues,
+        });
+        return restError(500, "The request could not be completed");
+      }
+    }
+    return reply;
   } catch (err) {
     if (err instanceof RestRequestError) {
       log.info("request rejected", { operation: op.handler, status: err.status, errors: err.errors });
@@ -84,6 +160,7 @@ export async function serveApi(
   const service = await ext.addEndpoints(api.name, api.version, api.description, metadata);
   const group = service.addGroup(`cirata.extensions.${ext.prefix}`, options.queue);
   const log = ext.log.child({ service: api.name });
+  const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? responseValidationDefault() };
   for (const spec of api.operations) {
     const op = prepareOperation(spec);
     const handler = (table[op.handler] as AnyHandler).bind(handlers);
@@ -95,7 +172,7 @@ export async function serveApi(
           return;
         }
         void ext.track(
-          handleRequest(op, handler, msg.data, msg.subject, log).then((reply) => {
+          handleRequest(op, handler, msg.data, msg.subject, log, handleOptions).then((reply) => {
             msg.respond(encoder.encode(JSON.stringify(reply)));
           }),
         ).catch((e: unknown) => log.error("reply failed", { endpoint: op.endpoint, error: String(e) }));
@@ -110,7 +187,12 @@ export async function serveApi(
   }
   // The server has the endpoint subscriptions once this round trip completes: callers may send right away.
   await ext.conn()?.flush();
-  log.info("service registered", { version: api.version, endpoints: api.operations.length, group: `cirata.extensions.${ext.prefix}` });
+  log.info("service registered", {
+    version: api.version,
+    endpoints: api.operations.length,
+    group: `cirata.extensions.${ext.prefix}`,
+    validateResponses: handleOptions.validateResponses,
+  });
   return service;
 }
 

@@ -249,8 +249,11 @@ describe("decodeRequest", () => {
     expect(decodeError(() => decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "text/plain" }, body: "too long" })).errors).toEqual([
       expect.objectContaining({ in: "body", pointer: "" }),
     ]);
-    const raw = decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "application/octet-stream" }, body: "AAEC" });
-    expect(raw).toMatchObject({ body: "AAEC", contentType: "application/octet-stream" });
+    // Binary media types reach the handler as bytes: base64 when the envelope says so, else the text's UTF-8.
+    const raw = decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "application/octet-stream" }, body: "AAEC", body_encoding: "base64" });
+    expect(raw).toMatchObject({ body: new Uint8Array([0, 1, 2]), contentType: "application/octet-stream" });
+    const plain = decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "application/octet-stream" }, body: "AB" });
+    expect(plain.body).toEqual(new Uint8Array([65, 66]));
   });
 
   it("rejects a missing body, invalid JSON and an undeclared content type", () => {

@@ -10,6 +10,7 @@ import YAML from "yaml";
 import { endpointName } from "../../runtime/names.js";
 import { isJsonMediaType, problem, type RestRequest } from "../../runtime/rest.js";
 import { readReply } from "../../runtime/client.js";
+import { BASE64, isTextMediaType } from "../../runtime/media.js";
 import type { Logger } from "../../runtime/log.js";
 import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "../../runtime/metadata.js";
 import { objectLoader } from "../../runtime/serve.js";
@@ -281,14 +282,18 @@ export class Gateway {
       query_params: query,
     };
     if (raw.length > 0) {
-      const text = raw.toString("utf8");
-      if (isJsonMediaType(headers["content-type"] ?? "application/json")) {
+      const contentType = headers["content-type"] ?? "application/json";
+      if (!isTextMediaType(contentType)) {
+        envelope.body = raw.toString("base64");
+        envelope.body_encoding = BASE64;
+      } else if (isJsonMediaType(contentType)) {
+        const text = raw.toString("utf8");
         try {
           envelope.body = JSON.parse(text);
         } catch {
           envelope.body = text; // the endpoint reports invalid JSON with a 400
         }
-      } else envelope.body = text;
+      } else envelope.body = raw.toString("utf8");
     }
     const payload = Buffer.from(JSON.stringify(envelope));
     if (payload.length > maxPayload) return sendProblem(res, 413, `Request envelope of ${payload.length} bytes exceeds the NATS payload limit of ${maxPayload} bytes`);
@@ -314,8 +319,9 @@ export class Gateway {
 export function writeReply(res: ServerResponse, data: Uint8Array): void {
   const reply = readReply(data);
   const { status, contentType, body } = reply;
-  let out: string | undefined;
+  let out: string | Uint8Array | undefined;
   if (body === null || body === undefined) out = status === 204 || status === 304 ? undefined : isJsonMediaType(contentType) ? "null" : "";
+  else if (body instanceof Uint8Array) out = body;
   else if (typeof body === "string" && !isJsonMediaType(contentType)) out = body;
   else out = JSON.stringify(body);
   res.writeHead(status, { ...reply.headers, ...(out === undefined ? {} : { "content-type": contentType }) });

@@ -33,7 +33,12 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
     const content = op.requestBody.content.map(
       (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : zod.inline(m.schema, "schemas.")}`,
     );
-    fields.push(`body: { required: ${op.requestBody.required}, content: { ${content.join(", ")} } }`);
+    // Form and multipart fields arrive as strings: the runtime coerces them by shape.
+    const shapes = op.requestBody.content
+      .filter((m) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(m.contentType))
+      .map((m) => `${stringLiteral(m.contentType)}: ${JSON.stringify(valueShape(model.document, m.schema))}`);
+    const shapeField = shapes.length > 0 ? `, shapes: { ${shapes.join(", ")} }` : "";
+    fields.push(`body: { required: ${op.requestBody.required}, content: { ${content.join(", ")} }${shapeField} }`);
   }
   const responses = op.responses.map((r) => `${propertyKey(r.key)}: ${r.content[0] ? stringLiteral(r.content[0].contentType) : "null"}`);
   fields.push(`responses: { ${responses.join(", ")} }`);

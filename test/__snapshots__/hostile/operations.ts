@@ -90,6 +90,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
       "4XX": null,
       default: "application/json",
     },
+    responseBodies: {
+      "200": { 'application/vnd.hostile+json; x="*/"': () => schemas.WeirdSchema },
+      default: { "application/json": () => schemas.DeleteSchema },
+    },
   },
   {
     handler: "getPet2",
@@ -123,6 +127,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     path: "/reserved",
     params: [],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.ClassSchema } },
   },
   {
     handler: "class_",
@@ -139,6 +144,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     path: "/reserved",
     params: [],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.ConstructorSchema } },
   },
   {
     handler: "_123start",
@@ -147,6 +153,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     path: "/reserved",
     params: [],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas._1ThingSchema } },
   },
   {
     handler: "evilOpX",
@@ -155,6 +162,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     path: "/reserved",
     params: [],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.PetNameSchema2 } },
   },
   {
     handler: "proto",
@@ -163,6 +171,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     path: "/reserved",
     params: [],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.ProtoSchema } },
   },
   {
     handler: "toString_",

@@ -21,5 +21,6 @@ export const operationTable: readonly rt.OperationSpec[] = [
     ],
     body: { required: true, content: { "application/json": schemas.PetSchema } },
     responses: { "201": "application/json" },
+    responseBodies: { "201": { "application/json": () => schemas.PetSchema } },
   },
 ];

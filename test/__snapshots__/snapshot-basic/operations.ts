@@ -29,6 +29,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json", default: "application/json" },
+    responseBodies: {
+      "200": { "application/json": () => z.array(schemas.PetSchema) },
+      default: { "application/json": () => schemas.ErrorSchema },
+    },
   },
   {
     handler: "createPet",
@@ -38,6 +42,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
     params: [],
     body: { required: true, content: { "application/json": schemas.NewPetSchema } },
     responses: { "201": "application/json", "4XX": "application/json" },
+    responseBodies: {
+      "201": { "application/json": () => schemas.PetSchema },
+      "4XX": { "application/json": () => schemas.ErrorSchema },
+    },
   },
   {
     handler: "showPetById",
@@ -56,6 +64,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json", "404": null },
+    responseBodies: { "200": { "application/json": () => schemas.PetSchema } },
   },
   {
     handler: "deletePetsByPetId",

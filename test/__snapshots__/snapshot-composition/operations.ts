@@ -19,6 +19,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     },
     responses: { "200": "application/json", "5XX": null },
+    responseBodies: { "200": { "application/json": () => schemas.ShapeSchema } },
   },
   {
     handler: "getTree",
@@ -45,5 +46,6 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.TreeSchema } },
   },
 ];

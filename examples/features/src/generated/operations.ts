@@ -55,6 +55,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
   },
   {
     handler: "labelStyles",
@@ -115,6 +116,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
   },
   {
     handler: "matrixStyles",
@@ -175,6 +177,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
   },
   {
     handler: "queryStyles",
@@ -325,6 +328,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
   },
   {
     handler: "headerStyles",
@@ -418,6 +422,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
   },
   {
     handler: "createWidget",
@@ -430,6 +435,11 @@ export const operationTable: readonly rt.OperationSpec[] = [
       "201": "application/json",
       "4XX": "application/json",
       default: "application/json",
+    },
+    responseBodies: {
+      "201": { "application/json": () => schemas.WidgetSchema },
+      "4XX": { "application/json": () => schemas.ProblemSchema },
+      default: { "application/json": () => schemas.ErrorSchema },
     },
   },
   {
@@ -449,6 +459,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "204": null, "4XX": "application/json" },
+    responseBodies: { "4XX": { "application/json": () => schemas.ProblemSchema } },
   },
   {
     handler: "measureShape",
@@ -458,6 +469,11 @@ export const operationTable: readonly rt.OperationSpec[] = [
     params: [],
     body: { required: true, content: { "application/json": schemas.ShapeSchema } },
     responses: { "200": "application/json" },
+    responseBodies: {
+      "200": {
+        "application/json": () => z.looseObject({ shape: schemas.ShapeSchema, area: z.number() }),
+      },
+    },
   },
   {
     handler: "sumTree",
@@ -467,6 +483,11 @@ export const operationTable: readonly rt.OperationSpec[] = [
     params: [],
     body: { required: true, content: { "application/json": schemas.TreeSchema } },
     responses: { "200": "application/json" },
+    responseBodies: {
+      "200": {
+        "application/json": () => z.looseObject({ sum: rt.integer(), tree: schemas.TreeSchema }),
+      },
+    },
   },
   {
     handler: "greet",

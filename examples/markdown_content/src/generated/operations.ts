@@ -11,6 +11,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     path: "/content",
     params: [],
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.ContentSchema } },
   },
   {
     handler: "putContent",
@@ -20,5 +21,6 @@ export const operationTable: readonly rt.OperationSpec[] = [
     params: [],
     body: { required: true, content: { "application/json": schemas.ContentUpdateSchema } },
     responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => schemas.ContentSchema } },
   },
 ];

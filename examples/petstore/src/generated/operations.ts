@@ -29,6 +29,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "200": "application/json", default: "application/json" },
+    responseBodies: {
+      "200": { "application/json": () => z.array(schemas.PetSchema) },
+      default: { "application/json": () => schemas.ErrorSchema },
+    },
   },
   {
     handler: "addPet",
@@ -38,6 +42,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
     params: [],
     body: { required: true, content: { "application/json": schemas.NewPetSchema } },
     responses: { "201": "application/json", default: "application/json" },
+    responseBodies: {
+      "201": { "application/json": () => schemas.PetSchema },
+      default: { "application/json": () => schemas.ErrorSchema },
+    },
   },
   {
     handler: "findPetById",
@@ -60,6 +68,11 @@ export const operationTable: readonly rt.OperationSpec[] = [
       "404": "application/json",
       default: "application/json",
     },
+    responseBodies: {
+      "200": { "application/json": () => schemas.PetSchema },
+      "404": { "application/json": () => schemas.ErrorSchema },
+      default: { "application/json": () => schemas.ErrorSchema },
+    },
   },
   {
     handler: "deletePet",
@@ -78,5 +91,6 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     ],
     responses: { "204": null, "404": "application/json" },
+    responseBodies: { "404": { "application/json": () => schemas.ErrorSchema } },
   },
 ];
