@@ -44,6 +44,8 @@ export interface ResponseModel {
 }
 
 export interface OperationModel {
+  /** An API operation (served as an endpoint), a 3.1 webhook, or a callback of an operation. */
+  kind: "operation" | "webhook" | "callback";
   operationId?: string;
   /** Method name on `Handlers` (camelCase). */
   handlerName: string;
@@ -53,7 +55,11 @@ export interface OperationModel {
   endpoint: string;
   /** Upper case HTTP method. */
   method: string;
+  /** Path template; a webhook's name; a callback's expression. */
   path: string;
+  /** Where its types live in the types module: `paths[typeKey]` or `webhooks[typeKey]`. */
+  typeRoot: "paths" | "webhooks";
+  typeKey: string;
   summary?: string;
   description?: string;
   deprecated: boolean;
@@ -75,6 +81,10 @@ export interface ApiModel {
   description: string;
   openapiVersion: string;
   operations: OperationModel[];
+  /** 3.1 webhooks and operations' callbacks: requests the API sends. */
+  webhooks: OperationModel[];
+  /** Callback path items by type key (typed as extra `webhooks` entries). */
+  callbackItems: Record<string, unknown>;
   /** `components.schemas`, by name. */
   schemas: Record<string, JsonSchema>;
   /** The bundled document, opaque to emitters except the types emitter and the spec embedder. */
@@ -177,59 +187,93 @@ function syntheticWords(method: string, path: string): string[] {
   return out;
 }
 
-export function buildModel(loaded: LoadedSpec): ApiModel {
-  const doc = loaded.document;
-  const errors: Diagnostic[] = [];
-  const warnings: Diagnostic[] = [...loaded.warnings];
-  const operations: OperationModel[] = [];
-  const handlerNames = new Map<string, string>();
-  const handlerScope = new NameScope();
-  const endpoints = new Map<string, string>();
-  const typeNames = new NameScope();
+function methodCount(item: Record<string, unknown>): number {
+  return METHODS.filter((m) => isObj(item[m])).length;
+}
 
-  for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
-    const item = resolveRef(doc, rawItem);
-    if (!isObj(item)) continue;
+/** Name scopes of one group of operations served together (the API, or its webhooks and callbacks). */
+class OperationGroup {
+  readonly operations: OperationModel[] = [];
+  readonly handlerNames = new Map<string, string>();
+  readonly handlerScope = new NameScope();
+  readonly endpoints = new Map<string, string>();
+}
+
+interface OperationSource {
+  kind: OperationModel["kind"];
+  /** `paths` or `webhooks` of the types module. */
+  typeRoot: OperationModel["typeRoot"];
+  /** Key under typeRoot: the path, the webhook name, or the hoisted callback key. */
+  typeKey: string;
+  /** Path template (paths), webhook name, or callback expression. */
+  path: string;
+  item: Record<string, unknown>;
+  /** Pointer of the path item, as tokens. */
+  at: (string | number)[];
+  /** Words for a name when an operation has no operationId. */
+  words: (method: string) => string[];
+}
+
+class ModelBuilder {
+  readonly errors: Diagnostic[] = [];
+  readonly warnings: Diagnostic[] = [];
+  readonly typeNames = new NameScope();
+  readonly api = new OperationGroup();
+  readonly hooks = new OperationGroup();
+  /** Callback path items, hoisted into the types module's `webhooks` under their type keys. */
+  readonly callbackItems: Record<string, unknown> = {};
+
+  constructor(
+    private readonly doc: OpenApiDocument,
+    private readonly file: string,
+  ) {}
+
+  addPathItem(group: OperationGroup, source: OperationSource): void {
+    const { doc } = this;
+    const item = source.item;
     const shared = Array.isArray(item.parameters) ? item.parameters : [];
     for (const method of METHODS) {
       const op = item[method];
       if (!isObj(op)) continue;
-      const pointer = pointerOf("paths", path, method);
+      const pointer = pointerOf(...source.at, method);
       const operationId = typeof op.operationId === "string" && op.operationId.trim() ? op.operationId : undefined;
-      const nameSource = operationId ?? syntheticWords(method, path).join(" ");
-      const label = `${method.toUpperCase()} ${path}${operationId ? ` (operationId ${JSON.stringify(operationId)})` : ""}`;
+      const nameSource = operationId ?? source.words(method).join(" ");
+      const label = `${method.toUpperCase()} ${source.path}${operationId ? ` (operationId ${JSON.stringify(operationId)})` : ""}`;
       const override = op["x-symphony-endpoint"];
-      const endpoint = typeof override === "string" ? endpointName(override) : endpointName(operationId ?? syntheticWords(method, path).join("_"));
-      const otherEndpoint = endpoints.get(endpoint);
+      const endpoint = typeof override === "string" ? endpointName(override) : endpointName(operationId ?? source.words(method).join("_"));
+      const otherEndpoint = group.endpoints.get(endpoint);
       if (otherEndpoint) {
-        errors.push({
+        this.errors.push({
           severity: "error",
-          file: loaded.file,
+          file: this.file,
           pointer,
           message: `Endpoint name "${endpoint}" of ${label} is also used by ${otherEndpoint}; endpoint names must be unique (set a distinct operationId or x-symphony-endpoint)`,
         });
-      } else endpoints.set(endpoint, label);
-      // Handler names only need to be unique within `Handlers`: a clash (e.g. `get-pet` and `get_pet`,
+      } else group.endpoints.set(endpoint, label);
+      // Handler names only need to be unique within their interface: a clash (e.g. `get-pet` and `get_pet`,
       // whose endpoints differ) gets a numeric suffix instead of failing.
       const baseHandlerName = camelCase(nameSource);
-      const handlerName = handlerScope.claim(baseHandlerName);
+      const handlerName = group.handlerScope.claim(baseHandlerName);
       if (handlerName !== baseHandlerName) {
-        warnings.push({
+        this.warnings.push({
           severity: "warning",
-          file: loaded.file,
+          file: this.file,
           pointer,
-          message: `Handler name "${baseHandlerName}" of ${label} is also used by ${handlerNames.get(baseHandlerName)}; using "${handlerName}"`,
+          message: `Handler name "${baseHandlerName}" of ${label} is also used by ${group.handlerNames.get(baseHandlerName)}; using "${handlerName}"`,
         });
       }
-      handlerNames.set(handlerName, label);
-      if (!operationId) {
-        warnings.push({ severity: "warning", file: loaded.file, pointer, message: `Operation has no operationId; using the generated name "${handlerName}"` });
+      group.handlerNames.set(handlerName, label);
+      if (!operationId && source.kind === "operation") {
+        this.warnings.push({ severity: "warning", file: this.file, pointer, message: `Operation has no operationId; using the generated name "${handlerName}"` });
       }
 
       const byKey = new Map<string, ParameterModel>();
-      const declared = [...shared.map((p, i) => [p, pointerOf("paths", path, "parameters", i)] as const), ...(Array.isArray(op.parameters) ? op.parameters : []).map((p, i) => [p, pointerOf("paths", path, method, "parameters", i)] as const)];
+      const declared = [
+        ...shared.map((p, i) => [p, pointerOf(...source.at, "parameters", i)] as const),
+        ...(Array.isArray(op.parameters) ? op.parameters : []).map((p, i) => [p, pointerOf(...source.at, method, "parameters", i)] as const),
+      ];
       for (const [raw, at] of declared) {
-        const param = parameterModel(doc, raw, at, errors);
+        const param = parameterModel(doc, raw, at, this.errors);
         if (param) byKey.set(`${param.in}:${param.in === "header" ? param.name.toLowerCase() : param.name}`, param);
       }
       // Header names the transport owns are not parameters (OpenAPI: Accept, Content-Type, Authorization are ignored).
@@ -237,11 +281,14 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
 
       const body = resolveRef(doc, op.requestBody);
       const model: OperationModel = {
+        kind: source.kind,
         handlerName,
-        typeName: typeNames.claim(safeTypeName(nameSource)),
+        typeName: this.typeNames.claim(safeTypeName(nameSource)),
         endpoint,
         method: method.toUpperCase(),
-        path,
+        path: source.path,
+        typeRoot: source.typeRoot,
+        typeKey: source.typeKey,
         deprecated: op.deprecated === true,
         parameters,
         responses: responseModels(doc, op.responses),
@@ -254,10 +301,52 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
         model.requestBody = { required: body.required === true, content: mediaModels(body.content) };
         if (typeof body.description === "string") model.requestBody.description = body.description;
       }
-      operations.push(model);
+      group.operations.push(model);
+      if (source.kind === "operation" && isObj(op.callbacks)) this.addCallbacks(model, op.callbacks, [...source.at, method]);
     }
   }
-  for (const d of [...errors, ...warnings.slice(loaded.warnings.length)]) {
+
+  /** Each callback expression is a path item of requests the API sends; typed like webhooks. */
+  addCallbacks(parent: OperationModel, callbacks: Record<string, unknown>, at: (string | number)[]): void {
+    for (const [name, rawCallback] of Object.entries(callbacks)) {
+      const callback = resolveRef(this.doc, rawCallback);
+      if (!isObj(callback)) continue;
+      for (const [expression, rawItem] of Object.entries(callback)) {
+        const item = resolveRef(this.doc, rawItem);
+        if (!isObj(item)) continue;
+        const typeKey = `${parent.handlerName}.${name}.${expression}`;
+        this.callbackItems[typeKey] = item;
+        this.addPathItem(this.hooks, {
+          kind: "callback",
+          typeRoot: "webhooks",
+          typeKey,
+          path: expression,
+          item,
+          at: [...at, "callbacks", name, expression],
+          words: (method) => (methodCount(item) === 1 ? [parent.handlerName, name] : [parent.handlerName, name, method]),
+        });
+      }
+    }
+  }
+}
+
+export function buildModel(loaded: LoadedSpec): ApiModel {
+  const doc = loaded.document;
+  const builder = new ModelBuilder(doc, loaded.file);
+  for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
+    const item = resolveRef(doc, rawItem);
+    if (!isObj(item)) continue;
+    builder.addPathItem(builder.api, { kind: "operation", typeRoot: "paths", typeKey: path, path, item, at: ["paths", path], words: (method) => syntheticWords(method, path) });
+  }
+  const webhooks = isObj(doc.webhooks) ? doc.webhooks : {};
+  for (const [name, rawItem] of Object.entries(webhooks)) {
+    const item = resolveRef(doc, rawItem);
+    if (!isObj(item)) continue;
+    builder.addPathItem(builder.hooks, { kind: "webhook", typeRoot: "webhooks", typeKey: name, path: name, item, at: ["webhooks", name], words: (method) => (methodCount(item) === 1 ? [name] : [name, method]) });
+  }
+  const { errors } = builder;
+  const warnings = [...loaded.warnings, ...builder.warnings];
+  for (const d of [...errors, ...builder.warnings]) {
     d.file ||= loaded.file;
     if (d.line === undefined && d.file === loaded.file && d.pointer) Object.assign(d, locate(loaded.file, d.pointer) ?? {});
     d.file = displayPath(d.file);
@@ -272,7 +361,9 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
     serviceVersion: semverVersion(String(info.version ?? "")),
     description: typeof info.description === "string" ? info.description : info.title ?? "",
     openapiVersion: loaded.openapiVersion,
-    operations,
+    operations: builder.api.operations,
+    webhooks: builder.hooks.operations,
+    callbackItems: builder.callbackItems,
     schemas: (doc.components?.schemas ?? {}) as Record<string, JsonSchema>,
     document: doc,
     sourceFile: loaded.file,

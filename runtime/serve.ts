@@ -20,7 +20,10 @@ export interface ApiDefinition {
   version: string;
   description: string;
   /** The bundled OpenAPI document, embedded as service metadata `openapi`. */
-  openapi: string;
+  /** The bundled OpenAPI document, announced as service metadata; absent for services that are not a REST API (webhooks). */
+  openapi?: string;
+  /** Subject token after the prefix, e.g. "webhooks" → `cirata.extensions.<prefix>.webhooks.<endpoint>`. */
+  subgroup?: string;
   operations: readonly OperationSpec[];
 }
 
@@ -158,7 +161,7 @@ export async function serveApi(
 
   const metadata = await specMetadata(ext, api, options);
   const service = await ext.addEndpoints(api.name, api.version, api.description, metadata);
-  const group = service.addGroup(`cirata.extensions.${ext.prefix}`, options.queue);
+  const group = service.addGroup(groupSubject(ext, api), options.queue);
   const log = ext.log.child({ service: api.name });
   const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? responseValidationDefault() };
   for (const spec of api.operations) {
@@ -190,7 +193,7 @@ export async function serveApi(
   log.info("service registered", {
     version: api.version,
     endpoints: api.operations.length,
-    group: `cirata.extensions.${ext.prefix}`,
+    group: groupSubject(ext, api),
     validateResponses: handleOptions.validateResponses,
   });
   return service;
@@ -207,7 +210,7 @@ function infoBytes(ext: Extension, api: ApiDefinition, metadata: Record<string, 
     metadata,
     endpoints: api.operations.map((op) => ({
       name: op.endpoint,
-      subject: `cirata.extensions.${ext.prefix}.${op.endpoint}`,
+      subject: `${groupSubject(ext, api)}.${op.endpoint}`,
       queue_group: queue,
       metadata: { method: op.method, path: op.path },
     })),
@@ -221,19 +224,21 @@ async function specMetadata(ext: Extension, api: ApiDefinition, options: Registe
   const limit = nc.info?.max_payload ?? 1024 * 1024;
   const extra = options.metadata ?? {};
   const fits = (m: Record<string, string>) => infoBytes(ext, api, { ...extra, ...m }, options.queue ?? "q") <= limit;
-  const inline = inlineOpenApiMetadata(api.openapi, fits);
+  if (api.openapi === undefined) return extra;
+  const openapi = api.openapi;
+  const inline = inlineOpenApiMetadata(openapi, fits);
   if (inline) return { ...extra, ...inline };
   // Too large even compressed: keep the document in the object store, announce a reference.
-  const name = `${ext.prefix}.${api.name}.${api.version}.${sha256(api.openapi).slice(0, 16)}`;
+  const name = `${ext.prefix}.${api.name}.${api.version}.${sha256(openapi).slice(0, 16)}`;
   try {
     const os = await nc.jetstream().views.os(SPEC_BUCKET, { description: "OpenAPI documents of Symphony services" });
-    await os.putBlob({ name }, new TextEncoder().encode(api.openapi));
+    await os.putBlob({ name }, new TextEncoder().encode(openapi));
   } catch (err) {
     ext.log.error("could not store the spec in the object store", { bucket: SPEC_BUCKET, error: (err as Error).message });
-    return { ...extra, openapi: api.openapi }; // registration then fails with the size error, naming both figures
+    return { ...extra, openapi }; // registration then fails with the size error, naming both figures
   }
-  ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: Buffer.byteLength(api.openapi) });
-  return { ...extra, ...referencedOpenApiMetadata(api.openapi, name) };
+  ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: Buffer.byteLength(openapi) });
+  return { ...extra, ...referencedOpenApiMetadata(openapi, name) };
 }
 
 /** Reads spec objects for `decodeOpenApiMetadata` through a connection's JetStream. */
@@ -242,4 +247,8 @@ export function objectLoader(nc: NatsConnection): ObjectLoader {
     const os = await nc.jetstream().views.os(bucket);
     return os.getBlob(name);
   };
+}
+
+function groupSubject(ext: Extension, api: ApiDefinition): string {
+  return `cirata.extensions.${ext.prefix}${api.subgroup ? "." + api.subgroup : ""}`;
 }

@@ -15,7 +15,7 @@ import { createAccount, createOperator, createUser, type KeyPair } from "@nats-i
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
 
 /** No limits: the local platform is for development, not for quota tests. */
-const UNLIMITED: OperatorLimits = {
+const UNLIMITED_CORE: OperatorLimits = {
   subs: -1,
   data: -1,
   payload: -1,
@@ -24,6 +24,10 @@ const UNLIMITED: OperatorLimits = {
   wildcards: true,
   conn: -1,
   leaf: -1,
+};
+/** The application account also gets JetStream (the system account must not). */
+const UNLIMITED: OperatorLimits = {
+  ...UNLIMITED_CORE,
   mem_storage: -1,
   disk_storage: -1,
   streams: -1,
@@ -63,7 +67,7 @@ export class OperatorAuth {
     const system = createAccount();
     const account = createAccount();
     const operatorJwt = await encodeOperator("symphony-dev", operator, { system_account: system.getPublicKey() });
-    const systemJwt = await encodeAccount("SYS", system, { limits: UNLIMITED }, { signer: operator });
+    const systemJwt = await encodeAccount("SYS", system, { limits: UNLIMITED_CORE }, { signer: operator });
     const auth = new OperatorAuth(operator, system, account, operatorJwt, systemJwt, "");
     auth.#accountJwt = await auth.#signAccount();
     return auth;

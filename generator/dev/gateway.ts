@@ -107,7 +107,8 @@ function routesOf(service: DiscoveredService): Route[] {
   const routes: Route[] = [];
   for (const e of service.endpoints) {
     const target = e.method && e.path ? { method: e.method.toUpperCase(), path: e.path } : byName.get(e.name);
-    if (target) routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name });
+    // Only REST paths are routed (webhook endpoints carry a name, not a path).
+    if (target?.path.startsWith("/")) routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name });
   }
   return routes;
 }

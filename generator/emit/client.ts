@@ -27,21 +27,25 @@ function inputType(op: OperationModel): { type: string; optional: boolean } {
   return { type: fields.length ? `{ ${fields.join("; ")} }` : "Record<string, never>", optional: !anyRequired };
 }
 
-export function emitClient(model: ApiModel, runtimeImport: string): string {
-  const imports = model.operations.flatMap((op) => [`${op.typeName}Request`, `${op.typeName}Response`]);
-  const methods = model.operations.map((op) => {
+function clientInterface(name: string, intro: string, operations: OperationModel[]): string {
+  const methods = operations.map((op) => {
     const input = inputType(op);
     const doc = docComment([op.summary, `${op.method} ${op.path} → endpoint ${op.endpoint}`, op.deprecated ? "@deprecated" : undefined], "  ");
     return `${doc}  ${op.handlerName}(req${input.optional ? "?" : ""}: ${input.type}, options?: rt.CallOptions): Promise<${op.typeName}Response>;`;
   });
+  return docComment([intro]) + `export interface ${name} {\n${methods.join("\n")}\n}\n`;
+}
+
+export function emitClient(model: ApiModel, runtimeImport: string): string {
+  const all = [...model.operations, ...model.webhooks];
+  const imports = all.flatMap((op) => [`${op.typeName}Request`, `${op.typeName}Response`]);
+  const hooks = model.webhooks.length > 0;
   return [
     `import * as rt from ${stringLiteral(runtimeImport)};`,
     imports.length ? `import type { ${imports.join(", ")} } from "./handlers.js";` : "",
-    `import { operationTable } from "./operations.js";`,
+    `import { operationTable${hooks ? ", webhookTable" : ""} } from "./operations.js";`,
     "",
-    docComment([`Typed client for ${model.title}: each method sends the operation's envelope to its endpoint and returns the typed response.`]) +
-      `export interface Client {\n${methods.join("\n")}\n}`,
-    "",
+    clientInterface("Client", `Typed client for ${model.title}: each method sends the operation's envelope to its endpoint and returns the typed response.`, model.operations),
     docComment([
       "A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).",
       "Transport failures throw `ConnectionFailed` (no instance answering) or `Timeout`; HTTP-level errors are responses.",
@@ -49,5 +53,14 @@ export function emitClient(model: ApiModel, runtimeImport: string): string {
     "  return rt.createApiClient<Client>(nc, prefix, operationTable, options);",
     "}",
     "",
+    ...(hooks
+      ? [
+          clientInterface("WebhookClient", `Sends ${model.title}'s webhooks and callbacks to a receiver registered with \`registerWebhooks\`.`, model.webhooks),
+          "export function createWebhookClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): WebhookClient {",
+          "  return rt.createApiClient<WebhookClient>(nc, `${prefix}.webhooks`, webhookTable, options);",
+          "}",
+          "",
+        ]
+      : []),
   ].join("\n");
 }

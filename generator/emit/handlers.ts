@@ -13,7 +13,7 @@ const LOCATIONS: [ParamIn, string][] = [
   ["cookie", "cookies"],
 ];
 
-const opType = (op: OperationModel) => `paths[${stringLiteral(op.path)}][${stringLiteral(op.method.toLowerCase())}]`;
+const opType = (op: OperationModel) => `${op.typeRoot}[${stringLiteral(op.typeKey)}][${stringLiteral(op.method.toLowerCase())}]`;
 
 function requestType(op: OperationModel): string {
   const base = opType(op);
@@ -55,13 +55,22 @@ function responseType(op: OperationModel): string {
   return `export type ${op.typeName}Response =\n${members.map((m) => `| ${m}`).join("\n")};\n`;
 }
 
+function handlerInterface(name: string, intro: string, operations: OperationModel[]): string {
+  const methods = operations.map((op) => {
+    const doc = docComment([op.summary, op.description, `${op.method} ${op.path}`, op.deprecated ? "@deprecated" : undefined], "  ");
+    return `${doc}  ${op.handlerName}(req: ${op.typeName}Request, ctx: rt.HandlerContext): ${op.typeName}Response | Promise<${op.typeName}Response>;`;
+  });
+  return docComment([intro]) + `export interface ${name} {\n${methods.join("\n")}\n}\n`;
+}
+
 export function emitHandlers(model: ApiModel, runtimeImport: string): string {
+  const roots = [...new Set([...model.operations, ...model.webhooks].map((op) => op.typeRoot))].sort();
   const out: string[] = [
-    `import type { paths } from "./types.js";`,
+    roots.length > 0 ? `import type { ${roots.join(", ")} } from "./types.js";` : "",
     `import * as rt from ${stringLiteral(runtimeImport)};`,
     "",
   ];
-  for (const op of model.operations) {
+  for (const op of [...model.operations, ...model.webhooks]) {
     out.push(`// ${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/"));
     out.push(requestType(op), responseType(op));
     out.push(
@@ -69,14 +78,15 @@ export function emitHandlers(model: ApiModel, runtimeImport: string): string {
         `export const ${op.typeName} = rt.responseBuilders<${op.typeName}Response>();\n`,
     );
   }
-  out.push(docComment([`One method per operation of ${model.title}. Return a response built with the operation's builders.`]) + "export interface Handlers {");
-  for (const op of model.operations) {
-    const doc = docComment(
-      [op.summary, op.description, `${op.method} ${op.path}`, op.deprecated ? "@deprecated" : undefined],
-      "  ",
+  out.push(handlerInterface("Handlers", `One method per operation of ${model.title}. Return a response built with the operation's builders.`, model.operations));
+  if (model.webhooks.length > 0) {
+    out.push(
+      handlerInterface(
+        "WebhookHandlers",
+        `One method per webhook and callback of ${model.title}: what a receiver of the requests this API sends implements.`,
+        model.webhooks,
+      ),
     );
-    out.push(`${doc}  ${op.handlerName}(req: ${op.typeName}Request, ctx: rt.HandlerContext): ${op.typeName}Response | Promise<${op.typeName}Response>;`);
   }
-  out.push("}", "");
   return out.join("\n");
 }

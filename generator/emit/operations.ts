@@ -65,11 +65,16 @@ function imports(body: string, runtimeImport: string, withSchemas: boolean): str
 
 export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: string): string {
   const entries = model.operations.map((op) => operationEntry(model, op, zod));
-  const body = [
+  const lines = [
     "/** What the runtime needs to decode, dispatch and encode each operation. */",
     `export const operationTable: readonly rt.OperationSpec[] = [${entries.join(",\n")}];`,
     "",
-  ].join("\n");
+  ];
+  if (model.webhooks.length > 0) {
+    const hooks = model.webhooks.map((op) => operationEntry(model, op, zod));
+    lines.push("/** The same for the webhooks and callbacks this API sends. */", `export const webhookTable: readonly rt.OperationSpec[] = [${hooks.join(",\n")}];`, "");
+  }
+  const body = lines.join("\n");
   return [...imports(body, runtimeImport, true), "", body].join("\n");
 }
 

@@ -3,10 +3,11 @@ import type { ApiModel } from "../model.js";
 import { docComment, stringLiteral } from "../names.js";
 
 export function emitRegister(model: ApiModel, runtimeImport: string): string {
+  const hooks = model.webhooks.length > 0;
   return [
     `import * as rt from ${stringLiteral(runtimeImport)};`,
-    `import type { Handlers } from "./handlers.js";`,
-    `import { operationTable } from "./operations.js";`,
+    `import type { Handlers${hooks ? ", WebhookHandlers" : ""} } from "./handlers.js";`,
+    `import { operationTable${hooks ? ", webhookTable" : ""} } from "./operations.js";`,
     `import { openapiSpec } from "./spec.js";`,
     "",
     "/** The micro service this API is served as. */",
@@ -23,6 +24,16 @@ export function emitRegister(model: ApiModel, runtimeImport: string): string {
     "  return rt.serveApi(ext, { ...service, openapi: openapiSpec, operations: operationTable }, handlers, options);",
     "}",
     "",
+    ...(hooks
+      ? [
+          docComment([
+            `Receives ${model.title}'s webhooks and callbacks over NATS: a second micro service (\`${model.serviceName}_webhooks\`) with one endpoint per webhook under \`cirata.extensions.<prefix>.webhooks\`. Senders use \`createWebhookClient\`.`,
+          ]) + "export function registerWebhooks(ext: rt.Extension, handlers: WebhookHandlers, options?: rt.RegisterOptions) {",
+          `  return rt.serveApi(ext, { ...service, name: \`\${service.name}_webhooks\`, subgroup: "webhooks", operations: webhookTable }, handlers, options);`,
+          "}",
+          "",
+        ]
+      : []),
   ].join("\n");
 }
 
