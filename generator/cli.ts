@@ -1,7 +1,7 @@
 /** `symphony-codegen generate <spec> --out <dir> [--check]` */
 import { Command } from "commander";
 import { formatDiagnostic, SpecError } from "./diagnostics.js";
-import { generate, DEFAULT_RUNTIME_IMPORT } from "./generate.js";
+import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "./generate.js";
 
 function kib(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
@@ -24,27 +24,39 @@ export async function main(argv: string[]): Promise<number> {
     .option("--allow-remote-refs", "follow http(s) $refs")
     .option("--strict", "treat every structural problem in the document as an error")
     .option("-q, --quiet", "print only errors")
-    .action(async (spec: string, opts: { out: string; check?: boolean; runtimeImport: string; allowRemoteRefs?: boolean; strict?: boolean; quiet?: boolean }) => {
+    .option("--force", "regenerate even when the output directory's manifest shows nothing changed")
+    .option("--timings", "print phase timings to stderr (default when stderr is a terminal)")
+    .action(async (spec: string, opts: { out: string; check?: boolean; runtimeImport: string; allowRemoteRefs?: boolean; strict?: boolean; quiet?: boolean; force?: boolean; timings?: boolean }) => {
       const started = performance.now();
-      const result = await generate(spec, opts);
+      const showTimings = !opts.quiet && (opts.timings ?? process.stderr.isTTY === true);
+      const onPhase = (phase: Phase, ms: number) => {
+        if (!showTimings) return;
+        process.stderr.write(`  ${phase.padEnd(6)} ${String(Math.round(ms)).padStart(6)} ms\n`);
+      };
+      const options = { out: opts.out, check: opts.check, runtimeImport: opts.runtimeImport, allowRemoteRefs: opts.allowRemoteRefs, strict: opts.strict, onPhase };
+      const result = opts.force ? await generate(spec, options) : await generate(spec, { ...options, incremental: true });
       const say = (line: string) => {
         if (!opts.quiet) process.stdout.write(line + "\n");
       };
-      const shown = opts.quiet ? [] : result.warnings.slice(0, 20);
+      const warnings = result.fastPath ? [] : result.warnings;
+      const shown = opts.quiet ? [] : warnings.slice(0, 20);
       for (const w of shown) process.stderr.write(formatDiagnostic(w) + "\n");
-      if (result.warnings.length > shown.length && !opts.quiet) process.stderr.write(`… and ${result.warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
+      if (warnings.length > shown.length && !opts.quiet) process.stderr.write(`… and ${warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
+      if (result.fastPath && result.warningCount > 0 && !opts.quiet) process.stderr.write(`${result.warningCount} warnings at the last full generation (--force shows them)\n`);
       const stale = [...result.written, ...result.removed];
+      const fileCount = result.written.length + result.unchanged.length;
       if (opts.check) {
         if (stale.length > 0) {
           process.stderr.write(`Generated code in ${opts.out} is stale (run "symphony-codegen generate ${spec} --out ${opts.out}"):\n`);
           for (const f of result.written) process.stderr.write(`  ${f}: differs\n`);
           for (const f of result.removed) process.stderr.write(`  ${f}: no longer generated\n`);
           exitCode = 1;
-        } else say(`${opts.out}: up to date (${result.files.length} files)`);
+        } else say(`${opts.out}: up to date (${fileCount} files)`);
         return;
       }
+      const operations = result.fastPath ? result.operations : result.model.operations.length;
       say(
-        `${result.model.operations.length} operations → ${opts.out}: ${result.written.length} written, ${result.unchanged.length} unchanged${result.removed.length ? `, ${result.removed.length} removed` : ""} (${Math.round(performance.now() - started)} ms)`,
+        `${operations} operations → ${opts.out}: ${result.written.length} written, ${result.unchanged.length} unchanged${result.removed.length ? `, ${result.removed.length} removed` : ""}${result.fastPath ? " (inputs unchanged)" : ""} (${Math.round(performance.now() - started)} ms)`,
       );
       say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${result.specBytes > 1024 * 1024 ? " — larger than NATS's default max_payload (1 MiB); register() will refuse it on such a server" : ""}`);
     });
@@ -56,18 +68,21 @@ export async function main(argv: string[]): Promise<number> {
     .option("--host <host>", "HTTP address to bind (loopback by default)", "127.0.0.1")
     .option("--nats <url>", "use this NATS server instead of starting nats-server")
     .option("--store <dir>", "JetStream store directory for the started nats-server (default: a temp directory)")
-    .action(async (opts: { port: string; host: string; nats?: string; store?: string }) => {
+    .option("--auth <mode>", "open (no NATS auth) or operator (JWT + NKey users per instance, like the platform)", "open")
+    .action(async (opts: { port: string; host: string; nats?: string; store?: string; auth: string }) => {
+      if (opts.auth !== "open" && opts.auth !== "operator") throw new Error(`--auth must be open or operator, got ${JSON.stringify(opts.auth)}`);
       const { startDev } = await import("./dev/server.js");
-      const dev = await startDev({ port: Number(opts.port), host: opts.host, natsUrl: opts.nats, storeDir: opts.store });
+      const dev = await startDev({ port: Number(opts.port), host: opts.host, natsUrl: opts.nats, storeDir: opts.store, auth: opts.auth });
       process.stdout.write(
         [
           `Symphony (local) is running`,
           `  web page + REST gateway: ${dev.httpUrl}/   (routes: ${dev.httpUrl}/api/<prefix>/<path>)`,
           `  NATS:                    ${dev.natsUrl}`,
           `  development token:       ${dev.token}`,
+          `  registration token:      ${dev.registrationToken}   (REGISTRATION_TOKEN: provisions a key per extension)`,
           ``,
           `Start an extension with:  SYMPHONY_DEV=1 SYMPHONY_TOKEN=${dev.token} npm start`,
-          `(or connect straight to NATS with NATS_URL=${dev.natsUrl})`,
+          opts.auth === "open" ? `(or connect straight to NATS with NATS_URL=${dev.natsUrl})` : `(NATS requires credentials from the token exchange)`,
           `SYMPHONY_DEV=1 turns on response validation: a handler body that does not match the`,
           `spec is logged with the offending field and answered with a 500.`,
           ``,

@@ -32,7 +32,7 @@ export class Extension {
   readonly name: string;
   readonly prefix: string;
   description = "";
-  readonly log: Logger;
+  #log: Logger;
   #token?: string;
   #natsUrl?: string;
   #connectOptions: Partial<ConnectionOptions> = {};
@@ -41,6 +41,7 @@ export class Extension {
   #inFlight = new Set<Promise<unknown>>();
   #stopRequested?: () => void;
   #stopping?: Promise<void>;
+  #shutdownHooks: (() => unknown)[] = [];
   #identifier?: string;
   #statusIntervalMs = 30_000;
   #statusTimer?: NodeJS.Timeout;
@@ -61,7 +62,24 @@ export class Extension {
     }
     this.name = name;
     this.prefix = prefix;
-    this.log = createLogger({ extension: prefix });
+    this.#log = createLogger({ extension: prefix });
+  }
+
+  /** Structured logger used by the extension and handed to handlers (`ctx.log`). */
+  get log(): Logger {
+    return this.#log;
+  }
+
+  /** Replaces the logger (e.g. `Observability.logCapture()`, which also keeps records for the logs endpoint). */
+  withLogger(logger: Logger): this {
+    this.#log = logger;
+    return this;
+  }
+
+  /** Runs during shutdown, after the services stop receiving and before the connection drains (e.g. flush a usage batch). */
+  onShutdown(hook: () => unknown): this {
+    this.#shutdownHooks.push(hook);
+    return this;
   }
 
   withDescription(description: string): this {
@@ -252,18 +270,19 @@ export class Extension {
       throw natsConnectError(err, options.servers);
     }
     this.log.info("connected", { server: this.#nc.getServer() });
-    void this.#watchConnection(this.#nc);
+    this.#watchConnection(this.#nc).catch((err: unknown) => this.log.debug("connection watcher stopped", { reason: String(err) }));
     return this.#nc;
   }
 
   /** After a NATS outage the platform may have dropped the entry: register again once reconnected. */
   async #watchConnection(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
+      if (this.#stopping) continue;
       if (s.type === "disconnect") this.log.warn("disconnected from NATS; reconnecting", { server: s.data });
       else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data))) this.log.error("NATS refused the credentials", { reason: String(s.data) });
       else if (s.type === "reconnect") {
         this.log.info("reconnected to NATS", { server: s.data });
-        if (!this.#registered || this.#stopping) continue;
+        if (!this.#registered) continue;
         for (let attempt = 1; attempt <= 5 && !this.#stopping && !nc.isClosed(); attempt++) {
           if (await this.register()) break;
           await new Promise((r) => setTimeout(r, 500 * attempt));
@@ -364,8 +383,11 @@ export class Extension {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
-      await setup(this);
+      // Register first, so declared buckets exist during setup; register again if setup declared more.
       await this.register();
+      const declared = JSON.stringify(this.registration());
+      await setup(this);
+      if (JSON.stringify(this.registration()) !== declared) await this.register();
       this.#publishStatus("running");
       this.#statusTimer = setInterval(() => this.#publishStatus("running"), this.#statusIntervalMs);
       this.log.info("extension running", { name: this.name, services: this.#services.map((s) => s.info().name) });
@@ -390,6 +412,13 @@ export class Extension {
       if (this.#registered) this.#publishStatus("disconnected");
       await Promise.allSettled(this.#services.map((s) => s.stop()));
       await Promise.allSettled([...this.#inFlight]);
+      for (const hook of this.#shutdownHooks) {
+        try {
+          await hook();
+        } catch (err) {
+          this.#log.error("shutdown hook failed", { error: (err as Error).message });
+        }
+      }
       const nc = this.#nc;
       if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
       this.log.info("extension stopped");

@@ -19,3 +19,4 @@ export * from "./partitioner.js";
 export * from "./symphony-client.js";
 export * from "./observability.js";
 export * from "./media.js";
+export * from "./credentials.js";

@@ -129,7 +129,7 @@ export function numberFormat(schema: z.ZodNumber, format: string): z.ZodNumber {
  * `minLength` / `maxLength`, counted in Unicode code points as JSON Schema says (zod's
  * `.min()`/`.max()` count UTF-16 code units, so one emoji would count twice).
  */
-export function length(schema: z.ZodString, min: number | undefined, max: number | undefined): z.ZodString {
+export function length(schema: z.ZodString, min: number | undefined, max?: number): z.ZodString {
   return schema.check((ctx) => {
     const value = ctx.value;
     let n = value.length;
@@ -152,10 +152,11 @@ export function integer(): z.ZodNumber {
 /** `enum` with values of any JSON type, compared by JSON equality. */
 export function enumOf(values: readonly unknown[]): z.ZodType {
   const primitives = new Set(values.filter((v) => v === null || typeof v !== "object"));
-  const structured = values.filter((v) => v !== null && typeof v === "object").map((v) => JSON.stringify(v));
+  // Objects compare by JSON equality regardless of key order (as JSON Schema and ajv do).
+  const structured = new Set(values.filter((v) => v !== null && typeof v === "object").map((v) => stableJson(v)));
   const label = values.map((v) => JSON.stringify(v)).join(", ");
   return z.unknown().refine(
-    (v) => primitives.has(v as never) || (v !== null && typeof v === "object" && structured.includes(JSON.stringify(v))),
+    (v) => primitives.has(v as never) || (v !== null && typeof v === "object" && structured.has(stableJson(v))),
     { message: `Expected one of ${label}` },
   );
 }
@@ -307,4 +308,90 @@ function jsonType(value: unknown): string {
 export function notOfTypes(types: readonly string[]): z.ZodType {
   const set = new Set(types.includes("number") ? [...types, "integer"] : types);
   return z.unknown().refine((v) => !set.has(jsonType(v)), `Expected a value of type ${types.join(" or ")}`);
+}
+
+/**
+ * `patternProperties`: every property whose name matches a pattern must match that pattern's
+ * schema (declared properties too); `rest` (`additionalProperties`) applies to properties
+ * neither declared nor matched. A pattern JavaScript cannot compile (`undefined`) matches every name.
+ */
+export function patternProperties<T extends z.ZodType>(
+  schema: T,
+  declared: readonly string[],
+  rules: readonly (readonly [RegExp | undefined, z.ZodType])[],
+  rest?: z.ZodType,
+): T {
+  const known = new Set(declared);
+  return schema.superRefine((value: unknown, ctx) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+    for (const [key, item] of Object.entries(value)) {
+      let matched = false;
+      const check = (s: z.ZodType) => {
+        const result = s.safeParse(item);
+        if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
+      };
+      for (const [pattern, s] of rules) {
+        if (pattern && !pattern.test(key)) continue;
+        matched = true;
+        check(s);
+      }
+      if (!matched && rest && !known.has(key)) check(rest);
+    }
+  }) as unknown as T;
+}
+
+function forward(ctx: z.core.$RefinementCtx, issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): void {
+  for (const issue of issues) ctx.addIssue({ ...issue, path: [...prefix, ...issue.path] } as never);
+}
+
+/** `if` / `then` / `else`. */
+export function ifThenElse(condition: z.ZodType, then?: z.ZodType, otherwise?: z.ZodType): z.ZodType {
+  return z.unknown().superRefine((value, ctx) => {
+    const branch = condition.safeParse(value).success ? then : otherwise;
+    const result = branch?.safeParse(value);
+    if (result && !result.success) forward(ctx, result.error.issues);
+  });
+}
+
+/** `contains` (with 2019+ `minContains` / `maxContains`): how many items of an array match. */
+export function contains(schema: z.ZodType, min = 1, max?: number): z.ZodType {
+  return z.unknown().superRefine((value, ctx) => {
+    if (!Array.isArray(value)) return;
+    const n = value.filter((item) => schema.safeParse(item).success).length;
+    if (n < min || (max !== undefined && n > max)) {
+      ctx.addIssue({ code: "custom", message: max === undefined ? `Expected at least ${min} matching item(s)` : `Expected ${min}–${max} matching items` });
+    }
+  });
+}
+
+/** `propertyNames`: every property name of an object matches the schema. */
+export function propertyNames(schema: z.ZodType): z.ZodType {
+  return z.unknown().superRefine((value, ctx) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+    for (const key of Object.keys(value)) {
+      const result = schema.safeParse(key);
+      if (!result.success) ctx.addIssue({ code: "custom", path: [key], message: `Invalid property name: ${result.error.issues[0]?.message ?? ""}` });
+    }
+  });
+}
+
+/**
+ * `dependentRequired` / `dependentSchemas` (and draft-07 `dependencies`, which mixes both):
+ * when an object has the property, it must also have the listed ones / match the schema.
+ */
+export function dependencies(rules: Readonly<Record<string, readonly string[] | z.ZodType>>): z.ZodType {
+  return z.unknown().superRefine((value, ctx) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+    for (const [property, rule] of Object.entries(rules)) {
+      if (!Object.hasOwn(value, property)) continue;
+      if (Array.isArray(rule)) {
+        for (const needed of rule) {
+          if (!Object.hasOwn(value, needed)) ctx.addIssue({ code: "custom", path: [needed], message: `Required when ${JSON.stringify(property)} is present` });
+        }
+      } else {
+        const result = (rule as z.ZodType).safeParse(value);
+        if (!result.success) forward(ctx, result.error.issues);
+      }
+    }
+  });
 }

@@ -7,7 +7,6 @@ import * as hello1 from "../examples/hello/src/hello1.js";
 import * as hello2 from "../examples/hello/src/hello2.js";
 import * as hello3 from "../examples/hello/src/hello3.js";
 import * as hello4 from "../examples/hello/src/hello4.js";
-import { withCredentialsFromEnv } from "../examples/hello/src/run.js";
 import * as markdown from "../examples/markdown_content/src/extension.js";
 import * as clock from "../examples/clock/src/extension.js";
 
@@ -59,15 +58,6 @@ afterAll(async () => {
   for (const r of running) r.ext.stop();
   await Promise.allSettled(running.map((r) => r.done));
   await dev?.stop();
-});
-
-describe("examples' start-up", () => {
-  it("takes the token from SYMPHONY_TOKEN, else NATS_URL, else refuses with instructions", () => {
-    expect(() => withCredentialsFromEnv(new Extension("x", "x"), {})).toThrow(/SYMPHONY_TOKEN is required/);
-    // Both forms are accepted without connecting.
-    expect(withCredentialsFromEnv(new Extension("x", "x"), { SYMPHONY_TOKEN: dev.token })).toBeInstanceOf(Extension);
-    expect(withCredentialsFromEnv(new Extension("x", "x"), { NATS_URL: dev.natsUrl })).toBeInstanceOf(Extension);
-  });
 });
 
 describe("hello tutorial", () => {

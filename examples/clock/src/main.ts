@@ -5,6 +5,8 @@
  *   SYMPHONY_TOKEN=<token> npx tsx examples/clock/src/main.ts
  */
 import { createExtension, setup } from "./extension.js";
-import { runMain } from "./run.js";
+import { runMain } from "symphony-codegen/runtime";
 
-await runMain(createExtension(), setup);
+// Credentials: SYMPHONY_TOKEN (token exchange), else NATS_URL (development server).
+const ext = createExtension();
+await runMain(() => ext.runWithSetup(setup), ext.log);

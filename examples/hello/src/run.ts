@@ -1,19 +1,10 @@
 /**
- * How every hello step starts when run as a program: credentials from the
- * environment (SYMPHONY_TOKEN, else NATS_URL for a bare development server),
- * then `runWithSetup` until Ctrl+C. Failures are logged, never thrown at the user.
+ * How every hello step starts when run as a program. Credentials come from the
+ * environment (SYMPHONY_TOKEN, else NATS_URL); failures are logged, never thrown at the user.
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { Extension, InvalidConfiguration, type SetupFn } from "symphony-codegen/runtime";
-
-/** Gives the extension its credentials: the API token, or a NATS URL when no token is set. */
-export function withCredentialsFromEnv(ext: Extension, env: NodeJS.ProcessEnv = process.env): Extension {
-  const token = env.SYMPHONY_TOKEN?.trim();
-  if (token) return ext.withToken(token);
-  if (env.NATS_URL) return ext.withNatsUrl(env.NATS_URL);
-  throw new InvalidConfiguration("SYMPHONY_TOKEN is required: run `npx symphony-codegen dev` and copy the token it prints (or set NATS_URL to a development NATS server)");
-}
+import { runMain as runProgram, type Extension, type SetupFn } from "symphony-codegen/runtime";
 
 /** True when `moduleUrl` is the file node was started with (not merely imported). */
 export function isMain(moduleUrl: string): boolean {
@@ -26,11 +17,6 @@ export function isMain(moduleUrl: string): boolean {
   }
 }
 
-export async function runMain(ext: Extension, setup: SetupFn = () => {}): Promise<void> {
-  try {
-    await withCredentialsFromEnv(ext).runWithSetup(setup);
-  } catch (err) {
-    ext.log.error("extension failed", { error: err instanceof Error ? err.message : String(err) });
-    process.exitCode = 1;
-  }
+export function runMain(ext: Extension, setup: SetupFn = () => {}): Promise<void> {
+  return runProgram(() => ext.runWithSetup(setup), ext.log);
 }

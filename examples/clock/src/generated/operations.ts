@@ -17,11 +17,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z
-          .string()
-          .min(1)
-          .max(64)
-          .regex(new RegExp("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", "u"))
+        schema: rt
+          .length(
+            z.string().regex(new RegExp("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", "u")),
+            1,
+            64,
+          )
           .default("UTC")
           .optional(),
       },

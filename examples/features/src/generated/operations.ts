@@ -389,7 +389,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().min(8).optional(),
+        schema: rt.length(z.string(), 8).optional(),
       },
       {
         name: "prefs",
@@ -501,7 +501,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().min(1).default("world").optional(),
+        schema: rt.length(z.string(), 1).default("world").optional(),
       },
     ],
     responses: { "200": "text/plain" },

@@ -28,7 +28,7 @@ export const ContactSchema: z.ZodType = rt.oneOf([
 
 export const WidgetSchema: z.ZodType = z.strictObject({
   id: rt.stringFormat("uuid").optional(),
-  name: z.string().min(3).max(20).regex(new RegExp("^[a-z][a-z0-9-]*$", "u")),
+  name: rt.length(z.string().regex(new RegExp("^[a-z][a-z0-9-]*$", "u")), 3, 20),
   kind: z.enum(["gadget", "gizmo"]),
   level: rt.enumOf([1, "two", true, null]).optional(),
   schemaVersion: rt.constOf(2).optional(),
@@ -41,11 +41,11 @@ export const WidgetSchema: z.ZodType = z.strictObject({
   homepage: rt.stringFormat("uri").optional(),
   createdAt: rt.stringFormat("date-time").optional(),
   releaseDate: rt.stringFormat("date").optional(),
-  note: z.union([z.string().max(10), z.null()]).optional(),
+  note: z.union([rt.length(z.string(), undefined, 10), z.null()]).optional(),
   attributes: z.record(z.string(), rt.integer()).optional(),
   dimensions: DimensionsSchema.optional(),
   contact: ContactSchema.optional(),
-  label: rt.anyOf([z.string().max(5), rt.integer()]).optional(),
+  label: rt.anyOf([rt.length(z.string(), undefined, 5), rt.integer()]).optional(),
 });
 
 export const CircleSchema: z.ZodType = z.looseObject({

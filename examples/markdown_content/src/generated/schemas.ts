@@ -2,7 +2,9 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const ContentUpdateSchema: z.ZodType = z.strictObject({ markdown: z.string().max(65536) });
+export const ContentUpdateSchema: z.ZodType = z.strictObject({
+  markdown: rt.length(z.string(), undefined, 65536),
+});
 
 export const ContentSchema: z.ZodType = z.looseObject({
   markdown: z.string(),

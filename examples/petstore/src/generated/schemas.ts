@@ -3,10 +3,13 @@ import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
 export const NewPetSchema: z.ZodType = z.looseObject({
-  name: z.string().min(1),
+  name: rt.length(z.string(), 1),
   tag: z.string().optional(),
 });
 
 export const PetSchema: z.ZodType = rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]);
 
-export const ErrorSchema: z.ZodType = z.looseObject({ code: rt.integer(), message: z.string() });
+export const ErrorSchema: z.ZodType = z.looseObject({
+  code: rt.numberFormat(rt.integer(), "int32"),
+  message: z.string(),
+});
