@@ -42,6 +42,7 @@ export class Extension {
   #stopRequested?: () => void;
   #stopping?: Promise<void>;
   #shutdownHooks: (() => unknown)[] = [];
+  #ready = settleable();
   #identifier?: string;
   #statusIntervalMs = 30_000;
   #statusTimer?: NodeJS.Timeout;
@@ -391,12 +392,21 @@ export class Extension {
       this.#publishStatus("running");
       this.#statusTimer = setInterval(() => this.#publishStatus("running"), this.#statusIntervalMs);
       this.log.info("extension running", { name: this.name, services: this.#services.map((s) => s.info().name) });
+      this.#ready.resolve();
       await Promise.race([stopped, this.#nc!.closed()]);
+    } catch (err) {
+      this.#ready.reject(err);
+      throw err;
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       await this.shutdown();
     }
+  }
+
+  /** Resolves once `run()`/`runWithSetup()` has connected, set up and registered; rejects if that failed. */
+  ready(): Promise<void> {
+    return this.#ready.promise;
   }
 
   /** Asks a running extension to stop; `run()` resolves once drained. */
@@ -430,4 +440,13 @@ export class Extension {
     if (!this.#nc) throw new ConnectionFailed("Extension is not connected; call connect(), run() or runWithSetup() first");
     return this.#nc;
   }
+}
+
+/** A promise with its resolve/reject at hand (Promise.withResolvers needs Node 22). */
+function settleable(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {}); // a failure is also thrown by run(); an unobserved ready() must not crash the process
+  return { promise, resolve, reject };
 }

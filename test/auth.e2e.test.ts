@@ -48,18 +48,10 @@ const until = async (what: string, check: () => boolean | Promise<boolean>, ms =
   throw new Error(`timed out waiting for ${what}`);
 };
 
-/** Starts an extension; resolves once its setup ran, with the promise of its whole run. */
+/** Starts an extension; resolves once it is ready, with the promise of its whole run. */
 async function serveOnce(ext: Extension, setup: (e: Extension) => unknown = () => {}): Promise<{ done: Promise<void> }> {
-  let ready!: () => void;
-  let failed!: (e: unknown) => void;
-  const up = new Promise<void>((res, rej) => ((ready = res), (failed = rej)));
-  const done = ext.runWithSetup(async (e) => {
-    await setup(e);
-    setImmediate(ready);
-  });
-  done.catch(failed);
-  await up;
-  await new Promise((r) => setTimeout(r, 50)); // registration follows setup
+  const done = ext.runWithSetup(setup);
+  await ext.ready();
   return { done };
 }
 

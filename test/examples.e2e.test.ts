@@ -9,30 +9,22 @@ import * as hello3 from "../examples/hello/src/hello3.js";
 import * as hello4 from "../examples/hello/src/hello4.js";
 import * as markdown from "../examples/markdown_content/src/extension.js";
 import * as clock from "../examples/clock/src/extension.js";
+import { Extensions } from "./helpers/extension.js";
 
 let dev: DevPlatform;
-const running: { ext: Extension; done: Promise<void> }[] = [];
+const extensions = new Extensions();
 
 /** Runs an example's extension with the dev token until setup is done and the registration is in. */
 async function start(ext: Extension, setup: SetupFn = () => {}): Promise<Extension> {
   ext.withToken(dev.token).withStatusInterval(200);
-  let ready!: () => void;
-  let failed!: (e: unknown) => void;
-  const up = new Promise<void>((res, rej) => ((ready = res), (failed = rej)));
-  const done = ext.runWithSetup(async (e) => {
-    await setup(e);
-    setImmediate(ready);
-  });
-  done.catch(failed);
-  running.push({ ext, done });
-  await up;
+  await extensions.start(ext, setup);
   const id = ext.identifier();
   expect(await until(() => dev.platform.extensions().some((e) => e.entry.id === id), 2000)).toBe(true);
   return ext;
 }
 
 async function stop(ext: Extension): Promise<void> {
-  const r = running.find((x) => x.ext === ext)!;
+  const r = extensions.running.find((x) => x.ext === ext)!;
   const id = ext.identifier();
   ext.stop();
   await r.done;
@@ -55,8 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const r of running) r.ext.stop();
-  await Promise.allSettled(running.map((r) => r.done));
+  await extensions.stopAll();
   await dev?.stop();
 });
 

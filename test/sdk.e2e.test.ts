@@ -1,23 +1,14 @@
 /** The extension SDK surface against the local platform and a real nats-server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BucketNotFound, Client, Extension, KeyNotFound, MimeType, kvBatch, type WorkPartitioner } from "symphony-codegen/runtime";
+import { BucketNotFound, Client, Extension, KeyNotFound, MimeType, kvBatch, type SetupFn, type WorkPartitioner } from "symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { Extensions } from "./helpers/extension.js";
 
 let dev: DevPlatform;
-const running: { ext: Extension; done: Promise<void> }[] = [];
+const extensions = new Extensions();
 
-async function start(ext: Extension, setup: (e: Extension) => Promise<void> | void = () => {}): Promise<Extension> {
-  let ready!: () => void;
-  let failed!: (e: unknown) => void;
-  const up = new Promise<void>((res, rej) => ((ready = res), (failed = rej)));
-  const done = ext.runWithSetup(async (e) => {
-    await setup(e);
-    setImmediate(ready);
-  });
-  done.catch(failed);
-  running.push({ ext, done });
-  await up;
-  await new Promise((r) => setTimeout(r, 50)); // registration follows setup
+async function start(ext: Extension, setup: SetupFn = () => {}): Promise<Extension> {
+  await extensions.start(ext, setup);
   return ext;
 }
 
@@ -27,8 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const r of running) r.ext.stop();
-  await Promise.allSettled(running.map((r) => r.done));
+  await extensions.stopAll();
   await dev?.stop();
 });
 
