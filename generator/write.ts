@@ -69,3 +69,86 @@ export function contentHash(parts: string[]): string {
   for (const p of parts) hash.update(p).update("\0");
   return hash.digest("hex");
 }
+
+/**
+ * The no-op fast path's record, kept in the output directory: what the last full run read and wrote.
+ * A later run whose inputs, options, generator and outputs all hash the same has nothing to do.
+ * Paths are relative to the output directory (POSIX separators) so the manifest does not depend
+ * on where the checkout lives; nothing in it depends on time.
+ */
+export const MANIFEST = ".symphony-codegen.json";
+
+export interface Manifest {
+  generator: "symphony-codegen";
+  /** sha256 over the generator's own code and the versions of the packages that shape its output. */
+  fingerprint: string;
+  options: Record<string, string | boolean>;
+  /** Root document, relative to the output directory. */
+  spec: string;
+  /** Every file the bundle was built from (relative to the output directory) → sha256 of its bytes. */
+  inputs: Record<string, string>;
+  /** Every generated file → sha256 of its content. */
+  outputs: Record<string, string>;
+  summary: { operations: number; specBytes: number; warnings: number };
+}
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function manifestPath(outDir: string, file: string): string {
+  return path.relative(path.resolve(outDir), path.resolve(file)).split(path.sep).join("/");
+}
+
+export async function readManifest(outDir: string): Promise<Manifest | undefined> {
+  const text = await readIfExists(path.join(outDir, MANIFEST));
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as Manifest;
+    return value && value.generator === "symphony-codegen" && typeof value.inputs === "object" && typeof value.outputs === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function hashIfExists(file: string): Promise<string | undefined> {
+  try {
+    return sha256(await readFile(file));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the output directory is exactly what `expected` (the current fingerprint, options and
+ * root document) would produce: every recorded input and output file still hashes the same and no
+ * other generated file lies next to them. Reads files, imports nothing heavy.
+ */
+export async function upToDate(outDir: string, expected: Pick<Manifest, "fingerprint" | "options" | "spec">): Promise<Manifest | undefined> {
+  const manifest = await readManifest(outDir);
+  if (!manifest) return undefined;
+  if (manifest.fingerprint !== expected.fingerprint || manifest.spec !== expected.spec) return undefined;
+  if (JSON.stringify(manifest.options) !== JSON.stringify(expected.options)) return undefined;
+  const inputs = Object.entries(manifest.inputs);
+  if (!inputs.some(([file]) => file === manifest.spec)) return undefined;
+  const outputs = Object.entries(manifest.outputs);
+  if (outputs.length === 0) return undefined;
+  const checks = [
+    ...inputs.map(async ([file, hash]) => (await hashIfExists(path.resolve(outDir, file))) === hash),
+    ...outputs.map(async ([file, hash]) => (await hashIfExists(path.join(outDir, file))) === hash),
+  ];
+  if (!(await Promise.all(checks)).every(Boolean)) return undefined;
+  // A generated file that the last run did not produce (e.g. copied in) would be removed by a full run.
+  if ((await staleGenerated(outDir, new Set(Object.keys(manifest.outputs)))).length > 0) return undefined;
+  return manifest;
+}
+
+/** Writes the manifest unless it already has this content; never in check mode. */
+export async function writeManifest(outDir: string, manifest: Manifest): Promise<boolean> {
+  const target = path.join(outDir, MANIFEST);
+  const content = JSON.stringify(manifest, null, 2) + "\n";
+  if ((await readIfExists(target)) === content) return false;
+  await mkdir(outDir, { recursive: true });
+  await writeFile(target, content);
+  return true;
+}

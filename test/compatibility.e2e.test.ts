@@ -1,7 +1,7 @@
 /**
  * Proof that real specs work end to end: every OpenAPI 3.x document the compile test treats
- * as valid (../shared/specs, test/helpers/specs.ts) plus GitHub's REST description
- * (`@octokit/openapi`) is generated, served with `serveApi` on ONE nats-server + dev platform,
+ * as valid (../shared/specs, test/helpers/specs.ts), GitHub's REST description
+ * (`@octokit/openapi`) and examples/features (the only spec with non-default parameter styles) is generated, served with `serveApi` on ONE nats-server + dev platform,
  * and called once per operation over HTTP through the dev gateway.
  *
  * - Each operation's handler answers its first declared 2XX response (else `default`, else the
@@ -15,6 +15,8 @@
  *   Failures are collected per spec and listed in the assertion message.
  * - GitHub's output is type-checked here (`tsc --strict --noEmit`, one run, timed); the shared
  *   specs' outputs are type-checked by test/compile.test.ts.
+ * - Time: ~90 s alone on 2 cores (GitHub: ~25 s to generate, ~60 s of tsc running alongside the
+ *   HTTP phase); the hook allows more for machines busy with other suites.
  * - Results go to test/.tmp/compat/results.json; scripts/compat-table.js renders them as
  *   docs/compatibility.md, and the test fails when the committed file differs from the
  *   rendering (stale docs). Regenerate it with
@@ -48,6 +50,17 @@ const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const GITHUB = path.join(ROOT, "node_modules/@octokit/openapi/generated/api.github.com.json");
 const DOCS = path.join(ROOT, "docs/compatibility.md");
 const CONCURRENCY = 8;
+/** Synthesised variants tried per value (GitHub's event payload is a `oneOf` of 16 objects, only one of which `{}` matches alone). */
+const VARIANTS = 20;
+
+/**
+ * Operations known to fail, by output name and handler, with their root cause. The test asserts
+ * that exactly these fail: once fixed, an entry shows up as "unexpectedly passing" and must go.
+ * (Empty now: the `oneOf` options that differ only in `required` — GitHub's projectsAddItemForOrg,
+ * DigitalOcean's loadBalancersCreate, … — failed with 400 until generator/emit/zod.ts enforced
+ * `required` names without a `properties` entry.)
+ */
+const KNOWN_FAILURES: Record<string, Record<string, string>> = {};
 
 interface Target {
   name: string;
@@ -60,6 +73,8 @@ interface Target {
 const { valid } = discoverSpecs();
 const targets: Target[] = [
   ...valid.map((s, i) => ({ name: s.name, rel: s.rel, abs: s.abs, prefix: `c${i}_${s.name.replace(/[^A-Za-z0-9]+/g, "_").slice(-40)}` })),
+  // Our own example of every parameter style and schema feature (no shared spec uses non-default styles).
+  { name: "examples_features", rel: "examples/features/openapi.yaml", abs: path.join(ROOT, "examples/features/openapi.yaml"), prefix: "features" },
   { name: "github", rel: "@octokit/openapi/generated/api.github.com.json", abs: GITHUB, prefix: "github" },
 ];
 
@@ -70,6 +85,8 @@ interface Failure {
   expected: number;
   got: number | string;
   detail: string;
+  /** Root cause, when the failure is a known one (KNOWN_FAILURES). */
+  known?: string;
 }
 
 interface SpecResult {
@@ -158,14 +175,13 @@ function concrete(contentType: string): string {
   return contentType.replace(/^([\w.+-]+)\/\*/, (_, type: string) => `${type}/${type === "image" ? "png" : type === "text" ? "plain" : "octet-stream"}`);
 }
 
-function candidates(synth: Synthesiser, doc: unknown, schema: unknown, media: unknown): { value: unknown; fromSpec: boolean }[] {
-  return [
-    ...specExamples(doc, media).map((value) => ({ value, fromSpec: true })),
-    ...[0, 1, 2, 3].flatMap((variant) => [
-      { value: synth.example(schema, { variant }), fromSpec: false },
-      { value: synth.example(schema, { variant, optional: true }), fromSpec: false },
-    ]),
-  ];
+/** The spec's examples, then synthesised values (each `oneOf`/`anyOf` option in turn), lazily. */
+function* candidates(synth: Synthesiser, doc: unknown, schema: unknown, media: unknown): Generator<{ value: unknown; fromSpec: boolean }> {
+  for (const value of specExamples(doc, media)) yield { value, fromSpec: true };
+  for (let variant = 0; variant < VARIANTS; variant++) {
+    yield { value: synth.example(schema, { variant }), fromSpec: false };
+    yield { value: synth.example(schema, { variant, optional: true }), fromSpec: false };
+  }
 }
 
 function planReply(target: Target, model: OperationModel, op: OperationSpec, synth: Synthesiser, doc: unknown, counts: SpecResult["examples"]): { reply: WrappedResponse; problem?: string } {
@@ -209,7 +225,7 @@ function planRequest(target: Target, model: OperationModel, op: OperationSpec, s
   for (const param of model.parameters) {
     if (!param.required) continue;
     const spec = op.params.find((p) => p.name === param.name && p.in === param.in);
-    const options = [0, 1, 2, 3].map((variant) => synth.example(param.schema, { variant }));
+    const options = Array.from({ length: 4 }, (_, variant) => synth.example(param.schema, { variant }));
     const value = options.find((v) => spec?.schema.safeParse(v).success) ?? options[0];
     if (spec && !spec.schema.safeParse(value).success) problems.push(`no valid value for ${param.in} parameter ${param.name}`);
     bag[param.in][param.name] = value;
@@ -223,9 +239,20 @@ function planRequest(target: Target, model: OperationModel, op: OperationSpec, s
       const schema = op.body.content[media.contentType];
       if (isJsonMediaType(contentType)) {
         const raw = rawMedia(doc, model, "body", "", media.contentType);
-        const options = candidates(synth, doc, media.schema, raw).map((c) => c.value);
-        const value = options.find((v) => !schema || schema.safeParse(v).success) ?? options[0];
-        if (schema && !schema.safeParse(value).success) problems.push(`no schema-valid ${media.contentType} body`);
+        let value: unknown;
+        let first: unknown;
+        let found = false;
+        for (const c of candidates(synth, doc, media.schema, raw)) {
+          if (first === undefined) first = c.value;
+          if (!schema || schema.safeParse(c.value).success) {
+            ((value = c.value), (found = true));
+            break;
+          }
+        }
+        if (!found) {
+          problems.push(`no ${media.contentType} body the generated schema accepts`);
+          value = first;
+        }
         body = JSON.stringify(value);
       } else {
         body = "sample";
@@ -242,7 +269,7 @@ function planRequest(target: Target, model: OperationModel, op: OperationSpec, s
   return problems.length > 0 ? { request, problem: problems.join("; ") } : { request };
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -362,8 +389,9 @@ beforeAll(async () => {
   await mapLimit(plans, CONCURRENCY, async (plan) => {
     const record = results.get(plan.target.name)!;
     const expected = plan.reply.statuscode ?? 200;
+    const known = KNOWN_FAILURES[plan.target.name]?.[plan.op.handler];
     const fail = (got: number | string, detail: string) =>
-      record.failures.push({ operation: plan.op.handler, method: plan.model.method, path: plan.model.path, expected, got, detail });
+      record.failures.push({ operation: plan.op.handler, method: plan.model.method, path: plan.model.path, expected, got, detail, ...(known ? { known } : {}) });
     try {
       const init: RequestInit = { method: plan.request.method, headers: plan.request.headers, redirect: "manual" };
       if (plan.request.body !== undefined) init.body = plan.request.body;
@@ -392,7 +420,7 @@ beforeAll(async () => {
     `compatibility: ${ordered.reduce((n, r) => n + r.served, 0)}/${ordered.reduce((n, r) => n + r.operations, 0)} operations served over ${ordered.length} specs; ` +
       `GitHub: ${summary.github.operations} operations, generated in ${githubGenerateMs} ms, tsc --strict ${tsc.ms} ms (exit ${tsc.code}); total ${summary.totalMs} ms\n`,
   );
-}, 290_000);
+}, 420_000);
 
 afterAll(async () => {
   await Promise.allSettled(running.map((e) => e.shutdown()));
@@ -425,10 +453,16 @@ describe("compatibility with real specs", () => {
   it.each(targets.map((t) => [t.rel, t] as const))("%s: every operation answers through the gateway with its handler's status and body", (_rel, target) => {
     const r = results.get(target.name)!;
     expect(r.error).toBeUndefined();
-    expect(r.operations).toBeGreaterThan(0);
-    const listing = r.failures.map((f) => `  ${f.method} ${f.path} (${f.operation}): expected ${f.expected}, got ${f.got}: ${f.detail}`).join("\n");
-    expect(r.failures.length, `${r.failures.length} of ${r.operations} operations of ${target.rel} failed:\n${listing}`).toBe(0);
-    expect(r.served).toBe(r.operations);
+    // A document may hold only webhooks (oai/v3.1-webhook-example.yaml): nothing to serve then.
+    expect(r.operations > 0 || r.features.includes("webhooks"), "no operations").toBe(true);
+    const known = KNOWN_FAILURES[target.name] ?? {};
+    const unexpected = r.failures.filter((f) => !f.known);
+    const listing = unexpected.map((f) => `  ${f.method} ${f.path} (${f.operation}): expected ${f.expected}, got ${f.got}: ${f.detail}`).join("\n");
+    expect(unexpected.length, `${unexpected.length} of ${r.operations} operations of ${target.rel} failed:\n${listing}`).toBe(0);
+    const fixed = Object.keys(known).filter((handler) => !r.failures.some((f) => f.operation === handler));
+    expect(fixed, `known failures of ${target.rel} that now pass: remove them from KNOWN_FAILURES`).toEqual([]);
+    for (const f of r.failures) expect(f.got, `${f.operation} fails differently than its known cause says`).toBe(400);
+    expect(r.served + r.failures.length).toBe(r.operations);
   });
 
   it("docs/compatibility.md is what scripts/compat-table.js renders from these results", async () => {

@@ -8,6 +8,7 @@
 import { getPointer } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
+import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "../../runtime/schema.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -86,13 +87,14 @@ export class ZodEmitter {
     return this.#inProgress.has(ref) || !this.#done.has(ref) ? `z.lazy(() => ${name})` : name;
   }
 
-  expr(schema: JsonSchema | undefined): string {
+  /** `withDefault: false` for required properties: a default must not make a missing required value valid. */
+  expr(schema: JsonSchema | undefined, withDefault = true): string {
     if (schema === undefined || schema === true) return "z.unknown()";
     if (schema === false) return "z.never()";
     if (!isObj(schema)) return "z.unknown()";
     let out = this.#core(schema);
     if (schema.nullable === true && !this.#is31()) out = `${out}.nullable()`;
-    if (schema.default !== undefined) out = `${out}.default(${literal(schema.default)})`;
+    if (withDefault && schema.default !== undefined) out = `${out}.default(${literal(schema.default)})`;
     return out;
   }
 
@@ -107,10 +109,14 @@ export class ZodEmitter {
       // 3.0 ignores siblings of $ref; 3.1 applies them.
       if (!this.#is31()) return parts[0]!;
     }
-    if (schema.enum !== undefined && Array.isArray(schema.enum)) {
-      parts.push(enumExpr(schema.enum));
-    } else if ("const" in schema) {
-      parts.push(`rt.constOf(${literal(schema.const)})`);
+    const values = Array.isArray(schema.enum) ? schema.enum : "const" in schema ? [schema.const] : undefined;
+    if (values) {
+      parts.push(Array.isArray(schema.enum) ? enumExpr(schema.enum) : `rt.constOf(${literal(schema.const)})`);
+      // The values still have to satisfy `type` and the other keywords (`{type: string, enum: [1]}` accepts nothing).
+      if (!enumSatisfiesType(schema, values)) {
+        const typed = this.#typed(schema);
+        if (typed) parts.push(typed);
+      }
     } else {
       const typed = this.#typed(schema);
       if (typed) parts.push(typed);
@@ -118,8 +124,39 @@ export class ZodEmitter {
     const composition = this.#composition(schema);
     if (composition) parts.push(composition);
     if (isObj(schema.not) || typeof schema.not === "boolean") parts.push(`rt.not(${this.expr(schema.not as JsonSchema)})`);
+    parts.push(...this.#applicators(schema));
     if (parts.length === 0) return "z.unknown()";
     return parts.length === 1 ? parts[0]! : `rt.allOf([${parts.join(", ")}])`;
+  }
+
+  /** Conditional and cross-property keywords (JSON Schema draft-07 and 2020-12 as the dialect has them). */
+  #applicators(schema: Obj): string[] {
+    const isSchema = (v: unknown): v is JsonSchema => isObj(v) || typeof v === "boolean";
+    const out: string[] = [];
+    if (isSchema(schema.if) && (isSchema(schema.then) || isSchema(schema.else))) {
+      const branch = (v: unknown) => (isSchema(v) ? this.expr(v) : "undefined");
+      out.push(`rt.ifThenElse(${this.expr(schema.if)}, ${branch(schema.then)}, ${branch(schema.else)})`.replace(/, undefined\)$/, ")"));
+    }
+    if (isSchema(schema.contains)) {
+      const min = this.#is31() && typeof schema.minContains === "number" ? schema.minContains : 1;
+      const max = this.#is31() && typeof schema.maxContains === "number" ? `, ${schema.maxContains}` : "";
+      out.push(`rt.contains(${this.expr(schema.contains)}, ${min}${max})`);
+    }
+    if (isSchema(schema.propertyNames)) out.push(`rt.propertyNames(${this.expr(schema.propertyNames)})`);
+    const rules: string[] = [];
+    const addRules = (source: unknown, kind: "array" | "schema" | "either") => {
+      if (!isObj(source)) return;
+      for (const [property, rule] of Object.entries(source)) {
+        if (Array.isArray(rule) && kind !== "schema") rules.push(`${propertyKey(property)}: ${JSON.stringify(rule.filter((r) => typeof r === "string"))}`);
+        else if (isSchema(rule) && kind !== "array") rules.push(`${propertyKey(property)}: ${this.expr(rule)}`);
+      }
+    };
+    if (this.#is31()) {
+      addRules(schema.dependentRequired, "array");
+      addRules(schema.dependentSchemas, "schema");
+    } else addRules(schema.dependencies, "either");
+    if (rules.length > 0) out.push(`rt.dependencies({ ${rules.join(", ")} })`);
+    return out;
   }
 
   #composition(schema: Obj): string | undefined {
@@ -169,8 +206,9 @@ export class ZodEmitter {
       types = [];
       if (OBJECT_KEYWORDS.some((k) => k in schema)) types.push("object");
       if (ARRAY_KEYWORDS.some((k) => k in schema)) types.push("array");
-      if (STRING_KEYWORDS.some((k) => k in schema)) types.push("string");
-      if (NUMBER_KEYWORDS.some((k) => k in schema)) types.push("number");
+      const numberFormat = typeof schema.format === "string" && NUMBER_FORMATS.has(schema.format);
+      if (STRING_KEYWORDS.some((k) => k in schema && !(k === "format" && numberFormat))) types.push("string");
+      if (numberFormat || NUMBER_KEYWORDS.some((k) => k in schema)) types.push("number");
       if (types.length === 0) return undefined;
       // Untyped keywords only constrain values of their type; others pass.
       if (types.length < 7) return `z.union([${[...types.map((t) => this.#ofType(schema, t)), "rt.notOfTypes(" + JSON.stringify(types) + ")"].join(", ")}])`;
@@ -201,9 +239,11 @@ export class ZodEmitter {
 
   #string(schema: Obj): string {
     let out = typeof schema.format === "string" && STRING_FORMATS.has(schema.format) ? `rt.stringFormat(${stringLiteral(schema.format)})` : "z.string()";
-    if (typeof schema.minLength === "number") out += `.min(${schema.minLength})`;
-    if (typeof schema.maxLength === "number") out += `.max(${schema.maxLength})`;
     if (typeof schema.pattern === "string") out += regexCheck(schema.pattern);
+    const min = typeof schema.minLength === "number" && schema.minLength > 0 ? schema.minLength : undefined;
+    const max = typeof schema.maxLength === "number" ? schema.maxLength : undefined;
+    // Lengths count code points (rt.length), not zod's UTF-16 units.
+    if (min !== undefined || max !== undefined) out = `rt.length(${out}, ${min ?? "undefined"}${max === undefined ? "" : `, ${max}`})`;
     return out;
   }
 
@@ -215,6 +255,12 @@ export class ZodEmitter {
     if (typeof schema.maximum === "number") out += schema.exclusiveMaximum === true ? `.lt(${schema.maximum})` : `.lte(${schema.maximum})`;
     if (exclusive31("exclusiveMaximum")) out += `.lt(${schema.exclusiveMaximum})`;
     if (typeof schema.multipleOf === "number" && schema.multipleOf > 0) out = `rt.multipleOf(${out}, ${schema.multipleOf})`;
+    // int32 checks wholeness and range; redundant for an integer already bounded inside the range, as is int64 for any integer.
+    const inInt32 = type === "integer" && typeof schema.minimum === "number" && typeof schema.maximum === "number" && schema.minimum >= -(2 ** 31) && schema.maximum < 2 ** 31;
+    const redundant = type === "integer" && (schema.format === "int64" || (schema.format === "int32" && inInt32));
+    if (typeof schema.format === "string" && CHECKED_NUMBER_FORMATS.has(schema.format) && !redundant) {
+      out = `rt.numberFormat(${out}, ${stringLiteral(schema.format)})`;
+    }
     return out;
   }
 
@@ -237,16 +283,30 @@ export class ZodEmitter {
   #object(schema: Obj): string {
     const properties = isObj(schema.properties) ? schema.properties : {};
     const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+    const extra = schema.additionalProperties;
+    const patterns = isObj(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
     const fields = Object.entries(properties).map(([name, prop]) => {
-      let value = this.expr(prop as JsonSchema);
+      // A required property's default must not make its absence valid.
+      let value = this.expr(prop as JsonSchema, !required.has(name));
       const hasDefault = isObj(prop) && prop.default !== undefined;
       if (!required.has(name) && !hasDefault) value += ".optional()";
       return `${propertyKey(name)}: ${value}`;
     });
+    // `required` names without a `properties` entry must be present, with whatever value the rest allows.
+    for (const name of required) {
+      if (typeof name !== "string" || Object.hasOwn(properties, name)) continue;
+      fields.push(`${propertyKey(name)}: ${patterns.length > 0 || extra === undefined || extra === true || (isObj(extra) && Object.keys(extra).length === 0) ? "z.unknown()" : this.expr(extra as JsonSchema)}`);
+    }
     const shape = `{ ${fields.join(", ")} }`;
-    const extra = schema.additionalProperties;
     let out: string;
-    if (extra === false) out = `z.strictObject(${shape})`;
+    if (patterns.length > 0) {
+      // patternProperties: each matching property is checked against every matching pattern;
+      // additionalProperties then applies only to properties neither declared nor matched.
+      const rules = patterns.map(([p, s]) => `[${patternLiteral(p)}, ${this.expr(s as JsonSchema)}]`);
+      const rest = extra === false ? "z.never()" : isObj(extra) && Object.keys(extra).length > 0 ? this.expr(extra) : "undefined";
+      const declared = JSON.stringify(Object.keys(properties));
+      out = `rt.patternProperties(z.looseObject(${shape}), ${declared}, [${rules.join(", ")}], ${rest})`;
+    } else if (extra === false) out = `z.strictObject(${shape})`;
     else if (isObj(extra) && Object.keys(extra).length > 0) {
       out = fields.length === 0 ? `z.record(z.string(), ${this.expr(extra)})` : `z.object(${shape}).catchall(${this.expr(extra)})`;
     } else out = `z.looseObject(${shape})`;
@@ -257,7 +317,45 @@ export class ZodEmitter {
   }
 }
 
-const STRING_FORMATS = new Set(["date-time", "date", "time", "uuid", "email", "uri", "url", "hostname", "ipv4", "ipv6", "byte"]);
+/** Formats runtime/schema.ts checks (ajv-formats' "full" set); others are annotations. */
+const STRING_FORMATS = new Set(RUNTIME_STRING_FORMATS);
+/** Number formats: `int32` (range and wholeness) and `int64` (wholeness) are checked; `float`/`double` accept any number. */
+const NUMBER_FORMATS = new Set(["int32", "int64", "float", "double"]);
+const CHECKED_NUMBER_FORMATS = new Set(["int32", "int64"]);
+
+const JSON_TYPE_KEYWORDS = [...STRING_KEYWORDS, ...NUMBER_KEYWORDS, ...OBJECT_KEYWORDS, ...ARRAY_KEYWORDS];
+
+function jsonTypeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v;
+}
+
+/** Whether every enum/const value is of the schema's `type` and no type-specific keyword could reject one. */
+function enumSatisfiesType(schema: Obj, values: unknown[]): boolean {
+  if (JSON_TYPE_KEYWORDS.some((k) => k in schema)) return false;
+  if (schema.type === undefined) return true;
+  const types = new Set(typeof schema.type === "string" ? [schema.type] : Array.isArray(schema.type) ? schema.type : []);
+  if (schema.nullable === true) types.add("null");
+  return values.every((v) => {
+    const t = jsonTypeOf(v);
+    return types.has(t) || (t === "integer" && types.has("number"));
+  });
+}
+
+/** A `RegExp` expression for a pattern, with the same flag fallback as `regexCheck`; `undefined` if JavaScript cannot compile it. */
+function patternLiteral(pattern: string): string {
+  for (const flags of ["u", ""]) {
+    try {
+      new RegExp(pattern, flags);
+      return `new RegExp(${stringLiteral(pattern)}${flags ? `, "${flags}"` : ""})`;
+    } catch {
+      // next
+    }
+  }
+  return "undefined";
+}
 
 function enumExpr(values: unknown[]): string {
   if (values.length > 0 && values.every((v) => typeof v === "string")) return `z.enum([${values.map(literal).join(", ")}])`;

@@ -114,24 +114,16 @@ export class Synthesiser {
       const values = schema.enum.filter((v) => v !== null);
       return values.length > 0 ? values[salt % values.length] : null;
     }
-    if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
-      const { allOf, ...rest } = schema;
-      let out: unknown = Object.keys(rest).some((k) => k !== "discriminator" && k !== "nullable") && typeOf(rest) !== undefined ? this.#value(rest, depth, salt) : undefined;
-      for (const part of allOf) out = merge(out, this.#value(part, depth + 1, salt));
-      if (isObj(out) && isObj(rest.properties)) out = merge(this.#value({ ...rest, type: "object" }, depth, salt), out);
-      return out;
-    }
+    if (Array.isArray(schema.allOf) && schema.allOf.length > 0) return this.#value(this.#flatten(schema, new Set()), depth, salt);
     for (const keyword of ["oneOf", "anyOf"] as const) {
       const options = schema[keyword];
       if (!Array.isArray(options) || options.length === 0) continue;
       const usable = options.filter((o) => !(isObj(o) && (o.type === "null" || (Array.isArray(o.enum) && o.enum.every((v) => v === null)))));
       const list = usable.length > 0 ? usable : options;
-      const index = this.#variant % list.length;
-      const option = list[index];
+      const option = list[this.#variant % list.length];
       const { [keyword]: _omit, discriminator, ...rest } = schema;
-      let value = this.#value(option, depth + 1, salt);
-      const base = Object.keys(rest).some((k) => ["properties", "required", "type"].includes(k)) ? this.#value(rest, depth, salt) : undefined;
-      if (isObj(base) && isObj(value)) value = { ...base, ...value };
+      // The option's constraints join the enclosing schema's (e.g. `oneOf: [{required: [a]}, {required: [b]}]`).
+      let value = this.#value(mergeSchemas(rest, this.#flatten(option, new Set())), depth + 1, salt);
       if (isObj(discriminator) && typeof discriminator.propertyName === "string" && isObj(value) && isObj(option) && typeof option.$ref === "string") {
         value = { ...value, [discriminator.propertyName]: discriminatorValue(discriminator, option.$ref) };
       }
@@ -155,6 +147,25 @@ export class Synthesiser {
       default:
         return "sample";
     }
+  }
+
+  /** A schema with its `allOf` parts (and their `$ref`s) merged into one object. */
+  #flatten(schema: unknown, seen: Set<string>): Obj {
+    let node = schema;
+    while (isObj(node) && typeof node.$ref === "string") {
+      const ref = node.$ref;
+      if (seen.has(ref) || this.#stack.includes(ref)) return {};
+      seen.add(ref);
+      const target = resolvePointer(this.#doc, ref);
+      const siblings = Object.fromEntries(Object.entries(node).filter(([k]) => k !== "$ref" && !/^(description|summary|\$comment)$/.test(k)));
+      node = !this.#is30 && isObj(target) ? { ...target, ...siblings } : target;
+    }
+    if (!isObj(node)) return {};
+    if (!Array.isArray(node.allOf)) return node;
+    const { allOf, ...rest } = node;
+    let out: Obj = rest;
+    for (const part of allOf) out = mergeSchemas(out, this.#flatten(part, seen));
+    return out;
   }
 
   /** The smallest value for a schema met again while being synthesised. */
@@ -270,14 +281,30 @@ function typeOf(schema: Obj): string | undefined {
   return undefined;
 }
 
-function merge(a: unknown, b: unknown): unknown {
-  if (a === undefined) return b;
-  if (isObj(a) && isObj(b)) {
-    const out: Obj = { ...a };
-    for (const [k, v] of Object.entries(b)) out[k] = k in out ? merge(out[k], v) : v;
-    return out;
+/** Both schemas' constraints in one (enough for synthesis: properties and required are united). */
+export function mergeSchemas(a: Obj, b: Obj): Obj {
+  const out: Obj = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const mine = out[k];
+    if (mine === undefined) out[k] = v;
+    else if (k === "properties" && isObj(mine) && isObj(v)) {
+      const props: Obj = { ...mine };
+      for (const [name, schema] of Object.entries(v)) props[name] = name in props ? { allOf: [props[name], schema] } : schema;
+      out[k] = props;
+    } else if (k === "required" && Array.isArray(mine) && Array.isArray(v)) out[k] = [...new Set([...mine, ...v])];
+    else if (k === "type" && mine !== v) {
+      const list = (t: unknown) => (Array.isArray(t) ? t : [t]) as unknown[];
+      const both = list(mine).filter((t) => list(v).includes(t) || (t === "integer" && list(v).includes("number")));
+      const narrowed = list(v).filter((t) => t === "integer" && list(mine).includes("number"));
+      const types = [...new Set([...both, ...narrowed])];
+      out[k] = types.length === 1 ? types[0] : types.length > 0 ? types : mine;
+    } else if (k === "enum" && Array.isArray(mine) && Array.isArray(v)) {
+      const common = mine.filter((x) => v.some((y) => JSON.stringify(x) === JSON.stringify(y)));
+      out[k] = common.length > 0 ? common : mine;
+    } else if ((k === "minimum" || k === "minLength" || k === "minItems" || k === "minProperties") && typeof mine === "number" && typeof v === "number") out[k] = Math.max(mine, v);
+    else if ((k === "maximum" || k === "maxLength" || k === "maxItems" || k === "maxProperties") && typeof mine === "number" && typeof v === "number") out[k] = Math.min(mine, v);
   }
-  return b;
+  return out;
 }
 
 function discriminatorValue(discriminator: Obj, ref: string): string {

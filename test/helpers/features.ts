@@ -97,7 +97,8 @@ export function detectFeatures(model: ApiModel, sourceFile: string, specBytes: n
   const text = readFileSync(sourceFile, "utf8");
   if (/\$ref["']?\s*:\s*["']?(?!#|https?:)[^\s"'#][^\s"']*/.test(text)) found.add("multi-file-refs");
   if (/\$ref["']?\s*:\s*["']?https?:/.test(text)) found.add("remote-refs");
-  if (/^\s*(?:-\s+)?<<\s*:/m.test(text)) found.add("yaml-merge-keys");
+  if (/^[\s-]*(?:!!merge\s+)?<<\s*:/m.test(text)) found.add("yaml-merge-keys");
+  if (/["']?\$(?:anchor|defs)["']?\s*:/.test(text)) found.add("anchor-defs");
 
   walk(doc, (o, key) => {
     if ("$anchor" in o || isObj(o.$defs)) found.add("anchor-defs");

@@ -14,7 +14,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       required: true,
       content: {
         "application/x-www-form-urlencoded": z.looseObject({
-          name: z.string().min(1),
+          name: rt.length(z.string(), 1),
           age: rt.integer().gte(0),
           tags: z.array(z.string()).optional(),
           subscribe: z.boolean().default(false),
@@ -92,8 +92,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: {
       required: true,
       content: {
-        "text/plain": z.string().max(20),
-        "application/vnd.symphony.note+json": z.looseObject({ text: z.string().max(20) }),
+        "text/plain": rt.length(z.string(), undefined, 20),
+        "application/vnd.symphony.note+json": z.looseObject({
+          text: rt.length(z.string(), undefined, 20),
+        }),
       },
     },
     responses: { "200": "text/plain" },

@@ -3,7 +3,7 @@ import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
 export const NewPetSchema: z.ZodType = z.looseObject({
-  name: z.string().min(1),
+  name: rt.length(z.string(), 1),
   tag: z.string().nullable().optional(),
   kind: z.enum(["dog", "cat", "bird"]).default("dog"),
 });

@@ -149,9 +149,10 @@ export class Generator {
       const arbs = options.map((option) => {
         let o = this.#resolve(option);
         if (!isObj(o)) return this.valid(o, depth + 1);
-        const tag = isObj(discriminator) && typeof discriminator.propertyName === "string" ? discriminator.propertyName : undefined;
+        const d = isObj(discriminator) ? discriminator : undefined;
+        const tag = typeof d?.propertyName === "string" ? d.propertyName : undefined;
         if (tag && isObj(option) && typeof option.$ref === "string") {
-          const explicit = isObj(discriminator!.mapping) ? Object.entries(discriminator!.mapping).find(([, t]) => t === option.$ref || `#/components/schemas/${t}` === option.$ref)?.[0] : undefined;
+          const explicit = isObj(d?.mapping) ? Object.entries(d.mapping).find(([, t]) => t === option.$ref || `#/components/schemas/${t}` === option.$ref)?.[0] : undefined;
           const value = explicit ?? option.$ref.split("/").pop()!.replace(/~1/g, "/").replace(/~0/g, "~");
           o = merge(o, { type: "object", properties: { [tag]: { const: value } }, required: [tag] });
         }

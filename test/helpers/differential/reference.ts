@@ -11,6 +11,8 @@
  * - Settings applied to both sides: `multipleOfPrecision: 9` (runtime/schema.ts uses the
  *   same 1e-9 tolerance) and the regex engine (a pattern is compiled with the `u` flag when
  *   JavaScript accepts it that way, else without; the generator does the same).
+ * - `$schema`, `$id` and draft-04 `id` inside schemas are dropped: the generator resolves every
+ *   `$ref` as a pointer into the bundled document and validates in the document's dialect.
  * - The intentional differences listed in INTENTIONAL are applied here, each behind its id.
  */
 import { Ajv, type ValidateFunction } from "ajv";
@@ -86,19 +88,22 @@ export class Reference {
   constructor(
     private readonly document: unknown,
     openapiVersion: string,
+    /** Apply the INTENTIONAL adjustments (off only to count what they hide: DIFFERENTIAL_STRICT=1). */
+    private readonly intentional = true,
   ) {
     this.is30 = openapiVersion.startsWith("3.0");
     const options = {
       strict: false,
       allErrors: false,
       validateSchema: false,
+      logger: false,
       multipleOfPrecision: 9,
       code: { regExp: regExpEngine },
     } as const;
     this.ajv = this.is30 ? new Ajv(options) : (new Ajv2020(options) as unknown as Ajv);
     addFormats(this.ajv, { mode: "full" });
     // INTENTIONAL byte-whole-string
-    this.ajv.addFormat("byte", (s: string) => BASE64_WHOLE.test(s));
+    if (intentional) this.ajv.addFormat("byte", (s: string) => BASE64_WHOLE.test(s));
   }
 
   /** A validator for a schema taken from the bundled document. */
@@ -125,6 +130,11 @@ export class Reference {
   convert(schema: unknown): unknown {
     if (!isObj(schema)) return schema;
     let s: Obj = { ...schema };
+    // Identifiers and dialect switches are not followed by the generator (the bundle's refs are all
+    // local pointers, the dialect is the document's): drop them so ajv resolves the same way.
+    delete s.$schema;
+    delete s.$id;
+    delete s.id;
     if (typeof s.$ref === "string") {
       const ref = s.$ref;
       const target = ref.startsWith("#") ? this.#idFor(ref) : ref;
@@ -152,11 +162,15 @@ export class Reference {
       }
     }
 
-    this.#discriminator(s, schema);
+    if (this.intentional) this.#discriminator(s, schema);
 
     if (this.is30 && s.nullable === true) {
       delete s.nullable;
       if (typeof s.type === "string" && !COMPOSITE.some((k) => k in s)) s.type = [s.type, "null"];
+      else if (!this.intentional) {
+        // Plain 3.0 reading: null joins `type` (and nothing else); without `type`, nullable does nothing.
+        if (typeof s.type === "string") s.type = [s.type, "null"];
+      }
       // INTENTIONAL nullable-beyond-type
       else s = { anyOf: [{ type: "null" }, s] };
     }

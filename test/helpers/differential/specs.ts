@@ -42,5 +42,7 @@ export function differentialSpecs(): SpecEntry[] {
     if (existsSync(f)) out.push({ name: `example-${example}`, file: f });
   }
   for (const f of yamlFiles(path.join(root, "fixtures"))) add("fixture-", f);
+  // Keyword edge cases the real documents lack (one per dialect).
+  for (const f of yamlFiles(path.join(import.meta.dirname, "specs"))) add("differential-", f);
   return out;
 }

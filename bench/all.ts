@@ -1,0 +1,88 @@
+/**
+ * Runs every benchmark and summarises the issue 6 targets.
+ *
+ *   npx tsx bench/all.ts                      full: GitHub's description, ≥5 runs each; writes docs/performance.md
+ *   npx tsx bench/all.ts --quick --ci         short: bundled DigitalOcean, 1–3 runs; exits 1 when a ratio is
+ *                                             more than 25% worse than bench/baseline.json (ratios only)
+ *   npx tsx bench/all.ts --quick --update-baseline
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { log, machine, met, readResults, ROOT, targetRow, updateDoc, type Target } from "./lib.js";
+
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const ci = argv.includes("--ci");
+const updateBaseline = argv.includes("--update-baseline");
+/** Summarise (and compare) the results already in bench/.out/ without running anything. */
+const noRun = argv.includes("--no-run");
+const label = quick ? "quick" : "full";
+const BASELINE = path.join(ROOT, "bench/baseline.json");
+const TOLERANCE = 1.25;
+
+const scripts: [string, string[]][] = [
+  ["generate", []],
+  ["typecheck", []],
+  ["runtime", quick ? ["--runs", "3"] : []],
+  ["memory", []],
+];
+for (const [name, extra] of noRun ? [] : scripts) {
+  log(`\n== bench/${name}.ts ${quick ? "--quick" : ""}`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, `bench/${name}.ts`), ...(quick ? ["--quick"] : []), ...extra], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) {
+    log(`bench/${name}.ts failed (${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+interface Results {
+  ratios?: Record<string, number>;
+  targets: Target[];
+}
+const results = Object.fromEntries(scripts.map(([name]) => [name, readResults<Results>(`${name}-${label}`)!])) as Record<string, Results>;
+const targets = Object.values(results).flatMap((r) => r.targets);
+const summary = [
+  `Run ${new Date().toISOString().slice(0, 10)}; ${machine()}.`,
+  "",
+  "| issue 6 target | measured | target | |",
+  "|---|---|---|---|",
+  ...targets.map(targetRow),
+  "",
+  `${targets.filter(met).length} of ${targets.length} met.`,
+].join("\n");
+process.stdout.write("\n" + summary + "\n");
+if (!quick) updateDoc("summary", `## Targets\n\n${summary}`);
+
+/** Every ratio the benchmarks report, with which direction is better. Absolute figures never enter the baseline. */
+const ratios: Record<string, number> = Object.assign({}, ...Object.values(results).map((r) => r.ratios ?? {}));
+const higherIsBetter = (name: string) => name.startsWith("rps_");
+
+if (updateBaseline) {
+  writeFileSync(BASELINE, JSON.stringify({ mode: label, note: "ratios only (ours / peer); npm run bench:ci fails when one is >25% worse", ratios }, null, 2) + "\n");
+  log(`baseline written: ${path.relative(ROOT, BASELINE)}`);
+}
+
+if (ci) {
+  if (!existsSync(BASELINE)) {
+    log("no bench/baseline.json: nothing to compare");
+    process.exit(1);
+  }
+  const baseline = JSON.parse(readFileSync(BASELINE, "utf8")) as { mode: string; ratios: Record<string, number> };
+  if (baseline.mode !== label) log(`warning: baseline was recorded in ${baseline.mode} mode, this run is ${label}`);
+  const lines: string[] = [];
+  let regressed = 0;
+  for (const [name, base] of Object.entries(baseline.ratios)) {
+    const now = ratios[name];
+    if (now === undefined) {
+      lines.push(`  ${name}: missing in this run`);
+      regressed++;
+      continue;
+    }
+    const worse = higherIsBetter(name) ? now < base / TOLERANCE : now > base * TOLERANCE;
+    if (worse) regressed++;
+    lines.push(`  ${worse ? "REGRESSED" : "ok       "} ${name}: ${now} (baseline ${base}, ${higherIsBetter(name) ? "higher" : "lower"} is better)`);
+  }
+  process.stdout.write(`\nratios against bench/baseline.json (±25%):\n${lines.join("\n")}\n`);
+  process.exitCode = regressed > 0 ? 1 : 0;
+}

@@ -1,0 +1,256 @@
+/**
+ * Runtime benchmark (issue 6, targets 4 and 5).
+ *
+ * Throughput and latency: one real nats-server; the service in a child process (bench/runtime-server.ts),
+ * either the petstore example's generated register() or a raw `nats` services echo endpoint; the
+ * same client here sends the same envelopes: POST addPet with a small JSON body, GET findPets with
+ * 3 query parameters (tags twice + limit), at 1 and at 64 requests in flight, warm-up first.
+ *
+ * Decoder cost: parseRestRequest + decodeRequest (dist/runtime) per request, next to JSON.parse of
+ * the same envelope and to JSON.parse + an ajv-compiled validator of the same schemas.
+ *
+ *   npx tsx bench/runtime.ts [--quick] [--runs N]
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { Ajv } from "ajv";
+import addFormatsPlugin from "ajv-formats";
+import { connect, type NatsConnection } from "nats";
+import { decodeRequest, parseRestRequest, prepareOperation } from "symphony-codegen/runtime";
+import { operationTable } from "../examples/petstore/src/generated/operations.js";
+import { startNatsServer } from "../generator/dev/nats-server.js";
+import { fmtNum, log, machine, parseFlags, ratio, ROOT, stats, targetRow, updateDoc, writeResults, type Stats, type Target } from "./lib.js";
+
+const flags = parseFlags();
+const label = flags.quick ? "quick" : "full";
+const DURATION_MS = flags.quick ? 1000 : 3000;
+const WARMUP_MS = flags.quick ? 300 : 1000;
+
+const encoder = new TextEncoder();
+const ENVELOPES = {
+  addPet: {
+    method: "POST",
+    url: "/pets",
+    path: "/pets",
+    headers: { "content-type": "application/json" },
+    path_params: {},
+    query_params: {},
+    body: { name: "Tom", tag: "cat" },
+  },
+  findPets: {
+    method: "GET",
+    url: "/pets?tags=dog&tags=cat&limit=10",
+    path: "/pets",
+    headers: {},
+    path_params: {},
+    query_params: { tags: ["dog", "cat"], limit: "10" },
+  },
+} as const;
+type OpName = keyof typeof ENVELOPES;
+const PAYLOADS = Object.fromEntries(Object.entries(ENVELOPES).map(([k, v]) => [k, encoder.encode(JSON.stringify(v))])) as Record<OpName, Uint8Array>;
+
+// ---------------------------------------------------------------------------------------------
+// Throughput and latency over NATS
+
+async function startService(url: string, mode: "ours" | "raw"): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/runtime-server.ts"), url, mode], {
+    cwd: ROOT,
+    env: { ...process.env, SYMPHONY_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes("BENCH-READY")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`${mode} service exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+async function stopService(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+interface LoadResult {
+  rps: number;
+  p50us: number;
+  p99us: number;
+  count: number;
+}
+
+async function load(nc: NatsConnection, subject: string, payload: Uint8Array, inFlight: number, durationMs: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      await nc.request(subject, payload, { timeout: 5000 });
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 1000;
+  return { rps: (latencies.length / elapsed) * 1000, p50us: at(0.5), p99us: at(0.99), count: latencies.length };
+}
+
+const server = await startNatsServer({ jetstream: false });
+const client = await connect({ servers: server.url });
+const loads: Record<string, LoadResult[]> = {};
+log(`runtime bench (${label}): ${DURATION_MS} ms per measurement, ${flags.runs} run(s), ${machine()}`);
+try {
+  // Check the generated endpoint answers as the spec says (not an error path) before timing it.
+  for (let round = 0; round < flags.runs; round++) {
+    for (const mode of ["raw", "ours"] as const) {
+      const child = await startService(server.url, mode);
+      try {
+        for (const op of Object.keys(ENVELOPES) as OpName[]) {
+          const subject = mode === "raw" ? `raw.petstore.${op}` : `cirata.extensions.petstore.${op}`;
+          if (mode === "ours") {
+            const reply = JSON.parse(new TextDecoder().decode((await client.request(subject, PAYLOADS[op], { timeout: 5000 })).data)) as { statuscode: number };
+            const want = op === "addPet" ? 201 : 200;
+            if (reply.statuscode !== want) throw new Error(`${op} answered ${JSON.stringify(reply)}`);
+          }
+          for (const inFlight of [1, 64]) {
+            await load(client, subject, PAYLOADS[op], inFlight, WARMUP_MS);
+            const r = await load(client, subject, PAYLOADS[op], inFlight, DURATION_MS);
+            (loads[`${mode}:${op}:${inFlight}`] ??= []).push(r);
+            log(`  round ${round + 1} ${mode.padEnd(4)} ${op.padEnd(8)} ×${String(inFlight).padEnd(2)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50us.toFixed(0)} µs  p99 ${r.p99us.toFixed(0)} µs`);
+          }
+        }
+      } finally {
+        await stopService(child);
+      }
+    }
+  }
+} finally {
+  await client.close();
+  await server.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoder cost, in this process
+
+const ops = Object.fromEntries(operationTable.filter((o) => o.handler in ENVELOPES).map((o) => [o.handler, prepareOperation(o)]));
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+const ajv = new Ajv({ allErrors: true, coerceTypes: "array", useDefaults: true, strict: false });
+addFormats(ajv);
+const NEW_PET = { type: "object", required: ["name"], properties: { name: { type: "string", minLength: 1 }, tag: { type: "string" } } };
+const FIND_PETS_QUERY = {
+  type: "object",
+  properties: {
+    tags: { type: "array", items: { type: "string" } },
+    limit: { type: "integer", format: "int32", minimum: 1, maximum: 100, default: 20 },
+  },
+};
+const ajvValidators = { addPet: ajv.compile(NEW_PET), findPets: ajv.compile(FIND_PETS_QUERY) };
+const textDecoder = new TextDecoder();
+
+function perCall(fn: () => unknown, minMs: number): number {
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < minMs) {
+    for (let i = 0; i < 1000; i++) fn();
+    n += 1000;
+    now = performance.now();
+  }
+  return ((now - start) * 1000) / n; // µs
+}
+
+const decoders = {
+  ours: (op: OpName) => () => decodeRequest(ops[op]!, parseRestRequest(PAYLOADS[op])),
+  jsonParse: (op: OpName) => () => JSON.parse(textDecoder.decode(PAYLOADS[op])),
+  ajv: (op: OpName) => () => {
+    const env = JSON.parse(textDecoder.decode(PAYLOADS[op])) as { body?: unknown; query_params: Record<string, unknown> };
+    const target = op === "addPet" ? env.body : { ...env.query_params };
+    if (!ajvValidators[op](target)) throw new Error("ajv rejected the benchmark request");
+    return target;
+  },
+};
+// Sanity: ours decodes what ajv accepts, with coerced values.
+const decoded = decoders.ours("findPets")() as unknown as { query: { tags: string[]; limit: number } };
+if (decoded.query.limit !== 10 || decoded.query.tags.length !== 2) throw new Error(`unexpected decode: ${JSON.stringify(decoded)}`);
+
+const decodeSamples: Record<string, number[]> = {};
+const DECODE_MS = flags.quick ? 200 : 1000;
+for (let round = 0; round < flags.runs; round++) {
+  for (const op of Object.keys(ENVELOPES) as OpName[]) {
+    for (const [name, make] of Object.entries(decoders)) {
+      const fn = make(op);
+      perCall(fn, DECODE_MS / 5); // warm-up (JIT)
+      (decodeSamples[`${name}:${op}`] ??= []).push(perCall(fn, DECODE_MS));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const loadStats = (key: string, field: keyof LoadResult): Stats => stats(loads[key]!.map((r) => r[field]));
+const decodeStats = (key: string): Stats => stats(decodeSamples[key]!);
+const targets: Target[] = [];
+const ratios: Record<string, number> = {};
+for (const op of Object.keys(ENVELOPES) as OpName[]) {
+  for (const inFlight of [1, 64]) {
+    const r = ratio(loadStats(`ours:${op}:${inFlight}`, "rps").median, loadStats(`raw:${op}:${inFlight}`, "rps").median);
+    ratios[`rps_${op}_${inFlight}`] = r;
+    targets.push({ name: `${op} req/s at ${inFlight} in flight: ours / raw`, value: r, limit: inFlight === 1 ? 0.9 : 0.85, kind: "min" });
+  }
+  const added = loadStats(`ours:${op}:1`, "p99us").median - loadStats(`raw:${op}:1`, "p99us").median;
+  targets.push({ name: `${op} p99 latency added at 1 in flight (µs)`, value: Math.round(added), limit: 100, kind: "max" });
+  const d = ratio(decodeStats(`ours:${op}`).median, decodeStats(`ajv:${op}`).median);
+  ratios[`decode_${op}_over_ajv`] = d;
+  targets.push({ name: `${op} decode + validate: ours / (JSON.parse + ajv)`, value: d, limit: 2, kind: "max" });
+}
+
+const loadRows: string[] = [];
+for (const op of Object.keys(ENVELOPES) as OpName[]) {
+  for (const inFlight of [1, 64]) {
+    for (const mode of ["raw", "ours"]) {
+      const k = `${mode}:${op}:${inFlight}`;
+      loadRows.push(`| ${op} | ${inFlight} | ${mode === "raw" ? "raw `nats` services echo" : "generated register()"} | ${fmtNum(loadStats(k, "rps"))} | ${fmtNum(loadStats(k, "p50us"))} | ${fmtNum(loadStats(k, "p99us"))} |`);
+    }
+  }
+}
+const decodeRows = (Object.keys(ENVELOPES) as OpName[]).map(
+  (op) => `| ${op} | ${fmtNum(decodeStats(`ours:${op}`), 2)} | ${fmtNum(decodeStats(`jsonParse:${op}`), 2)} | ${fmtNum(decodeStats(`ajv:${op}`), 2)} |`,
+);
+const table = [
+  `One nats-server (no JetStream), the service in a child process, the same client; ${DURATION_MS / 1000} s per measurement after ${WARMUP_MS / 1000} s warm-up, ${flags.runs} run(s); ${machine()}.`,
+  "addPet: POST with body `{\"name\":\"Tom\",\"tag\":\"cat\"}`; findPets: GET with `tags=dog&tags=cat&limit=10`.",
+  "",
+  "| operation | in flight | service | req/s | p50 µs | p99 µs |",
+  "|---|---|---|---|---|---|",
+  ...loadRows,
+  "",
+  "Decoder cost per request (µs), in process: ours = `parseRestRequest` + `decodeRequest` from the envelope bytes; JSON.parse = decoding and parsing the same envelope; ajv = JSON.parse + an ajv 8 compiled validator of the same schema (body for addPet; query with `coerceTypes: \"array\"` for findPets).",
+  "",
+  "| operation | ours | JSON.parse | JSON.parse + ajv |",
+  "|---|---|---|---|",
+  ...decodeRows,
+  "",
+  "| ratio (medians) | value | target | |",
+  "|---|---|---|---|",
+  ...targets.map(targetRow),
+].join("\n");
+writeResults(`runtime-${label}`, {
+  mode: label,
+  runs: flags.runs,
+  machine: machine(),
+  durationMs: DURATION_MS,
+  loads: Object.fromEntries(Object.keys(loads).map((k) => [k, { rps: loadStats(k, "rps"), p50us: loadStats(k, "p50us"), p99us: loadStats(k, "p99us") }])),
+  decodeUs: Object.fromEntries(Object.keys(decodeSamples).map((k) => [k, decodeStats(k)])),
+  ratios,
+  targets,
+});
+if (label === "full") writeResults("runtime", { ratios, targets });
+process.stdout.write(table + "\n");
+if (!flags.quick) updateDoc(`runtime-${label}`, `### Runtime\n\n${table}`);
