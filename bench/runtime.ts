@@ -2,7 +2,8 @@
  * Runtime benchmark (issue 6, targets 4 and 5).
  *
  * Throughput and latency: one real nats-server; the service in a child process (bench/runtime-server.ts),
- * either the petstore example's generated register() or a raw `nats` services echo endpoint; the
+ * the petstore example's generated register() and a raw `nats` services echo endpoint, both up at
+ * once and loaded in turns of short slices (so a shared machine's drifting load hits both alike); the
  * same client here sends the same envelopes: POST addPet with a small JSON body, GET findPets with
  * 3 query parameters (tags twice + limit), at 1 and at 64 requests in flight, warm-up first.
  *
@@ -83,8 +84,8 @@ interface LoadResult {
   count: number;
 }
 
-async function load(nc: NatsConnection, subject: string, payload: Uint8Array, inFlight: number, durationMs: number): Promise<LoadResult> {
-  const latencies: number[] = [];
+/** Latencies (ms) of requests sent by `inFlight` workers until the deadline, and the time they took. */
+async function loadSlice(nc: NatsConnection, subject: string, payload: Uint8Array, inFlight: number, durationMs: number, latencies: number[]): Promise<number> {
   const started = performance.now();
   const deadline = started + durationMs;
   const worker = async () => {
@@ -95,10 +96,29 @@ async function load(nc: NatsConnection, subject: string, payload: Uint8Array, in
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 1000;
-  return { rps: (latencies.length / elapsed) * 1000, p50us: at(0.5), p99us: at(0.99), count: latencies.length };
+  return performance.now() - started;
+}
+
+type Mode = "raw" | "ours";
+const MODES: readonly Mode[] = ["raw", "ours"];
+/** Both services are up at once and take turns in short slices, so both see the same machine load. */
+const SLICE_MS = 100;
+
+async function loadBoth(nc: NatsConnection, subjects: Record<Mode, string>, payload: Uint8Array, inFlight: number, durationMs: number): Promise<Record<Mode, LoadResult>> {
+  const latencies: Record<Mode, number[]> = { raw: [], ours: [] };
+  const elapsed: Record<Mode, number> = { raw: 0, ours: 0 };
+  for (let slice = 0; elapsed.raw < durationMs || elapsed.ours < durationMs; slice++) {
+    for (let i = 0; i < MODES.length; i++) {
+      const mode = MODES[(i + slice) % MODES.length]!;
+      elapsed[mode] += await loadSlice(nc, subjects[mode], payload, inFlight, SLICE_MS, latencies[mode]);
+    }
+  }
+  const result = (mode: Mode): LoadResult => {
+    const sorted = latencies[mode].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 1000;
+    return { rps: (sorted.length / elapsed[mode]) * 1000, p50us: at(0.5), p99us: at(0.99), count: sorted.length };
+  };
+  return { raw: result("raw"), ours: result("ours") };
 }
 
 const server = await startNatsServer({ jetstream: false });
@@ -106,28 +126,28 @@ const client = await connect({ servers: server.url });
 const loads: Record<string, LoadResult[]> = {};
 log(`runtime bench (${label}): ${DURATION_MS} ms per measurement, ${flags.runs} run(s), ${machine()}`);
 try {
-  // Check the generated endpoint answers as the spec says (not an error path) before timing it.
   for (let round = 0; round < flags.runs; round++) {
-    for (const mode of ["raw", "ours"] as const) {
-      const child = await startService(server.url, mode);
-      try {
-        for (const op of Object.keys(ENVELOPES) as OpName[]) {
-          const subject = mode === "raw" ? `raw.petstore.${op}` : `cirata.extensions.petstore.${op}`;
-          if (mode === "ours") {
-            const reply = JSON.parse(new TextDecoder().decode((await client.request(subject, PAYLOADS[op], { timeout: 5000 })).data)) as { statuscode: number };
-            const want = op === "addPet" ? 201 : 200;
-            if (reply.statuscode !== want) throw new Error(`${op} answered ${JSON.stringify(reply)}`);
-          }
-          for (const inFlight of [1, 64]) {
-            await load(client, subject, PAYLOADS[op], inFlight, WARMUP_MS);
-            const r = await load(client, subject, PAYLOADS[op], inFlight, DURATION_MS);
+    const children: ChildProcess[] = [];
+    try {
+      for (const mode of MODES) children.push(await startService(server.url, mode));
+      for (const op of Object.keys(ENVELOPES) as OpName[]) {
+        const subjects: Record<Mode, string> = { raw: `raw.petstore.${op}`, ours: `cirata.extensions.petstore.${op}` };
+        // Check the generated endpoint answers as the spec says (not an error path) before timing it.
+        const reply = JSON.parse(new TextDecoder().decode((await client.request(subjects.ours, PAYLOADS[op], { timeout: 5000 })).data)) as { statuscode: number };
+        const want = op === "addPet" ? 201 : 200;
+        if (reply.statuscode !== want) throw new Error(`${op} answered ${JSON.stringify(reply)}`);
+        for (const inFlight of [1, 64]) {
+          await loadBoth(client, subjects, PAYLOADS[op], inFlight, WARMUP_MS);
+          const both = await loadBoth(client, subjects, PAYLOADS[op], inFlight, DURATION_MS);
+          for (const mode of MODES) {
+            const r = both[mode];
             (loads[`${mode}:${op}:${inFlight}`] ??= []).push(r);
             log(`  round ${round + 1} ${mode.padEnd(4)} ${op.padEnd(8)} ×${String(inFlight).padEnd(2)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50us.toFixed(0)} µs  p99 ${r.p99us.toFixed(0)} µs`);
           }
         }
-      } finally {
-        await stopService(child);
       }
+    } finally {
+      await Promise.all(children.map(stopService));
     }
   }
 } finally {
@@ -153,16 +173,30 @@ const FIND_PETS_QUERY = {
 const ajvValidators = { addPet: ajv.compile(NEW_PET), findPets: ajv.compile(FIND_PETS_QUERY) };
 const textDecoder = new TextDecoder();
 
-function perCall(fn: () => unknown, minMs: number): number {
-  let n = 0;
+/**
+ * µs per call of each function, measured in short alternating slices so that all of them see
+ * the same machine load (others' work on a shared machine drifts over a second).
+ */
+function perCallInterleaved(fns: Record<string, () => unknown>, totalMs: number, sliceMs = 5): Record<string, number> {
+  const names = Object.keys(fns);
+  const spent = Object.fromEntries(names.map((n) => [n, 0]));
+  const calls = Object.fromEntries(names.map((n) => [n, 0]));
   const start = performance.now();
-  let now = start;
-  while (now - start < minMs) {
-    for (let i = 0; i < 1000; i++) fn();
-    n += 1000;
-    now = performance.now();
+  for (let cycle = 0; performance.now() - start < totalMs; cycle++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + cycle) % names.length]!;
+      const fn = fns[name]!;
+      const t0 = performance.now();
+      let t = t0;
+      do {
+        for (let k = 0; k < 100; k++) fn();
+        calls[name]! += 100;
+        t = performance.now();
+      } while (t - t0 < sliceMs);
+      spent[name]! += t - t0;
+    }
   }
-  return ((now - start) * 1000) / n; // µs
+  return Object.fromEntries(names.map((n) => [n, (spent[n]! * 1000) / calls[n]!]));
 }
 
 const decoders = {
@@ -180,14 +214,12 @@ const decoded = decoders.ours("findPets")() as unknown as { query: { tags: strin
 if (decoded.query.limit !== 10 || decoded.query.tags.length !== 2) throw new Error(`unexpected decode: ${JSON.stringify(decoded)}`);
 
 const decodeSamples: Record<string, number[]> = {};
-const DECODE_MS = flags.quick ? 200 : 1000;
+const DECODE_MS = flags.quick ? 600 : 3000;
 for (let round = 0; round < flags.runs; round++) {
   for (const op of Object.keys(ENVELOPES) as OpName[]) {
-    for (const [name, make] of Object.entries(decoders)) {
-      const fn = make(op);
-      perCall(fn, DECODE_MS / 5); // warm-up (JIT)
-      (decodeSamples[`${name}:${op}`] ??= []).push(perCall(fn, DECODE_MS));
-    }
+    const fns = Object.fromEntries(Object.entries(decoders).map(([name, make]) => [name, make(op)]));
+    perCallInterleaved(fns, DECODE_MS / 5); // warm-up (JIT)
+    for (const [name, us] of Object.entries(perCallInterleaved(fns, DECODE_MS))) (decodeSamples[`${name}:${op}`] ??= []).push(us);
   }
 }
 
@@ -224,14 +256,14 @@ const decodeRows = (Object.keys(ENVELOPES) as OpName[]).map(
   (op) => `| ${op} | ${fmtNum(decodeStats(`ours:${op}`), 2)} | ${fmtNum(decodeStats(`jsonParse:${op}`), 2)} | ${fmtNum(decodeStats(`ajv:${op}`), 2)} |`,
 );
 const table = [
-  `One nats-server (no JetStream), the service in a child process, the same client; ${DURATION_MS / 1000} s per measurement after ${WARMUP_MS / 1000} s warm-up, ${flags.runs} run(s); ${machine()}.`,
+  `One nats-server (no JetStream), both services in child processes at once, the same client; they take turns in ${SLICE_MS} ms slices, ${DURATION_MS / 1000} s each per measurement after ${WARMUP_MS / 1000} s warm-up, ${flags.runs} run(s); ${machine()}.`,
   "addPet: POST with body `{\"name\":\"Tom\",\"tag\":\"cat\"}`; findPets: GET with `tags=dog&tags=cat&limit=10`.",
   "",
   "| operation | in flight | service | req/s | p50 µs | p99 µs |",
   "|---|---|---|---|---|---|",
   ...loadRows,
   "",
-  "Decoder cost per request (µs), in process: ours = `parseRestRequest` + `decodeRequest` from the envelope bytes; JSON.parse = decoding and parsing the same envelope; ajv = JSON.parse + an ajv 8 compiled validator of the same schema (body for addPet; query with `coerceTypes: \"array\"` for findPets).",
+  "Decoder cost per request (µs), in process, the three measured in alternating 5 ms slices: ours = `parseRestRequest` + `decodeRequest` from the envelope bytes; JSON.parse = decoding and parsing the same envelope; ajv = JSON.parse + an ajv 8 compiled validator of the same schema (body for addPet; query with `coerceTypes: \"array\"` for findPets).",
   "",
   "| operation | ours | JSON.parse | JSON.parse + ajv |",
   "|---|---|---|---|",

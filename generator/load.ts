@@ -3,21 +3,23 @@
  * validate it against the OpenAPI structure, and report problems with locations.
  *
  * Uses @redocly/openapi-core (already the engine inside openapi-typescript, so no
- * second parser): it keeps the YAML source of every file, which gives line and
- * column for any JSON pointer, and its bundler turns external refs into components.
+ * second parser) to read and resolve files, for its OpenAPI type tree and for its bundler,
+ * which turns external refs into components. Its structural rules run as one fast walk
+ * (load/structure.ts), and positions are computed only for problems (load/positions.ts).
  */
+import { lstatSync, readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  BaseResolver,
-  bundleDocument,
-  createConfig,
-  getLineColLocation,
-  lintDocument,
-  makeDocumentFromString,
-  type Document,
-} from "@redocly/openapi-core";
+// Redocly's modules one by one: its index loads every rule, its config schema and ajv (~0.3 s),
+// which only multi-file documents need (for the bundler, imported then).
+import { detectSpec, getTypes } from "@redocly/openapi-core/lib/oas-types.js";
+import { BaseResolver, makeDocumentFromString, resolveDocument, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
+import { normalizeTypes, type NormalizedNodeType } from "@redocly/openapi-core/lib/types/index.js";
 import { displayPath, locate, SpecError, type Diagnostic } from "./diagnostics.js";
-import converter from "swagger2openapi";
+import { bundleInPlace } from "./load/inline.js";
+import { parseJsonSource } from "./load/json.js";
+import { locateAll } from "./load/positions.js";
+import { resolveLocalRefs } from "./load/refs.js";
+import { checkStructure, type StructureProblem } from "./load/structure.js";
 
 export interface LoadOptions {
   /** Treat every structural problem as an error (default: only those generation cannot work around). */
@@ -47,50 +49,64 @@ export interface OpenApiDocument {
 }
 
 class LocalResolver extends BaseResolver {
-  constructor(
-    config: ConstructorParameters<typeof BaseResolver>[0],
-    private readonly allowRemote: boolean,
-  ) {
-    super(config);
+  constructor(private readonly allowRemote: boolean) {
+    super(); // Redocly's default configuration: no HTTP headers
   }
   override async loadExternalRef(absoluteRef: string) {
-    if (!this.allowRemote && /^https?:\/\//i.test(absoluteRef)) {
-      throw new Error(`remote reference ${absoluteRef} is not followed (pass --allow-remote-refs to allow network access)`);
+    if (/^https?:\/\//i.test(absoluteRef)) {
+      if (!this.allowRemote) {
+        throw new Error(`remote reference ${absoluteRef} is not followed (pass --allow-remote-refs to allow network access)`);
+      }
+      return super.loadExternalRef(absoluteRef);
     }
-    return super.loadExternalRef(absoluteRef);
+    // Read synchronously: thousands of small files (DigitalOcean's) load faster than through fs.promises.
+    try {
+      if (lstatSync(absoluteRef).isDirectory()) throw new Error(`Expected a file but received a folder at ${absoluteRef}.`);
+      return new Source(absoluteRef, readFileSync(absoluteRef, "utf8").replace(/\r\n/g, "\n"));
+    } catch (error) {
+      (error as Error).message = (error as Error).message.replace(", lstat", "");
+      throw new ResolveError(error as Error);
+    }
+  }
+  override parseDocument(source: Source, isRoot = false): Document {
+    // Whatever JSON.parse cannot read as the YAML parser would goes to the YAML parser, whose errors locate.
+    const parsed = /\.json$/i.test(source.absoluteRef) ? parseJsonSource(source) : undefined;
+    return parsed === undefined ? super.parseDocument(source, isRoot) : { source, parsed };
   }
 }
 
+/** A problem as Redocly reports it: a message at a pointer in a source (or at a line, for parse errors). */
+interface Located {
+  message: string;
+  severity: Diagnostic["severity"];
+  source?: Source;
+  pointer?: string;
+  reportOnKey?: boolean;
+  line?: number;
+  column?: number;
+}
 
-function problemToDiagnostic(problem: Awaited<ReturnType<typeof lintDocument>>[number]): Diagnostic {
-  const location = problem.location[0];
-  const diagnostic: Diagnostic = {
-    severity: problem.severity === "error" ? "error" : "warning",
-    message: problem.message,
-  };
-  if (location) {
-    diagnostic.file = displayPath(location.source.absoluteRef);
-    diagnostic.pointer = location.pointer ?? "#/";
-    try {
-      const { start } = getLineColLocation(location);
-      if (start) {
-        diagnostic.line = start.line;
-        diagnostic.column = start.col;
-      }
-    } catch {
-      // No source position (e.g. a synthetic node): file and pointer still locate it.
+function toDiagnostics(problems: Located[], withPositions: boolean): Diagnostic[] {
+  const pointed = withPositions ? problems.filter((p) => p.source && p.pointer !== undefined) : [];
+  const positions = locateAll(pointed.map((p) => ({ source: p.source!, pointer: p.pointer!, reportOnKey: p.reportOnKey ?? false })));
+  const positionOf = new Map(pointed.map((p, i) => [p, positions[i]]));
+  return problems.map((p) => {
+    const diagnostic: Diagnostic = { severity: p.severity, message: p.message };
+    if (!p.source) return diagnostic;
+    diagnostic.file = displayPath(p.source.absoluteRef);
+    diagnostic.pointer = p.pointer ?? "#/";
+    const at = withPositions ? (positionOf.get(p) ?? (p.line !== undefined ? { line: p.line, column: p.column } : undefined)) : undefined;
+    if (at) {
+      diagnostic.line = at.line;
+      diagnostic.column = at.column;
     }
-  }
-  return diagnostic;
+    return diagnostic;
+  });
 }
 
 export async function loadSpec(specPath: string, options: LoadOptions = {}): Promise<LoadedSpec> {
   const file = path.resolve(specPath);
-  const config = await createConfig({
-    extends: [],
-    rules: { struct: "error", "no-unresolved-refs": "error" },
-  } as never);
-  const resolver = new LocalResolver(config.resolve, options.allowRemoteRefs ?? false);
+  const resolver = new LocalResolver(options.allowRemoteRefs ?? false);
 
   let document: Document;
   try {
@@ -131,37 +147,54 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   // The validator knows 3.0 and 3.1; 3.2 is checked and bundled by 3.1 rules, its version restored afterwards.
   if (version.startsWith("3.2")) (document.parsed as { openapi: string }).openapi = "3.1.1";
 
-  const problems = await lintDocument({ document, externalRefResolver: resolver, config: config.styleguide });
-  const diagnostics = problems.map((problem) => {
-    const d = problemToDiagnostic(problem);
-    if (converted) delete d.line, delete d.column; // positions in the converted text would mislead
-    // Real-world documents break many structural rules harmlessly (GitHub's has `nullable` without `type`);
-    // unless strict, only unresolvable references and root-level problems (no `info`) stop generation.
-    const fatal = problem.ruleId === "no-unresolved-refs" || d.pointer === "#/";
-    if (!options.strict && !fatal) d.severity = "warning";
-    return d;
-  });
+  // Redocly's type tree for the version, as its lint builds it (no plugins, examples resolved).
+  const types = normalizeTypes(getTypes(detectSpec(document.parsed)), { doNotResolveExamples: false });
+  const rootType = types.Root as NormalizedNodeType;
+  const resolvedRefs = resolveLocalRefs(document) ?? (await resolveDocument({ rootDocument: document, externalRefResolver: resolver, rootType }));
+  const structure = checkStructure(document, rootType as never, resolvedRefs as never, types.SpecExtension as never);
+  // Real-world documents break many structural rules harmlessly (GitHub's has `nullable` without `type`);
+  // unless strict, only unresolvable references and root-level problems (no `info`) stop generation.
+  const isFatal = (p: StructureProblem) => options.strict || p.ruleId === "no-unresolved-refs" || (p.pointer ?? "#/") === "#/";
+  // Positions in the converted text would mislead.
+  const diagnostics = toDiagnostics(
+    structure.problems.map((p) => ({ ...p, severity: isFatal(p) ? "error" : "warning" })),
+    !converted,
+  );
   const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new SpecError(errors);
 
-  const bundled = await bundleDocument({
-    document,
-    externalRefResolver: resolver,
-    config: config.styleguide,
-    dereference: false,
-  });
-  const bundleErrors = bundled.problems.map(problemToDiagnostic).filter((d) => d.severity === "error");
-  if (bundleErrors.length > 0) throw new SpecError(bundleErrors);
-  const output = bundled.bundle.parsed as OpenApiDocument;
+  // A single-file document is bundled in place from what the check recorded; others by Redocly's bundler.
+  const root = document.parsed as OpenApiDocument;
+  const bundledInPlace = !structure.external && bundleInPlace(root, structure.steps, structure.resolve);
+  const output = bundledInPlace ? root : await bundle(document, resolver);
   output.openapi = version;
 
   return {
     file,
     document: output,
     openapiVersion: version,
-    warnings: [...notes, ...diagnostics.filter((d) => d.severity === "warning")],
-    files: [...bundled.fileDependencies].sort(),
+    warnings: [...notes, ...diagnostics],
+    files: [...resolver.getFiles()].sort(),
   };
+}
+
+async function bundle(document: Document, resolver: BaseResolver): Promise<OpenApiDocument> {
+  const { bundleDocument, createConfig } = await import("@redocly/openapi-core");
+  const config = await createConfig({ extends: [], rules: { struct: "error", "no-unresolved-refs": "error" } } as never);
+  const bundled = await bundleDocument({ document, externalRefResolver: resolver, config: config.styleguide, dereference: false });
+  const errors = bundled.problems.filter((p) => p.severity === "error");
+  if (errors.length > 0) {
+    throw new SpecError(
+      toDiagnostics(
+        errors.map((p) => {
+          const at = p.location[0] as { source: Source; pointer?: string; reportOnKey?: boolean; start?: { line: number; col: number } } | undefined;
+          return { message: p.message, severity: "error", source: at?.source, pointer: at?.pointer, reportOnKey: at?.reportOnKey, line: at?.start?.line, column: at?.start?.col };
+        }),
+        true,
+      ),
+    );
+  }
+  return bundled.bundle.parsed as OpenApiDocument;
 }
 
 function readErrorToDiagnostic(err: unknown, file: string): Diagnostic {
@@ -184,6 +217,7 @@ function readErrorToDiagnostic(err: unknown, file: string): Diagnostic {
 /** Swagger 2.0 → OpenAPI 3.0 with swagger2openapi (patching small errors); the result replaces the document. */
 async function convertSwagger(parsed: Record<string, unknown>, file: string): Promise<Document> {
   try {
+    const { default: converter } = await import("swagger2openapi");
     const { openapi } = (await converter.convertObj(structuredClone(parsed), { patch: true, warnOnly: true, source: file, resolve: false })) as { openapi: unknown };
     return makeDocumentFromString(JSON.stringify(openapi, null, 1), file);
   } catch (err) {

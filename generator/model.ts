@@ -370,3 +370,128 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
     warnings,
   };
 }
+
+export type Visibility = "readOnly" | "writeOnly";
+
+/** Keywords whose values are subschemas (one, a list, or a map of them). */
+const SUBSCHEMA_ONE = ["additionalProperties", "additionalItems", "items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
+const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+const SUBSCHEMA_MAPS = ["properties", "patternProperties", "dependentSchemas", "dependencies", "$defs"];
+
+interface LocalVisibility {
+  readOnly: boolean;
+  writeOnly: boolean;
+  refs: string[];
+}
+
+/**
+ * Which schemas hold readOnly / writeOnly properties somewhere (through `$ref`s, cycles included).
+ * A property counts when its own schema carries the keyword (not both), as openapi-typescript
+ * decides where `$Read<T>` / `$Write<T>` go: the types and the decoders agree on one rule.
+ */
+export class VisibilityIndex {
+  #local = new WeakMap<object, LocalVisibility>();
+  #settled = { readOnly: new Map<string, boolean>(), writeOnly: new Map<string, boolean>() };
+
+  constructor(private readonly document: unknown) {}
+
+  /** Whether the schema or anything it references declares a property with the keyword. */
+  has(schema: unknown, keyword: Visibility): boolean {
+    if (!isObj(schema)) return false;
+    const local = this.#scan(schema);
+    return local[keyword] || this.#reaches(local.refs, keyword);
+  }
+
+  /** Either keyword: the type then needs `Readable`/`Writable` to drop or unwrap markers. */
+  marked(schema: unknown): boolean {
+    return this.has(schema, "readOnly") || this.has(schema, "writeOnly");
+  }
+
+  /** Whether the schema itself marks this property (as openapi-typescript does). */
+  static property(schema: unknown, keyword: Visibility): boolean {
+    const other = keyword === "readOnly" ? "writeOnly" : "readOnly";
+    return isObj(schema) && schema[keyword] === true && schema[other] !== true;
+  }
+
+  /** Depth-first over the references; a search that finds nothing settles every ref it visited. */
+  #reaches(start: string[], keyword: Visibility): boolean {
+    const settled = this.#settled[keyword];
+    const visited = new Set<string>();
+    const stack = [...start];
+    while (stack.length > 0) {
+      const ref = stack.pop()!;
+      if (visited.has(ref)) continue;
+      const known = settled.get(ref);
+      if (known === true) return true;
+      if (known === false) continue;
+      visited.add(ref);
+      const target = ref.startsWith("#") ? getPointer(this.document, ref) : undefined;
+      if (!isObj(target)) continue;
+      const local = this.#scan(target);
+      if (local[keyword]) {
+        settled.set(ref, true);
+        return true;
+      }
+      stack.push(...local.refs);
+    }
+    for (const ref of visited) settled.set(ref, false);
+    return false;
+  }
+
+  /** The schema's own subtree, up to `$ref`s (and discriminator mappings, which the decoders follow). */
+  #scan(schema: Obj): LocalVisibility {
+    let local = this.#local.get(schema);
+    if (local) return local;
+    local = { readOnly: false, writeOnly: false, refs: [] };
+    this.#local.set(schema, local);
+    const found = local;
+    const visit = (node: unknown, isProperty: boolean): void => {
+      if (!isObj(node)) return;
+      if (isProperty) {
+        found.readOnly ||= VisibilityIndex.property(node, "readOnly");
+        found.writeOnly ||= VisibilityIndex.property(node, "writeOnly");
+      }
+      if (typeof node.$ref === "string") found.refs.push(node.$ref);
+      const d = node.discriminator;
+      if (isObj(d) && isObj(d.mapping)) {
+        for (const target of Object.values(d.mapping)) {
+          if (typeof target === "string") found.refs.push(target.startsWith("#") ? target : `#/components/schemas/${target.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+        }
+      }
+      for (const key of SUBSCHEMA_ONE) visit(node[key], false);
+      for (const key of SUBSCHEMA_LISTS) if (Array.isArray(node[key])) for (const item of node[key] as unknown[]) visit(item, false);
+      for (const key of SUBSCHEMA_MAPS) if (isObj(node[key])) for (const item of Object.values(node[key] as Obj)) visit(item, key === "properties" || key === "$defs");
+    };
+    visit(schema, false);
+    return local;
+  }
+}
+
+const indexes = new WeakMap<object, VisibilityIndex>();
+
+/** One index per document, shared by the emitters. */
+export function visibilityIndex(document: object): VisibilityIndex {
+  let index = indexes.get(document);
+  if (!index) indexes.set(document, (index = new VisibilityIndex(document)));
+  return index;
+}
+
+/** Whether any schema of the document marks a property readOnly or writeOnly (types then carry markers). */
+export function usesVisibility(document: unknown): boolean {
+  // Objects may be shared (or even cyclic) in a parsed document: visit each once.
+  const seen = new WeakSet<object>();
+  const stack: unknown[] = [document];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== "object" || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+    } else {
+      const props = (node as Obj).properties;
+      if (isObj(props) && Object.values(props).some((p) => VisibilityIndex.property(p, "readOnly") || VisibilityIndex.property(p, "writeOnly"))) return true;
+      for (const value of Object.values(node)) stack.push(value);
+    }
+  }
+  return false;
+}

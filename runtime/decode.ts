@@ -3,7 +3,7 @@
  * every parameter split, coerced and validated, every failure named.
  */
 import type { z } from "zod";
-import { coerceValue, readParam, parseCookies, type ParamSpec, type ParamLocation, type ValueShape } from "./params.js";
+import { coerceValue, paramReader, parseCookies, UnreadableParam, type ParamReader, type ParamSpec, type ParamLocation, type ValueShape } from "./params.js";
 import { BASE64, boundaryOf, fromBase64, isBytes, isTextMediaType, multipartFields, parseFormUrlEncoded, parseMultipart } from "./media.js";
 import { RestRequestError, baseMediaType, isJsonMediaType, escapePointer, type FieldError, type RestRequest } from "./rest.js";
 
@@ -55,17 +55,56 @@ const LOCATION_KEY: Record<ParamLocation, keyof Omit<DecodedRequest, "body" | "c
   cookie: "cookies",
 };
 
-/** Compiled once per operation: the set of declared query names is needed for exploded objects. */
+/** How a body of one media type is read (docs/protocol.md, "Bodies"). */
+type BodyKind = "json" | "form" | "multipart" | "text" | "binary";
+
+function bodyKind(mediaType: string): BodyKind {
+  const base = baseMediaType(mediaType);
+  if (isJsonMediaType(base)) return "json";
+  if (base === "application/x-www-form-urlencoded") return "form";
+  if (base === "multipart/form-data") return "multipart";
+  return isTextMediaType(base) || base.endsWith("*") ? "text" : "binary";
+}
+
+interface PreparedParam {
+  spec: ParamEntry;
+  key: keyof Omit<DecodedRequest, "body" | "contentType">;
+  read: ParamReader;
+}
+
+interface PreparedBody {
+  spec: BodySpec;
+  declared: readonly string[];
+  kinds: Readonly<Record<string, BodyKind>>;
+  /** Content type as sent → declared media type; content types repeat, so matching happens once per distinct one. */
+  matched: Map<string, string | undefined>;
+}
+
+/** Distinct content types remembered per operation (multipart boundaries make them unbounded). */
+const MATCH_CACHE_SIZE = 64;
+
+/** Compiled once per operation: each parameter's reader, and how to read each body media type. */
 export interface PreparedOperation extends OperationSpec {
   declaredQuery: ReadonlySet<string>;
   hasCookies: boolean;
+  readers: readonly PreparedParam[];
+  preparedBody?: PreparedBody;
 }
 
 export function prepareOperation(op: OperationSpec): PreparedOperation {
+  const declaredQuery = new Set(op.params.filter((p) => p.in === "query").map((p) => p.name));
+  const declared = op.body ? Object.keys(op.body.content) : [];
   return {
     ...op,
-    declaredQuery: new Set(op.params.filter((p) => p.in === "query").map((p) => p.name)),
+    declaredQuery,
     hasCookies: op.params.some((p) => p.in === "cookie"),
+    readers: op.params.map((spec) => ({ spec, key: LOCATION_KEY[spec.in], read: paramReader(spec, declaredQuery) })),
+    preparedBody: op.body && {
+      spec: op.body,
+      declared,
+      kinds: Object.fromEntries(declared.map((m) => [m, bodyKind(m)])),
+      matched: new Map(),
+    },
   };
 }
 
@@ -101,37 +140,35 @@ export function matchMediaType(declared: readonly string[], contentType: string 
   return i < 0 ? undefined : declared[i];
 }
 
+const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze({});
+
 export function decodeRequest(op: PreparedOperation, request: RestRequest): DecodedRequest {
   const errors: FieldError[] = [];
   const decoded: DecodedRequest = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
-  const ctx = {
-    request,
-    cookies: op.hasCookies ? parseCookies(request.headers["cookie"]) : {},
-    declaredQuery: op.declaredQuery,
-  };
+  const cookies = op.hasCookies ? parseCookies(request.headers["cookie"]) : NO_COOKIES;
 
-  for (const param of op.params) {
-    const read = readParam(param, ctx);
-    if (!read.ok) {
-      errors.push({ in: param.in, name: param.name, message: read.message });
+  for (const { spec, key, read } of op.readers) {
+    const value = read(request, cookies);
+    if (value instanceof UnreadableParam) {
+      errors.push({ in: spec.in, name: spec.name, message: value.message });
       continue;
     }
-    if (read.value === undefined && param.required) {
-      errors.push({ in: param.in, name: param.name, message: "Required parameter is missing" });
+    if (value === undefined && spec.required) {
+      errors.push({ in: spec.in, name: spec.name, message: "Required parameter is missing" });
       continue;
     }
-    const result = param.schema.safeParse(read.value);
+    const result = spec.schema.safeParse(value);
     if (!result.success) {
       for (const { path, message } of result.error.issues.flatMap(issueLocations)) {
         const member = issuePath(path);
-        errors.push({ in: param.in, name: member ? `${param.name}.${member}` : param.name, message });
+        errors.push({ in: spec.in, name: member ? `${spec.name}.${member}` : spec.name, message });
       }
       continue;
     }
-    if (result.data !== undefined) decoded[LOCATION_KEY[param.in]][param.name] = result.data;
+    if (result.data !== undefined) decoded[key][spec.name] = result.data;
   }
 
-  if (op.body) decodeBody(op.body, request, decoded, errors);
+  if (op.preparedBody) decodeBody(op.preparedBody, request, decoded, errors);
   if (errors.length > 0) {
     const first = errors[0]!;
     const where = first.name ?? (first.pointer !== undefined ? `body${first.pointer}` : first.in);
@@ -140,24 +177,33 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
   return decoded;
 }
 
-function decodeBody(spec: BodySpec, request: RestRequest, decoded: DecodedRequest, errors: FieldError[]): void {
+function matchBodyMediaType(body: PreparedBody, contentType: string | undefined): string | undefined {
+  const key = contentType ?? "";
+  if (body.matched.has(key)) return body.matched.get(key);
+  const mediaType = matchMediaType(body.declared, contentType);
+  if (body.matched.size < MATCH_CACHE_SIZE) body.matched.set(key, mediaType);
+  return mediaType;
+}
+
+function decodeBody(prepared: PreparedBody, request: RestRequest, decoded: DecodedRequest, errors: FieldError[]): void {
+  const { spec, declared } = prepared;
   const raw = request.body;
   if (raw === undefined || raw === null || raw === "") {
     if (spec.required) errors.push({ in: "body", pointer: "", message: "Request body is required" });
     return;
   }
-  const declared = Object.keys(spec.content);
   const contentType = request.headers["content-type"];
-  const mediaType = matchMediaType(declared, contentType);
+  const mediaType = matchBodyMediaType(prepared, contentType);
   if (mediaType === undefined) {
     throw new RestRequestError(`Unsupported content type ${JSON.stringify(contentType ?? "")}; expected ${declared.join(", ")}`, 415, [
       { in: "header", name: "content-type", message: `expected one of ${declared.join(", ")}` },
     ]);
   }
   decoded.contentType = mediaType;
+  const kind = prepared.kinds[mediaType]!;
   let body: unknown;
   try {
-    body = readBody(raw, request.body_encoding, mediaType, contentType ?? mediaType, spec.shapes?.[mediaType]);
+    body = readBody(raw, request.body_encoding, kind, contentType ?? mediaType, spec.shapes?.[mediaType]);
   } catch (err) {
     errors.push({ in: "body", pointer: "", message: (err as Error).message });
     return;
@@ -167,44 +213,56 @@ function decodeBody(spec: BodySpec, request: RestRequest, decoded: DecodedReques
     decoded.body = body;
     return;
   }
-  // Bytes (files) are checked as strings of the same length, then handed over as bytes.
-  const result = schema.safeParse(bytesAsText(body));
+  // Bytes (files) are checked as strings of the same length, then handed over as bytes; only these kinds carry bytes.
+  const carriesBytes = kind === "binary" || kind === "multipart";
+  const result = schema.safeParse(carriesBytes ? bytesAsText(body) : body);
   if (result.success) {
-    decoded.body = restoreBytes(result.data, body);
+    decoded.body = carriesBytes ? restoreBytes(result.data, body) : result.data;
     return;
   }
   for (const { path, message } of result.error.issues.flatMap(issueLocations)) errors.push({ in: "body", pointer: issuePointer(path), message });
 }
 
+const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
+
 /** The envelope body as the value a handler sees, per media type (docs/protocol.md, "Bodies"). */
-function readBody(raw: unknown, encoding: string | undefined, mediaType: string, contentType: string, shape: ValueShape | undefined): unknown {
+function readBody(raw: unknown, encoding: string | undefined, kind: BodyKind, contentType: string, shape: ValueShape | undefined): unknown {
   if (encoding !== undefined && encoding !== BASE64) throw new Error(`Unsupported body_encoding ${JSON.stringify(encoding)}`);
   const bytes = encoding === BASE64 && typeof raw === "string" ? fromBase64(raw) : undefined;
-  const text = () => (bytes ? new TextDecoder().decode(bytes) : typeof raw === "string" ? raw : JSON.stringify(raw));
-  const base = baseMediaType(mediaType);
-  if (isJsonMediaType(base)) {
-    if (!bytes && typeof raw !== "string") return raw;
-    try {
-      return JSON.parse(text());
-    } catch (err) {
-      throw new Error(`Body is not valid JSON: ${(err as Error).message}`);
+  switch (kind) {
+    case "json":
+      if (!bytes && typeof raw !== "string") return raw;
+      try {
+        return JSON.parse(bodyText(raw, bytes));
+      } catch (err) {
+        throw new Error(`Body is not valid JSON: ${(err as Error).message}`);
+      }
+    case "form":
+      return formFields(parseFormUrlEncoded(bodyText(raw, bytes)), shape);
+    case "multipart": {
+      const boundary = boundaryOf(contentType);
+      if (!boundary) throw new Error("multipart/form-data body needs a boundary in its content type");
+      return formFields(multipartFields(parseMultipart(bytes ?? encoder.encode(bodyText(raw, bytes)), boundary)), shape);
     }
+    case "text":
+      return bodyText(raw, bytes);
+    case "binary":
+      return bytes ?? encoder.encode(bodyText(raw, bytes));
   }
-  const fields = (values: Record<string, unknown>) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(values)) {
-      out[k] = isBytes(v) || (Array.isArray(v) && v.some(isBytes)) ? v : coerceValue(v as string | string[], shape?.props?.[k] ?? {});
-    }
-    return out;
-  };
-  if (base === "application/x-www-form-urlencoded") return fields(parseFormUrlEncoded(text()));
-  if (base === "multipart/form-data") {
-    const boundary = boundaryOf(contentType);
-    if (!boundary) throw new Error("multipart/form-data body needs a boundary in its content type");
-    return fields(multipartFields(parseMultipart(bytes ?? new TextEncoder().encode(text()), boundary)));
+}
+
+function bodyText(raw: unknown, bytes: Uint8Array | undefined): string {
+  return bytes ? utf8.decode(bytes) : typeof raw === "string" ? raw : JSON.stringify(raw);
+}
+
+/** Form fields coerced by the body's shape; files stay bytes. */
+function formFields(values: Record<string, unknown>, shape: ValueShape | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    out[k] = isBytes(v) || (Array.isArray(v) && v.some(isBytes)) ? v : coerceValue(v as string | string[], shape?.props?.[k] ?? {});
   }
-  if (isTextMediaType(base) || base.endsWith("*")) return text();
-  return bytes ?? new TextEncoder().encode(text());
+  return out;
 }
 
 function bytesAsText(value: unknown): unknown {

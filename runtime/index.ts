@@ -20,3 +20,4 @@ export * from "./symphony-client.js";
 export * from "./observability.js";
 export * from "./media.js";
 export * from "./credentials.js";
+export * from "./visibility.js";

@@ -1,6 +1,7 @@
 /**
  * Turns the strings of a REST envelope into typed parameter values, following
- * OpenAPI's style/explode rules, before schema validation.
+ * OpenAPI's style/explode rules, before schema validation. `paramReader` does the
+ * per-parameter decisions (location, style, shape) once, when an operation is prepared.
  */
 import type { RestRequest } from "./rest.js";
 
@@ -27,39 +28,65 @@ export interface ParamSpec {
 }
 
 type Raw = string | string[] | Record<string, string> | undefined;
+type Kind = "array" | "object" | "primitive";
 
 const has = (shape: ValueShape, t: JsonType) => shape.types?.includes(t) ?? false;
-const containerKind = (shape: ValueShape): "array" | "object" | "primitive" =>
-  has(shape, "array") ? "array" : has(shape, "object") ? "object" : "primitive";
+const containerKind = (shape: ValueShape): Kind => (has(shape, "array") ? "array" : has(shape, "object") ? "object" : "primitive");
 
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+type ScalarCoercer = (value: string) => unknown;
+const asString: ScalarCoercer = (value) => value;
+
+/** The coercion `coerceScalar` applies for a shape, decided once. */
+function scalarCoercer(shape: ValueShape): ScalarCoercer {
+  const types = shape.types ?? [];
+  const numeric = types.includes("integer") || types.includes("number");
+  const boolean = types.includes("boolean");
+  const nullable = types.includes("null");
+  if (!numeric && !boolean && !nullable) return asString;
+  return (value) => {
+    if (numeric && NUMBER.test(value.trim())) return Number(value);
+    if (boolean && (value === "true" || value === "false")) return value === "true";
+    if (nullable && value === "null") return null;
+    return value;
+  };
+}
+
 /** Coerces one string to the first of the shape's types that can represent it. */
 export function coerceScalar(value: string, shape: ValueShape): unknown {
-  const types = shape.types;
-  if (!types || types.length === 0) return value;
-  if ((types.includes("integer") || types.includes("number")) && NUMBER.test(value.trim())) return Number(value);
-  if (types.includes("boolean") && (value === "true" || value === "false")) return value === "true";
-  if (types.includes("null") && value === "null") return null;
-  return value;
+  return scalarCoercer(shape)(value);
+}
+
+type Coercer = (raw: Raw) => unknown;
+
+/** The coercion `coerceValue` applies for a shape, decided once. */
+function coercer(shape: ValueShape): Coercer {
+  const kind = containerKind(shape);
+  if (kind === "array") {
+    const item = scalarCoercer(shape.items ?? {});
+    return (raw) => {
+      if (raw === undefined) return undefined;
+      const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : Object.values(raw);
+      return list.map((v) => item(v));
+    };
+  }
+  const scalar = scalarCoercer(shape);
+  const props = new Map(Object.entries(shape.props ?? {}).map(([k, s]) => [k, scalarCoercer(s)]));
+  return (raw) => {
+    if (raw === undefined) return undefined;
+    if (typeof raw === "string") return scalar(raw);
+    if (Array.isArray(raw)) return raw.map((v) => scalar(v));
+    if (kind !== "object") return raw;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) out[k] = (props.get(k) ?? asString)(v);
+    return out;
+  };
 }
 
 /** Coerces split parameter (or form field) strings by shape. */
 export function coerceValue(raw: Raw, shape: ValueShape): unknown {
-  if (raw === undefined) return undefined;
-  const kind = containerKind(shape);
-  if (kind === "array") {
-    const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : Object.values(raw);
-    return list.map((item) => coerceScalar(item, shape.items ?? {}));
-  }
-  if (kind === "object" && typeof raw === "object" && !Array.isArray(raw)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(raw)) out[k] = coerceScalar(v, shape.props?.[k] ?? {});
-    return out;
-  }
-  if (Array.isArray(raw)) return raw.map((item) => coerceScalar(item, shape));
-  if (typeof raw === "string") return coerceScalar(raw, shape);
-  return raw;
+  return coercer(shape)(raw);
 }
 
 /** "k1,v1,k2,v2" → {k1: v1, k2: v2} */
@@ -78,78 +105,87 @@ function assignments(list: string[]): Record<string, string> {
   return out;
 }
 
-/** Splits a delimited string into an array or object per the shape (non-exploded or simple style). */
-function split(value: string, shape: ValueShape, delimiter: string, explode: boolean): Raw {
-  const kind = containerKind(shape);
+/** Splits a delimited string into an array or object per the kind (non-exploded or simple style). */
+function split(value: string, kind: Kind, delimiter: string, explode: boolean): Raw {
   if (kind === "primitive") return value;
   const parts = value === "" ? [] : value.split(delimiter);
   if (kind === "array") return parts;
   return explode ? assignments(parts) : pairs(parts);
 }
 
-function fromPath(spec: ParamSpec, value: string | undefined): Raw {
-  if (value === undefined) return undefined;
+type Extract = (value: string) => Raw;
+
+function fromPath(spec: ParamSpec, kind: Kind): Extract {
   const explode = spec.explode ?? false;
-  const shape = spec.shape;
   switch (spec.style ?? "simple") {
-    case "label": {
-      const body = value.startsWith(".") ? value.slice(1) : value;
-      return split(body, shape, explode ? "." : ",", explode);
-    }
+    case "label":
+      return (value) => split(value.startsWith(".") ? value.slice(1) : value, kind, explode ? "." : ",", explode);
     case "matrix": {
-      const segments = value.split(";").filter((s) => s !== "");
       const prefix = spec.name + "=";
-      if (containerKind(shape) === "object" && explode) return assignments(segments);
-      if (containerKind(shape) === "array" && explode) {
-        return segments.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
-      }
-      const own = segments.find((s) => s.startsWith(prefix) || s === spec.name);
-      if (own === undefined) return split(value, shape, ",", false);
-      return split(own.slice(prefix.length), shape, ",", false);
+      return (value) => {
+        const segments = value.split(";").filter((s) => s !== "");
+        if (kind === "object" && explode) return assignments(segments);
+        if (kind === "array" && explode) return segments.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
+        const own = segments.find((s) => s.startsWith(prefix) || s === spec.name);
+        if (own === undefined) return split(value, kind, ",", false);
+        return split(own.slice(prefix.length), kind, ",", false);
+      };
     }
     default:
-      return split(value, shape, ",", explode);
+      return (value) => split(value, kind, ",", explode);
   }
 }
 
-function fromQuery(spec: ParamSpec, query: RestRequest["query_params"], declared: ReadonlySet<string>): Raw {
+type Query = RestRequest["query_params"];
+const lastValue = (v: string | string[]): string => (Array.isArray(v) ? v[v.length - 1]! : v);
+
+function fromQuery(spec: ParamSpec, kind: Kind, declared: ReadonlySet<string>): (query: Query) => Raw {
   const style = spec.style ?? "form";
   const explode = spec.explode ?? style === "form";
   const shape = spec.shape;
-  const kind = containerKind(shape);
+  const name = spec.name;
   if (style === "deepObject") {
-    const prefix = spec.name + "[";
-    const out: Record<string, string> = {};
-    let found = false;
-    for (const [key, v] of Object.entries(query)) {
-      if (!key.startsWith(prefix) || !key.endsWith("]")) continue;
-      found = true;
-      out[key.slice(prefix.length, -1)] = Array.isArray(v) ? v[v.length - 1]! : v;
-    }
-    return found ? out : undefined;
+    const prefix = name + "[";
+    return (query) => {
+      const out: Record<string, string> = {};
+      let found = false;
+      for (const [key, v] of Object.entries(query)) {
+        if (!key.startsWith(prefix) || !key.endsWith("]")) continue;
+        found = true;
+        out[key.slice(prefix.length, -1)] = lastValue(v);
+      }
+      return found ? out : undefined;
+    };
   }
   if (kind === "object" && explode) {
     // Exploded form objects spread their properties over the query string.
-    const names = shape.props ? Object.keys(shape.props) : Object.keys(query).filter((k) => !declared.has(k));
-    const out: Record<string, string> = {};
-    let found = false;
-    for (const name of names) {
-      const v = query[name];
-      if (v === undefined) continue;
-      found = true;
-      out[name] = Array.isArray(v) ? v[v.length - 1]! : v;
-    }
-    return found ? out : undefined;
+    const props = shape.props ? Object.keys(shape.props) : undefined;
+    return (query) => {
+      const out: Record<string, string> = {};
+      let found = false;
+      for (const key of props ?? Object.keys(query).filter((k) => !declared.has(k))) {
+        const v = query[key];
+        if (v === undefined) continue;
+        found = true;
+        out[key] = lastValue(v);
+      }
+      return found ? out : undefined;
+    };
   }
-  const value = query[spec.name];
-  if (value === undefined) return undefined;
   const delimiter = style === "spaceDelimited" ? " " : style === "pipeDelimited" ? "|" : ",";
   if (kind === "array") {
-    const list = Array.isArray(value) ? value : [value];
-    return explode ? list : list.flatMap((v) => (v === "" ? [] : v.split(delimiter)));
+    if (explode) return (query) => query[name];
+    return (query) => {
+      const value = query[name];
+      if (value === undefined) return undefined;
+      return (Array.isArray(value) ? value : [value]).flatMap((v) => (v === "" ? [] : v.split(delimiter)));
+    };
   }
-  if (Array.isArray(value)) return value; // repeated scalar: validation names the parameter
-  return split(value, shape, delimiter, false);
+  return (query) => {
+    const value = query[name];
+    // A repeated scalar stays a list: validation names the parameter.
+    return value === undefined || Array.isArray(value) ? value : split(value, kind, delimiter, false);
+  };
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -180,38 +216,75 @@ export interface ParamContext {
 
 export type ReadResult = { ok: true; value: unknown } | { ok: false; message: string };
 
-/** Reads one parameter from the envelope: split by style, coerced by shape, not yet validated. */
-export function readParam(spec: ParamSpec, ctx: ParamContext): ReadResult {
-  let raw: Raw;
-  switch (spec.in) {
-    case "path":
-      raw = spec.json ? ctx.request.path_params[spec.name] : fromPath(spec, ctx.request.path_params[spec.name]);
-      break;
-    case "query":
-      raw = spec.json ? lastOf(ctx.request.query_params[spec.name]) : fromQuery(spec, ctx.request.query_params, ctx.declaredQuery);
-      break;
-    case "header": {
-      const value = ctx.request.headers[spec.name.toLowerCase()];
-      raw = spec.json || value === undefined ? value : split(value, spec.shape, ",", spec.explode ?? false);
-      break;
-    }
-    case "cookie": {
-      const value = ctx.cookies[spec.name];
-      raw = spec.json || value === undefined ? value : split(value, spec.shape, ",", false);
-      break;
-    }
-  }
-  if (raw === undefined) return { ok: true, value: undefined };
-  if (spec.json) {
-    try {
-      return { ok: true, value: JSON.parse(raw as string) };
-    } catch {
-      return { ok: false, message: "expected a JSON value" };
-    }
-  }
-  return { ok: true, value: coerceValue(raw, spec.shape) };
+/** What a reader returns for a parameter whose text cannot be read (not a failed validation). */
+export class UnreadableParam {
+  constructor(readonly message: string) {}
 }
 
-function lastOf(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[v.length - 1] : v;
+/** Reads one parameter from an envelope: split by style, coerced by shape, not yet validated; undefined when absent. */
+export type ParamReader = (request: RestRequest, cookies: Readonly<Record<string, string>>) => unknown;
+
+const NOT_JSON = new UnreadableParam("expected a JSON value");
+
+/** A parameter's reader, with every decision that depends only on the spec taken now. */
+export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>): ParamReader {
+  const name = spec.name;
+  if (spec.json) {
+    const parse = (text: string | undefined) => {
+      if (text === undefined) return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return NOT_JSON;
+      }
+    };
+    const header = name.toLowerCase();
+    switch (spec.in) {
+      case "path":
+        return (request) => parse(request.path_params[name]);
+      case "query":
+        return (request) => {
+          const v = request.query_params[name];
+          return parse(v === undefined ? v : lastValue(v));
+        };
+      case "header":
+        return (request) => parse(request.headers[header]);
+      case "cookie":
+        return (_request, cookies) => parse(cookies[name]);
+    }
+  }
+  const kind = containerKind(spec.shape);
+  const coerce = coercer(spec.shape);
+  switch (spec.in) {
+    case "path": {
+      const extract = fromPath(spec, kind);
+      return (request) => {
+        const value = request.path_params[name];
+        return value === undefined ? undefined : coerce(extract(value));
+      };
+    }
+    case "query": {
+      const extract = fromQuery(spec, kind, declaredQuery);
+      return (request) => coerce(extract(request.query_params));
+    }
+    case "header": {
+      const header = name.toLowerCase();
+      const explode = spec.explode ?? false;
+      return (request) => {
+        const value = request.headers[header];
+        return value === undefined ? undefined : coerce(split(value, kind, ",", explode));
+      };
+    }
+    case "cookie":
+      return (_request, cookies) => {
+        const value = cookies[name];
+        return value === undefined ? undefined : coerce(split(value, kind, ",", false));
+      };
+  }
+}
+
+/** Reads one parameter from the envelope: split by style, coerced by shape, not yet validated. */
+export function readParam(spec: ParamSpec, ctx: ParamContext): ReadResult {
+  const value = paramReader(spec, ctx.declaredQuery)(ctx.request, ctx.cookies);
+  return value instanceof UnreadableParam ? { ok: false, message: value.message } : { ok: true, value };
 }

@@ -87,14 +87,18 @@ export function statusTitle(status: number): string {
 const isStringRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
+const utf8 = new TextDecoder();
+
 /**
  * Parses and checks the envelope. Accepts bytes, a string or an already parsed object.
  * Throws RestRequestError (400) naming every malformed envelope field.
  */
 export function parseRestRequest(payload: Uint8Array | string | unknown): RestRequest {
   let value: unknown = payload;
+  // Maps of an envelope parsed here are used as they are when already valid; a caller's object is copied.
+  let owned = false;
   if (payload instanceof Uint8Array || typeof payload === "string") {
-    const text = typeof payload === "string" ? payload : new TextDecoder().decode(payload);
+    const text = typeof payload === "string" ? payload : utf8.decode(payload);
     try {
       value = text.length === 0 ? {} : JSON.parse(text);
     } catch (err) {
@@ -102,6 +106,7 @@ export function parseRestRequest(payload: Uint8Array | string | unknown): RestRe
         { in: "envelope", message: (err as Error).message },
       ]);
     }
+    owned = true;
   }
   if (!isStringRecord(value)) {
     throw new RestRequestError("Request envelope must be a JSON object", 400, [
@@ -109,49 +114,54 @@ export function parseRestRequest(payload: Uint8Array | string | unknown): RestRe
     ]);
   }
   const errors: FieldError[] = [];
-  const text = (key: string, fallback: string): string => {
-    const v = value[key];
-    if (v === undefined || v === null) return fallback;
-    if (typeof v === "string") return v;
-    errors.push({ in: "envelope", pointer: "/" + key, message: "expected a string" });
-    return fallback;
-  };
-  const map = <T>(key: string, ok: (v: unknown) => v is T): Record<string, T> => {
-    const v = value[key];
-    if (v === undefined || v === null) return {};
-    if (!isStringRecord(v)) {
-      errors.push({ in: "envelope", pointer: "/" + key, message: "expected an object" });
-      return {};
-    }
-    const out: Record<string, T> = {};
-    for (const [k, item] of Object.entries(v)) {
-      if (ok(item)) out[k] = item;
-      else if (typeof item === "number" || typeof item === "boolean") out[k] = String(item) as T;
-      else errors.push({ in: "envelope", pointer: `/${key}/${escapePointer(k)}`, message: "expected a string" });
-    }
-    return out;
-  };
-  const isString = (v: unknown): v is string => typeof v === "string";
-  const isQueryValue = (v: unknown): v is string | string[] =>
-    typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
-
-  const url = text("url", "");
+  const url = envelopeText(value, "url", "", errors);
+  const method = envelopeText(value, "method", "GET", errors).toUpperCase();
   const request: RestRequest = {
-    method: text("method", "GET").toUpperCase(),
+    method,
     url,
-    path: text("path", url.split("?")[0] ?? ""),
-    headers: lowerCaseKeys(map("headers", isString)),
-    path_params: map("path_params", isString),
-    query_params: map("query_params", isQueryValue),
+    path: envelopeText(value, "path", undefined, errors) ?? url.split("?")[0] ?? "",
+    headers: lowerCaseKeys(envelopeMap(value, "headers", isString, owned, errors)),
+    path_params: envelopeMap(value, "path_params", isString, owned, errors),
+    query_params: envelopeMap(value, "query_params", isQueryValue, owned, errors),
     body: value.body,
   };
-  const encoding = text("body_encoding", "");
+  const encoding = envelopeText(value, "body_encoding", "", errors);
   if (encoding) request.body_encoding = encoding;
   if (errors.length > 0) throw new RestRequestError("Request envelope is malformed", 400, errors);
   return request;
 }
 
+const isString = (v: unknown): v is string => typeof v === "string";
+const isQueryValue = (v: unknown): v is string | string[] => typeof v === "string" || (Array.isArray(v) && v.every(isString));
+
+function envelopeText<F extends string | undefined>(envelope: Record<string, unknown>, key: string, fallback: F, errors: FieldError[]): string | F {
+  const v = envelope[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === "string") return v;
+  errors.push({ in: "envelope", pointer: "/" + key, message: "expected a string" });
+  return fallback;
+}
+
+/** A map of strings (or query values); numbers and booleans become strings. */
+function envelopeMap<T>(envelope: Record<string, unknown>, key: string, ok: (v: unknown) => v is T, owned: boolean, errors: FieldError[]): Record<string, T> {
+  const v = envelope[key];
+  if (v === undefined || v === null) return {};
+  if (!isStringRecord(v)) {
+    errors.push({ in: "envelope", pointer: "/" + key, message: "expected an object" });
+    return {};
+  }
+  const out: Record<string, unknown> = owned ? v : { ...v };
+  for (const k of Object.keys(out)) {
+    const item = out[k];
+    if (ok(item)) continue;
+    if (typeof item === "number" || typeof item === "boolean") out[k] = String(item);
+    else errors.push({ in: "envelope", pointer: `/${key}/${escapePointer(k)}`, message: "expected a string" });
+  }
+  return out as Record<string, T>;
+}
+
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  if (Object.keys(headers).every((k) => k === k.toLowerCase())) return headers;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
   return out;

@@ -199,8 +199,8 @@ export function anyOf(options: readonly z.ZodType[]): z.ZodType {
   return options.length === 1 ? options[0]! : z.union(options as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
-/** `allOf`: every part must accept the value; object outputs are merged. */
-export function allOf(parts: readonly z.ZodType[]): z.ZodType {
+/** `allOf`: every part must accept the value; object outputs are merged (by `merge`: see runtime/visibility.ts for requests). */
+export function allOf(parts: readonly z.ZodType[], merge: (merged: unknown, output: unknown, raw: unknown) => unknown = mergeOutputs): z.ZodType {
   if (parts.length === 1) return parts[0]!;
   return z.unknown().transform((value, ctx) => {
     let merged: unknown = value;
@@ -210,7 +210,7 @@ export function allOf(parts: readonly z.ZodType[]): z.ZodType {
         for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
         continue;
       }
-      merged = mergeOutputs(merged, result.data);
+      merged = merge(merged, result.data, value);
     }
     return merged;
   });

@@ -23,6 +23,7 @@ const operations: OperationSpec[] = [
   },
   { handler: "boom", endpoint: "boom", method: "POST", path: "/boom", params: [], responses: { "200": "application/json" } },
   { handler: "badStatus", endpoint: "badStatus", method: "GET", path: "/bad", params: [], responses: { "200": "application/json" } },
+  { handler: "bigint", endpoint: "bigint", method: "GET", path: "/bigint", params: [], responses: { "200": "application/json" } },
 ];
 
 function api(openapi = '{"openapi":"3.1.0"}'): ApiDefinition {
@@ -40,6 +41,9 @@ function handlers(instance: string) {
     },
     badStatus() {
       return { status: 42 };
+    },
+    bigint() {
+      return { status: 200, body: { n: 1n } };
     },
   };
 }
@@ -86,6 +90,8 @@ describe("serving runtime", () => {
     expect(JSON.stringify(res)).not.toContain("secret internal detail");
     const bad = await call("badStatus");
     expect(bad.statuscode).toBe(500);
+    // A body JSON cannot carry still gets exactly one reply: a 500, not a timeout.
+    expect(await call("bigint")).toMatchObject({ statuscode: 500, contenttype: "application/problem+json" });
     const next = await call("work");
     expect(next).toMatchObject({ statuscode: 200, body: { instance: "a" } });
   });

@@ -2,8 +2,11 @@
  * handlers.ts: typed requests, per-status response unions, the Handlers
  * interface and response builders. Types index the openapi-typescript output
  * (`paths[...]`) instead of inferring from zod, which keeps `tsc` cheap.
+ * Types whose schema holds readOnly/writeOnly properties go through `rt.Writable` (requests) or
+ * `rt.Readable` (responses); the others are left as they are, so that tsc has nothing to map.
  */
-import type { ApiModel, OperationModel, ParamIn, ResponseModel } from "../model.js";
+import { visibilityIndex, type ApiModel, type JsonSchema, type OperationModel, type ParamIn, type ResponseModel } from "../model.js";
+import { joinStatements } from "../format.js";
 import { docComment, stringLiteral } from "../names.js";
 
 const LOCATIONS: [ParamIn, string][] = [
@@ -15,16 +18,23 @@ const LOCATIONS: [ParamIn, string][] = [
 
 const opType = (op: OperationModel) => `${op.typeRoot}[${stringLiteral(op.typeKey)}][${stringLiteral(op.method.toLowerCase())}]`;
 
-function requestType(op: OperationModel): string {
+/** `type` as one side sees it, when its schemas carry readOnly/writeOnly markers. */
+function visible(model: ApiModel, type: string, schemas: (JsonSchema | undefined)[], side: "Writable" | "Readable"): string {
+  const index = visibilityIndex(model.document);
+  return schemas.some((s) => index.marked(s)) ? `rt.${side}<${type}>` : type;
+}
+
+function requestType(model: ApiModel, op: OperationModel): string {
   const base = opType(op);
   const fields = LOCATIONS.map(([location, field]) => {
-    const has = op.parameters.some((p) => p.in === location);
-    return `${field}: ${has ? `NonNullable<${base}["parameters"][${stringLiteral(location)}]>` : "Record<string, never>"};`;
+    const params = op.parameters.filter((p) => p.in === location);
+    const type = `NonNullable<${base}["parameters"][${stringLiteral(location)}]>`;
+    return `${field}: ${params.length > 0 ? visible(model, type, params.map((p) => p.schema), "Writable") : "Record<string, never>"};`;
   });
   let body = "undefined";
   if (op.requestBody && op.requestBody.content.length > 0) {
     const content = `NonNullable<${base}["requestBody"]>["content"]`;
-    body = op.requestBody.content.map((m) => `${content}[${stringLiteral(m.contentType)}]`).join(" | ");
+    body = op.requestBody.content.map((m) => visible(model, `${content}[${stringLiteral(m.contentType)}]`, [m.schema], "Writable")).join(" | ");
     if (!op.requestBody.required) body += " | undefined";
   }
   fields.push(`body: ${body};`);
@@ -37,19 +47,20 @@ function statusType(key: string): string {
   return key;
 }
 
-function responseMembers(op: OperationModel, r: ResponseModel): string[] {
+function responseMembers(model: ApiModel, op: OperationModel, r: ResponseModel): string[] {
   const base = `${opType(op)}["responses"][${stringLiteral(r.key)}]`;
   const headers = r.headers.length > 0 ? `headers${r.headers.some((h) => h.required) ? "" : "?"}: ${base}["headers"]` : "headers?: Readonly<Record<string, string | number | boolean>>";
   const status = `status: ${statusType(r.key)}`;
   if (r.content.length === 0) return [`{ ${status}; body?: undefined; ${headers}; contentType?: string }`];
   return r.content.map((m, i) => {
     const contentType = `contentType${i === 0 ? "?" : ""}: ${stringLiteral(m.contentType)}`;
-    return `{ ${status}; body: ${base}["content"][${stringLiteral(m.contentType)}]; ${headers}; ${contentType} }`;
+    const body = visible(model, `${base}["content"][${stringLiteral(m.contentType)}]`, [m.schema], "Readable");
+    return `{ ${status}; body: ${body}; ${headers}; ${contentType} }`;
   });
 }
 
-function responseType(op: OperationModel): string {
-  const members = op.responses.flatMap((r) => responseMembers(op, r));
+function responseType(model: ApiModel, op: OperationModel): string {
+  const members = op.responses.flatMap((r) => responseMembers(model, op, r));
   // No declared responses: any status, any body.
   if (members.length === 0) members.push("rt.AnyResponse");
   return `export type ${op.typeName}Response =\n${members.map((m) => `| ${m}`).join("\n")};\n`;
@@ -71,8 +82,9 @@ export function emitHandlers(model: ApiModel, runtimeImport: string): string {
     "",
   ];
   for (const op of [...model.operations, ...model.webhooks]) {
-    out.push(`// ${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/"));
-    out.push(requestType(op), responseType(op));
+    // The comment travels with its statement: the formatter may split between statements.
+    const comment = `// ${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/");
+    out.push(`${comment}\n${requestType(model, op)}`, responseType(model, op));
     out.push(
       docComment([`Response builders for ${op.handlerName}: \`${op.typeName}.status(code, body)\` and one per named status.`]) +
         `export const ${op.typeName} = rt.responseBuilders<${op.typeName}Response>();\n`,
@@ -88,5 +100,5 @@ export function emitHandlers(model: ApiModel, runtimeImport: string): string {
       ),
     );
   }
-  return out.join("\n");
+  return joinStatements(out);
 }

@@ -1,5 +1,6 @@
 /** operations.ts: the table the runtime dispatcher reads, one entry per operation. */
 import type { ApiModel, OperationModel } from "../model.js";
+import { joinStatements } from "../format.js";
 import { propertyKey, stringLiteral } from "../names.js";
 import { valueShape } from "./shape.js";
 import type { ZodEmitter } from "./zod.js";
@@ -18,7 +19,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
       `explode: ${p.explode}`,
       `shape: ${JSON.stringify(valueShape(model.document, p.schema))}`,
       p.contentType && isJsonMedia(p.contentType) ? "json: true" : "",
-      `schema: ${zod.inline(p.schema, "schemas.")}${p.required ? "" : ".optional()"}`,
+      `schema: ${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`,
     ].filter(Boolean);
     return `{ ${fields.join(", ")} }`;
   });
@@ -31,7 +32,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
   ];
   if (op.requestBody) {
     const content = op.requestBody.content.map(
-      (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : zod.inline(m.schema, "schemas.")}`,
+      (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : zod.inline(m.schema, "schemas.", "request")}`,
     );
     // Form and multipart fields arrive as strings: the runtime coerces them by shape.
     const shapes = op.requestBody.content
@@ -47,7 +48,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
   const responseBodies = op.responses.flatMap((r) => {
     const media = r.content.filter((m) => m.schema !== undefined && isJsonMedia(m.contentType));
     if (media.length === 0) return [];
-    const entries = media.map((m) => `${stringLiteral(m.contentType)}: () => ${zod.inline(m.schema, "schemas.")}`);
+    const entries = media.map((m) => `${stringLiteral(m.contentType)}: () => ${zod.inline(m.schema, "schemas.", "response")}`);
     return [`${propertyKey(r.key)}: { ${entries.join(", ")} }`];
   });
   if (responseBodies.length > 0) fields.push(`responseBodies: { ${responseBodies.join(", ")} }`);
@@ -79,6 +80,8 @@ export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: 
 }
 
 export function emitSchemas(zod: ZodEmitter, runtimeImport: string): string {
-  const body = zod.constants.map((c) => `export const ${c.name}: z.ZodType = ${c.code};\n`).join("\n") || "export {};\n";
-  return [...imports(body, runtimeImport, false), "", body].join("\n");
+  const constants = zod.constants.map((c) => `export const ${c.name}: z.ZodType = ${c.code};\n`);
+  if (constants.length === 0) constants.push("export {};\n");
+  // One statement per constant: the formatter may split the file between them.
+  return joinStatements([...imports(constants.join("\n"), runtimeImport, false), "", ...constants]);
 }

@@ -1,22 +1,100 @@
-/** types.ts: the spec's TypeScript types, from openapi-typescript. */
-import openapiTS, { astToString } from "openapi-typescript";
+/**
+ * types.ts: the spec's TypeScript types, from openapi-typescript's AST, printed straight to
+ * prettier-formatted text (../print/types-printer.ts). A document with a construct that printer
+ * does not know is formatted the old way, `astToString` + prettier: same text, only slower.
+ */
+import { astToString, resolveRef, scanDiscriminators, transformSchema, type GlobalContext, type OpenAPI3, type OpenAPITSOptions } from "openapi-typescript";
 import ts from "typescript";
-import type { ApiModel } from "../model.js";
+import { formatTypeScript } from "../format.js";
+import { usesVisibility, type ApiModel } from "../model.js";
+import { printTypes, UnsupportedNode } from "../print/types-printer.js";
 
 const BYTES = ts.factory.createTypeReferenceNode("Uint8Array");
 
-export async function emitTypes(model: ApiModel): Promise<string> {
+/** The document openapi-typescript types: the model's, callbacks included. */
+export function typesDocument(model: ApiModel): OpenAPI3 {
   const document = structuredClone(model.document);
   // Callbacks have no types of their own in openapi-typescript: type them as extra webhooks.
   if (Object.keys(model.callbackItems).length > 0) {
     document.webhooks = { ...(document.webhooks as object | undefined), ...structuredClone(model.callbackItems) };
   }
-  const ast = await openapiTS(document as never, {
+  return document as OpenAPI3;
+}
+
+export function typesOptions(model: ApiModel) {
+  return {
     silent: true,
+    // readOnly / writeOnly properties as `$Read<T>` / `$Write<T>`: handlers.ts reads them through rt.Writable / rt.Readable.
+    readWriteMarkers: usesVisibility(model.document),
     // Binary strings (files, octet-stream bodies) reach handlers as bytes.
     transform(schema) {
       return schema.type === "string" && schema.format === "binary" ? BYTES : undefined;
     },
-  });
-  return astToString(ast);
+  } satisfies OpenAPITSOptions;
+}
+
+/**
+ * openapi-typescript's AST for the model's document: what `openapiTS(typesDocument(model),
+ * typesOptions(model))` returns (test/types-printer.test.ts compares them), without its Redocly
+ * lint and bundle passes, which the loader has already done (three quarters of its time on
+ * GitHub's description). The context is openapiTS's own, with its defaults.
+ */
+export function typesAst(model: ApiModel): ts.Node[] {
+  const schema = typesDocument(model);
+  const options = typesOptions(model);
+  const ctx: GlobalContext = {
+    additionalProperties: false,
+    alphabetize: false,
+    arrayLength: false,
+    defaultNonNullable: true,
+    discriminators: scanDiscriminators(schema, options),
+    emptyObjectsUnknown: false,
+    enum: false,
+    enumValues: false,
+    conditionalEnums: false,
+    dedupeEnums: false,
+    excludeDeprecated: false,
+    exportType: false,
+    immutable: false,
+    rootTypes: false,
+    rootTypesNoSchemaPrefix: false,
+    rootTypesKeepCasing: false,
+    injectFooter: [],
+    pathParamsAsTypes: false,
+    postTransform: undefined,
+    propertiesRequiredByDefault: false,
+    // Read only by the lint and bundle passes skipped here.
+    redoc: undefined as never,
+    silent: options.silent,
+    inject: undefined,
+    transform: options.transform,
+    transformProperty: undefined,
+    makePathsEnum: false,
+    generatePathParams: false,
+    readWriteMarkers: options.readWriteMarkers,
+    resolve: ($ref) => resolveRef(schema, $ref, { silent: options.silent }),
+  };
+  return transformSchema(schema, ctx);
+}
+
+export interface FormattedTypes {
+  text: string;
+  /** Why the direct printer was not used (the text then came from `astToString` + prettier). */
+  fallback?: string;
+}
+
+/** The final, prettier-formatted text of an AST from `typesAst`. */
+export async function formatTypes(ast: ts.Node[]): Promise<FormattedTypes> {
+  try {
+    // prettier's own measure of a string's width (East Asian wide characters, emoji).
+    const { util } = await import("prettier");
+    return { text: printTypes(ast, util.getStringWidth) };
+  } catch (error) {
+    if (!(error instanceof UnsupportedNode)) throw error;
+    return { text: await formatTypeScript(astToString(ast)), fallback: error.message };
+  }
+}
+
+export async function emitTypes(model: ApiModel): Promise<string> {
+  return (await formatTypes(typesAst(model))).text;
 }

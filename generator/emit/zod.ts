@@ -4,8 +4,12 @@
  * reference back into a constant still being built (recursion) is wrapped in
  * `z.lazy`. Constants are annotated `z.ZodType` so the compiler never infers
  * zod types from them: handler types come from the spec's types instead.
+ *
+ * Directions (`readOnly` / `writeOnly`): a schema holding such properties (through its `$ref`s)
+ * gets a variant constant per direction it is used in: for requests its readOnly properties are
+ * optional and removed from the output, for responses its writeOnly ones must be absent.
  */
-import { getPointer } from "../model.js";
+import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
 import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "../../runtime/schema.js";
@@ -24,67 +28,90 @@ export interface NamedSchema {
   code: string;
 }
 
+/** Which side of an exchange a schema decodes: undefined is the schema as written (component constants). */
+export type Direction = "request" | "response";
+/** The property keyword each direction treats specially. */
+const DIRECTED = { request: "readOnly", response: "writeOnly" } as const;
+const VARIANT_SUFFIX = { request: "ForRequest", response: "ForResponse" } as const;
+
 export class ZodEmitter {
-  /** `$ref` → constant name. */
+  /** `$ref` (prefixed by the direction of a variant) → constant name. */
   #names = new Map<string, string>();
   #scope = new NameScope();
   #done = new Set<string>();
   #inProgress = new Set<string>();
   /** Emitted constants, dependencies first. */
   readonly constants: NamedSchema[] = [];
+  #direction: Direction | undefined;
+  readonly #visibility: VisibilityIndex;
 
   constructor(
     private readonly document: unknown,
     private readonly openapiVersion: string,
     /** Prefix for references to constants from outside the schemas module (e.g. "schemas."). */
     private refPrefix = "",
-  ) {}
+  ) {
+    this.#visibility = visibilityIndex(document as object);
+  }
 
   /** Emits one constant per component schema, in dependency order. */
   emitComponents(schemas: Record<string, JsonSchema>): void {
-    for (const name of Object.keys(schemas)) this.#ensure(`#/components/schemas/${escapeToken(name)}`);
+    for (const name of Object.keys(schemas)) this.#ensure(`#/components/schemas/${escapeToken(name)}`, undefined);
   }
 
-  /** An expression for a schema used inline (operations module). */
-  inline(schema: JsonSchema | undefined, prefix: string): string {
-    const saved = this.refPrefix;
+  /** An expression for a schema used inline (operations module), as a request or a response decodes it. */
+  inline(schema: JsonSchema | undefined, prefix: string, direction?: Direction): string {
+    const saved = [this.refPrefix, this.#direction] as const;
     this.refPrefix = prefix;
+    this.#direction = direction;
     try {
       return this.expr(schema);
     } finally {
-      this.refPrefix = saved;
+      [this.refPrefix, this.#direction] = saved;
     }
   }
 
-  constName(ref: string): string {
-    let name = this.#names.get(ref);
+  /** A component's constant; `direction` names its variant (base name + "ForRequest", which no base name ends with). */
+  constName(ref: string, direction?: Direction): string {
+    const key = direction ? `${direction} ${ref}` : ref;
+    let name = this.#names.get(key);
     if (!name) {
-      const tail = decodeToken(ref.split("/").pop() ?? "Schema");
-      name = this.#scope.claim(pascalCase(tail) + "Schema");
-      this.#names.set(ref, name);
+      if (direction) name = this.#scope.claim(this.constName(ref) + VARIANT_SUFFIX[direction]);
+      else name = this.#scope.claim(pascalCase(decodeToken(ref.split("/").pop() ?? "Schema")) + "Schema");
+      this.#names.set(key, name);
     }
     return name;
   }
 
-  #ensure(ref: string): void {
-    if (this.#done.has(ref) || this.#inProgress.has(ref)) return;
-    const name = this.constName(ref);
-    this.#inProgress.add(ref);
+  /** The direction a reference is decoded in: none when its schema has nothing that direction treats specially. */
+  #refDirection(ref: string): Direction | undefined {
+    const direction = this.#direction;
+    return direction && this.#visibility.has({ $ref: ref }, DIRECTED[direction]) ? direction : undefined;
+  }
+
+  #ensure(ref: string, direction: Direction | undefined): void {
+    const key = direction ? `${direction} ${ref}` : ref;
+    if (this.#done.has(key) || this.#inProgress.has(key)) return;
+    const name = this.constName(ref, direction);
+    this.#inProgress.add(key);
     const target = getPointer(this.document, ref) as JsonSchema | undefined;
-    const saved = this.refPrefix;
+    const saved = [this.refPrefix, this.#direction] as const;
     this.refPrefix = "";
+    this.#direction = direction;
     const code = target === undefined ? "z.unknown()" : this.expr(target);
-    this.refPrefix = saved;
-    this.#inProgress.delete(ref);
-    this.#done.add(ref);
+    [this.refPrefix, this.#direction] = saved;
+    this.#inProgress.delete(key);
+    this.#done.add(key);
     this.constants.push({ name, code });
   }
 
   #ref(ref: string): string {
     if (!ref.startsWith("#")) return "z.unknown()";
-    this.#ensure(ref);
-    const name = this.refPrefix + this.constName(ref);
-    return this.#inProgress.has(ref) || !this.#done.has(ref) ? `z.lazy(() => ${name})` : name;
+    const direction = this.#refDirection(ref);
+    const key = direction ? `${direction} ${ref}` : ref;
+    this.#ensure(ref, direction);
+    const name = this.refPrefix + this.constName(ref, direction);
+    return this.#inProgress.has(key) || !this.#done.has(key) ? `z.lazy(() => ${name})` : name;
   }
 
   /** `withDefault: false` for required properties: a default must not make a missing required value valid. */
@@ -126,7 +153,17 @@ export class ZodEmitter {
     if (isObj(schema.not) || typeof schema.not === "boolean") parts.push(`rt.not(${this.expr(schema.not as JsonSchema)})`);
     parts.push(...this.#applicators(schema));
     if (parts.length === 0) return "z.unknown()";
-    return parts.length === 1 ? parts[0]! : `rt.allOf([${parts.join(", ")}])`;
+    return this.#merge(schema, parts);
+  }
+
+  /**
+   * `rt.allOf` of parts. In a request whose schema holds readOnly properties, parts that pass the raw
+   * value through must not bring back what another part removed: the merge knows.
+   */
+  #merge(schema: Obj, parts: string[]): string {
+    if (parts.length === 1) return parts[0]!;
+    const merge = this.#direction === "request" && this.#visibility.has(schema, "readOnly") ? ", rt.mergeRequestParts" : "";
+    return `rt.allOf([${parts.join(", ")}]${merge})`;
   }
 
   /** Conditional and cross-property keywords (JSON Schema draft-07 and 2020-12 as the dialect has them). */
@@ -162,8 +199,7 @@ export class ZodEmitter {
   #composition(schema: Obj): string | undefined {
     const pieces: string[] = [];
     if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
-      const all = schema.allOf.map((s) => this.expr(s as JsonSchema));
-      pieces.push(all.length === 1 ? all[0]! : `rt.allOf([${all.join(", ")}])`);
+      pieces.push(this.#merge(schema, schema.allOf.map((s) => this.expr(s as JsonSchema))));
     }
     for (const keyword of ["oneOf", "anyOf"] as const) {
       const options = schema[keyword];
@@ -174,7 +210,7 @@ export class ZodEmitter {
       else pieces.push(exprs.length === 1 ? exprs[0]! : keyword === "oneOf" ? `rt.oneOf([${exprs.join(", ")}])` : `rt.anyOf([${exprs.join(", ")}])`);
     }
     if (pieces.length === 0) return undefined;
-    return pieces.length === 1 ? pieces[0] : `rt.allOf([${pieces.join(", ")}])`;
+    return this.#merge(schema, pieces);
   }
 
   #discriminator(schema: Obj, options: unknown[]): string | undefined {
@@ -276,7 +312,11 @@ export class ZodEmitter {
     }
     if (typeof schema.minItems === "number") out += `.min(${schema.minItems})`;
     if (typeof schema.maxItems === "number") out += `.max(${schema.maxItems})`;
-    if (schema.uniqueItems === true) out = `rt.uniqueItems(${out})`;
+    if (schema.uniqueItems === true) {
+      // Items are unique as sent: in a request, compared before readOnly properties are removed.
+      const beforeRemoval = this.#direction === "request" && this.#visibility.has(schema, "readOnly");
+      out = beforeRemoval ? `rt.allOf([rt.uniqueItems(z.array(z.unknown())), ${out}], rt.mergeRequestParts)` : `rt.uniqueItems(${out})`;
+    }
     return out;
   }
 
@@ -285,7 +325,15 @@ export class ZodEmitter {
     const required = new Set(Array.isArray(schema.required) ? schema.required : []);
     const extra = schema.additionalProperties;
     const patterns = isObj(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
+    const keyword = this.#direction && DIRECTED[this.#direction];
+    const readOnly: string[] = [];
     const fields = Object.entries(properties).map(([name, prop]) => {
+      if (keyword && VisibilityIndex.property(prop, keyword)) {
+        // Request: a readOnly property is checked if sent, never required, then removed. Response: a writeOnly one must be absent.
+        if (keyword === "writeOnly") return `${propertyKey(name)}: rt.writeOnlyProperty()`;
+        readOnly.push(name);
+        return `${propertyKey(name)}: ${this.expr(prop as JsonSchema, false)}.optional()`;
+      }
       // A required property's default must not make its absence valid.
       let value = this.expr(prop as JsonSchema, !required.has(name));
       const hasDefault = isObj(prop) && prop.default !== undefined;
@@ -313,6 +361,7 @@ export class ZodEmitter {
     if (typeof schema.minProperties === "number" || typeof schema.maxProperties === "number") {
       out = `rt.propertyCount(${out}, ${schema.minProperties ?? "undefined"}, ${schema.maxProperties ?? "undefined"})`;
     }
+    if (readOnly.length > 0) out = `rt.omitReadOnly(${out}, [${readOnly.map(stringLiteral).join(", ")}])`;
     return out;
   }
 }

@@ -14,6 +14,9 @@
  * - `$schema`, `$id` and draft-04 `id` inside schemas are dropped: the generator resolves every
  *   `$ref` as a pointer into the bundled document and validates in the document's dialect.
  * - The intentional differences listed in INTENTIONAL are applied here, each behind its id.
+ * - Requests (parameters, request bodies) follow OpenAPI's `readOnly` rule: a readOnly property
+ *   (its own schema says `readOnly: true`, not also `writeOnly`) is not required by the `required`
+ *   of the schema declaring it. Each `$ref` target is then compiled once per direction.
  */
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -79,11 +82,14 @@ export function getPointer(doc: unknown, ref: string): unknown {
   return node;
 }
 
+/** Which side a schema is validated for: requests relax `required` for readOnly properties. */
+export type Direction = "request" | undefined;
+
 export class Reference {
   readonly ajv: Ajv;
   readonly is30: boolean;
   #ids = new Map<string, string>();
-  #compiled = new Map<unknown, ValidateFunction>();
+  #compiled = new Map<Direction, Map<unknown, ValidateFunction>>();
 
   constructor(
     private readonly document: unknown,
@@ -107,27 +113,30 @@ export class Reference {
   }
 
   /** A validator for a schema taken from the bundled document. */
-  validator(schema: unknown): ValidateFunction {
-    let v = this.#compiled.get(schema);
+  validator(schema: unknown, direction?: Direction): ValidateFunction {
+    let compiled = this.#compiled.get(direction);
+    if (!compiled) this.#compiled.set(direction, (compiled = new Map()));
+    let v = compiled.get(schema);
     if (!v) {
-      v = this.ajv.compile({ allOf: [this.convert(schema)] });
-      this.#compiled.set(schema, v);
+      v = this.ajv.compile({ allOf: [this.convert(schema, direction)] });
+      compiled.set(schema, v);
     }
     return v;
   }
 
-  #idFor(ref: string): string {
-    let id = this.#ids.get(ref);
+  #idFor(ref: string, direction: Direction): string {
+    const key = `${direction ?? ""} ${ref}`;
+    let id = this.#ids.get(key);
     if (id) return id;
     id = `https://differential.invalid/ref/${this.#ids.size}`;
-    this.#ids.set(ref, id);
+    this.#ids.set(key, id);
     const target = getPointer(this.document, ref);
-    const converted = target === undefined ? true : this.convert(target);
+    const converted = target === undefined ? true : this.convert(target, direction);
     this.ajv.addSchema({ $id: id, allOf: [converted] });
     return id;
   }
 
-  convert(schema: unknown): unknown {
+  convert(schema: unknown, direction?: Direction): unknown {
     if (!isObj(schema)) return schema;
     let s: Obj = { ...schema };
     // Identifiers and dialect switches are not followed by the generator (the bundle's refs are all
@@ -137,18 +146,23 @@ export class Reference {
     delete s.id;
     if (typeof s.$ref === "string") {
       const ref = s.$ref;
-      const target = ref.startsWith("#") ? this.#idFor(ref) : ref;
+      const target = ref.startsWith("#") ? this.#idFor(ref, direction) : ref;
       if (this.is30) {
         // 3.0 ignores siblings of $ref (nullable is kept: see nullable-beyond-type).
         s = { $ref: target, ...(s.nullable === true ? { nullable: true } : {}) };
       } else s.$ref = target;
     }
-    for (const key of SUBSCHEMA_MAPS) {
-      if (isObj(s[key])) s[key] = Object.fromEntries(Object.entries(s[key] as Obj).map(([k, v]) => [k, this.convert(v)]));
+    if (direction === "request" && Array.isArray(s.required) && isObj(s.properties)) {
+      const properties = s.properties;
+      s.required = s.required.filter((name) => !(typeof name === "string" && Object.hasOwn(properties, name) && isReadOnly(properties[name])));
     }
-    for (const key of SUBSCHEMA_ONE) if (key in s) s[key] = this.convert(s[key]);
-    for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) s[key] = (s[key] as unknown[]).map((v) => this.convert(v));
-    if ("items" in s) s.items = Array.isArray(s.items) ? s.items.map((v) => this.convert(v)) : this.convert(s.items);
+    const sub = (v: unknown) => this.convert(v, direction);
+    for (const key of SUBSCHEMA_MAPS) {
+      if (isObj(s[key])) s[key] = Object.fromEntries(Object.entries(s[key] as Obj).map(([k, v]) => [k, sub(v)]));
+    }
+    for (const key of SUBSCHEMA_ONE) if (key in s) s[key] = sub(s[key]);
+    for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) s[key] = (s[key] as unknown[]).map(sub);
+    if ("items" in s) s.items = Array.isArray(s.items) ? s.items.map(sub) : sub(s.items);
 
     if (this.is30) {
       for (const [flag, bound] of [
@@ -162,7 +176,7 @@ export class Reference {
       }
     }
 
-    if (this.intentional) this.#discriminator(s, schema);
+    if (this.intentional) this.#discriminator(s, schema, direction);
 
     if (this.is30 && s.nullable === true) {
       delete s.nullable;
@@ -178,7 +192,7 @@ export class Reference {
   }
 
   /** INTENTIONAL discriminator-dispatch: mirrors the generator's mapping (explicit, then each `$ref` option's name). */
-  #discriminator(s: Obj, original: Obj): void {
+  #discriminator(s: Obj, original: Obj, direction: Direction): void {
     const d = s.discriminator;
     if (!isObj(d) || typeof d.propertyName !== "string") return;
     const property = d.propertyName;
@@ -205,7 +219,7 @@ export class Reference {
       delete s[keyword];
       const cases = [...mapping].map(([value, ref]) => ({
         if: { properties: { [property]: { const: value } } },
-        then: { $ref: this.#idFor(ref) },
+        then: { $ref: this.#idFor(ref, direction) },
       }));
       const rule = {
         type: "object",
@@ -216,6 +230,11 @@ export class Reference {
       s.allOf = [...(Array.isArray(s.allOf) ? s.allOf : []), rule];
     }
   }
+}
+
+/** OpenAPI's readOnly property, as the generator reads it (openapi-typescript's rule). */
+function isReadOnly(property: unknown): boolean {
+  return isObj(property) && property.readOnly === true && property.writeOnly !== true;
 }
 
 function decodeToken(token: string): string {
