@@ -74,7 +74,7 @@ export async function emitFiles(
   onPhase?: (phase: Phase, ms: number) => void,
 ): Promise<{ files: OutputFile[]; specBytes: number }> {
   let started = performance.now();
-  const [{ emitClient }, { emitHandlers }, { emitOperations, emitSchemas }, { emitIndex, emitRegister, emitSpec }, { emitTypes }, { ZodEmitter }, { createFormatter }] =
+  const [{ emitClient }, { emitHandlers }, { emitOperations, emitSchemas }, { emitIndex, emitRegister, emitSpec }, { emitTypes }, { ZodEmitter }, { createFormatter, unformattedBytes }] =
     await Promise.all([
       import("./emit/client.js"),
       import("./emit/handlers.js"),
@@ -98,7 +98,7 @@ export async function emitFiles(
   ];
   // Our emitters are quick; their output is formatted (on worker threads when large) while
   // openapi-typescript builds the types in this thread.
-  const formatter = createFormatter(ours.reduce((n, [, s]) => n + s.length, 0));
+  const formatter = createFormatter(ours.reduce((n, [, s]) => n + unformattedBytes(s), 0));
   let sources: [string, string][];
   try {
     const formatting = ours.map(([name, source]) => formatter.format(source).then((text): [string, string] => [name, text]));

@@ -1,66 +1,72 @@
-/** client.ts: `createClient(nc, prefix)`, one typed method per operation, over NATS. */
-import type { ApiModel, OperationModel, ParamIn } from "../model.js";
+/**
+ * client.ts: `createClient(nc, prefix)`, one typed method per operation, over NATS. The imports
+ * and interfaces are printed in prettier's layout (../print/declarations.ts).
+ */
+import ts from "typescript";
+import { joinStatements } from "../format.js";
+import type { ApiModel, OperationModel } from "../model.js";
 import { docComment, stringLiteral } from "../names.js";
+import { declaration, importNames, importNamespace, render, spaced, type Statement } from "../print/declarations.js";
+import * as t from "../print/nodes.js";
+import { LOCATIONS } from "./handlers.js";
 
-const FIELDS: [ParamIn, string][] = [
-  ["path", "path"],
-  ["query", "query"],
-  ["header", "headers"],
-  ["cookie", "cookies"],
-];
-
-function inputType(op: OperationModel): { type: string; optional: boolean } {
-  const fields: string[] = [];
+function inputType(op: OperationModel): { type: ts.TypeNode; optional: boolean } {
+  const fields: ts.TypeElement[] = [];
+  const request = () => t.ref(`${op.typeName}Request`);
   let anyRequired = false;
-  for (const [location, field] of FIELDS) {
+  for (const [location, field] of LOCATIONS) {
     if (!op.parameters.some((p) => p.in === location)) continue;
     const required = op.parameters.some((p) => p.in === location && p.required);
     anyRequired ||= required;
-    fields.push(`${field}${required ? "" : "?"}: ${op.typeName}Request[${stringLiteral(field)}]`);
+    fields.push(t.property(field, !required, t.indexed(request(), [stringLiteral(field)])));
   }
   if (op.requestBody && op.requestBody.content.length > 0) {
     const required = op.requestBody.required;
     anyRequired ||= required;
-    fields.push(`body${required ? "" : "?"}: Exclude<${op.typeName}Request["body"], undefined>`);
-    if (op.requestBody.content.length > 1) fields.push(`contentType?: ${op.requestBody.content.map((m) => stringLiteral(m.contentType)).join(" | ")}`);
+    fields.push(t.property("body", !required, t.ref("Exclude", [t.indexed(request(), [stringLiteral("body")]), t.keyword(ts.SyntaxKind.UndefinedKeyword)])));
+    if (op.requestBody.content.length > 1) fields.push(t.property("contentType", true, t.union(op.requestBody.content.map((m) => t.str(stringLiteral(m.contentType))))));
   }
-  return { type: fields.length ? `{ ${fields.join("; ")} }` : "Record<string, never>", optional: !anyRequired };
+  const type = fields.length ? t.inlineObject(fields) : t.emptyRecord();
+  return { type, optional: !anyRequired };
 }
 
-function clientInterface(name: string, intro: string, operations: OperationModel[]): string {
+function clientInterface(name: string, intro: string, operations: OperationModel[]): Statement {
   const methods = operations.map((op) => {
     const input = inputType(op);
-    const doc = docComment([op.summary, `${op.method} ${op.path} → endpoint ${op.endpoint}`, op.deprecated ? "@deprecated" : undefined], "  ");
-    return `${doc}  ${op.handlerName}(req${input.optional ? "?" : ""}: ${input.type}, options?: rt.CallOptions): Promise<${op.typeName}Response>;`;
+    const signature = t.method(
+      op.handlerName,
+      [t.parameter("req", input.optional, input.type), t.parameter("options", true, t.ref("rt.CallOptions"))],
+      t.ref("Promise", [t.ref(`${op.typeName}Response`)]),
+    );
+    return t.jsDoc(signature, docComment([op.summary, `${op.method} ${op.path} → endpoint ${op.endpoint}`, op.deprecated ? "@deprecated" : undefined]));
   });
-  return docComment([intro]) + `export interface ${name} {\n${methods.join("\n")}\n}\n`;
+  return spaced(declaration(t.jsDoc(t.exportedInterface(name, methods), docComment([intro]))));
 }
 
-export function emitClient(model: ApiModel, runtimeImport: string): string {
+/** client.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against). */
+export function emitClient(model: ApiModel, runtimeImport: string, print = true): string {
   const all = [...model.operations, ...model.webhooks];
   const imports = all.flatMap((op) => [`${op.typeName}Request`, `${op.typeName}Response`]);
   const hooks = model.webhooks.length > 0;
-  return [
-    `import * as rt from ${stringLiteral(runtimeImport)};`,
-    imports.length ? `import type { ${imports.join(", ")} } from "./handlers.js";` : "",
-    `import { operationTable${hooks ? ", webhookTable" : ""} } from "./operations.js";`,
+  const out: (Statement | string)[] = [
+    importNamespace("rt", stringLiteral(runtimeImport)),
+    imports.length ? importNames(imports, stringLiteral("./handlers.js"), true) : "",
+    importNames(hooks ? ["operationTable", "webhookTable"] : ["operationTable"], stringLiteral("./operations.js"), false),
     "",
     clientInterface("Client", `Typed client for ${model.title}: each method sends the operation's envelope to its endpoint and returns the typed response.`, model.operations),
     docComment([
       "A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).",
       "Transport failures throw `ConnectionFailed` (no instance answering) or `Timeout`; HTTP-level errors are responses.",
-    ]) + "export function createClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): Client {",
-    "  return rt.createApiClient<Client>(nc, prefix, operationTable, options);",
-    "}",
-    "",
-    ...(hooks
-      ? [
-          clientInterface("WebhookClient", `Sends ${model.title}'s webhooks and callbacks to a receiver registered with \`registerWebhooks\`.`, model.webhooks),
-          "export function createWebhookClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): WebhookClient {",
-          "  return rt.createApiClient<WebhookClient>(nc, `${prefix}.webhooks`, webhookTable, options);",
-          "}",
-          "",
-        ]
-      : []),
-  ].join("\n");
+    ]) +
+      "export function createClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): Client {\n" +
+      "  return rt.createApiClient<Client>(nc, prefix, operationTable, options);\n}\n",
+  ];
+  if (hooks) {
+    out.push(
+      clientInterface("WebhookClient", `Sends ${model.title}'s webhooks and callbacks to a receiver registered with \`registerWebhooks\`.`, model.webhooks),
+      "export function createWebhookClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): WebhookClient {\n" +
+        "  return rt.createApiClient<WebhookClient>(nc, `${prefix}.webhooks`, webhookTable, options);\n}\n",
+    );
+  }
+  return joinStatements(render(out, print));
 }

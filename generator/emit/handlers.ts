@@ -4,101 +4,114 @@
  * (`paths[...]`) instead of inferring from zod, which keeps `tsc` cheap.
  * Types whose schema holds readOnly/writeOnly properties go through `rt.Writable` (requests) or
  * `rt.Readable` (responses); the others are left as they are, so that tsc has nothing to map.
+ * Statements are built as TypeScript nodes and printed in prettier's layout (../print/declarations.ts).
  */
+import ts from "typescript";
 import { visibilityIndex, type ApiModel, type JsonSchema, type OperationModel, type ParamIn, type ResponseModel } from "../model.js";
 import { joinStatements } from "../format.js";
 import { docComment, stringLiteral } from "../names.js";
+import { constCall, declaration, importNames, importNamespace, render, spaced, type Statement } from "../print/declarations.js";
+import * as t from "../print/nodes.js";
 
-const LOCATIONS: [ParamIn, string][] = [
+/** Where parameters are, and the request field holding each kind (client.ts names its inputs alike). */
+export const LOCATIONS: [ParamIn, string][] = [
   ["path", "path"],
   ["query", "query"],
   ["header", "headers"],
   ["cookie", "cookies"],
 ];
 
-const opType = (op: OperationModel) => `${op.typeRoot}[${stringLiteral(op.typeKey)}][${stringLiteral(op.method.toLowerCase())}]`;
+const K = ts.SyntaxKind;
+const s = stringLiteral;
+
+const opType = (op: OperationModel) => t.indexed(t.ref(op.typeRoot), [s(op.typeKey), s(op.method.toLowerCase())]);
 
 /** `type` as one side sees it, when its schemas carry readOnly/writeOnly markers. */
-function visible(model: ApiModel, type: string, schemas: (JsonSchema | undefined)[], side: "Writable" | "Readable"): string {
+function visible(model: ApiModel, type: ts.TypeNode, schemas: (JsonSchema | undefined)[], side: "Writable" | "Readable"): ts.TypeNode {
   const index = visibilityIndex(model.document);
-  return schemas.some((s) => index.marked(s)) ? `rt.${side}<${type}>` : type;
+  return schemas.some((schema) => index.marked(schema)) ? t.ref(`rt.${side}`, [type]) : type;
 }
 
-function requestType(model: ApiModel, op: OperationModel): string {
-  const base = opType(op);
+function requestType(model: ApiModel, op: OperationModel): ts.InterfaceDeclaration {
   const fields = LOCATIONS.map(([location, field]) => {
     const params = op.parameters.filter((p) => p.in === location);
-    const type = `NonNullable<${base}["parameters"][${stringLiteral(location)}]>`;
-    return `${field}: ${params.length > 0 ? visible(model, type, params.map((p) => p.schema), "Writable") : "Record<string, never>"};`;
+    const type = t.ref("NonNullable", [t.indexed(opType(op), [s("parameters"), s(location)])]);
+    return t.property(field, false, params.length > 0 ? visible(model, type, params.map((p) => p.schema), "Writable") : t.emptyRecord());
   });
-  let body = "undefined";
+  let body = t.keyword(K.UndefinedKeyword);
   if (op.requestBody && op.requestBody.content.length > 0) {
-    const content = `NonNullable<${base}["requestBody"]>["content"]`;
-    body = op.requestBody.content.map((m) => visible(model, `${content}[${stringLiteral(m.contentType)}]`, [m.schema], "Writable")).join(" | ");
-    if (!op.requestBody.required) body += " | undefined";
+    const content = t.indexed(t.ref("NonNullable", [t.indexed(opType(op), [s("requestBody")])]), [s("content")]);
+    const types = op.requestBody.content.map((m) => visible(model, t.indexed(content, [s(m.contentType)]), [m.schema], "Writable"));
+    body = t.union(op.requestBody.required ? types : [...types, t.keyword(K.UndefinedKeyword)]);
   }
-  fields.push(`body: ${body};`);
-  return `export interface ${op.typeName}Request {\n${fields.join("\n")}\n}\n`;
+  fields.push(t.property("body", false, body));
+  return t.exportedInterface(`${op.typeName}Request`, fields);
 }
 
-function statusType(key: string): string {
-  if (key === "default") return "number";
-  if (/^[1-5]XX$/.test(key)) return `rt.Status${key}`;
-  return key;
+function statusType(key: string): ts.TypeNode {
+  if (key === "default") return t.keyword(K.NumberKeyword);
+  if (/^[1-5]XX$/.test(key)) return t.ref(`rt.Status${key}`);
+  return t.literal(key);
 }
 
-function responseMembers(model: ApiModel, op: OperationModel, r: ResponseModel): string[] {
-  const base = `${opType(op)}["responses"][${stringLiteral(r.key)}]`;
-  const headers = r.headers.length > 0 ? `headers${r.headers.some((h) => h.required) ? "" : "?"}: ${base}["headers"]` : "headers?: Readonly<Record<string, string | number | boolean>>";
-  const status = `status: ${statusType(r.key)}`;
-  if (r.content.length === 0) return [`{ ${status}; body?: undefined; ${headers}; contentType?: string }`];
+function responseMembers(model: ApiModel, op: OperationModel, r: ResponseModel): ts.TypeNode[] {
+  const base = () => t.indexed(opType(op), [s("responses"), s(r.key)]);
+  const headers = () =>
+    r.headers.length > 0
+      ? t.property("headers", !r.headers.some((h) => h.required), t.indexed(base(), [s("headers")]))
+      : t.property("headers", true, t.ref("Readonly", [t.ref("Record", [t.keyword(K.StringKeyword), t.union([t.keyword(K.StringKeyword), t.keyword(K.NumberKeyword), t.keyword(K.BooleanKeyword)])])]));
+  const status = () => t.property("status", false, statusType(r.key));
+  if (r.content.length === 0) {
+    return [t.inlineObject([status(), t.property("body", true, t.keyword(K.UndefinedKeyword)), headers(), t.property("contentType", true, t.keyword(K.StringKeyword))])];
+  }
   return r.content.map((m, i) => {
-    const contentType = `contentType${i === 0 ? "?" : ""}: ${stringLiteral(m.contentType)}`;
-    const body = visible(model, `${base}["content"][${stringLiteral(m.contentType)}]`, [m.schema], "Readable");
-    return `{ ${status}; body: ${body}; ${headers}; ${contentType} }`;
+    const body = visible(model, t.indexed(base(), [s("content"), s(m.contentType)]), [m.schema], "Readable");
+    return t.inlineObject([status(), t.property("body", false, body), headers(), t.property("contentType", i === 0, t.str(s(m.contentType)))]);
   });
 }
 
-function responseType(model: ApiModel, op: OperationModel): string {
+function responseType(model: ApiModel, op: OperationModel): ts.TypeAliasDeclaration {
   const members = op.responses.flatMap((r) => responseMembers(model, op, r));
   // No declared responses: any status, any body.
-  if (members.length === 0) members.push("rt.AnyResponse");
-  return `export type ${op.typeName}Response =\n${members.map((m) => `| ${m}`).join("\n")};\n`;
+  return t.exportedAlias(`${op.typeName}Response`, members.length > 0 ? ts.factory.createUnionTypeNode(members) : t.ref("rt.AnyResponse"));
 }
 
-function handlerInterface(name: string, intro: string, operations: OperationModel[]): string {
+function handlerInterface(name: string, intro: string, operations: OperationModel[]): ts.InterfaceDeclaration {
   const methods = operations.map((op) => {
-    const doc = docComment([op.summary, op.description, `${op.method} ${op.path}`, op.deprecated ? "@deprecated" : undefined], "  ");
-    return `${doc}  ${op.handlerName}(req: ${op.typeName}Request, ctx: rt.HandlerContext): ${op.typeName}Response | Promise<${op.typeName}Response>;`;
+    const response = () => t.ref(`${op.typeName}Response`);
+    const signature = t.method(
+      op.handlerName,
+      [t.parameter("req", false, t.ref(`${op.typeName}Request`)), t.parameter("ctx", false, t.ref("rt.HandlerContext"))],
+      t.union([response(), t.ref("Promise", [response()])]),
+    );
+    return t.jsDoc(signature, docComment([op.summary, op.description, `${op.method} ${op.path}`, op.deprecated ? "@deprecated" : undefined]));
   });
-  return docComment([intro]) + `export interface ${name} {\n${methods.join("\n")}\n}\n`;
+  return t.jsDoc(t.exportedInterface(name, methods), docComment([intro]));
 }
 
-export function emitHandlers(model: ApiModel, runtimeImport: string): string {
+/** handlers.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against). */
+export function emitHandlers(model: ApiModel, runtimeImport: string, print = true): string {
   const roots = [...new Set([...model.operations, ...model.webhooks].map((op) => op.typeRoot))].sort();
-  const out: string[] = [
-    roots.length > 0 ? `import type { ${roots.join(", ")} } from "./types.js";` : "",
-    `import * as rt from ${stringLiteral(runtimeImport)};`,
-    "",
-  ];
+  const out: (Statement | string)[] = [roots.length > 0 ? importNames(roots, s("./types.js"), true) : "", importNamespace("rt", s(runtimeImport)), ""];
   for (const op of [...model.operations, ...model.webhooks]) {
     // The comment travels with its statement: the formatter may split between statements.
-    const comment = `// ${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/");
-    out.push(`${comment}\n${requestType(model, op)}`, responseType(model, op));
+    const comment = `${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/");
+    out.push(spaced(declaration(t.lineComment(requestType(model, op), comment))), spaced(declaration(responseType(model, op))));
     out.push(
-      docComment([`Response builders for ${op.handlerName}: \`${op.typeName}.status(code, body)\` and one per named status.`]) +
-        `export const ${op.typeName} = rt.responseBuilders<${op.typeName}Response>();\n`,
-    );
-  }
-  out.push(handlerInterface("Handlers", `One method per operation of ${model.title}. Return a response built with the operation's builders.`, model.operations));
-  if (model.webhooks.length > 0) {
-    out.push(
-      handlerInterface(
-        "WebhookHandlers",
-        `One method per webhook and callback of ${model.title}: what a receiver of the requests this API sends implements.`,
-        model.webhooks,
+      spaced(
+        constCall(
+          docComment([`Response builders for ${op.handlerName}: \`${op.typeName}.status(code, body)\` and one per named status.`]),
+          op.typeName,
+          "rt.responseBuilders",
+          `${op.typeName}Response`,
+        ),
       ),
     );
   }
-  return joinStatements(out);
+  out.push(spaced(declaration(handlerInterface("Handlers", `One method per operation of ${model.title}. Return a response built with the operation's builders.`, model.operations))));
+  if (model.webhooks.length > 0) {
+    const intro = `One method per webhook and callback of ${model.title}: what a receiver of the requests this API sends implements.`;
+    out.push(spaced(declaration(handlerInterface("WebhookHandlers", intro, model.webhooks))));
+  }
+  return joinStatements(render(out, print));
 }

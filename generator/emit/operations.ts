@@ -1,6 +1,7 @@
 /** operations.ts: the table the runtime dispatcher reads, one entry per operation. */
 import type { ApiModel, OperationModel } from "../model.js";
-import { joinStatements } from "../format.js";
+import { formattedStatement, joinStatements } from "../format.js";
+import { ExprPrinter, Unsupported } from "../print/expr-printer.js";
 import { propertyKey, stringLiteral } from "../names.js";
 import { valueShape } from "./shape.js";
 import type { ZodEmitter } from "./zod.js";
@@ -64,23 +65,46 @@ function imports(body: string, runtimeImport: string, withSchemas: boolean): str
   return lines;
 }
 
-export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: string): string {
-  const entries = model.operations.map((op) => operationEntry(model, op, zod));
-  const lines = [
-    "/** What the runtime needs to decode, dispatch and encode each operation. */",
-    `export const operationTable: readonly rt.OperationSpec[] = [${entries.join(",\n")}];`,
-    "",
-  ];
-  if (model.webhooks.length > 0) {
-    const hooks = model.webhooks.map((op) => operationEntry(model, op, zod));
-    lines.push("/** The same for the webhooks and callbacks this API sends. */", `export const webhookTable: readonly rt.OperationSpec[] = [${hooks.join(",\n")}];`, "");
-  }
-  const body = lines.join("\n");
-  return [...imports(body, runtimeImport, true), "", body].join("\n");
+export interface TableStatement {
+  comment: string;
+  left: string;
+  code: string;
 }
 
-export function emitSchemas(zod: ZodEmitter, runtimeImport: string): string {
-  const constants = zod.constants.map((c) => `export const ${c.name}: z.ZodType = ${c.code};\n`);
+/** The operations module's tables (`left = code;` after a comment line), the webhooks' when there are any. */
+export function operationTables(model: ApiModel, zod: ZodEmitter): TableStatement[] {
+  const table = (comment: string, name: string, ops: OperationModel[]): TableStatement => ({
+    comment,
+    left: `export const ${name}: readonly rt.OperationSpec[]`,
+    code: `[${ops.map((op) => operationEntry(model, op, zod)).join(",\n")}]`,
+  });
+  const tables = [table("/** What the runtime needs to decode, dispatch and encode each operation. */", "operationTable", model.operations)];
+  if (model.webhooks.length > 0) tables.push(table("/** The same for the webhooks and callbacks this API sends. */", "webhookTable", model.webhooks));
+  return tables;
+}
+
+/** `printer: null` leaves every statement to prettier (benchmarks compare the two). */
+export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
+  const statements = operationTables(model, zod).map((t) => constStatement(printer, t.left, t.code, t.comment));
+  return joinStatements([...imports(statements.join("\n"), runtimeImport, true), "", ...statements]);
+}
+
+/**
+ * `<left> = <code>;` (after a comment line, if any) followed by a blank line: printed in
+ * prettier's layout here when the expression printer knows its shape, else left to prettier.
+ */
+function constStatement(printer: ExprPrinter | null, left: string, code: string, comment?: string): string {
+  const head = comment === undefined ? "" : comment + "\n";
+  try {
+    if (printer) return formattedStatement(head + printer.statement(left, code) + "\n");
+  } catch (error) {
+    if (!(error instanceof Unsupported)) throw error;
+  }
+  return `${head}${left} = ${code};\n`;
+}
+
+export function emitSchemas(zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
+  const constants = zod.constants.map((c) => constStatement(printer, `export const ${c.name}: z.ZodType`, c.code));
   if (constants.length === 0) constants.push("export {};\n");
   // One statement per constant: the formatter may split the file between them.
   return joinStatements([...imports(constants.join("\n"), runtimeImport, false), "", ...constants]);

@@ -68,13 +68,14 @@ export function printTypes(statements: readonly ts.Node[], stringWidth: (text: s
   return printDoc(doc, PRINT_WIDTH, stringWidth);
 }
 
-function statement(node: ts.Node, stringWidth: (text: string) => number): Doc {
+/** The doc of one top-level interface or one-line type alias, as prettier builds it. */
+export function statement(node: ts.Node, stringWidth: (text: string) => number): Doc {
   // Parsed from a string by openapi-typescript (its helper declarations): known text, known format.
   if (node.pos >= 0) return knownDeclaration(node);
   const comments = leadingComments(node);
   if (ts.isInterfaceDeclaration(node)) {
     if (node.typeParameters || node.heritageClauses) unsupported("generic or extending interface");
-    return [comments, exportKeyword(node), "interface ", identifier(node.name), " ", body(node.members, true)];
+    return [comments, exportKeyword(node), "interface ", identifier(node.name), " ", body(node.members, true, false)];
   }
   if (ts.isTypeAliasDeclaration(node)) {
     if (node.typeParameters) unsupported("generic type alias");
@@ -97,27 +98,36 @@ function knownDeclaration(node: ts.Node): Doc {
   return join(hardline, formatted!.split("\n"));
 }
 
-function exportKeyword(node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): string {
+export function exportKeyword(node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): string {
   const modifiers = node.modifiers ?? [];
   if (modifiers.some((m) => m.kind !== ts.SyntaxKind.ExportKeyword) || modifiers.length > 1) unsupported("declaration modifier");
   return modifiers.length === 1 ? "export " : "";
 }
 
-function identifier(name: ts.Node): string {
+export function identifier(name: ts.Node): string {
   if (!ts.isIdentifier(name) || name.pos >= 0) return unsupported("name", name);
-  const text = ts.idText(name);
+  return identifierName(ts.idText(name));
+}
+
+/** `text`, if an identifier prettier prints as it is. */
+export function identifierName(text: string): string {
   if (!IDENTIFIER.test(text)) unsupported(`identifier ${JSON.stringify(text)}`);
   return text;
 }
 
-/** JSDoc blocks openapi-typescript attaches: each on its own line before the node. */
-function leadingComments(node: ts.Node): Doc {
+/** Comments on their own lines before the node (JSDoc blocks, `//` lines): each printed on its own line. */
+export function leadingComments(node: ts.Node): Doc {
   if (ts.getSyntheticTrailingComments(node)?.length) unsupported("trailing comment");
   const comments = ts.getSyntheticLeadingComments(node);
   if (!comments?.length) return "";
   return comments.map((c) => {
-    if (c.kind !== ts.SyntaxKind.MultiLineCommentTrivia || !c.hasTrailingNewLine) unsupported("comment kind");
+    if (!c.hasTrailingNewLine) unsupported("comment kind");
     if (LINE_BREAK.test(c.text)) unsupported("comment with a CR or Unicode line separator");
+    if (c.kind === ts.SyntaxKind.SingleLineCommentTrivia) {
+      if (c.text.includes("\n")) unsupported("line comment with a line break");
+      // prettier prints a line comment's source text without trailing blanks.
+      return [`//${c.text}`.trimEnd(), hardline];
+    }
     return [blockComment(c.text), hardline];
   });
 }
@@ -127,7 +137,7 @@ function noComments(node: ts.Node): void {
 }
 
 /** prettier's `printComment` for a block: re-indented when every line starts with `*`, else verbatim. */
-function blockComment(value: string): Doc {
+export function blockComment(value: string): Doc {
   const lines = value.split("\n");
   if (lines.length === 1) return `/*${value}*/`;
   // TypeScript re-indents the lines of a comment that prettier would print verbatim.
@@ -136,12 +146,23 @@ function blockComment(value: string): Doc {
   return ["/*", join(hardline, lines.map((l, i) => (i === 0 ? l.trimEnd() : " " + (i < last ? l.trim() : l.trimStart())))), "*/"];
 }
 
-/** An interface body (always broken) or a type literal (broken: astToString puts members on their own lines). */
-function body(members: ts.NodeArray<ts.TypeElement>, isInterface: boolean): Doc {
+const SINGLE_LINE = new WeakSet<ts.Node>();
+
+/** Marks a type literal astToString (TypeScript's printer) writes on one line. */
+export function singleLine<T extends ts.TypeLiteralNode>(node: T): T {
+  SINGLE_LINE.add(node);
+  return ts.setEmitFlags(node, ts.EmitFlags.SingleLine);
+}
+
+/**
+ * An interface body (always broken) or a type literal: broken where astToString puts members on
+ * their own lines, which it does unless the literal is marked `singleLine`.
+ */
+function body(members: ts.NodeArray<ts.TypeElement>, isInterface: boolean, singleLine: boolean): Doc {
   if (members.length === 0) return "{}";
   const last = members.length - 1;
   if (isInterface) return ["{", indent([hardline, join(hardline, members.map((m) => member(m, ";")))]), hardline, "}"];
-  return group(["{", indent([line, join(line, members.map((m, i) => member(m, i === last ? ifBreak(";") : ";")))]), line, "}"], true);
+  return group(["{", indent([line, join(line, members.map((m, i) => member(m, i === last ? ifBreak(";") : ";")))]), line, "}"], !singleLine);
 }
 
 function member(node: ts.TypeElement, separator: Doc): Doc {
@@ -151,11 +172,22 @@ function member(node: ts.TypeElement, separator: Doc): Doc {
     const annotation = node.type ? [": ", type(node.type, At.Annotation)] : "";
     return [comments, group([readonly, propertyKey(node.name), node.questionToken ? "?" : "", annotation]), separator];
   }
+  if (ts.isMethodSignature(node)) return [comments, method(node), separator];
   if (ts.isIndexSignatureDeclaration(node) && node.parameters.length === 1) {
     const params = group([indent([softline, node.parameters.map(parameter)]), softline]);
     return [comments, group([readonly, "[", params, "]", ": ", type(node.type, At.Annotation)]), separator];
   }
   return unsupported("member", node);
+}
+
+/** prettier's TSMethodSignature for two parameters or more (a lone parameter may be hugged: not supported). */
+function method(node: ts.MethodSignature): Doc {
+  if (node.typeParameters || node.questionToken || node.parameters.length < 2 || !node.type) unsupported("method signature");
+  const params = node.parameters.map((p) => {
+    if (p.dotDotDotToken || p.initializer || !p.type || p.modifiers?.length || ts.isUnionTypeNode(unwrap(p.type))) unsupported("method parameter");
+    return [identifier(p.name), p.questionToken ? "?" : "", ": ", type(p.type!, At.Annotation)];
+  });
+  return group([propertyKey(node.name), "(", indent([softline, join([",", line], params)]), ifBreak(","), softline, ")", group([": ", type(node.type!, At.Annotation)])]);
 }
 
 function readonlyModifier(node: ts.TypeElement): string {
@@ -195,6 +227,9 @@ function unwrap(node: ts.TypeNode): ts.TypeNode {
   }
 }
 
+/** A type in annotation position (`name: T`). */
+export const annotation = (node: ts.TypeNode): Doc => type(node, At.Annotation);
+
 function type(raw: ts.TypeNode, at: At): Doc {
   noComments(raw);
   const node = unwrap(raw);
@@ -220,7 +255,7 @@ function type(raw: ts.TypeNode, at: At): Doc {
     case ts.SyntaxKind.RestType:
       return ["...", type((node as ts.RestTypeNode).type, At.Rest)];
     case ts.SyntaxKind.TypeLiteral:
-      return body((node as ts.TypeLiteralNode).members, false);
+      return body((node as ts.TypeLiteralNode).members, false, SINGLE_LINE.has(node));
     case ts.SyntaxKind.UnionType:
       return union((node as ts.UnionTypeNode).types.map(unwrap), at);
     case ts.SyntaxKind.IntersectionType: {
@@ -294,11 +329,27 @@ function union(types: ts.TypeNode[], at: At): Doc {
     const hugged = join(" | ", types.map((t) => type(t, At.Union)));
     return operandNeedsParens(at) ? ["(", hugged, ")"] : hugged;
   }
-  const members = group(types.map((t, i) => [i === 0 ? ifBreak("| ") : [line, "| "], align(2, type(t, At.Union))]));
+  const members = unionMembers(types);
   if (operandNeedsParens(at)) return ["(", group([indent([softline, members]), softline]), ")"];
   if (at === At.TupleElement) return group([indent([ifBreak(["(", softline]), members]), softline, ifBreak(")")]);
   if (at === At.TypeArgument || at === At.OnlyTupleElement) return members;
   return group(indent([softline, members]));
+}
+
+/** A union's members, one per line when broken: what a caller indents or parenthesizes. */
+function unionMembers(types: ts.TypeNode[]): Doc {
+  return group(types.map((t, i) => [i === 0 ? ifBreak("| ") : [line, "| "], align(2, type(t, At.Union))]));
+}
+
+/**
+ * A type alias's union value in prettier's break-after-operator layout (`type X =` then the
+ * members, indented): the members, for unions of two type literals or more.
+ */
+export function aliasUnion(node: ts.TypeNode): Doc {
+  const types = ts.isUnionTypeNode(node) ? node.types.map(unwrap) : [];
+  if (types.length < 2 || !types.every(ts.isTypeLiteralNode)) unsupported("alias union", node);
+  noComments(node);
+  return unionMembers(types);
 }
 
 /** prettier's `printIntersectionType`. */

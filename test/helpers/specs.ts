@@ -65,3 +65,14 @@ export function discoverSpecs(): { valid: SpecFile[]; swagger: SpecFile[]; inval
   valid.push(specFile(path.join(SPECS, "digitalocean/DigitalOcean-public.v2.yaml")));
   return { valid, swagger, invalid };
 }
+
+/** Every document the generator tests use, named: hand-written fixtures, examples, the valid shared specs (what the printers are checked on). */
+export function testDocuments(): { name: string; file: string }[] {
+  return [
+    ...readdirSync(path.join(ROOT, "fixtures"))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => ({ name: `fixtures/${f}`, file: path.join(ROOT, "fixtures", f) })),
+    ...readdirSync(path.join(ROOT, "examples")).map((d) => ({ name: `examples/${d}`, file: path.join(ROOT, "examples", d, "openapi.yaml") })),
+    ...discoverSpecs().valid.map((s) => ({ name: s.rel, file: s.abs })),
+  ];
+}

@@ -1,0 +1,118 @@
+/**
+ * The statements of the emitters whose output is mostly types (handlers.ts, client.ts), printed
+ * in prettier 3's layout (parser typescript, printWidth 100) without prettier: interfaces with
+ * property and method signatures, aliases of a union of type literals, `export const X = f<T>();`
+ * and imports, with their JSDoc and `//` comments. Each builds the doc prettier's estree printer
+ * builds for that form (types through ./types-printer.ts) and prints it with ./doc.ts.
+ *
+ * A statement outside those forms throws `UnsupportedNode` and `render` hands its source to
+ * prettier instead (generator/format.ts): never different text, only slower.
+ */
+import { util } from "prettier";
+import ts from "typescript";
+import { formattedStatement } from "../format.js";
+import { group, hardline, ifBreak, indent, join, line, printDoc, type Doc } from "./doc.js";
+import { printString } from "./literals.js";
+import { jsDocValue } from "./nodes.js";
+import { aliasUnion, annotation, blockComment, exportKeyword, identifier, identifierName, leadingComments, PRINT_WIDTH, statement, UnsupportedNode } from "./types-printer.js";
+
+/** A top-level statement: its source (what prettier formats) and, when the form is known, its doc. */
+export interface Statement {
+  source(): string;
+  /** Throws `UnsupportedNode` for a form this module does not print. */
+  doc(): Doc;
+  /** A blank line follows. */
+  spaced?: boolean;
+}
+
+const stringWidth = util.getStringWidth;
+
+/**
+ * The statements' text for `joinStatements`: printed here where possible (`print`), else their
+ * source. A string is source already (`""`: a blank line).
+ */
+export function render(statements: readonly (Statement | string)[], print = true): string[] {
+  return statements.map((s) => {
+    if (typeof s === "string") return s;
+    if (!print) return s.source();
+    try {
+      return formattedStatement(printDoc(s.doc(), PRINT_WIDTH, stringWidth) + (s.spaced ? "\n" : ""));
+    } catch (error) {
+      if (!(error instanceof UnsupportedNode)) throw error;
+      return s.source();
+    }
+  });
+}
+
+/** A statement followed by a blank line. */
+export function spaced(s: Statement): Statement {
+  return { source: () => `${s.source()}\n`, doc: () => s.doc(), spaced: true };
+}
+
+const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed, removeComments: false });
+const sourceFile = ts.createSourceFile("statement.ts", "", ts.ScriptTarget.ESNext, false, ts.ScriptKind.TS);
+
+/** An interface or type alias built with `ts.factory` (types as in ./types.ts: string literals as JSON identifiers). */
+export function declaration(node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): Statement {
+  return {
+    source: () => printer.printNode(ts.EmitHint.Unspecified, node, sourceFile),
+    doc: () => (ts.isTypeAliasDeclaration(node) ? typeAlias(node) : statement(node, stringWidth)),
+  };
+}
+
+/** prettier's assignment layouts for `type X = …` where the value is a union of type literals, one type literal, or a type that cannot break. */
+function typeAlias(node: ts.TypeAliasDeclaration): Doc {
+  if (node.typeParameters) throw new UnsupportedNode("generic type alias");
+  const value = ts.isUnionTypeNode(node.type) && node.type.types.length === 1 ? node.type.types[0]! : node.type;
+  const head = [exportKeyword(node), "type ", identifier(node.name), " ="];
+  if (ts.isUnionTypeNode(value)) return [leadingComments(node), group([head, group(indent([line, aliasUnion(value)]))]), ";"];
+  if (ts.isTypeLiteralNode(value)) {
+    // "fluid": the literal stays after `=` while `… = {` fits, else goes to the next line; there it breaks on its own.
+    const next = stringWidth(`${head.join("")} {`) > PRINT_WIDTH;
+    return [leadingComments(node), head, next ? indent([hardline, annotation(value)]) : [" ", annotation(value)], ";"];
+  }
+  const text = annotation(value);
+  if (typeof text !== "string") throw new UnsupportedNode("type alias value");
+  // "fluid" with a value that cannot break: on the line of `=` when it fits there, else on the next.
+  const flat = `${head.join("")} ${text};`;
+  return [leadingComments(node), stringWidth(flat) <= PRINT_WIDTH ? flat : [head, indent([hardline, text]), ";"]];
+}
+
+function jsDocDoc(comment: string): Doc {
+  return comment ? [blockComment(jsDocValue(comment)), hardline] : "";
+}
+
+/** `import [type] { a, b } from "source";` (`source` as `stringLiteral`, names.ts, writes it). */
+export function importNames(names: readonly string[], source: string, typeOnly: boolean): Statement {
+  const keyword = typeOnly ? "import type " : "import ";
+  return {
+    source: () => `${keyword}{ ${names.join(", ")} } from ${source};`,
+    doc: () => {
+      if (names.length === 0) throw new UnsupportedNode("import without names");
+      names.forEach(identifierName);
+      // prettier may break a list of two names or more, never a lone one.
+      const list = names.length === 1 ? `{ ${names[0]} }` : group(["{", indent([line, join([",", line], [...names])]), ifBreak(","), line, "}"]);
+      return [keyword, list, " from ", printString(source), ";"];
+    },
+  };
+}
+
+/** `import * as name from "source";`: never broken. */
+export function importNamespace(name: string, source: string): Statement {
+  return { source: () => `import * as ${name} from ${source};`, doc: () => `import * as ${identifierName(name)} from ${printString(source)};` };
+}
+
+/**
+ * `export const name = callee<typeArgument>();` after a JSDoc block: prettier's break-after-operator
+ * layout (a call with one simple type argument and none else is a "poorly breakable" chain).
+ */
+export function constCall(comment: string, name: string, callee: string, typeArgument: string): Statement {
+  return {
+    source: () => `${comment}export const ${name} = ${callee}<${typeArgument}>();`,
+    doc: () => {
+      callee.split(".").forEach(identifierName);
+      const call = `${callee}<${identifierName(typeArgument)}>()`;
+      return [jsDocDoc(comment), "export ", group(["const ", identifierName(name), " =", group(indent([line, call])), ";"])];
+    },
+  };
+}
