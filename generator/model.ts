@@ -6,6 +6,7 @@
 import { displayPath, locate, SpecError, pointerOf, type Diagnostic } from "./diagnostics.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
+import { findObject } from "./walk.js";
 import { endpointName, semverVersion, serviceName } from "../runtime/names.js";
 
 export type JsonSchema = Record<string, unknown> | boolean;
@@ -478,20 +479,8 @@ export function visibilityIndex(document: object): VisibilityIndex {
 
 /** Whether any schema of the document marks a property readOnly or writeOnly (types then carry markers). */
 export function usesVisibility(document: unknown): boolean {
-  // Objects may be shared (or even cyclic) in a parsed document: visit each once.
-  const seen = new WeakSet<object>();
-  const stack: unknown[] = [document];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== "object" || node === null || seen.has(node)) continue;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push(item);
-    } else {
-      const props = (node as Obj).properties;
-      if (isObj(props) && Object.values(props).some((p) => VisibilityIndex.property(p, "readOnly") || VisibilityIndex.property(p, "writeOnly"))) return true;
-      for (const value of Object.values(node)) stack.push(value);
-    }
-  }
-  return false;
+  return findObject(document, (node) => {
+    const props = (node as Obj).properties;
+    return isObj(props) && Object.values(props).some((p) => VisibilityIndex.property(p, "readOnly") || VisibilityIndex.property(p, "writeOnly"));
+  });
 }

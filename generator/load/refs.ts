@@ -9,6 +9,7 @@
  */
 import { isRef, unescapePointer } from "@redocly/openapi-core/lib/ref-utils.js";
 import type { Document } from "@redocly/openapi-core/lib/resolve.js";
+import { findObject } from "../walk.js";
 import { escapeSegment, joinPointer } from "./pointer.js";
 
 interface ResolvedRef {
@@ -71,28 +72,15 @@ export function resolveLocalRefs(document: Document): Map<string, ResolvedRef> |
 /** A `$ref` object for each `$ref` string in the tree, or undefined when one is not a local pointer or an `externalValue` is named. */
 function collectRefs(root: unknown): Map<string, { $ref: string }> | undefined {
   const refs = new Map<string, { $ref: string }>();
-  const seen = new Set<object>();
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== "object" || node === null || seen.has(node)) continue;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      for (const item of node) if (typeof item === "object") stack.push(item);
-      continue;
-    }
+  const refused = findObject(root, (node) => {
     const object = node as Record<string, unknown>;
     if (typeof object.$ref === "string" && !refs.has(object.$ref)) {
-      if (!isLocal(object.$ref)) return undefined;
+      if (!isLocal(object.$ref)) return true;
       refs.set(object.$ref, object as { $ref: string });
     }
-    if (typeof object.externalValue === "string") return undefined;
-    for (const key in object) {
-      const value = object[key];
-      if (typeof value === "object") stack.push(value);
-    }
-  }
-  return refs;
+    return typeof object.externalValue === "string";
+  });
+  return refused ? undefined : refs;
 }
 
 /** Redocly's `parseRef`: the part after `#/` when the URI part is empty, and not an anchor (`#name`). */
