@@ -72,6 +72,12 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: { port: string; host: string; nats?: string; store?: string; auth: string }) => {
       if (opts.auth !== "open" && opts.auth !== "operator") throw new Error(`--auth must be open or operator, got ${JSON.stringify(opts.auth)}`);
       const { startDev } = await import("./dev/server.js");
+      // Listen for the signals before starting anything: a SIGTERM during start-up or right after
+      // the banner must stop nats-server too, not kill this process and orphan it.
+      const stopped = new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
       const dev = await startDev({ port: Number(opts.port), host: opts.host, natsUrl: opts.nats, storeDir: opts.store, auth: opts.auth });
       process.stdout.write(
         [
@@ -88,10 +94,7 @@ export async function main(argv: string[]): Promise<number> {
           ``,
         ].join("\n"),
       );
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      await stopped;
       await dev.stop();
     });
 

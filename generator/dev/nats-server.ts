@@ -40,6 +40,19 @@ export interface NatsServerOptions {
   args?: string[];
 }
 
+/** Servers not stopped yet: killed when this process exits, so none outlives it (a test worker, `dev`). */
+const running = new Set<ChildProcess>();
+let exitHook = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  process.once("exit", () => {
+    for (const c of running) c.kill("SIGKILL");
+  });
+}
+
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const port = options.port ?? (await freePort());
   const store = options.storeDir ?? mkdtempSync(path.join(tmpdir(), "nats-store-"));
@@ -53,6 +66,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   }
   const args = [...configArgs, "-a", "127.0.0.1", "-p", String(port), ...(options.jetstream === false ? [] : ["-js", "-sd", store]), ...(options.args ?? [])];
   const child: ChildProcess = spawn("nats-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let output = "";
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
