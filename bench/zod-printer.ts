@@ -2,13 +2,13 @@
  * schemas.ts and operations.ts of one description formatted the old way (every statement through
  * prettier) and the new way (statements printed by generator/print/expr-printer.ts, the rest
  * through prettier): the final texts must be identical; prints the share printed directly and
- * the time each way takes, in this thread and on the worker pool generation uses.
+ * the time each way takes.
  *   npx tsx bench/zod-printer.ts [spec]   (default: GitHub's description)
  */
 import { createRequire } from "node:module";
 import { emitOperations, emitSchemas } from "../generator/emit/operations.js";
 import { ZodEmitter } from "../generator/emit/zod.js";
-import { createFormatter, formatTypeScript, STATEMENT_BREAK } from "../generator/format.js";
+import { formatTypeScript, STATEMENT_BREAK } from "../generator/format.js";
 import { buildModel, loadSpec } from "../generator/index.js";
 import { ExprPrinter } from "../generator/print/expr-printer.js";
 
@@ -47,13 +47,5 @@ for (let round = 1; round <= 2; round++) {
   const old = await time("prettier on every statement, this thread", () => Promise.all(before.sources.map(formatTypeScript)));
   const ours = await time("printer output + prettier on the rest, this thread", () => Promise.all(after.sources.map(formatTypeScript)));
   if (old.some((text, i) => text !== ours[i])) throw new Error("the printed files differ from prettier's");
-  for (const [label, sources] of [
-    ["prettier on every statement, worker pool", before.sources],
-    ["printer output + prettier on the rest, worker pool", after.sources],
-  ] as const) {
-    const formatter = createFormatter(bytes(sources));
-    await time(label, () => Promise.all(sources.map((s) => formatter.format(s))));
-    await formatter.close();
-  }
 }
 console.log("identical output");

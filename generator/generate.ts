@@ -74,7 +74,7 @@ export async function emitFiles(
   onPhase?: (phase: Phase, ms: number) => void,
 ): Promise<{ files: OutputFile[]; specBytes: number }> {
   let started = performance.now();
-  const [{ emitClient }, { emitHandlers }, { emitOperations, emitSchemas }, { emitIndex, emitRegister, emitSpec }, { emitTypes }, { ZodEmitter }, { createFormatter, unformattedBytes }] =
+  const [{ emitClient }, { emitHandlers }, { emitOperations, emitSchemas }, { emitIndex, emitRegister, emitSpec }, { emitTypes }, { ZodEmitter }, { formatTypeScript }] =
     await Promise.all([
       import("./emit/client.js"),
       import("./emit/handlers.js"),
@@ -96,20 +96,12 @@ export async function emitFiles(
     ["register", emitRegister(model, runtimeImport)],
     ["client", emitClient(model, runtimeImport)],
   ];
-  // Our emitters are quick; their output is formatted (on worker threads when large) while
-  // openapi-typescript builds the types in this thread.
-  const formatter = createFormatter(ours.reduce((n, [, s]) => n + unformattedBytes(s), 0));
-  let sources: [string, string][];
-  try {
-    const formatting = ours.map(([name, source]) => formatter.format(source).then((text): [string, string] => [name, text]));
-    // Printed in prettier's layout already (generator/print/).
-    const types = await emitTypes(model);
-    onPhase?.("emit", performance.now() - started);
-    started = performance.now();
-    sources = [["types", types], ...(await Promise.all(formatting))];
-  } finally {
-    await formatter.close();
-  }
+  // types.ts comes printed in prettier's layout (generator/print/); so do most statements of
+  // the others, and prettier formats only what no printer knows.
+  const types = await emitTypes(model);
+  onPhase?.("emit", performance.now() - started);
+  started = performance.now();
+  const sources: [string, string][] = [["types", types], ...(await Promise.all(ours.map(async ([name, source]): Promise<[string, string]> => [name, await formatTypeScript(source)])))];
   onPhase?.("format", performance.now() - started);
   const formatted = sources.map(([name, text]) => ({ name: `${name}.ts`, content: withHeader(text, { unchecked: UNCHECKED_FILES.has(name) }) }));
   const spec = { name: "spec.ts", content: withHeader(emitSpec(specJson)) };

@@ -5,7 +5,7 @@
  * `astToString(await openapiTS(document))`, and fall back to that path only where a case below
  * expects it. GitHub's description: `npx tsx bench/types-printer.ts`.
  */
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import fc from "fast-check";
 import path from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { formatTypes, typesAst, typesDocument, typesOptions } from "../generator/emit/types.js";
 import { buildModel, loadSpec } from "../generator/index.js";
 import { KNOWN_DECLARATIONS } from "../generator/print/known-declarations.js";
-import { discoverSpecs, ROOT } from "./helpers/specs.js";
+import { ROOT, testDocuments } from "./helpers/specs.js";
 
 const OUT = path.join(ROOT, "test/.tmp/types-printer");
 const reference = (ast: ts.Node[]) => prettier.format(astToString(ast), { parser: "typescript", printWidth: 100 });
@@ -170,13 +170,7 @@ const EXPECTED_FALLBACKS: Record<string, RegExp> = {
   "line-separators": /comment with a CR or Unicode line separator/,
 };
 
-const documents = [
-  ...readdirSync(path.join(ROOT, "fixtures"))
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => ({ name: `fixtures/${f}`, file: path.join(ROOT, "fixtures", f) })),
-  ...readdirSync(path.join(ROOT, "examples")).map((d) => ({ name: `examples/${d}`, file: path.join(ROOT, "examples", d, "openapi.yaml") })),
-  ...discoverSpecs().valid.map((s) => ({ name: s.rel, file: s.abs })),
-];
+const documents = testDocuments();
 
 describe("types printer = prettier(astToString(ast))", () => {
   it("covers the shared documents", () => expect(documents.length).toBeGreaterThan(30));
