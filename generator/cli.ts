@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { formatDiagnostic, SpecError } from "./diagnostics.js";
 import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "./generate.js";
+import { COMPRESS_SPEC_ABOVE } from "./emit/register.js";
 
 function kib(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
@@ -58,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
       say(
         `${operations} operations → ${opts.out}: ${result.written.length} written, ${result.unchanged.length} unchanged${result.removed.length ? `, ${result.removed.length} removed` : ""}${result.fastPath ? " (inputs unchanged)" : ""} (${Math.round(performance.now() - started)} ms)`,
       );
-      say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${result.specBytes > 1024 * 1024 ? " — larger than NATS's default max_payload (1 MiB); register() will refuse it on such a server" : ""}`);
+      const large = result.specBytes > COMPRESS_SPEC_ABOVE;
+      say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${large ? ", gzip-compressed: over NATS's default max_payload (1 MiB), register() announces it compressed or, too large even so, through the JetStream object store" : ""}`);
     });
 
   program

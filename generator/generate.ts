@@ -104,7 +104,7 @@ export async function emitFiles(
   const sources: [string, string][] = [["types", types], ...(await Promise.all(ours.map(async ([name, source]): Promise<[string, string]> => [name, await formatTypeScript(source)])))];
   onPhase?.("format", performance.now() - started);
   const formatted = sources.map(([name, text]) => ({ name: `${name}.ts`, content: withHeader(text, { unchecked: UNCHECKED_FILES.has(name) }) }));
-  const spec = { name: "spec.ts", content: withHeader(emitSpec(specJson)) };
+  const spec = { name: "spec.ts", content: withHeader(emitSpec(specJson, runtimeImport)) };
   const names = [...sources.map(([n]) => n), "spec"];
   const files = [...formatted, spec, { name: "index.ts", content: withHeader(emitIndex(names)) }].sort((a, b) => a.name.localeCompare(b.name));
   return { files, specBytes: Buffer.byteLength(specJson) };
@@ -112,7 +112,7 @@ export async function emitFiles(
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Packages whose version can change the generated text. */
-const SHAPING_PACKAGES = ["openapi-typescript", "prettier", "@redocly/openapi-core", "swagger2openapi", "typescript", "zod"];
+const SHAPING_PACKAGES = ["openapi-typescript", "prettier", "@redocly/openapi-core", "swagger2openapi", "typescript", "zod", "fflate"];
 let fingerprintCache: Promise<string> | undefined;
 
 /**

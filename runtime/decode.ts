@@ -7,14 +7,29 @@ import { coerceValue, paramReader, parseCookies, UnreadableParam, type ParamRead
 import { BASE64, boundaryOf, fromBase64, isBytes, isTextMediaType, multipartFields, parseFormUrlEncoded, parseMultipart } from "./media.js";
 import { RestRequestError, baseMediaType, isJsonMediaType, escapePointer, type FieldError, type RestRequest } from "./rest.js";
 
+/**
+ * A table's schema, as a thunk: built on first use (`buildSchema`), so an extension serving
+ * GitHub's 1,223 operations holds only the schemas its traffic has needed.
+ */
+export type SchemaThunk = () => z.ZodType;
+
+const builtSchemas = new WeakMap<SchemaThunk, z.ZodType>();
+
+/** The schema a thunk builds, built once. */
+export function buildSchema(thunk: SchemaThunk): z.ZodType {
+  let schema = builtSchemas.get(thunk);
+  if (!schema) builtSchemas.set(thunk, (schema = thunk()));
+  return schema;
+}
+
 export interface ParamEntry extends ParamSpec {
-  schema: z.ZodType;
+  schema: SchemaThunk;
 }
 
 export interface BodySpec {
   required: boolean;
   /** Media type (as declared, may contain wildcards) → schema; null when the body is not validated. */
-  content: Readonly<Record<string, z.ZodType | null>>;
+  content: Readonly<Record<string, SchemaThunk | null>>;
   /** For form and multipart media types: how to coerce each field's strings. */
   shapes?: Readonly<Record<string, ValueShape>>;
 }
@@ -35,7 +50,7 @@ export interface OperationSpec {
    * Response key → JSON media type (as declared) → the body's schema, for optional response
    * validation (`register(..., { validateResponses: true })`). Thunks: built on first use only.
    */
-  responseBodies?: Readonly<Record<string, Readonly<Record<string, () => z.ZodType>>>>;
+  responseBodies?: Readonly<Record<string, Readonly<Record<string, SchemaThunk>>>>;
 }
 
 export interface DecodedRequest {
@@ -157,7 +172,7 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
       errors.push({ in: spec.in, name: spec.name, message: "Required parameter is missing" });
       continue;
     }
-    const result = spec.schema.safeParse(value);
+    const result = buildSchema(spec.schema).safeParse(value);
     if (!result.success) {
       for (const { path, message } of result.error.issues.flatMap(issueLocations)) {
         const member = issuePath(path);
@@ -208,11 +223,12 @@ function decodeBody(prepared: PreparedBody, request: RestRequest, decoded: Decod
     errors.push({ in: "body", pointer: "", message: (err as Error).message });
     return;
   }
-  const schema = spec.content[mediaType];
-  if (!schema) {
+  const thunk = spec.content[mediaType];
+  if (!thunk) {
     decoded.body = body;
     return;
   }
+  const schema = buildSchema(thunk);
   // Bytes (files) are checked as strings of the same length, then handed over as bytes; only these kinds carry bytes.
   const carriesBytes = kind === "binary" || kind === "multipart";
   const result = schema.safeParse(carriesBytes ? bytesAsText(body) : body);

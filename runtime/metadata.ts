@@ -18,6 +18,31 @@ export const OPENAPI_SHA256_KEY = "openapi.sha256";
 export const GZIP_BASE64 = "gzip+base64";
 export const SPEC_BUCKET = "symphony_openapi";
 
+/**
+ * A document as generated code embeds one over 1 MiB (spec.ts): gzip, base64, the form
+ * `openapi.encoding: gzip+base64` carries. Held compressed, a large spec costs an extension a
+ * tenth of the memory (GitHub's 6.9 MB: 0.9 MB).
+ */
+export interface CompressedSpec {
+  encoding: typeof GZIP_BASE64;
+  /** The document's size in UTF-8 bytes. */
+  bytes: number;
+  data: string;
+}
+
+/** The bundled document as spec.ts exports it: verbatim, or compressed when large. */
+export type EmbeddedSpec = string | CompressedSpec;
+
+/** The document's UTF-8 bytes, whichever form it is embedded in. */
+export function specBytes(spec: EmbeddedSpec): Uint8Array {
+  return typeof spec === "string" ? Buffer.from(spec) : gunzipSync(Buffer.from(spec.data, "base64"));
+}
+
+/** The document's text, whichever form it is embedded in. */
+export function specText(spec: EmbeddedSpec): string {
+  return typeof spec === "string" ? spec : Buffer.from(specBytes(spec)).toString("utf8");
+}
+
 /** Loads an object-store object's bytes (undefined when missing). */
 export type ObjectLoader = (bucket: string, name: string) => Promise<Uint8Array | undefined | null>;
 
@@ -25,17 +50,23 @@ export function sha256(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** The inline forms, in order of preference; undefined when neither fits. */
-export function inlineOpenApiMetadata(spec: string, fits: (metadata: Record<string, string>) => boolean): Record<string, string> | undefined {
-  const verbatim = { [OPENAPI_KEY]: spec };
-  if (fits(verbatim)) return verbatim;
-  const compressed = { [OPENAPI_KEY]: gzipSync(spec, { level: 9 }).toString("base64"), [OPENAPI_ENCODING_KEY]: GZIP_BASE64 };
+/**
+ * The inline forms, in order of preference; undefined when neither fits. A document longer than
+ * `maxBytes` cannot fit verbatim, so it is not expanded (or measured) to try.
+ */
+export function inlineOpenApiMetadata(spec: EmbeddedSpec, fits: (metadata: Record<string, string>) => boolean, maxBytes = Infinity): Record<string, string> | undefined {
+  if ((typeof spec === "string" ? Buffer.byteLength(spec) : spec.bytes) <= maxBytes) {
+    const verbatim = { [OPENAPI_KEY]: specText(spec) };
+    if (fits(verbatim)) return verbatim;
+  }
+  const data = typeof spec === "string" ? gzipSync(spec, { level: 9 }).toString("base64") : spec.data;
+  const compressed = { [OPENAPI_KEY]: data, [OPENAPI_ENCODING_KEY]: GZIP_BASE64 };
   return fits(compressed) ? compressed : undefined;
 }
 
-/** Metadata pointing at the document stored in the object store under `name`. */
-export function referencedOpenApiMetadata(spec: string, name: string): Record<string, string> {
-  return { [OPENAPI_REF_KEY]: `objectstore:${SPEC_BUCKET}/${name}`, [OPENAPI_SHA256_KEY]: sha256(spec) };
+/** Metadata pointing at the document (`bytes`) stored in the object store under `name`. */
+export function referencedOpenApiMetadata(bytes: Uint8Array, name: string): Record<string, string> {
+  return { [OPENAPI_REF_KEY]: `objectstore:${SPEC_BUCKET}/${name}`, [OPENAPI_SHA256_KEY]: sha256(bytes) };
 }
 
 /** The document text from any form, or undefined when the service announces none. */

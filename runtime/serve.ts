@@ -4,11 +4,11 @@
  */
 import type { Msg, NatsConnection, Service } from "nats";
 import type { z } from "zod";
-import { decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type PreparedOperation } from "./decode.js";
+import { buildSchema, decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type PreparedOperation } from "./decode.js";
 import { InvalidConfiguration } from "./errors.js";
 import type { Extension } from "./extension.js";
 import type { Logger } from "./log.js";
-import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, SPEC_BUCKET, type ObjectLoader } from "./metadata.js";
+import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, specBytes, specText, SPEC_BUCKET, type EmbeddedSpec, type ObjectLoader } from "./metadata.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./responses.js";
 import { escapePointer, parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
 
@@ -19,9 +19,11 @@ export interface ApiDefinition {
   /** Semver. */
   version: string;
   description: string;
-  /** The bundled OpenAPI document, embedded as service metadata `openapi`. */
-  /** The bundled OpenAPI document, announced as service metadata; absent for services that are not a REST API (webhooks). */
-  openapi?: string;
+  /**
+   * The bundled OpenAPI document, announced as service metadata (verbatim, compressed or as an
+   * object-store reference, whichever fits); absent for services that are not a REST API (webhooks).
+   */
+  openapi?: EmbeddedSpec;
   /** Subject token after the prefix, e.g. "webhooks" → `cirata.extensions.<prefix>.webhooks.<endpoint>`. */
   subgroup?: string;
   operations: readonly OperationSpec[];
@@ -69,14 +71,6 @@ export function responseValidationDefault(env: Record<string, string | undefined
   return env.SYMPHONY_DEV === "1";
 }
 
-const builtSchemas = new WeakMap<() => z.ZodType, z.ZodType>();
-
-function responseSchema(thunk: () => z.ZodType): z.ZodType {
-  let schema = builtSchemas.get(thunk);
-  if (!schema) builtSchemas.set(thunk, (schema = thunk()));
-  return schema;
-}
-
 /**
  * Checks a reply's body against the schema declared for its status and content type.
  * Returns undefined when nothing is declared to check against (no JSON schema for that
@@ -88,7 +82,7 @@ export function checkResponse(op: OperationSpec, reply: WrappedResponse): Respon
   if (!bodies || reply.contenttype === undefined) return undefined;
   const mediaType = matchMediaType(Object.keys(bodies), reply.contenttype);
   if (mediaType === undefined) return undefined;
-  const result = responseSchema(bodies[mediaType]!).safeParse(reply.body);
+  const result = buildSchema(bodies[mediaType]!).safeParse(reply.body);
   if (result.success) return [];
   return result.error.issues.flatMap((issue) =>
     issue.code === "unrecognized_keys" && issue.keys.length > 0
@@ -276,20 +270,20 @@ async function specMetadata(ext: Extension, api: ApiDefinition, options: Registe
   const extra = options.metadata ?? {};
   const fits = (m: Record<string, string>) => infoBytes(ext, api, { ...extra, ...m }, options.queue ?? "q") <= limit;
   if (api.openapi === undefined) return extra;
-  const openapi = api.openapi;
-  const inline = inlineOpenApiMetadata(openapi, fits);
+  const inline = inlineOpenApiMetadata(api.openapi, fits, limit);
   if (inline) return { ...extra, ...inline };
   // Too large even compressed: keep the document in the object store, announce a reference.
-  const name = `${ext.prefix}.${api.name}.${api.version}.${sha256(openapi).slice(0, 16)}`;
+  const bytes = specBytes(api.openapi);
+  const name = `${ext.prefix}.${api.name}.${api.version}.${sha256(bytes).slice(0, 16)}`;
   try {
     const os = await nc.jetstream().views.os(SPEC_BUCKET, { description: "OpenAPI documents of Symphony services" });
-    await os.putBlob({ name }, new TextEncoder().encode(openapi));
+    await os.putBlob({ name }, bytes);
   } catch (err) {
     ext.log.error("could not store the spec in the object store", { bucket: SPEC_BUCKET, error: (err as Error).message });
-    return { ...extra, openapi }; // registration then fails with the size error, naming both figures
+    return { ...extra, openapi: specText(api.openapi) }; // registration then fails with the size error, naming both figures
   }
-  ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: Buffer.byteLength(openapi) });
-  return { ...extra, ...referencedOpenApiMetadata(openapi, name) };
+  ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: bytes.byteLength });
+  return { ...extra, ...referencedOpenApiMetadata(bytes, name) };
 }
 
 /** Reads spec objects for `decodeOpenApiMetadata` through a connection's JetStream. */

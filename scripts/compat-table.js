@@ -19,7 +19,7 @@ const FEATURES = {
   "remote-refs": ["Remote (`http(s)`) `$ref`s", "Not followed unless `--allow-remote-refs` is given (generation fails naming the reference)."],
   "yaml-merge-keys": ["YAML merge keys (`<<`)", "Resolved while parsing YAML."],
   "anchor-defs": ["`$anchor` / `$defs`", "`$defs` reached by JSON pointer are schemas like any other; the generator has no `$anchor` resolution of its own (left to the bundler)."],
-  "circular-refs": ["Circular `$ref`s", "Each referenced schema is a named constant; a reference back into one still being built is wrapped in `z.lazy`."],
+  "circular-refs": ["Circular `$ref`s", "Each referenced schema is a named `z.lazy` constant, built on first use, so references (circular ones too) need nothing more."],
   "path-item-refs": ["Path-item `$ref`s", "Resolved when building the operation list (`paths` entries and `components.pathItems`)."],
   "parameter-styles": ["Parameter styles", "`form`, `simple`, `label`, `matrix`, `deepObject`, `spaceDelimited`, `pipeDelimited` with `explode`, decoded by the runtime and serialised by the typed client."],
   "content-parameters": ["Parameters with `content`", "JSON media types are parsed as JSON before validation."],

@@ -30,6 +30,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildEnvelope,
+  buildSchema,
   checkResponse,
   Extension,
   isJsonMediaType,
@@ -226,8 +227,9 @@ function planRequest(target: Target, model: OperationModel, op: OperationSpec, s
     if (!param.required) continue;
     const spec = op.params.find((p) => p.name === param.name && p.in === param.in);
     const options = Array.from({ length: 4 }, (_, variant) => synth.example(param.schema, { variant }));
-    const value = options.find((v) => spec?.schema.safeParse(v).success) ?? options[0];
-    if (spec && !spec.schema.safeParse(value).success) problems.push(`no valid value for ${param.in} parameter ${param.name}`);
+    const schema = spec && buildSchema(spec.schema);
+    const value = options.find((v) => schema?.safeParse(v).success) ?? options[0];
+    if (schema && !schema.safeParse(value).success) problems.push(`no valid value for ${param.in} parameter ${param.name}`);
     bag[param.in][param.name] = value;
   }
   let body: string | undefined;
@@ -236,7 +238,8 @@ function planRequest(target: Target, model: OperationModel, op: OperationSpec, s
     const media = declared.find((m) => isJsonMediaType(m.contentType)) ?? declared[0];
     if (media) {
       const contentType = concrete(media.contentType);
-      const schema = op.body.content[media.contentType];
+      const thunk = op.body.content[media.contentType];
+      const schema = thunk && buildSchema(thunk);
       if (isJsonMediaType(contentType)) {
         const raw = rawMedia(doc, model, "body", "", media.contentType);
         let value: unknown;

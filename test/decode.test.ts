@@ -184,7 +184,7 @@ describe("readParam", () => {
 });
 
 describe("decodeRequest", () => {
-  const param = (p: Omit<ParamEntry, "schema" | "shape"> & { shape?: ValueShape; schema: z.ZodType }): ParamEntry => ({ shape: {}, ...p });
+  const param = ({ schema, ...p }: Omit<ParamEntry, "schema" | "shape"> & { shape?: ValueShape; schema: z.ZodType }): ParamEntry => ({ shape: {}, ...p, schema: () => schema });
   const op: OperationSpec = {
     handler: "h",
     endpoint: "h",
@@ -200,8 +200,8 @@ describe("decodeRequest", () => {
     body: {
       required: true,
       content: {
-        "application/json": z.strictObject({ name: z.string(), size: rt.integer().default(1), tags: rt.uniqueItems(z.array(z.string())).optional() }),
-        "text/*": z.string().max(5),
+        "application/json": () => z.strictObject({ name: z.string(), size: rt.integer().default(1), tags: rt.uniqueItems(z.array(z.string())).optional() }),
+        "text/*": () => z.string().max(5),
         "application/octet-stream": null,
       },
     },
@@ -453,7 +453,7 @@ describe("generator: OpenAPI 3.0 dialect (fixtures/nullable-30.yaml)", () => {
       ].join("\n"),
     );
     const { schemas } = await generateInto(spec, path.join(tmp, "v31"));
-    expect(schemas).toContain("BSchema: z.ZodType = z.union([z.string(), z.null()]);");
-    expect(schemas).toContain("CSchema: z.ZodType = rt.integer().gt(3);");
+    expect(schemas).toContain("BSchema: z.ZodType = z.lazy(() => z.union([z.string(), z.null()]));");
+    expect(schemas).toContain("CSchema: z.ZodType = z.lazy(() => rt.integer().gt(3));");
   });
 });

@@ -77,10 +77,10 @@ function targets(model: ApiModel, table: readonly OperationSpec[], schemas: Reco
     const entry = table[i]!;
     expect(entry.handler).toBe(op.handlerName);
     op.parameters.forEach((p, j) => {
-      out.push({ pointer: `${op.pointer} parameter ${p.in}:${p.name}`, schema: p.schema, zod: entry.params[j]!.schema, direction: "request" });
+      out.push({ pointer: `${op.pointer} parameter ${p.in}:${p.name}`, schema: p.schema, zod: entry.params[j]!.schema(), direction: "request" });
     });
     for (const media of op.requestBody?.content ?? []) {
-      const zod = entry.body?.content[media.contentType];
+      const zod = entry.body?.content[media.contentType]?.();
       if (media.schema === undefined || !zod || !isJsonMedia(media.contentType)) continue;
       out.push({ pointer: `${op.pointer}/requestBody/content/${media.contentType}/schema`, schema: media.schema, zod, direction: "request" });
     }

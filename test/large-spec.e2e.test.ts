@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect, RequestStrategy } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeOpenApiMetadata, Extension, objectLoader, serveApi, type ApiDefinition } from "symphony-codegen/runtime";
+import * as prettier from "prettier";
+import { decodeOpenApiMetadata, Extension, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "symphony-codegen/runtime";
+import { COMPRESS_SPEC_ABOVE, emitSpec } from "../generator/emit/register.js";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 
@@ -21,7 +23,7 @@ function spec(title: string, padding: string): string {
   });
 }
 
-function api(name: string, openapi: string): ApiDefinition {
+function api(name: string, openapi: EmbeddedSpec): ApiDefinition {
   return {
     name,
     version: "1.0.0",
@@ -90,6 +92,46 @@ describe("large specs", () => {
     }
     const res = await fetch(`${dev.httpUrl}/api/stored/hello`);
     expect(await res.json()).toEqual({ from: "stored" });
+  });
+
+  /** spec.ts as the generator writes it for `text`, imported. */
+  async function embedded(text: string): Promise<CompressedSpec> {
+    const source = emitSpec(text, "symphony-codegen/runtime");
+    expect(emitSpec(text, "symphony-codegen/runtime")).toBe(source); // same input, same bytes
+    expect(await prettier.format(source, { parser: "typescript", printWidth: 100 })).toBe(source);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "spec-ts-")), "spec.ts");
+    writeFileSync(file, source);
+    const { openapiSpec } = (await import(file)) as { openapiSpec: CompressedSpec };
+    expect(openapiSpec).toMatchObject({ encoding: "gzip+base64", bytes: Buffer.byteLength(text) });
+    expect(specText(openapiSpec)).toBe(text);
+    return openapiSpec;
+  }
+
+  it("a generated spec over 1 MiB is embedded compressed and announced as embedded, not compressed again", async () => {
+    const text = spec("embedded", "lorem ipsum ".repeat(100_000));
+    expect(Buffer.byteLength(text)).toBeGreaterThan(COMPRESS_SPEC_ABOVE);
+    const openapiSpec = await embedded(text);
+    const metadata = await serve("embedded", api("embedded", openapiSpec));
+    expect(metadata["openapi.encoding"]).toBe("gzip+base64");
+    expect(metadata.openapi).toBe(openapiSpec.data);
+    const res = await fetch(`${dev.httpUrl}/api/embedded/hello`);
+    expect(await res.json()).toEqual({ from: "embedded" });
+    const served = (await (await fetch(`${dev.httpUrl}/_symphony/openapi/embedded/embedded.json`)).json()) as { info: { title: string } };
+    expect(served.info.title).toBe("embedded");
+  });
+
+  it("a compressed embedded spec too large even so goes to the object store as the document's bytes", async () => {
+    const text = spec("bigstored", randomBytes(800_000).toString("base64"));
+    const metadata = await serve("bigstored", api("bigstored", await embedded(text)));
+    expect(metadata["openapi.ref"]).toMatch(/^objectstore:symphony_openapi\/bigstored\.bigstored\.1\.0\.0\.[0-9a-f]{16}$/);
+    const nc = await connect({ servers: nats.url });
+    try {
+      expect(await decodeOpenApiMetadata(metadata, objectLoader(nc))).toBe(text);
+    } finally {
+      await nc.close();
+    }
+    const res = await fetch(`${dev.httpUrl}/api/bigstored/hello`);
+    expect(await res.json()).toEqual({ from: "bigstored" });
   });
 
   it("refuses a tampered stored spec", async () => {

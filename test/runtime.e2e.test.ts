@@ -18,7 +18,7 @@ const operations: OperationSpec[] = [
     endpoint: "work",
     method: "GET",
     path: "/work",
-    params: [{ name: "ms", in: "query", style: "form", explode: true, shape: { types: ["integer"] }, schema: z.number().optional() }],
+    params: [{ name: "ms", in: "query", style: "form", explode: true, shape: { types: ["integer"] }, schema: () => z.number().optional() }],
     responses: { "200": "application/json" },
   },
   { handler: "boom", endpoint: "boom", method: "POST", path: "/boom", params: [], responses: { "200": "application/json" } },

@@ -118,14 +118,16 @@ describe("zod-table printer = prettier", () => {
 
   it("hand-made expressions at every width around printWidth", async () => {
     const all: Statement[] = [];
-    for (const code of EXPRESSIONS) {
+    // Component constants are built on first use: each expression also as `z.lazy(() => …)`.
+    const lazy = EXPRESSIONS.filter((e) => !e.startsWith("[")).map((e) => `z.lazy(() => ${e})`);
+    for (const code of [...EXPRESSIONS, ...lazy, "z.lazy(() => SomeRatherLongIdentifierNameSchemaThatIsAliasedByAnother)"]) {
       for (let n = 1; n <= 90; n++) all.push({ left: `export const ${"N".repeat(n)}: z.ZodType`, code });
     }
     const { printed: count, refused } = await check(all);
     console.log(`hand-made: ${count} of ${all.length} printed`, [...new Set(refused)].map((r) => `${r}: ${refused.filter((x) => x === r).length}`));
-    // Number arrays (prettier's fill), the unquoted Unicode key, and lone short call arguments stay with prettier.
-    for (const reason of refused) expect(reason).toMatch(/array of numbers|unicode key|lone short argument|arrow as last argument|long chain head|break after operator/);
-    expect(count).toBeGreaterThan(all.length * 0.8);
+    // Number arrays (prettier's fill), the unquoted Unicode key, lone short call arguments and `z.lazy(() =>` past column 100 stay with prettier.
+    for (const reason of refused) expect(reason).toMatch(/array of numbers|unicode key|lone short argument|long chain head|break after operator|hugged arrow past/);
+    expect(count).toBeGreaterThan(all.length * 0.85);
   }, 60_000);
 
   it("refuses what is outside its grammar", () => {

@@ -20,7 +20,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
       `explode: ${p.explode}`,
       `shape: ${JSON.stringify(valueShape(model.document, p.schema))}`,
       p.contentType && isJsonMedia(p.contentType) ? "json: true" : "",
-      `schema: ${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`,
+      `schema: () => ${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`,
     ].filter(Boolean);
     return `{ ${fields.join(", ")} }`;
   });
@@ -33,7 +33,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
   ];
   if (op.requestBody) {
     const content = op.requestBody.content.map(
-      (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : zod.inline(m.schema, "schemas.", "request")}`,
+      (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : `() => ${zod.inline(m.schema, "schemas.", "request")}`}`,
     );
     // Form and multipart fields arrive as strings: the runtime coerces them by shape.
     const shapes = op.requestBody.content
@@ -44,8 +44,8 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
   }
   const responses = op.responses.map((r) => `${propertyKey(r.key)}: ${r.content[0] ? stringLiteral(r.content[0].contentType) : "null"}`);
   fields.push(`responses: { ${responses.join(", ")} }`);
-  // Response body schemas for optional response validation: JSON media types only, as thunks so that
-  // nothing is built unless validation is on; component schemas are referenced by name.
+  // Response body schemas for optional response validation: JSON media types only; like every
+  // schema in the table a thunk, so nothing is built unless validation is on.
   const responseBodies = op.responses.flatMap((r) => {
     const media = r.content.filter((m) => m.schema !== undefined && isJsonMedia(m.contentType));
     if (media.length === 0) return [];

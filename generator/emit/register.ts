@@ -1,5 +1,6 @@
 /** register.ts: the service description and `register(ext, handlers)`. */
 import type { ApiModel } from "../model.js";
+import { gzipSync, strToU8 } from "fflate";
 import { docComment, stringLiteral } from "../names.js";
 
 export function emitRegister(model: ApiModel, runtimeImport: string): string {
@@ -37,9 +38,36 @@ export function emitRegister(model: ApiModel, runtimeImport: string): string {
   ].join("\n");
 }
 
-/** spec.ts, written already formatted: a single long string needs no formatter pass. */
-export function emitSpec(specJson: string): string {
-  return `/** The bundled OpenAPI document, embedded as service metadata \`openapi\`. */\nexport const openapiSpec: string =\n  ${prettierQuoted(specJson)};\n`;
+/**
+ * Above this size spec.ts holds the document gzip-compressed: it cannot be announced verbatim
+ * under NATS's default max_payload (1 MiB) anyway, and an extension holds a tenth of the bytes.
+ */
+export const COMPRESS_SPEC_ABOVE = 1024 * 1024;
+
+/**
+ * spec.ts, written already formatted: a single long string needs no formatter pass. fflate's
+ * gzip, not node:zlib's, so the bytes do not depend on the Node version or CPU that generated them.
+ */
+export function emitSpec(specJson: string, runtimeImport: string): string {
+  const bytes = Buffer.byteLength(specJson);
+  if (bytes <= COMPRESS_SPEC_ABOVE) {
+    return `/** The bundled OpenAPI document, embedded as service metadata \`openapi\`. */\nexport const openapiSpec: string =\n  ${prettierQuoted(specJson)};\n`;
+  }
+  const data = Buffer.from(gzipSync(strToU8(specJson), { level: 9, mtime: 0 })).toString("base64");
+  return [
+    `import type { CompressedSpec } from ${stringLiteral(runtimeImport)};`,
+    "",
+    "/**",
+    ` * The bundled OpenAPI document (${bytes} bytes), embedded gzip-compressed; announced as service`,
+    " * metadata `openapi` in the first form that fits max_payload. `specText(openapiSpec)`: the text.",
+    " */",
+    "export const openapiSpec: CompressedSpec = {",
+    `  encoding: "gzip+base64",`,
+    `  bytes: ${bytes},`,
+    `  data: "${data}",`,
+    "};",
+    "",
+  ].join("\n");
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * JSON Schema (OpenAPI 3.0 and 3.1 dialects) → zod expressions.
- * Every `$ref` becomes a named constant, emitted before its first use; a
- * reference back into a constant still being built (recursion) is wrapped in
- * `z.lazy`. Constants are annotated `z.ZodType` so the compiler never infers
- * zod types from them: handler types come from the spec's types instead.
+ * Every `$ref` becomes a named constant, emitted dependencies first. Each constant is
+ * `z.lazy(() => …)`: built on first use, so an extension holds only the schemas its traffic
+ * needs (GitHub's 3,677 built at import were ~90 MiB), and recursion needs nothing more.
+ * Constants are annotated `z.ZodType` so the compiler never infers zod types from them:
+ * handler types come from the spec's types instead.
  *
  * Directions (`readOnly` / `writeOnly`): a schema holding such properties (through its `$ref`s)
  * gets a variant constant per direction it is used in: for requests its readOnly properties are
@@ -98,7 +99,7 @@ export class ZodEmitter {
     const saved = [this.refPrefix, this.#direction] as const;
     this.refPrefix = "";
     this.#direction = direction;
-    const code = target === undefined ? "z.unknown()" : this.expr(target);
+    const code = `z.lazy(() => ${target === undefined ? "z.unknown()" : this.expr(target)})`;
     [this.refPrefix, this.#direction] = saved;
     this.#inProgress.delete(key);
     this.#done.add(key);
@@ -108,10 +109,8 @@ export class ZodEmitter {
   #ref(ref: string): string {
     if (!ref.startsWith("#")) return "z.unknown()";
     const direction = this.#refDirection(ref);
-    const key = direction ? `${direction} ${ref}` : ref;
     this.#ensure(ref, direction);
-    const name = this.refPrefix + this.constName(ref, direction);
-    return this.#inProgress.has(key) || !this.#done.has(key) ? `z.lazy(() => ${name})` : name;
+    return this.refPrefix + this.constName(ref, direction);
   }
 
   /** `withDefault: false` for required properties: a default must not make a missing required value valid. */

@@ -6,8 +6,8 @@
  * (identifiers, member access, calls, `new`, `() => x`, objects, arrays, literals), parsed here by
  * a tiny parser that refuses anything else. Layout follows prettier's estree printer for exactly
  * these shapes: a group is flat when it fits and nothing inside must break; objects and arrays
- * break one item per line; a call whose last argument is an object or array hugs it
- * (call-arguments.js); member chains of more than two calls break one call per line
+ * break one item per line; a call whose last argument is an object or array hugs it, as does
+ * `z.lazy(() => call)` (call-arguments.js); member chains of more than two calls break one call per line
  * (member-chain.js); right-hand sides of `=` and `:` use the "fluid" layout (assignment.js).
  * Whatever falls outside throws `Unsupported`, and the caller leaves the statement to prettier:
  * never different from prettier, only slower.
@@ -449,6 +449,7 @@ export class ExprPrinter {
           return arg.items.length === 0 && unsupported("lone empty array");
         case "call":
         case "member":
+        case "arrow":
           return false;
         default:
           // Identifiers, literals and arrow functions are short by measures not reproduced here.
@@ -547,7 +548,15 @@ export class ExprPrinter {
       const last = args[args.length - 1]!;
       const penultimate = args[args.length - 2];
       const expandable = (last.k === "obj" && last.props.length > 0) || (last.k === "arr" && last.items.length > 0);
-      if (last.k === "arrow") unsupported("arrow as last argument");
+      if (last.k === "arrow") {
+        if (args.length > 1) unsupported("arrow as last of several arguments");
+        // prettier's couldExpandArg: an arrow returning a call hugs (`z.lazy(() =>`, the body on its
+        // own line, a trailing comma); one returning a name breaks out like any other argument.
+        if (last.body.k === "call") {
+          if (col + "(() =>".length > PRINT_WIDTH) unsupported("hugged arrow past the line's end");
+          return `(() =>\n${" ".repeat(ind + 2)}${this.#layout(last.body, ind + 2, ind + 2, ",")}\n${" ".repeat(ind)})${suffix}`;
+        }
+      }
       const concise = last.k === "arr" && last.items.every((i) => i.k === "lit" && i.num);
       if (expandable && (!penultimate || penultimate.k !== last.k) && !(args.length > 1 && concise)) {
         const heads = args.slice(0, -1);

@@ -20,7 +20,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["string"] },
-        schema: z.string(),
+        schema: () => z.string(),
       },
       {
         name: "delete",
@@ -28,7 +28,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().optional(),
+        schema: () => z.string().optional(),
       },
       {
         name: "__proto__",
@@ -36,7 +36,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().optional(),
+        schema: () => z.string().optional(),
       },
       {
         name: "x*/y",
@@ -44,7 +44,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().optional(),
+        schema: () => z.string().optional(),
       },
       {
         name: "`${x}`",
@@ -52,7 +52,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().optional(),
+        schema: () => z.string().optional(),
       },
       {
         name: "1st",
@@ -60,7 +60,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["integer"] },
-        schema: rt.integer().optional(),
+        schema: () => rt.integer().optional(),
       },
       {
         name: 'a"b\\c\u2028',
@@ -68,7 +68,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().optional(),
+        schema: () => z.string().optional(),
       },
       {
         name: "X-Weird*/Header`${x}`",
@@ -76,7 +76,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["string"] },
-        schema: z.string().optional(),
+        schema: () => z.string().optional(),
       },
       {
         name: "constructor",
@@ -84,7 +84,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.string().optional(),
+        schema: () => z.string().optional(),
       },
     ],
     responses: {
@@ -110,14 +110,14 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["string"] },
-        schema: z.string(),
+        schema: () => z.string(),
       },
     ],
     body: {
       required: true,
       content: {
-        'application/vnd.hostile+json; x="*/"': schemas.WeirdSchema,
-        'text/plain; charset="`${x}`"': schemas.PetNameSchema,
+        'application/vnd.hostile+json; x="*/"': () => schemas.WeirdSchema,
+        'text/plain; charset="`${x}`"': () => schemas.PetNameSchema,
       },
     },
     responses: { "204": null },

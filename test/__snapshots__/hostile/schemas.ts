@@ -4,67 +4,79 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const PatternSchema: z.ZodType = z
-  .string()
-  .regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u"));
+export const PatternSchema: z.ZodType = z.lazy(() =>
+  z.string().regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u")),
+);
 
-export const EnumSchema: z.ZodType = z.enum([
-  "*/",
-  "/*",
-  "`${x}`",
-  '"',
-  "'",
-  "\\",
-  "\n",
-  "\r\n",
-  "\u2028",
-  "\u2029",
-  "</script>",
-  "delete",
-  "__proto__",
-  "constructor",
-  "1st",
-  "",
-]);
+export const EnumSchema: z.ZodType = z.lazy(() =>
+  z.enum([
+    "*/",
+    "/*",
+    "`${x}`",
+    '"',
+    "'",
+    "\\",
+    "\n",
+    "\r\n",
+    "\u2028",
+    "\u2029",
+    "</script>",
+    "delete",
+    "__proto__",
+    "constructor",
+    "1st",
+    "",
+  ]),
+);
 
-export const WeirdSchema: z.ZodType = z.looseObject({
-  delete: z.string(),
-  class: z.string().optional(),
-  ["__proto__"]: z.string(),
-  "*/": z.string().optional(),
-  "/*": z.string().optional(),
-  "`${x}`": z.string().optional(),
-  'a"b': z.string().optional(),
-  "back\\slash": z.string().optional(),
-  "new\nline": z.string().optional(),
-  "\u2028": z.string().optional(),
-  "</script>": z.string().optional(),
-  "1st": z.string().optional(),
-  "a-b": z.string().optional(),
-  a_b: z.string().optional(),
-  pattern: PatternSchema.optional(),
-  enum: EnumSchema.optional(),
-  defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
-  constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
-});
+export const WeirdSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    delete: z.string(),
+    class: z.string().optional(),
+    ["__proto__"]: z.string(),
+    "*/": z.string().optional(),
+    "/*": z.string().optional(),
+    "`${x}`": z.string().optional(),
+    'a"b': z.string().optional(),
+    "back\\slash": z.string().optional(),
+    "new\nline": z.string().optional(),
+    "\u2028": z.string().optional(),
+    "</script>": z.string().optional(),
+    "1st": z.string().optional(),
+    "a-b": z.string().optional(),
+    a_b: z.string().optional(),
+    pattern: PatternSchema.optional(),
+    enum: EnumSchema.optional(),
+    defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
+    constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
+  }),
+);
 
-export const ClassSchema: z.ZodType = z.looseObject({ "kind*/`${x}`": z.string().optional() });
+export const ClassSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
+);
 
-export const ConstructorSchema: z.ZodType = z.looseObject({
-  "kind*/`${x}`": z.string().optional(),
-});
+export const ConstructorSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
+);
 
-export const ShapeSchema: z.ZodType = rt.discriminated("kind*/`${x}`", {
-  ["__proto__"]: () => ClassSchema,
-  "*/ `${x}`": () => ConstructorSchema,
-});
+export const ShapeSchema: z.ZodType = z.lazy(() =>
+  rt.discriminated("kind*/`${x}`", {
+    ["__proto__"]: () => ClassSchema,
+    "*/ `${x}`": () => ConstructorSchema,
+  }),
+);
 
-export const PetNameSchema: z.ZodType = z.string();
+export const PetNameSchema: z.ZodType = z.lazy(() => z.string());
 
-export const PetNameSchema2: z.ZodType = rt.integer();
+export const PetNameSchema2: z.ZodType = z.lazy(() => rt.integer());
 
-export const DeleteSchema: z.ZodType = z.looseObject({ message: z.string().optional() });
+export const DeleteSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ message: z.string().optional() }),
+);
 
-export const ProtoSchema: z.ZodType = z.looseObject({ ["__proto__"]: z.string().optional() });
+export const ProtoSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ ["__proto__"]: z.string().optional() }),
+);
 
-export const _1ThingSchema: z.ZodType = z.boolean();
+export const _1ThingSchema: z.ZodType = z.lazy(() => z.boolean());

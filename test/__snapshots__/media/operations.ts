@@ -15,12 +15,13 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: {
       required: true,
       content: {
-        "application/x-www-form-urlencoded": z.looseObject({
-          name: rt.length(z.string(), 1),
-          age: rt.integer().gte(0),
-          tags: z.array(z.string()).optional(),
-          subscribe: z.boolean().default(false),
-        }),
+        "application/x-www-form-urlencoded": () =>
+          z.looseObject({
+            name: rt.length(z.string(), 1),
+            age: rt.integer().gte(0),
+            tags: z.array(z.string()).optional(),
+            subscribe: z.boolean().default(false),
+          }),
       },
       shapes: {
         "application/x-www-form-urlencoded": {
@@ -46,11 +47,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: {
       required: true,
       content: {
-        "multipart/form-data": z.looseObject({
-          title: z.string(),
-          count: rt.integer().optional(),
-          file: z.string(),
-        }),
+        "multipart/form-data": () =>
+          z.looseObject({ title: z.string(), count: rt.integer().optional(), file: z.string() }),
       },
       shapes: {
         "multipart/form-data": {
@@ -82,7 +80,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "PUT",
     path: "/blob",
     params: [],
-    body: { required: true, content: { "application/octet-stream": z.string() } },
+    body: { required: true, content: { "application/octet-stream": () => z.string() } },
     responses: { "200": "application/octet-stream" },
   },
   {
@@ -94,10 +92,9 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: {
       required: true,
       content: {
-        "text/plain": rt.length(z.string(), undefined, 20),
-        "application/vnd.symphony.note+json": z.looseObject({
-          text: rt.length(z.string(), undefined, 20),
-        }),
+        "text/plain": () => rt.length(z.string(), undefined, 20),
+        "application/vnd.symphony.note+json": () =>
+          z.looseObject({ text: rt.length(z.string(), undefined, 20) }),
       },
     },
     responses: { "200": "text/plain" },

@@ -4,19 +4,22 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const CatSchema: z.ZodType = z.looseObject({
-  petType: z.string(),
-  name: z.string().nullable(),
-  lives: rt.integer().gt(0).lte(9).optional(),
-});
+export const CatSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    petType: z.string(),
+    name: z.string().nullable(),
+    lives: rt.integer().gt(0).lte(9).optional(),
+  }),
+);
 
-export const DogSchema: z.ZodType = z.looseObject({
-  petType: z.string(),
-  weight: z.number().gt(0).lt(100),
-  nickname: rt.enumOf(["rex", "fido", null]).nullable().optional(),
-});
+export const DogSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    petType: z.string(),
+    weight: z.number().gt(0).lt(100),
+    nickname: rt.enumOf(["rex", "fido", null]).nullable().optional(),
+  }),
+);
 
-export const PetSchema: z.ZodType = rt.discriminated("petType", {
-  cat: () => CatSchema,
-  dog: () => DogSchema,
-});
+export const PetSchema: z.ZodType = z.lazy(() =>
+  rt.discriminated("petType", { cat: () => CatSchema, dog: () => DogSchema }),
+);

@@ -19,7 +19,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["string"] },
-        schema: rt.stringFormat("uuid"),
+        schema: () => rt.stringFormat("uuid"),
       },
     ],
     responses: { "200": "application/json" },

@@ -3,7 +3,6 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "symphony-codegen/runtime";
 
-export const ItemSchema: z.ZodType = z.looseObject({
-  id: z.string(),
-  tags: z.union([z.array(z.string()), z.null()]).optional(),
-});
+export const ItemSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ id: z.string(), tags: z.union([z.array(z.string()), z.null()]).optional() }),
+);

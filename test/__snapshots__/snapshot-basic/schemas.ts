@@ -4,12 +4,18 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const NewPetSchema: z.ZodType = z.looseObject({
-  name: rt.length(z.string(), 1),
-  tag: z.string().nullable().optional(),
-  kind: z.enum(["dog", "cat", "bird"]).default("dog"),
-});
+export const NewPetSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    name: rt.length(z.string(), 1),
+    tag: z.string().nullable().optional(),
+    kind: z.enum(["dog", "cat", "bird"]).default("dog"),
+  }),
+);
 
-export const PetSchema: z.ZodType = rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]);
+export const PetSchema: z.ZodType = z.lazy(() =>
+  rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]),
+);
 
-export const ErrorSchema: z.ZodType = z.strictObject({ code: rt.integer(), message: z.string() });
+export const ErrorSchema: z.ZodType = z.lazy(() =>
+  z.strictObject({ code: rt.integer(), message: z.string() }),
+);

@@ -16,8 +16,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: {
       required: false,
       content: {
-        "application/json": schemas.ShapeSchema,
-        "text/plain": z.string().regex(new RegExp("^[a-z]+\\d*$", "u")),
+        "application/json": () => schemas.ShapeSchema,
+        "text/plain": () => z.string().regex(new RegExp("^[a-z]+\\d*$", "u")),
       },
     },
     responses: { "200": "application/json", "5XX": null },
@@ -36,7 +36,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["string"] },
-        schema: rt.stringFormat("uuid"),
+        schema: () => rt.stringFormat("uuid"),
       },
       {
         name: "X-Depth",
@@ -44,7 +44,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["integer", "null"] },
-        schema: z.union([rt.integer(), z.null()]).optional(),
+        schema: () => z.union([rt.integer(), z.null()]).optional(),
       },
     ],
     responses: { "200": "application/json" },

@@ -24,7 +24,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "POST",
     path: "/accounts",
     params: [],
-    body: { required: true, content: { "application/json": schemas.AccountSchemaForRequest } },
+    body: {
+      required: true,
+      content: { "application/json": () => schemas.AccountSchemaForRequest },
+    },
     responses: { "201": "application/json" },
     responseBodies: { "201": { "application/json": () => schemas.AccountSchemaForResponse } },
   },
@@ -34,7 +37,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "POST",
     path: "/admins",
     params: [],
-    body: { required: true, content: { "application/json": schemas.AdminSchemaForRequest } },
+    body: { required: true, content: { "application/json": () => schemas.AdminSchemaForRequest } },
     responses: { "201": "application/json" },
     responseBodies: { "201": { "application/json": () => schemas.AdminSchemaForResponse } },
   },
@@ -44,7 +47,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "PUT",
     path: "/trees",
     params: [],
-    body: { required: true, content: { "application/json": schemas.NodeSchemaForRequest } },
+    body: { required: true, content: { "application/json": () => schemas.NodeSchemaForRequest } },
     responses: { "200": "application/json" },
     responseBodies: { "200": { "application/json": () => schemas.NodeSchema } },
   },
@@ -57,10 +60,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: {
       required: true,
       content: {
-        "application/json": rt.omitReadOnly(
-          z.strictObject({ revision: rt.integer().optional(), text: z.string() }),
-          ["revision"],
-        ),
+        "application/json": () =>
+          rt.omitReadOnly(z.strictObject({ revision: rt.integer().optional(), text: z.string() }), [
+            "revision",
+          ]),
       },
     },
     responses: { "200": "application/json" },

@@ -4,79 +4,88 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const PersonSchema: z.ZodType = z.looseObject({
-  id: z.string(),
-  email: rt.stringFormat("email"),
-});
-
-export const AccountSchema: z.ZodType = z.looseObject({
-  id: rt.integer(),
-  name: rt.length(z.string(), 1),
-  password: rt.length(z.string(), 8),
-  createdAt: rt.stringFormat("date-time"),
-  owner: PersonSchema.optional(),
-});
-
-export const AdminSchema: z.ZodType = rt.allOf([
-  AccountSchema,
-  z.looseObject({ level: rt.integer().gte(1), auditId: z.string() }),
-]);
-
-export const NodeSchema: z.ZodType = z.looseObject({
-  id: rt.integer(),
-  label: z.string(),
-  children: z.array(z.lazy(() => NodeSchema)).optional(),
-});
-
-export const PlainSchema: z.ZodType = z.looseObject({
-  text: z.string(),
-  revision: rt.integer().optional(),
-});
-
-export const AccountSchemaForResponse: z.ZodType = z.looseObject({
-  id: rt.integer(),
-  name: rt.length(z.string(), 1),
-  password: rt.writeOnlyProperty(),
-  createdAt: rt.stringFormat("date-time"),
-  owner: PersonSchema.optional(),
-});
-
-export const PersonSchemaForRequest: z.ZodType = rt.omitReadOnly(
-  z.looseObject({ id: z.string().optional(), email: rt.stringFormat("email") }),
-  ["id"],
+export const PersonSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ id: z.string(), email: rt.stringFormat("email") }),
 );
 
-export const AccountSchemaForRequest: z.ZodType = rt.omitReadOnly(
+export const AccountSchema: z.ZodType = z.lazy(() =>
   z.looseObject({
-    id: rt.integer().optional(),
+    id: rt.integer(),
     name: rt.length(z.string(), 1),
     password: rt.length(z.string(), 8),
-    createdAt: rt.stringFormat("date-time").optional(),
-    owner: PersonSchemaForRequest.optional(),
+    createdAt: rt.stringFormat("date-time"),
+    owner: PersonSchema.optional(),
   }),
-  ["id", "createdAt"],
 );
 
-export const AdminSchemaForRequest: z.ZodType = rt.allOf(
-  [
-    AccountSchemaForRequest,
-    rt.omitReadOnly(z.looseObject({ level: rt.integer().gte(1), auditId: z.string().optional() }), [
-      "auditId",
-    ]),
-  ],
-  rt.mergeRequestParts,
+export const AdminSchema: z.ZodType = z.lazy(() =>
+  rt.allOf([AccountSchema, z.looseObject({ level: rt.integer().gte(1), auditId: z.string() })]),
 );
 
-export const AdminSchemaForResponse: z.ZodType = rt.allOf([
-  AccountSchemaForResponse,
-  z.looseObject({ level: rt.integer().gte(1), auditId: z.string() }),
-]);
+export const NodeSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ id: rt.integer(), label: z.string(), children: z.array(NodeSchema).optional() }),
+);
 
-export const NodeSchemaForRequest: z.ZodType = rt.omitReadOnly(
+export const PlainSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ text: z.string(), revision: rt.integer().optional() }),
+);
+
+export const AccountSchemaForResponse: z.ZodType = z.lazy(() =>
   z.looseObject({
-    id: rt.integer().optional(),
-    label: z.string(),
-    children: z.array(z.lazy(() => NodeSchemaForRequest)).optional(),
+    id: rt.integer(),
+    name: rt.length(z.string(), 1),
+    password: rt.writeOnlyProperty(),
+    createdAt: rt.stringFormat("date-time"),
+    owner: PersonSchema.optional(),
   }),
-  ["id"],
+);
+
+export const PersonSchemaForRequest: z.ZodType = z.lazy(() =>
+  rt.omitReadOnly(z.looseObject({ id: z.string().optional(), email: rt.stringFormat("email") }), [
+    "id",
+  ]),
+);
+
+export const AccountSchemaForRequest: z.ZodType = z.lazy(() =>
+  rt.omitReadOnly(
+    z.looseObject({
+      id: rt.integer().optional(),
+      name: rt.length(z.string(), 1),
+      password: rt.length(z.string(), 8),
+      createdAt: rt.stringFormat("date-time").optional(),
+      owner: PersonSchemaForRequest.optional(),
+    }),
+    ["id", "createdAt"],
+  ),
+);
+
+export const AdminSchemaForRequest: z.ZodType = z.lazy(() =>
+  rt.allOf(
+    [
+      AccountSchemaForRequest,
+      rt.omitReadOnly(
+        z.looseObject({ level: rt.integer().gte(1), auditId: z.string().optional() }),
+        ["auditId"],
+      ),
+    ],
+    rt.mergeRequestParts,
+  ),
+);
+
+export const AdminSchemaForResponse: z.ZodType = z.lazy(() =>
+  rt.allOf([
+    AccountSchemaForResponse,
+    z.looseObject({ level: rt.integer().gte(1), auditId: z.string() }),
+  ]),
+);
+
+export const NodeSchemaForRequest: z.ZodType = z.lazy(() =>
+  rt.omitReadOnly(
+    z.looseObject({
+      id: rt.integer().optional(),
+      label: z.string(),
+      children: z.array(NodeSchemaForRequest).optional(),
+    }),
+    ["id"],
+  ),
 );

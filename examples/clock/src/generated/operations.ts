@@ -19,14 +19,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: rt
-          .length(
-            z.string().regex(new RegExp("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", "u")),
-            1,
-            64,
-          )
-          .default("UTC")
-          .optional(),
+        schema: () =>
+          rt
+            .length(
+              z.string().regex(new RegExp("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", "u")),
+              1,
+              64,
+            )
+            .default("UTC")
+            .optional(),
       },
     ],
     responses: { "200": "application/json", "400": "application/problem+json" },

@@ -4,18 +4,17 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const TimeSchema: z.ZodType = z.looseObject({
-  timeZone: z.string(),
-  local: z.string(),
-  utc: rt.stringFormat("date-time"),
-  offset: z.string().regex(new RegExp("^[+-][0-9]{2}:[0-9]{2}$", "u")),
-  formatted: z.string(),
-  epochMs: rt.integer(),
-});
+export const TimeSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    timeZone: z.string(),
+    local: z.string(),
+    utc: rt.stringFormat("date-time"),
+    offset: z.string().regex(new RegExp("^[+-][0-9]{2}:[0-9]{2}$", "u")),
+    formatted: z.string(),
+    epochMs: rt.integer(),
+  }),
+);
 
-export const ProblemSchema: z.ZodType = z.looseObject({
-  type: z.string(),
-  title: z.string(),
-  status: rt.integer(),
-  detail: z.string(),
-});
+export const ProblemSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ type: z.string(), title: z.string(), status: rt.integer(), detail: z.string() }),
+);

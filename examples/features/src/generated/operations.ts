@@ -20,7 +20,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["integer"] },
-        schema: rt.integer().gte(1).lte(10),
+        schema: () => rt.integer().gte(1).lte(10),
       },
       {
         name: "arr",
@@ -29,7 +29,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: z.array(rt.integer()).min(2).max(4),
+        schema: () => z.array(rt.integer()).min(2).max(4),
       },
       {
         name: "obj",
@@ -41,7 +41,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema,
+        schema: () => schemas.PointSchema,
       },
       {
         name: "objX",
@@ -53,7 +53,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema,
+        schema: () => schemas.PointSchema,
       },
     ],
     responses: { "200": "application/json" },
@@ -72,7 +72,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "label",
         explode: false,
         shape: { types: ["integer"] },
-        schema: rt.integer(),
+        schema: () => rt.integer(),
       },
       {
         name: "arr",
@@ -81,7 +81,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "label",
         explode: false,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: z.array(rt.integer()),
+        schema: () => z.array(rt.integer()),
       },
       {
         name: "arrX",
@@ -90,7 +90,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "label",
         explode: true,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: z.array(rt.integer()),
+        schema: () => z.array(rt.integer()),
       },
       {
         name: "obj",
@@ -102,7 +102,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema,
+        schema: () => schemas.PointSchema,
       },
       {
         name: "objX",
@@ -114,7 +114,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema,
+        schema: () => schemas.PointSchema,
       },
     ],
     responses: { "200": "application/json" },
@@ -133,7 +133,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "matrix",
         explode: false,
         shape: { types: ["string"] },
-        schema: rt.stringFormat("uuid"),
+        schema: () => rt.stringFormat("uuid"),
       },
       {
         name: "id",
@@ -142,7 +142,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "matrix",
         explode: true,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: z.array(rt.integer()),
+        schema: () => z.array(rt.integer()),
       },
       {
         name: "ids",
@@ -151,7 +151,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "matrix",
         explode: false,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: z.array(rt.integer()),
+        schema: () => z.array(rt.integer()),
       },
       {
         name: "point",
@@ -163,7 +163,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema,
+        schema: () => schemas.PointSchema,
       },
       {
         name: "pointX",
@@ -175,7 +175,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema,
+        schema: () => schemas.PointSchema,
       },
     ],
     responses: { "200": "application/json" },
@@ -193,7 +193,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: rt.uniqueItems(z.array(rt.integer()).max(4)).optional(),
+        schema: () => rt.uniqueItems(z.array(rt.integer()).max(4)).optional(),
       },
       {
         name: "formCsv",
@@ -201,7 +201,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: false,
         shape: { types: ["array"], items: { types: ["string"] } },
-        schema: z.array(z.string()).optional(),
+        schema: () => z.array(z.string()).optional(),
       },
       {
         name: "coords",
@@ -212,12 +212,13 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { lat: { types: ["number"] }, lng: { types: ["number"] } },
         },
-        schema: z
-          .looseObject({
-            lat: z.number().gte(-90).lte(90).optional(),
-            lng: z.number().gte(-180).lte(180).optional(),
-          })
-          .optional(),
+        schema: () =>
+          z
+            .looseObject({
+              lat: z.number().gte(-90).lte(90).optional(),
+              lng: z.number().gte(-180).lte(180).optional(),
+            })
+            .optional(),
       },
       {
         name: "formObj",
@@ -228,9 +229,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { color: { types: ["string"] }, size: { types: ["integer"] } },
         },
-        schema: z
-          .looseObject({ color: z.string().optional(), size: rt.integer().optional() })
-          .optional(),
+        schema: () =>
+          z.looseObject({ color: z.string().optional(), size: rt.integer().optional() }).optional(),
       },
       {
         name: "filter",
@@ -241,12 +241,13 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { color: { types: ["string"] }, minPrice: { types: ["number"] } },
         },
-        schema: z
-          .strictObject({
-            color: z.enum(["red", "green", "blue"]).optional(),
-            minPrice: z.number().gte(0).optional(),
-          })
-          .optional(),
+        schema: () =>
+          z
+            .strictObject({
+              color: z.enum(["red", "green", "blue"]).optional(),
+              minPrice: z.number().gte(0).optional(),
+            })
+            .optional(),
       },
       {
         name: "spaced",
@@ -254,7 +255,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "spaceDelimited",
         explode: false,
         shape: { types: ["array"], items: { types: ["string"] } },
-        schema: z.array(z.string()).optional(),
+        schema: () => z.array(z.string()).optional(),
       },
       {
         name: "piped",
@@ -262,7 +263,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "pipeDelimited",
         explode: false,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: z.array(rt.integer()).optional(),
+        schema: () => z.array(rt.integer()).optional(),
       },
       {
         name: "rgb",
@@ -273,12 +274,13 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { R: { types: ["integer"] }, G: { types: ["integer"] } },
         },
-        schema: z
-          .looseObject({
-            R: rt.integer().gte(0).lte(255).optional(),
-            G: rt.integer().gte(0).lte(255).optional(),
-          })
-          .optional(),
+        schema: () =>
+          z
+            .looseObject({
+              R: rt.integer().gte(0).lte(255).optional(),
+              G: rt.integer().gte(0).lte(255).optional(),
+            })
+            .optional(),
       },
       {
         name: "version",
@@ -286,7 +288,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["integer"] },
-        schema: rt.constOf(2).optional(),
+        schema: () => rt.constOf(2).optional(),
       },
       {
         name: "limit",
@@ -294,7 +296,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["integer"] },
-        schema: rt.integer().gte(1).lte(50).default(10).optional(),
+        schema: () => rt.integer().gte(1).lte(50).default(10).optional(),
       },
       {
         name: "order",
@@ -302,7 +304,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: z.enum(["asc", "desc"]).default("asc").optional(),
+        schema: () => z.enum(["asc", "desc"]).default("asc").optional(),
       },
       {
         name: "verbose",
@@ -310,7 +312,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["boolean"] },
-        schema: z.boolean().optional(),
+        schema: () => z.boolean().optional(),
       },
       {
         name: "maybe",
@@ -318,7 +320,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["integer", "null"] },
-        schema: z.union([rt.integer(), z.null()]).optional(),
+        schema: () => z.union([rt.integer(), z.null()]).optional(),
       },
       {
         name: "since",
@@ -326,7 +328,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: rt.stringFormat("date").optional(),
+        schema: () => rt.stringFormat("date").optional(),
       },
     ],
     responses: { "200": "application/json" },
@@ -345,7 +347,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["integer"] },
-        schema: rt.integer().gte(0),
+        schema: () => rt.integer().gte(0),
       },
       {
         name: "X-Ids",
@@ -353,7 +355,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: z.array(rt.integer()).optional(),
+        schema: () => z.array(rt.integer()).optional(),
       },
       {
         name: "X-Point",
@@ -364,7 +366,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema.optional(),
+        schema: () => schemas.PointSchema.optional(),
       },
       {
         name: "X-Point-X",
@@ -375,7 +377,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
         },
-        schema: schemas.PointSchema.optional(),
+        schema: () => schemas.PointSchema.optional(),
       },
       {
         name: "X-Trace",
@@ -383,7 +385,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["string"] },
-        schema: rt.stringFormat("uuid").optional(),
+        schema: () => rt.stringFormat("uuid").optional(),
       },
       {
         name: "session",
@@ -391,7 +393,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: rt.length(z.string(), 8).optional(),
+        schema: () => rt.length(z.string(), 8).optional(),
       },
       {
         name: "prefs",
@@ -399,7 +401,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: false,
         shape: { types: ["array"], items: { types: ["string"] } },
-        schema: z.array(z.string()).optional(),
+        schema: () => z.array(z.string()).optional(),
       },
       {
         name: "cfg",
@@ -410,9 +412,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
           types: ["object"],
           props: { theme: { types: ["string"] }, size: { types: ["integer"] } },
         },
-        schema: z
-          .looseObject({ theme: z.string().optional(), size: rt.integer().optional() })
-          .optional(),
+        schema: () =>
+          z.looseObject({ theme: z.string().optional(), size: rt.integer().optional() }).optional(),
       },
       {
         name: "debug",
@@ -420,7 +421,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["boolean"] },
-        schema: z.boolean().optional(),
+        schema: () => z.boolean().optional(),
       },
     ],
     responses: { "200": "application/json" },
@@ -432,7 +433,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "POST",
     path: "/widgets",
     params: [],
-    body: { required: true, content: { "application/json": schemas.WidgetSchema } },
+    body: { required: true, content: { "application/json": () => schemas.WidgetSchema } },
     responses: {
       "201": "application/json",
       "4XX": "application/json",
@@ -457,7 +458,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "simple",
         explode: false,
         shape: { types: ["string"] },
-        schema: rt.stringFormat("uuid"),
+        schema: () => rt.stringFormat("uuid"),
       },
     ],
     responses: { "204": null, "4XX": "application/json" },
@@ -469,7 +470,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "POST",
     path: "/shapes",
     params: [],
-    body: { required: true, content: { "application/json": schemas.ShapeSchema } },
+    body: { required: true, content: { "application/json": () => schemas.ShapeSchema } },
     responses: { "200": "application/json" },
     responseBodies: {
       "200": {
@@ -483,7 +484,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "POST",
     path: "/trees",
     params: [],
-    body: { required: true, content: { "application/json": schemas.TreeSchema } },
+    body: { required: true, content: { "application/json": () => schemas.TreeSchema } },
     responses: { "200": "application/json" },
     responseBodies: {
       "200": {
@@ -503,7 +504,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: rt.length(z.string(), 1).default("world").optional(),
+        schema: () => rt.length(z.string(), 1).default("world").optional(),
       },
     ],
     responses: { "200": "text/plain" },

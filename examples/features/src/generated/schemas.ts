@@ -4,76 +4,78 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const EchoSchema: z.ZodType = z.looseObject({
-  path: z.looseObject({}).optional(),
-  query: z.looseObject({}).optional(),
-  headers: z.looseObject({}).optional(),
-  cookies: z.looseObject({}).optional(),
-});
+export const EchoSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    path: z.looseObject({}).optional(),
+    query: z.looseObject({}).optional(),
+    headers: z.looseObject({}).optional(),
+    cookies: z.looseObject({}).optional(),
+  }),
+);
 
-export const PointSchema: z.ZodType = z.looseObject({ x: rt.integer(), y: rt.integer() });
+export const PointSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ x: rt.integer(), y: rt.integer() }),
+);
 
-export const SizeSchema: z.ZodType = z.looseObject({
-  width: z.number().gte(0),
-  height: z.number().gte(0),
-});
+export const SizeSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ width: z.number().gte(0), height: z.number().gte(0) }),
+);
 
-export const DimensionsSchema: z.ZodType = rt.allOf([
-  SizeSchema,
-  z.looseObject({ unit: z.enum(["cm", "in"]).default("cm") }),
-]);
+export const DimensionsSchema: z.ZodType = z.lazy(() =>
+  rt.allOf([SizeSchema, z.looseObject({ unit: z.enum(["cm", "in"]).default("cm") })]),
+);
 
-export const ContactSchema: z.ZodType = rt.oneOf([
-  z.looseObject({ email: rt.stringFormat("email") }),
-  z.looseObject({ phone: z.string().regex(new RegExp("^\\+[0-9]{7,15}$", "u")) }),
-]);
+export const ContactSchema: z.ZodType = z.lazy(() =>
+  rt.oneOf([
+    z.looseObject({ email: rt.stringFormat("email") }),
+    z.looseObject({ phone: z.string().regex(new RegExp("^\\+[0-9]{7,15}$", "u")) }),
+  ]),
+);
 
-export const WidgetSchema: z.ZodType = z.strictObject({
-  id: rt.stringFormat("uuid").optional(),
-  name: rt.length(z.string().regex(new RegExp("^[a-z][a-z0-9-]*$", "u")), 3, 20),
-  kind: z.enum(["gadget", "gizmo"]),
-  level: rt.enumOf([1, "two", true, null]).optional(),
-  schemaVersion: rt.constOf(2).optional(),
-  price: z.number().gt(0).lte(1000),
-  quantity: rt.integer().gte(0).lt(100).default(1),
-  ratio: rt.multipleOf(z.number().gte(0).lte(1), 0.1).optional(),
-  status: z.enum(["draft", "live"]).default("draft"),
-  tags: rt.uniqueItems(z.array(z.string()).min(1).max(3)).optional(),
-  email: rt.stringFormat("email").optional(),
-  homepage: rt.stringFormat("uri").optional(),
-  createdAt: rt.stringFormat("date-time").optional(),
-  releaseDate: rt.stringFormat("date").optional(),
-  note: z.union([rt.length(z.string(), undefined, 10), z.null()]).optional(),
-  attributes: z.record(z.string(), rt.integer()).optional(),
-  dimensions: DimensionsSchema.optional(),
-  contact: ContactSchema.optional(),
-  label: rt.anyOf([rt.length(z.string(), undefined, 5), rt.integer()]).optional(),
-});
+export const WidgetSchema: z.ZodType = z.lazy(() =>
+  z.strictObject({
+    id: rt.stringFormat("uuid").optional(),
+    name: rt.length(z.string().regex(new RegExp("^[a-z][a-z0-9-]*$", "u")), 3, 20),
+    kind: z.enum(["gadget", "gizmo"]),
+    level: rt.enumOf([1, "two", true, null]).optional(),
+    schemaVersion: rt.constOf(2).optional(),
+    price: z.number().gt(0).lte(1000),
+    quantity: rt.integer().gte(0).lt(100).default(1),
+    ratio: rt.multipleOf(z.number().gte(0).lte(1), 0.1).optional(),
+    status: z.enum(["draft", "live"]).default("draft"),
+    tags: rt.uniqueItems(z.array(z.string()).min(1).max(3)).optional(),
+    email: rt.stringFormat("email").optional(),
+    homepage: rt.stringFormat("uri").optional(),
+    createdAt: rt.stringFormat("date-time").optional(),
+    releaseDate: rt.stringFormat("date").optional(),
+    note: z.union([rt.length(z.string(), undefined, 10), z.null()]).optional(),
+    attributes: z.record(z.string(), rt.integer()).optional(),
+    dimensions: DimensionsSchema.optional(),
+    contact: ContactSchema.optional(),
+    label: rt.anyOf([rt.length(z.string(), undefined, 5), rt.integer()]).optional(),
+  }),
+);
 
-export const CircleSchema: z.ZodType = z.looseObject({
-  kind: z.string(),
-  radius: z.number().gt(0),
-});
+export const CircleSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ kind: z.string(), radius: z.number().gt(0) }),
+);
 
-export const SquareSchema: z.ZodType = z.looseObject({ kind: z.string(), side: z.number().gt(0) });
+export const SquareSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ kind: z.string(), side: z.number().gt(0) }),
+);
 
-export const ShapeSchema: z.ZodType = rt.discriminated("kind", {
-  circle: () => CircleSchema,
-  sq: () => SquareSchema,
-});
+export const ShapeSchema: z.ZodType = z.lazy(() =>
+  rt.discriminated("kind", { circle: () => CircleSchema, sq: () => SquareSchema }),
+);
 
-export const TreeSchema: z.ZodType = z.looseObject({
-  value: rt.integer(),
-  children: z
-    .array(z.lazy(() => TreeSchema))
-    .max(3)
-    .optional(),
-});
+export const TreeSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ value: rt.integer(), children: z.array(TreeSchema).max(3).optional() }),
+);
 
-export const ProblemSchema: z.ZodType = z.looseObject({
-  title: z.string(),
-  status: rt.integer(),
-  detail: z.string().optional(),
-});
+export const ProblemSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ title: z.string(), status: rt.integer(), detail: z.string().optional() }),
+);
 
-export const ErrorSchema: z.ZodType = z.looseObject({ code: rt.integer(), message: z.string() });
+export const ErrorSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ code: rt.integer(), message: z.string() }),
+);

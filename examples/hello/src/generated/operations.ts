@@ -19,7 +19,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         style: "form",
         explode: true,
         shape: { types: ["string"] },
-        schema: rt.length(z.string(), 1, 100).default("World").optional(),
+        schema: () => rt.length(z.string(), 1, 100).default("World").optional(),
       },
     ],
     responses: { "200": "application/json" },

@@ -4,7 +4,6 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const GreetingSchema: z.ZodType = z.looseObject({
-  message: z.string(),
-  count: rt.integer().gte(1),
-});
+export const GreetingSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ message: z.string(), count: rt.integer().gte(1) }),
+);

@@ -21,7 +21,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "PUT",
     path: "/content",
     params: [],
-    body: { required: true, content: { "application/json": schemas.ContentUpdateSchema } },
+    body: { required: true, content: { "application/json": () => schemas.ContentUpdateSchema } },
     responses: { "200": "application/json" },
     responseBodies: { "200": { "application/json": () => schemas.ContentSchema } },
   },

@@ -4,12 +4,14 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const ContentUpdateSchema: z.ZodType = z.strictObject({
-  markdown: rt.length(z.string(), undefined, 65536),
-});
+export const ContentUpdateSchema: z.ZodType = z.lazy(() =>
+  z.strictObject({ markdown: rt.length(z.string(), undefined, 65536) }),
+);
 
-export const ContentSchema: z.ZodType = z.looseObject({
-  markdown: z.string(),
-  revision: rt.integer().gte(0),
-  updated: rt.stringFormat("date-time").optional(),
-});
+export const ContentSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    markdown: z.string(),
+    revision: rt.integer().gte(0),
+    updated: rt.stringFormat("date-time").optional(),
+  }),
+);

@@ -4,14 +4,14 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const NewPetSchema: z.ZodType = z.looseObject({
-  name: rt.length(z.string(), 1),
-  tag: z.string().optional(),
-});
+export const NewPetSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ name: rt.length(z.string(), 1), tag: z.string().optional() }),
+);
 
-export const PetSchema: z.ZodType = rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]);
+export const PetSchema: z.ZodType = z.lazy(() =>
+  rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]),
+);
 
-export const ErrorSchema: z.ZodType = z.looseObject({
-  code: rt.numberFormat(rt.integer(), "int32"),
-  message: z.string(),
-});
+export const ErrorSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ code: rt.numberFormat(rt.integer(), "int32"), message: z.string() }),
+);
