@@ -2,8 +2,9 @@
  * Runtime benchmark (issue 6, targets 4 and 5).
  *
  * Throughput and latency: one real nats-server; the service in a child process (bench/runtime-server.ts),
- * the petstore example's generated register() and a raw `nats` services echo endpoint, both up at
- * once and loaded in turns of short slices (so a shared machine's drifting load hits both alike); the
+ * the petstore example's generated register() and a raw `nats` services echo endpoint (the targets'
+ * baseline), plus a `nats` endpoint that only parses the envelope and encodes a JSON reply (the floor
+ * for any endpoint that reads its request, reported), all up at once and loaded in turns of short slices (so a shared machine's drifting load hits both alike); the
  * same client here sends the same envelopes: POST addPet with a small JSON body, GET findPets with
  * 3 query parameters (tags twice + limit), at 1 and at 64 requests in flight, warm-up first.
  *
@@ -53,7 +54,7 @@ const PAYLOADS = Object.fromEntries(Object.entries(ENVELOPES).map(([k, v]) => [k
 // ---------------------------------------------------------------------------------------------
 // Throughput and latency over NATS
 
-async function startService(url: string, mode: "ours" | "raw"): Promise<ChildProcess> {
+async function startService(url: string, mode: Mode): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/runtime-server.ts"), url, mode], {
     cwd: ROOT,
     env: { ...process.env, SYMPHONY_LOG_LEVEL: "warn" },
@@ -99,15 +100,15 @@ async function loadSlice(nc: NatsConnection, subject: string, payload: Uint8Arra
   return performance.now() - started;
 }
 
-type Mode = "raw" | "ours";
-const MODES: readonly Mode[] = ["raw", "ours"];
-/** Both services are up at once and take turns in short slices, so both see the same machine load. */
+type Mode = "raw" | "json" | "ours";
+const MODES: readonly Mode[] = ["raw", "json", "ours"];
+/** The services are up at once and take turns in short slices, so all see the same machine load. */
 const SLICE_MS = 100;
 
-async function loadBoth(nc: NatsConnection, subjects: Record<Mode, string>, payload: Uint8Array, inFlight: number, durationMs: number): Promise<Record<Mode, LoadResult>> {
-  const latencies: Record<Mode, number[]> = { raw: [], ours: [] };
-  const elapsed: Record<Mode, number> = { raw: 0, ours: 0 };
-  for (let slice = 0; elapsed.raw < durationMs || elapsed.ours < durationMs; slice++) {
+async function loadAll(nc: NatsConnection, subjects: Record<Mode, string>, payload: Uint8Array, inFlight: number, durationMs: number): Promise<Record<Mode, LoadResult>> {
+  const latencies: Record<Mode, number[]> = { raw: [], json: [], ours: [] };
+  const elapsed: Record<Mode, number> = { raw: 0, json: 0, ours: 0 };
+  for (let slice = 0; MODES.some((mode) => elapsed[mode] < durationMs); slice++) {
     for (let i = 0; i < MODES.length; i++) {
       const mode = MODES[(i + slice) % MODES.length]!;
       elapsed[mode] += await loadSlice(nc, subjects[mode], payload, inFlight, SLICE_MS, latencies[mode]);
@@ -118,7 +119,7 @@ async function loadBoth(nc: NatsConnection, subjects: Record<Mode, string>, payl
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 1000;
     return { rps: (sorted.length / elapsed[mode]) * 1000, p50us: at(0.5), p99us: at(0.99), count: sorted.length };
   };
-  return { raw: result("raw"), ours: result("ours") };
+  return { raw: result("raw"), json: result("json"), ours: result("ours") };
 }
 
 const server = await startNatsServer({ jetstream: false });
@@ -131,16 +132,16 @@ try {
     try {
       for (const mode of MODES) children.push(await startService(server.url, mode));
       for (const op of Object.keys(ENVELOPES) as OpName[]) {
-        const subjects: Record<Mode, string> = { raw: `raw.petstore.${op}`, ours: `cirata.extensions.petstore.${op}` };
+        const subjects: Record<Mode, string> = { raw: `raw.petstore.${op}`, json: `json.petstore.${op}`, ours: `cirata.extensions.petstore.${op}` };
         // Check the generated endpoint answers as the spec says (not an error path) before timing it.
         const reply = JSON.parse(new TextDecoder().decode((await client.request(subjects.ours, PAYLOADS[op], { timeout: 5000 })).data)) as { statuscode: number };
         const want = op === "addPet" ? 201 : 200;
         if (reply.statuscode !== want) throw new Error(`${op} answered ${JSON.stringify(reply)}`);
         for (const inFlight of [1, 64]) {
-          await loadBoth(client, subjects, PAYLOADS[op], inFlight, WARMUP_MS);
-          const both = await loadBoth(client, subjects, PAYLOADS[op], inFlight, DURATION_MS);
+          await loadAll(client, subjects, PAYLOADS[op], inFlight, WARMUP_MS);
+          const all = await loadAll(client, subjects, PAYLOADS[op], inFlight, DURATION_MS);
           for (const mode of MODES) {
-            const r = both[mode];
+            const r = all[mode];
             (loads[`${mode}:${op}:${inFlight}`] ??= []).push(r);
             log(`  round ${round + 1} ${mode.padEnd(4)} ${op.padEnd(8)} ×${String(inFlight).padEnd(2)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50us.toFixed(0)} µs  p99 ${r.p99us.toFixed(0)} µs`);
           }
@@ -230,11 +231,15 @@ const loadStats = (key: string, field: keyof LoadResult): Stats => stats(loads[k
 const decodeStats = (key: string): Stats => stats(decodeSamples[key]!);
 const targets: Target[] = [];
 const ratios: Record<string, number> = {};
+/** Reported beside the targets: ours against the JSON-only endpoint, and that one against the echo. */
+const floorRows: string[] = [];
 for (const op of Object.keys(ENVELOPES) as OpName[]) {
   for (const inFlight of [1, 64]) {
     const r = ratio(loadStats(`ours:${op}:${inFlight}`, "rps").median, loadStats(`raw:${op}:${inFlight}`, "rps").median);
     ratios[`rps_${op}_${inFlight}`] = r;
     targets.push({ name: `${op} req/s at ${inFlight} in flight: ours / raw`, value: r, limit: inFlight === 1 ? 0.9 : 0.85, kind: "min" });
+    const json = loadStats(`json:${op}:${inFlight}`, "rps").median;
+    floorRows.push(`| ${op} | ${inFlight} | ${ratio(json, loadStats(`raw:${op}:${inFlight}`, "rps").median).toFixed(3)} | ${ratio(loadStats(`ours:${op}:${inFlight}`, "rps").median, json).toFixed(3)} |`);
   }
   const added = loadStats(`ours:${op}:1`, "p99us").median - loadStats(`raw:${op}:1`, "p99us").median;
   targets.push({ name: `${op} p99 latency added at 1 in flight (µs)`, value: Math.round(added), limit: 100, kind: "max" });
@@ -243,12 +248,13 @@ for (const op of Object.keys(ENVELOPES) as OpName[]) {
   targets.push({ name: `${op} decode + validate: ours / (JSON.parse + ajv)`, value: d, limit: 2, kind: "max" });
 }
 
+const SERVICE_LABELS: Record<Mode, string> = { raw: "raw `nats` services echo", json: "`nats` endpoint: JSON.parse + JSON reply", ours: "generated register()" };
 const loadRows: string[] = [];
 for (const op of Object.keys(ENVELOPES) as OpName[]) {
   for (const inFlight of [1, 64]) {
-    for (const mode of ["raw", "ours"]) {
+    for (const mode of MODES) {
       const k = `${mode}:${op}:${inFlight}`;
-      loadRows.push(`| ${op} | ${inFlight} | ${mode === "raw" ? "raw `nats` services echo" : "generated register()"} | ${fmtNum(loadStats(k, "rps"))} | ${fmtNum(loadStats(k, "p50us"))} | ${fmtNum(loadStats(k, "p99us"))} |`);
+      loadRows.push(`| ${op} | ${inFlight} | ${SERVICE_LABELS[mode]} | ${fmtNum(loadStats(k, "rps"))} | ${fmtNum(loadStats(k, "p50us"))} | ${fmtNum(loadStats(k, "p99us"))} |`);
     }
   }
 }
@@ -256,7 +262,7 @@ const decodeRows = (Object.keys(ENVELOPES) as OpName[]).map(
   (op) => `| ${op} | ${fmtNum(decodeStats(`ours:${op}`), 2)} | ${fmtNum(decodeStats(`jsonParse:${op}`), 2)} | ${fmtNum(decodeStats(`ajv:${op}`), 2)} |`,
 );
 const table = [
-  `One nats-server (no JetStream), both services in child processes at once, the same client; they take turns in ${SLICE_MS} ms slices, ${DURATION_MS / 1000} s each per measurement after ${WARMUP_MS / 1000} s warm-up, ${flags.runs} run(s); ${machine()}.`,
+  `One nats-server (no JetStream), the three services in child processes at once, the same client; they take turns in ${SLICE_MS} ms slices, ${DURATION_MS / 1000} s each per measurement after ${WARMUP_MS / 1000} s warm-up, ${flags.runs} run(s); ${machine()}.`,
   "addPet: POST with body `{\"name\":\"Tom\",\"tag\":\"cat\"}`; findPets: GET with `tags=dog&tags=cat&limit=10`.",
   "",
   "| operation | in flight | service | req/s | p50 µs | p99 µs |",
@@ -272,6 +278,12 @@ const table = [
   "| ratio (medians) | value | target | |",
   "|---|---|---|---|",
   ...targets.map(targetRow),
+  "",
+  "Where the time goes (req/s ratios of medians, no targets): parsing the envelope and encoding a JSON reply, which every endpoint that reads its request does, against the echo; then ours against that.",
+  "",
+  "| operation | in flight | JSON-only / echo | ours / JSON-only |",
+  "|---|---|---|---|",
+  ...floorRows,
 ].join("\n");
 writeResults(`runtime-${label}`, {
   mode: label,
