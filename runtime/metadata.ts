@@ -10,6 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { InvalidConfiguration } from "./errors.js";
 
 export const OPENAPI_KEY = "openapi";
 export const OPENAPI_ENCODING_KEY = "openapi.encoding";
@@ -35,7 +36,9 @@ export type EmbeddedSpec = string | CompressedSpec;
 
 /** The document's UTF-8 bytes, whichever form it is embedded in. */
 export function specBytes(spec: EmbeddedSpec): Uint8Array {
-  return typeof spec === "string" ? Buffer.from(spec) : gunzipSync(Buffer.from(spec.data, "base64"));
+  if (typeof spec === "string") return Buffer.from(spec);
+  if (spec.encoding !== GZIP_BASE64) throw new InvalidConfiguration(`unsupported embedded spec encoding ${JSON.stringify(spec.encoding)}`);
+  return gunzipSync(Buffer.from(spec.data, "base64"));
 }
 
 /** The document's text, whichever form it is embedded in. */

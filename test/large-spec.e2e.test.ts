@@ -6,7 +6,7 @@ import path from "node:path";
 import { connect, RequestStrategy } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as prettier from "prettier";
-import { decodeOpenApiMetadata, Extension, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "symphony-codegen/runtime";
+import { decodeOpenApiMetadata, Extension, InvalidConfiguration, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "symphony-codegen/runtime";
 import { COMPRESS_SPEC_ABOVE, emitSpec } from "../generator/emit/register.js";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
@@ -132,6 +132,10 @@ describe("large specs", () => {
     }
     const res = await fetch(`${dev.httpUrl}/api/bigstored/hello`);
     expect(await res.json()).toEqual({ from: "bigstored" });
+  });
+
+  it("refuses an embedded spec in an encoding it does not know", () => {
+    expect(() => specText({ encoding: "br", bytes: 2, data: "e30=" } as unknown as CompressedSpec)).toThrow(InvalidConfiguration);
   });
 
   it("refuses a tampered stored spec", async () => {

@@ -1,6 +1,6 @@
 /** register.ts: the service description and `register(ext, handlers)`. */
-import type { ApiModel } from "../model.js";
 import { gzipSync, strToU8 } from "fflate";
+import type { ApiModel } from "../model.js";
 import { docComment, stringLiteral } from "../names.js";
 
 export function emitRegister(model: ApiModel, runtimeImport: string): string {

@@ -7,8 +7,8 @@
  * a tiny parser that refuses anything else. Layout follows prettier's estree printer for exactly
  * these shapes: a group is flat when it fits and nothing inside must break; objects and arrays
  * break one item per line; a call whose last argument is an object or array hugs it, as does
- * `z.lazy(() => call)` (call-arguments.js); member chains of more than two calls break one call per line
- * (member-chain.js); right-hand sides of `=` and `:` use the "fluid" layout (assignment.js).
+ * `z.lazy(() => call)` (call-arguments.js); member chains of more than two calls break one call
+ * per line (member-chain.js); right-hand sides of `=` and `:` use the "fluid" layout (assignment.js).
  * Whatever falls outside throws `Unsupported`, and the caller leaves the statement to prettier:
  * never different from prettier, only slower.
  */
@@ -452,7 +452,7 @@ export class ExprPrinter {
         case "arrow":
           return false;
         default:
-          // Identifiers, literals and arrow functions are short by measures not reproduced here.
+          // Identifiers and literals are short by measures not reproduced here.
           return unsupported("lone short argument");
       }
     });
