@@ -34,19 +34,37 @@ export function pointerOf(...tokens: (string | number)[]): string {
   return "#" + tokens.map((t) => "/" + escapePointerToken(String(t))).join("");
 }
 
+export type Position = { line: number; column: number };
+
 /**
  * Line and column of a JSON pointer in a YAML or JSON file (for diagnostics found
  * after loading, e.g. in the model). Undefined when the pointer is not in that file.
  */
-export function locate(file: string, pointer: string): { line: number; column: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, keepSourceTokens: false, uniqueKeys: false, merge: true });
+export function locate(file: string, pointer: string): Position | undefined {
+  return locator(file)(pointer);
+}
+
+/**
+ * `locate` for many pointers in one file: the file is read and parsed once, on the first call
+ * (a spec with thousands of model warnings took minutes when each one parsed it again).
+ */
+export function locator(file: string): (pointer: string) => Position | undefined {
+  let parsed: { doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter } | null | undefined;
+  return (pointer) => {
+    if (parsed === undefined) {
+      try {
+        const lineCounter = new LineCounter();
+        const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter, keepSourceTokens: false, uniqueKeys: false, merge: true });
+        parsed = { doc, lineCounter };
+      } catch {
+        parsed = null;
+      }
+    }
+    return parsed ? positionIn(parsed.doc, parsed.lineCounter, pointer) : undefined;
+  };
+}
+
+function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, pointer: string): Position | undefined {
   const tokens = pointer
     .replace(/^#\/?/, "")
     .split("/")

@@ -3,7 +3,7 @@
  * bundled document; `$ref`s to parameters, bodies, responses, headers and path
  * items are resolved here, schema `$ref`s are kept for the schema emitter.
  */
-import { displayPath, locate, SpecError, pointerOf, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locator, SpecError, pointerOf, type Diagnostic } from "./diagnostics.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { findObject } from "./walk.js";
@@ -347,9 +347,10 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
   }
   const { errors } = builder;
   const warnings = [...loaded.warnings, ...builder.warnings];
+  const locateInSpec = locator(loaded.file);
   for (const d of [...errors, ...builder.warnings]) {
     d.file ||= loaded.file;
-    if (d.line === undefined && d.file === loaded.file && d.pointer) Object.assign(d, locate(loaded.file, d.pointer) ?? {});
+    if (d.line === undefined && d.file === loaded.file && d.pointer) Object.assign(d, locateInSpec(d.pointer) ?? {});
     d.file = displayPath(d.file);
   }
   if (errors.length > 0) throw new SpecError(errors);

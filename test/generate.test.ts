@@ -312,6 +312,23 @@ describe("diagnostics", () => {
     expect(run.stderr).toContain("#/paths/~1pets~1{petId}/delete: warning: Operation has no operationId");
   });
 
+  it("locates each of thousands of model warnings at its own line", async () => {
+    // One line per operation: operation i sits on line i + 4, its `get` value after `  /items<i>: { get: `.
+    const count = 2000;
+    const lines = ["openapi: 3.0.3", "info: { title: many, version: 1.0.0 }", "paths:"];
+    for (let i = 0; i < count; i++) lines.push(`  /items${i}: { get: { responses: { "200": { description: ok } } } }`);
+    const file = path.join(out("many-warnings"), "openapi.yaml");
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, lines.join("\n") + "\n");
+    const { warnings } = buildModel(await loadSpec(file));
+    const missing = warnings.filter((w) => w.message.includes("no operationId"));
+    expect(missing).toHaveLength(count);
+    for (const w of missing) {
+      const i = Number(/items(\d+)/.exec(w.pointer!)![1]);
+      expect([w.line, w.column]).toEqual([i + 4, `  /items${i}: { get: `.length + 1]);
+    }
+  });
+
   it.each([
     ["malformed.yaml", /malformed\.yaml:11:7 #: error:/],
     ["missing-required.yaml", /missing-required\.yaml:13:5 #\/paths\/~1pets~1\{id\}\/get: error: The field `responses`/],
