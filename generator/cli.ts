@@ -1,8 +1,31 @@
 /** `symphony-codegen generate <spec> --out <dir> [--check]` */
+import { isMainThread, Worker } from "node:worker_threads";
 import { Command } from "commander";
 import { formatDiagnostic, SpecError } from "./diagnostics.js";
 import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "./generate.js";
 import { COMPRESS_SPEC_ABOVE } from "./emit/register.js";
+
+/**
+ * A document whose `$ref`s nest hundreds deep (a chain of 500 schemas) overflows the main
+ * thread's stack in the recursive walks. Such a run is repeated on a thread with this much
+ * stack; nothing has been written by then (files are written last).
+ */
+const DEEP_STACK_MB = 512;
+
+const isStackOverflow = (err: unknown) => err instanceof RangeError && /call stack size/i.test(err.message);
+
+/** `main(argv)` again on a thread with a deep stack; its exit code. */
+function mainWithDeepStack(argv: string[]): Promise<number> {
+  const worker = new Worker(new URL("./cli-worker.js", import.meta.url), { workerData: { argv }, resourceLimits: { stackSizeMb: DEEP_STACK_MB } });
+  return new Promise((resolve) => {
+    worker.once("message", (code: number) => resolve(code));
+    worker.once("error", (err) => {
+      process.stderr.write(`error: ${err.message}\n`);
+      resolve(1);
+    });
+    worker.once("exit", (code) => resolve(code === 0 ? 0 : 1));
+  });
+}
 
 function kib(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
@@ -105,6 +128,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof SpecError) {
       process.stderr.write(err.diagnostics.map(formatDiagnostic).join("\n") + "\n");
+      return 1;
+    }
+    if (isStackOverflow(err) && argv[0] === "generate") {
+      if (isMainThread) return mainWithDeepStack(argv);
+      process.stderr.write(`error: the document nests too deeply to generate, even with a ${DEEP_STACK_MB} MB stack (a $ref chain tens of thousands deep?)\n`);
       return 1;
     }
     const code = (err as { code?: string; exitCode?: number }).code;

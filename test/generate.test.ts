@@ -329,6 +329,31 @@ describe("diagnostics", () => {
     }
   });
 
+  it("a $ref chain 800 deep generates (on a thread with a deeper stack)", async () => {
+    const depth = 800;
+    const schemas: Record<string, unknown> = { [`D${depth}`]: { type: "string" } };
+    for (let i = 0; i < depth; i++) schemas[`D${i}`] = { type: "object", properties: { next: { $ref: `#/components/schemas/D${i + 1}` } } };
+    const doc = {
+      openapi: "3.0.3",
+      info: { title: "deep", version: "1.0.0" },
+      paths: { "/x": { post: { operationId: "x", requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/D0" } } } }, responses: { "200": { description: "ok" } } } } },
+      components: { schemas },
+    };
+    const dir = out("deep");
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, "openapi.json");
+    await writeFile(file, JSON.stringify(doc));
+    const run = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [path.join(ROOT, "bin/symphony-codegen.js"), "generate", file, "--out", path.join(dir, "out"), "--quiet"], (err, _stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const generated = await readFile(path.join(dir, "out", "schemas.ts"), "utf8");
+    expect(generated).toContain(`export const D${depth - 1}Schema: z.ZodType = z.lazy(() =>`);
+  });
+
   it.each([
     ["malformed.yaml", /malformed\.yaml:11:7 #: error:/],
     ["missing-required.yaml", /missing-required\.yaml:13:5 #\/paths\/~1pets~1\{id\}\/get: error: The field `responses`/],
