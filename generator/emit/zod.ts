@@ -1,8 +1,10 @@
 /**
  * JSON Schema (OpenAPI 3.0 and 3.1 dialects) → zod expressions.
- * Every `$ref` becomes a named constant, emitted dependencies first. Each constant is
- * `z.lazy(() => …)`: built on first use, so an extension holds only the schemas its traffic
- * needs (GitHub's 3,677 built at import were ~90 MiB), and recursion needs nothing more.
+ * Every `$ref` becomes a named constant: components in the document's order, then the ones met
+ * later (direction variants). Each constant is `z.lazy(() => …)`: built on first use, so an
+ * extension holds only the schemas its traffic needs (GitHub's 3,677 built at import were
+ * ~90 MiB), and neither recursion nor order needs anything more. A reference is queued, not
+ * followed, so `$ref` chains of any depth need no stack.
  * Constants are annotated `z.ZodType` so the compiler never infers zod types from them:
  * handler types come from the spec's types instead.
  *
@@ -39,10 +41,12 @@ export class ZodEmitter {
   /** `$ref` (prefixed by the direction of a variant) → constant name. */
   #names = new Map<string, string>();
   #scope = new NameScope();
-  #done = new Set<string>();
-  #inProgress = new Set<string>();
-  /** Emitted constants, dependencies first. */
-  readonly constants: NamedSchema[] = [];
+  /** Keys (`#names`' keys) of the constants met so far. */
+  #met = new Set<string>();
+  /** Constants met, in order; those from `#next` on still to emit. */
+  #queue: { ref: string; direction: Direction | undefined }[] = [];
+  #next = 0;
+  readonly #constants: NamedSchema[] = [];
   #direction: Direction | undefined;
   readonly #visibility: VisibilityIndex;
 
@@ -55,9 +59,16 @@ export class ZodEmitter {
     this.#visibility = visibilityIndex(document as object);
   }
 
-  /** Emits one constant per component schema, in dependency order. */
+  /** Emits one constant per component schema, in the document's order. */
   emitComponents(schemas: Record<string, JsonSchema>): void {
-    for (const name of Object.keys(schemas)) this.#ensure(`#/components/schemas/${escapeToken(name)}`, undefined);
+    for (const name of Object.keys(schemas)) this.#meet(`#/components/schemas/${escapeToken(name)}`, undefined);
+    this.#emitQueued();
+  }
+
+  /** Every constant met so far, emitted. */
+  get constants(): readonly NamedSchema[] {
+    this.#emitQueued();
+    return this.#constants;
   }
 
   /** An expression for a schema used inline (operations module), as a request or a response decodes it. */
@@ -90,26 +101,35 @@ export class ZodEmitter {
     return direction && this.#visibility.has({ $ref: ref }, DIRECTED[direction]) ? direction : undefined;
   }
 
-  #ensure(ref: string, direction: Direction | undefined): void {
+  /** Names a constant and queues it, the first time it is met. */
+  #meet(ref: string, direction: Direction | undefined): void {
     const key = direction ? `${direction} ${ref}` : ref;
-    if (this.#done.has(key) || this.#inProgress.has(key)) return;
-    const name = this.constName(ref, direction);
-    this.#inProgress.add(key);
-    const target = getPointer(this.document, ref) as JsonSchema | undefined;
+    if (this.#met.has(key)) return;
+    this.#met.add(key);
+    this.constName(ref, direction);
+    this.#queue.push({ ref, direction });
+  }
+
+  /** Emits the queued constants, and those they meet in turn. */
+  #emitQueued(): void {
     const saved = [this.refPrefix, this.#direction] as const;
-    this.refPrefix = "";
-    this.#direction = direction;
-    const code = `z.lazy(() => ${target === undefined ? "z.unknown()" : this.expr(target)})`;
-    [this.refPrefix, this.#direction] = saved;
-    this.#inProgress.delete(key);
-    this.#done.add(key);
-    this.constants.push({ name, code });
+    try {
+      for (; this.#next < this.#queue.length; this.#next++) {
+        const { ref, direction } = this.#queue[this.#next]!;
+        const target = getPointer(this.document, ref) as JsonSchema | undefined;
+        this.refPrefix = "";
+        this.#direction = direction;
+        this.#constants.push({ name: this.constName(ref, direction), code: `z.lazy(() => ${target === undefined ? "z.unknown()" : this.expr(target)})` });
+      }
+    } finally {
+      [this.refPrefix, this.#direction] = saved;
+    }
   }
 
   #ref(ref: string): string {
     if (!ref.startsWith("#")) return "z.unknown()";
     const direction = this.#refDirection(ref);
-    this.#ensure(ref, direction);
+    this.#meet(ref, direction);
     return this.refPrefix + this.constName(ref, direction);
   }
 

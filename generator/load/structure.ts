@@ -211,6 +211,14 @@ export function checkStructure(
     if (!values.includes(value)) report("struct", `\`${name}\` can be one of the following only: ${values.map((v) => `"${v}"`).join(", ")}.`, place);
   };
 
+  /**
+   * Walks still to do, the next on top. A node's children are queued in order and then reversed,
+   * so the walk visits nodes in the same order as recursion would (Redocly's), without a stack
+   * frame per level: `$ref` chains hundreds deep are followed inline.
+   */
+  const pending: Parameters<typeof walk>[] = [];
+  const queue = (...args: Parameters<typeof walk>) => void pending.push(args);
+
   const walk = (node: unknown, type: NodeType, place: Place, parent: unknown, key: string | number): void => {
     const ref = isRef(node);
     const resolved = resolve(node, place.source, place);
@@ -231,7 +239,9 @@ export function checkStructure(
         }
         if (type.name === "DiscriminatorMapping") steps.push({ kind: "mapping", mapping: target, place: targetPlace });
         if (type.name === "Example" && isPlainObject(target) && typeof target.externalValue === "string") external = true;
+        const first = pending.length;
         walkChildren(node, target, type, place, targetPlace);
+        reverseFrom(pending, first);
       }
     }
     if (ref && resolved.node === undefined) unresolved(resolved, place);
@@ -252,7 +262,7 @@ export function checkStructure(
       if (items === undefined) return;
       for (let i = 0; i < node.length; i++) {
         const itemType = typeof items === "function" ? items(node[i], absolutePointer(place.child(i))) : items;
-        if (isNamedType(itemType)) walk(node[i], itemType, place.child(i), node, i);
+        if (isNamedType(itemType)) queue(node[i], itemType, place.child(i), node, i);
       }
       return;
     }
@@ -302,11 +312,17 @@ export function checkStructure(
     }
     if (propType && propType.name === undefined && (propType as PropertySchema).resolvable !== false) propType = SCALAR;
     if (!isNamedType(propType) || (propType.name === "scalar" && !isRef(value))) return;
-    walk(value, propType, base.child(name), object, name);
+    queue(value, propType, base.child(name), object, name);
   }
 
-  walk(root.parsed, rootType, new Place(root.source, undefined, "#/"), undefined, "");
+  queue(root.parsed, rootType, new Place(root.source, undefined, "#/"), undefined, "");
+  for (let next = pending.pop(); next; next = pending.pop()) walk(...next);
   return { problems, external, steps, resolve: (value, from) => resolve(value, from) };
+}
+
+/** Reverses `items[from..]` in place. */
+function reverseFrom(items: unknown[], from: number): void {
+  for (let i = from, j = items.length - 1; i < j; i++, j--) [items[i], items[j]] = [items[j], items[i]];
 }
 
 function absolutePointer(place: Place): string {

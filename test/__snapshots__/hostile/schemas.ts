@@ -4,6 +4,29 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
+export const WeirdSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    delete: z.string(),
+    class: z.string().optional(),
+    ["__proto__"]: z.string(),
+    "*/": z.string().optional(),
+    "/*": z.string().optional(),
+    "`${x}`": z.string().optional(),
+    'a"b': z.string().optional(),
+    "back\\slash": z.string().optional(),
+    "new\nline": z.string().optional(),
+    "\u2028": z.string().optional(),
+    "</script>": z.string().optional(),
+    "1st": z.string().optional(),
+    "a-b": z.string().optional(),
+    a_b: z.string().optional(),
+    pattern: PatternSchema.optional(),
+    enum: EnumSchema.optional(),
+    defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
+    constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
+  }),
+);
+
 export const PatternSchema: z.ZodType = z.lazy(() =>
   z.string().regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u")),
 );
@@ -29,37 +52,6 @@ export const EnumSchema: z.ZodType = z.lazy(() =>
   ]),
 );
 
-export const WeirdSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({
-    delete: z.string(),
-    class: z.string().optional(),
-    ["__proto__"]: z.string(),
-    "*/": z.string().optional(),
-    "/*": z.string().optional(),
-    "`${x}`": z.string().optional(),
-    'a"b': z.string().optional(),
-    "back\\slash": z.string().optional(),
-    "new\nline": z.string().optional(),
-    "\u2028": z.string().optional(),
-    "</script>": z.string().optional(),
-    "1st": z.string().optional(),
-    "a-b": z.string().optional(),
-    a_b: z.string().optional(),
-    pattern: PatternSchema.optional(),
-    enum: EnumSchema.optional(),
-    defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
-    constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
-  }),
-);
-
-export const ClassSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
-);
-
-export const ConstructorSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
-);
-
 export const ShapeSchema: z.ZodType = z.lazy(() =>
   rt.discriminated("kind*/`${x}`", {
     ["__proto__"]: () => ClassSchema,
@@ -73,6 +65,14 @@ export const PetNameSchema2: z.ZodType = z.lazy(() => rt.integer());
 
 export const DeleteSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ message: z.string().optional() }),
+);
+
+export const ClassSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
+);
+
+export const ConstructorSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
 );
 
 export const ProtoSchema: z.ZodType = z.lazy(() =>

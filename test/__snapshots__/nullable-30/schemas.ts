@@ -4,6 +4,10 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
+export const PetSchema: z.ZodType = z.lazy(() =>
+  rt.discriminated("petType", { cat: () => CatSchema, dog: () => DogSchema }),
+);
+
 export const CatSchema: z.ZodType = z.lazy(() =>
   z.looseObject({
     petType: z.string(),
@@ -18,8 +22,4 @@ export const DogSchema: z.ZodType = z.lazy(() =>
     weight: z.number().gt(0).lt(100),
     nickname: rt.enumOf(["rex", "fido", null]).nullable().optional(),
   }),
-);
-
-export const PetSchema: z.ZodType = z.lazy(() =>
-  rt.discriminated("petType", { cat: () => CatSchema, dog: () => DogSchema }),
 );

@@ -4,16 +4,16 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
+export const ShapeSchema: z.ZodType = z.lazy(() =>
+  rt.discriminated("kind", { circle: () => CircleSchema, square: () => SquareSchema }),
+);
+
 export const CircleSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ kind: rt.constOf("circle"), radius: z.number().gt(0) }),
 );
 
 export const SquareSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ kind: rt.constOf("square"), side: rt.multipleOf(z.number(), 0.5) }),
-);
-
-export const ShapeSchema: z.ZodType = z.lazy(() =>
-  rt.discriminated("kind", { circle: () => CircleSchema, square: () => SquareSchema }),
 );
 
 export const TreeSchema: z.ZodType = z.lazy(() =>

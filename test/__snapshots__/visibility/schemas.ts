@@ -4,10 +4,6 @@
 import { z } from "symphony-codegen/runtime";
 import * as rt from "symphony-codegen/runtime";
 
-export const PersonSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ id: z.string(), email: rt.stringFormat("email") }),
-);
-
 export const AccountSchema: z.ZodType = z.lazy(() =>
   z.looseObject({
     id: rt.integer(),
@@ -16,6 +12,10 @@ export const AccountSchema: z.ZodType = z.lazy(() =>
     createdAt: rt.stringFormat("date-time"),
     owner: PersonSchema.optional(),
   }),
+);
+
+export const PersonSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ id: z.string(), email: rt.stringFormat("email") }),
 );
 
 export const AdminSchema: z.ZodType = z.lazy(() =>
@@ -38,12 +38,6 @@ export const AccountSchemaForResponse: z.ZodType = z.lazy(() =>
     createdAt: rt.stringFormat("date-time"),
     owner: PersonSchema.optional(),
   }),
-);
-
-export const PersonSchemaForRequest: z.ZodType = z.lazy(() =>
-  rt.omitReadOnly(z.looseObject({ id: z.string().optional(), email: rt.stringFormat("email") }), [
-    "id",
-  ]),
 );
 
 export const AccountSchemaForRequest: z.ZodType = z.lazy(() =>
@@ -88,4 +82,10 @@ export const NodeSchemaForRequest: z.ZodType = z.lazy(() =>
     }),
     ["id"],
   ),
+);
+
+export const PersonSchemaForRequest: z.ZodType = z.lazy(() =>
+  rt.omitReadOnly(z.looseObject({ id: z.string().optional(), email: rt.stringFormat("email") }), [
+    "id",
+  ]),
 );

@@ -17,21 +17,6 @@ export const PointSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ x: rt.integer(), y: rt.integer() }),
 );
 
-export const SizeSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ width: z.number().gte(0), height: z.number().gte(0) }),
-);
-
-export const DimensionsSchema: z.ZodType = z.lazy(() =>
-  rt.allOf([SizeSchema, z.looseObject({ unit: z.enum(["cm", "in"]).default("cm") })]),
-);
-
-export const ContactSchema: z.ZodType = z.lazy(() =>
-  rt.oneOf([
-    z.looseObject({ email: rt.stringFormat("email") }),
-    z.looseObject({ phone: z.string().regex(new RegExp("^\\+[0-9]{7,15}$", "u")) }),
-  ]),
-);
-
 export const WidgetSchema: z.ZodType = z.lazy(() =>
   z.strictObject({
     id: rt.stringFormat("uuid").optional(),
@@ -56,16 +41,31 @@ export const WidgetSchema: z.ZodType = z.lazy(() =>
   }),
 );
 
+export const SizeSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ width: z.number().gte(0), height: z.number().gte(0) }),
+);
+
+export const DimensionsSchema: z.ZodType = z.lazy(() =>
+  rt.allOf([SizeSchema, z.looseObject({ unit: z.enum(["cm", "in"]).default("cm") })]),
+);
+
+export const ContactSchema: z.ZodType = z.lazy(() =>
+  rt.oneOf([
+    z.looseObject({ email: rt.stringFormat("email") }),
+    z.looseObject({ phone: z.string().regex(new RegExp("^\\+[0-9]{7,15}$", "u")) }),
+  ]),
+);
+
+export const ShapeSchema: z.ZodType = z.lazy(() =>
+  rt.discriminated("kind", { circle: () => CircleSchema, sq: () => SquareSchema }),
+);
+
 export const CircleSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ kind: z.string(), radius: z.number().gt(0) }),
 );
 
 export const SquareSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ kind: z.string(), side: z.number().gt(0) }),
-);
-
-export const ShapeSchema: z.ZodType = z.lazy(() =>
-  rt.discriminated("kind", { circle: () => CircleSchema, sq: () => SquareSchema }),
 );
 
 export const TreeSchema: z.ZodType = z.lazy(() =>
