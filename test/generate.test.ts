@@ -329,7 +329,36 @@ describe("diagnostics", () => {
     }
   });
 
-  it("a $ref chain 800 deep generates (on a thread with a deeper stack)", async () => {
+  /** Runs the real CLI (a child process) on a document; its exit code and stderr. */
+  async function generateInChild(name: string, doc: object): Promise<{ code: number; stderr: string; out: string }> {
+    const dir = out(name);
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, "openapi.json");
+    await writeFile(file, JSON.stringify(doc));
+    const target = path.join(dir, "out");
+    return new Promise((resolve) =>
+      execFile(process.execPath, [path.join(ROOT, "bin/symphony-codegen.js"), "generate", file, "--out", target, "--quiet"], (err, _stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr, out: target }),
+      ),
+    );
+  }
+
+  it("an inline schema nested 300 deep generates (the CLI retries on a thread with a deeper stack)", async () => {
+    let schema: object = { type: "string" };
+    for (let i = 0; i < 300; i++) schema = { type: "object", properties: { x: schema } };
+    const run = await generateInChild("nested", {
+      openapi: "3.0.3",
+      info: { title: "nested", version: "1.0.0" },
+      paths: { "/x": { post: { operationId: "x", requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/N" } } } }, responses: { "200": { description: "ok" } } } } },
+      components: { schemas: { N: schema } },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const types = await readFile(path.join(run.out, "types.ts"), "utf8");
+    expect(types.match(/\bx\?: /g)).toHaveLength(300);
+  }, 60_000);
+
+  it("a $ref chain 800 deep generates", async () => {
     const depth = 800;
     const schemas: Record<string, unknown> = { [`D${depth}`]: { type: "string" } };
     for (let i = 0; i < depth; i++) schemas[`D${i}`] = { type: "object", properties: { next: { $ref: `#/components/schemas/D${i + 1}` } } };
@@ -339,18 +368,10 @@ describe("diagnostics", () => {
       paths: { "/x": { post: { operationId: "x", requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/D0" } } } }, responses: { "200": { description: "ok" } } } } },
       components: { schemas },
     };
-    const dir = out("deep");
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, "openapi.json");
-    await writeFile(file, JSON.stringify(doc));
-    const run = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, [path.join(ROOT, "bin/symphony-codegen.js"), "generate", file, "--out", path.join(dir, "out"), "--quiet"], (err, _stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
-      ),
-    );
+    const run = await generateInChild("deep", doc);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const generated = await readFile(path.join(dir, "out", "schemas.ts"), "utf8");
+    const generated = await readFile(path.join(run.out, "schemas.ts"), "utf8");
     expect(generated).toContain(`export const D${depth - 1}Schema: z.ZodType = z.lazy(() =>`);
   });
 
