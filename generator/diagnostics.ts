@@ -30,6 +30,10 @@ export function escapePointerToken(token: string): string {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
+export function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
 export function pointerOf(...tokens: (string | number)[]): string {
   return "#" + tokens.map((t) => "/" + escapePointerToken(String(t))).join("");
 }
@@ -69,7 +73,7 @@ function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCoun
     .replace(/^#\/?/, "")
     .split("/")
     .filter((t) => t !== "")
-    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+    .map(unescapePointerToken);
   let node: unknown = doc.contents;
   for (const token of tokens) {
     if (isMap(node)) {

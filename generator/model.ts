@@ -3,7 +3,7 @@
  * bundled document; `$ref`s to parameters, bodies, responses, headers and path
  * items are resolved here, schema `$ref`s are kept for the schema emitter.
  */
-import { displayPath, locator, SpecError, pointerOf, type Diagnostic } from "./diagnostics.js";
+import { displayPath, escapePointerToken, locator, SpecError, pointerOf, unescapePointerToken, type Diagnostic } from "./diagnostics.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { findObject } from "./walk.js";
@@ -112,7 +112,7 @@ export function getPointer(doc: unknown, ref: string): unknown {
   if (tokens === "") return doc;
   let node: unknown = doc;
   for (const raw of tokens.split("/")) {
-    const token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    const token = unescapePointerToken(decodeURIComponent(raw));
     if (!isObj(node) && !Array.isArray(node)) return undefined;
     node = (node as Obj)[token];
   }
@@ -457,7 +457,7 @@ export class VisibilityIndex {
       const d = node.discriminator;
       if (isObj(d) && isObj(d.mapping)) {
         for (const target of Object.values(d.mapping)) {
-          if (typeof target === "string") found.refs.push(target.startsWith("#") ? target : `#/components/schemas/${target.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+          if (typeof target === "string") found.refs.push(target.startsWith("#") ? target : `#/components/schemas/${escapePointerToken(target)}`);
         }
       }
       for (const key of SUBSCHEMA_ONE) visit(node[key], false);

@@ -67,9 +67,9 @@ export function inlineOpenApiMetadata(spec: EmbeddedSpec, fits: (metadata: Recor
   return fits(compressed) ? compressed : undefined;
 }
 
-/** Metadata pointing at the document (`bytes`) stored in the object store under `name`. */
-export function referencedOpenApiMetadata(bytes: Uint8Array, name: string): Record<string, string> {
-  return { [OPENAPI_REF_KEY]: `objectstore:${SPEC_BUCKET}/${name}`, [OPENAPI_SHA256_KEY]: sha256(bytes) };
+/** Metadata pointing at the document stored in the object store under `name`, with its sha256 (hex). */
+export function referencedOpenApiMetadata(digest: string, name: string): Record<string, string> {
+  return { [OPENAPI_REF_KEY]: `objectstore:${SPEC_BUCKET}/${name}`, [OPENAPI_SHA256_KEY]: digest };
 }
 
 /** The document text from any form, or undefined when the service announces none. */

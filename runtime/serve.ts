@@ -3,7 +3,6 @@
  * Generated code passes it tables (operations, schemas) and the user's handlers.
  */
 import type { Msg, NatsConnection, Service } from "nats";
-import type { z } from "zod";
 import { buildSchema, decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type PreparedOperation } from "./decode.js";
 import { InvalidConfiguration } from "./errors.js";
 import type { Extension } from "./extension.js";
@@ -274,7 +273,8 @@ async function specMetadata(ext: Extension, api: ApiDefinition, options: Registe
   if (inline) return { ...extra, ...inline };
   // Too large even compressed: keep the document in the object store, announce a reference.
   const bytes = specBytes(api.openapi);
-  const name = `${ext.prefix}.${api.name}.${api.version}.${sha256(bytes).slice(0, 16)}`;
+  const digest = sha256(bytes);
+  const name = `${ext.prefix}.${api.name}.${api.version}.${digest.slice(0, 16)}`;
   try {
     const os = await nc.jetstream().views.os(SPEC_BUCKET, { description: "OpenAPI documents of Symphony services" });
     await os.putBlob({ name }, bytes);
@@ -283,7 +283,7 @@ async function specMetadata(ext: Extension, api: ApiDefinition, options: Registe
     return { ...extra, openapi: specText(api.openapi) }; // registration then fails with the size error, naming both figures
   }
   ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: bytes.byteLength });
-  return { ...extra, ...referencedOpenApiMetadata(bytes, name) };
+  return { ...extra, ...referencedOpenApiMetadata(digest, name) };
 }
 
 /** Reads spec objects for `decodeOpenApiMetadata` through a connection's JetStream. */

@@ -41,6 +41,7 @@ import {
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 import { generate, type GenerateResult, type MediaModel, type OperationModel } from "../generator/index.js";
 import { deref, Synthesiser } from "./helpers/examples.js";
+import { shutDown } from "./helpers/extension.js";
 import { detectFeatures, type Feature } from "./helpers/features.js";
 import { discoverSpecs, ROOT } from "./helpers/specs.js";
 
@@ -425,10 +426,7 @@ beforeAll(async () => {
   );
 }, 420_000);
 
-afterAll(async () => {
-  await Promise.allSettled(running.map((e) => e.shutdown()));
-  await dev?.stop();
-});
+afterAll(() => shutDown(running, dev));
 
 function renderTable(check: boolean): Promise<{ code: number; output: string }> {
   const args = ["scripts/compat-table.js", "--results", path.join(OUT, "results.json"), "--out", DOCS, ...(check ? ["--check"] : [])];

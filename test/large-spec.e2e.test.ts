@@ -9,6 +9,7 @@ import * as prettier from "prettier";
 import { decodeOpenApiMetadata, Extension, InvalidConfiguration, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "symphony-codegen/runtime";
 import { COMPRESS_SPEC_ABOVE, emitSpec } from "../generator/emit/register.js";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { shutDown } from "./helpers/extension.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 
 let nats: NatsServer;
@@ -49,11 +50,7 @@ beforeAll(async () => {
   dev = await startDev({ port: 0, natsUrl: nats.url, discoverIntervalMs: 200 });
 });
 
-afterAll(async () => {
-  await Promise.all(running.map((e) => e.shutdown()));
-  await dev?.stop();
-  await nats?.stop();
-});
+afterAll(() => shutDown(running, dev, nats));
 
 describe("large specs", () => {
   it("keeps a spec verbatim when it fits", async () => {

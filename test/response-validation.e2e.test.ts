@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { callOperation, checkResponse, Extension, type OperationSpec } from "symphony-codegen/runtime";
 import { register, operationTable, FindPetById, FindPets, type Handlers } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
+import { shutDown } from "./helpers/extension.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 import { ROOT } from "./helpers/specs.js";
 
@@ -61,11 +62,7 @@ afterEach(() => {
   delete process.env.SYMPHONY_DEV;
 });
 
-afterAll(async () => {
-  await Promise.allSettled(running.map((e) => e.shutdown()));
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => shutDown(running, nc, nats));
 
 describe("response validation", () => {
   it("answers 500 problem+json and logs every offending field by JSON pointer", async () => {

@@ -8,6 +8,7 @@ import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Extension } from "symphony-codegen/runtime";
 import { generate } from "../generator/index.js";
+import { shutDown } from "./helpers/extension.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 import { ROOT } from "./helpers/specs.js";
 
@@ -48,11 +49,7 @@ beforeAll(async () => {
   await serve("visraw", false);
 });
 
-afterAll(async () => {
-  await Promise.allSettled(running.map((e) => e.shutdown()));
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => shutDown(running, nc, nats));
 
 describe("readOnly / writeOnly over NATS", () => {
   it("a request without its required readOnly properties is served", async () => {

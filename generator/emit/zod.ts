@@ -12,6 +12,7 @@
  * gets a variant constant per direction it is used in: for requests its readOnly properties are
  * optional and removed from the output, for responses its writeOnly ones must be absent.
  */
+import { escapePointerToken, unescapePointerToken } from "../diagnostics.js";
 import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
@@ -61,7 +62,7 @@ export class ZodEmitter {
 
   /** Emits one constant per component schema, in the document's order. */
   emitComponents(schemas: Record<string, JsonSchema>): void {
-    for (const name of Object.keys(schemas)) this.#meet(`#/components/schemas/${escapeToken(name)}`, undefined);
+    for (const name of Object.keys(schemas)) this.#meet(`#/components/schemas/${escapePointerToken(name)}`, undefined);
     this.#emitQueued();
   }
 
@@ -89,7 +90,7 @@ export class ZodEmitter {
     let name = this.#names.get(key);
     if (!name) {
       if (direction) name = this.#scope.claim(this.constName(ref) + VARIANT_SUFFIX[direction]);
-      else name = this.#scope.claim(pascalCase(decodeToken(ref.split("/").pop() ?? "Schema")) + "Schema");
+      else name = this.#scope.claim(pascalCase(unescapePointerToken(ref.split("/").pop() ?? "Schema")) + "Schema");
       this.#names.set(key, name);
     }
     return name;
@@ -239,14 +240,14 @@ export class ZodEmitter {
     const explicit = isObj(d.mapping) ? d.mapping : {};
     for (const [value, target] of Object.entries(explicit)) {
       if (typeof target !== "string") continue;
-      const ref = target.startsWith("#") ? target : `#/components/schemas/${escapeToken(target)}`;
+      const ref = target.startsWith("#") ? target : `#/components/schemas/${escapePointerToken(target)}`;
       mapping.set(value, ref);
     }
     const referenced = new Set(mapping.values());
     for (const option of options) {
       if (!isObj(option) || typeof option.$ref !== "string") return undefined; // inline options: plain oneOf
       if (referenced.has(option.$ref)) continue;
-      mapping.set(decodeToken(option.$ref.split("/").pop()!), option.$ref);
+      mapping.set(unescapePointerToken(option.$ref.split("/").pop()!), option.$ref);
     }
     const entries = [...mapping].map(([value, ref]) => `${propertyKey(value)}: () => ${this.#ref(ref)}`);
     return `rt.discriminated(${stringLiteral(d.propertyName)}, { ${entries.join(", ")} })`;
@@ -444,11 +445,4 @@ function regexCheck(pattern: string): string {
     }
   }
   return "";
-}
-
-function escapeToken(name: string): string {
-  return name.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-function decodeToken(token: string): string {
-  return token.replace(/~1/g, "/").replace(/~0/g, "~");
 }

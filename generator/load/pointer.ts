@@ -1,3 +1,5 @@
+import { escapePointerToken } from "../diagnostics.js";
+
 /** JSON pointers exactly as Redocly writes them (its resolved pointers and diagnostics' pointers must match). */
 export function joinPointer(base: string, key: string): string {
   if (base === "") base = "#/";
@@ -5,5 +7,5 @@ export function joinPointer(base: string, key: string): string {
 }
 
 export function escapeSegment(key: string | number): string {
-  return typeof key === "number" ? String(key) : key.replace(/~/g, "~0").replace(/\//g, "~1");
+  return typeof key === "number" ? String(key) : escapePointerToken(key);
 }

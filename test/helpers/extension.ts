@@ -23,3 +23,17 @@ export class Extensions {
     await Promise.allSettled(this.running.map((r) => r.done));
   }
 }
+
+/** What a test file starts besides extensions: a client connection, a dev platform, a nats-server. */
+type Closable = { close(): Promise<unknown> } | { stop(): Promise<unknown> } | undefined;
+
+/**
+ * An e2e file's `afterAll`: its extensions shut down first (they drain through the server),
+ * then the rest in the order given, typically the client connection and the nats-server last.
+ */
+export async function shutDown(extensions: readonly Extension[], ...rest: Closable[]): Promise<void> {
+  await Promise.allSettled(extensions.map((e) => e.shutdown()));
+  for (const thing of rest) {
+    if (thing) await ("close" in thing ? thing.close() : thing.stop());
+  }
+}
