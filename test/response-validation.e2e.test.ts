@@ -7,11 +7,12 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { callOperation, checkResponse, Extension, type OperationSpec } from "symphony-codegen/runtime";
 import { register, operationTable, FindPetById, FindPets, type Handlers } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 import { shutDown } from "./helpers/extension.js";
+import { logged } from "./helpers/logs.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 import { ROOT } from "./helpers/specs.js";
 
@@ -30,24 +31,6 @@ async function serve(overrides: Partial<Handlers>, options?: { validateResponses
   await ext.connect();
   await register(ext, { ...createPetStore([{ id: 1, name: "Rex", tag: "dog" }]), ...overrides }, options);
   return prefix;
-}
-
-/** Log records (JSON lines on stdout) written while `fn` runs. */
-async function logged<T>(fn: () => Promise<T>): Promise<{ result: T; records: Record<string, unknown>[] }> {
-  const lines: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    lines.push(String(chunk));
-    return original(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write);
-  try {
-    const result = await fn();
-    await new Promise((r) => setTimeout(r, 20));
-    const records = lines.flatMap((l) => l.split("\n")).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { result, records };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 const mismatch = (records: Record<string, unknown>[]) => records.filter((r) => r.level === "error" && r.message === "handler returned a response body that does not match its schema");

@@ -5,10 +5,11 @@
  */
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension } from "symphony-codegen/runtime";
 import { generate } from "../generator/index.js";
 import { shutDown } from "./helpers/extension.js";
+import { logged } from "./helpers/logs.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 import { ROOT } from "./helpers/specs.js";
 
@@ -81,22 +82,9 @@ describe("readOnly / writeOnly over NATS", () => {
   });
 
   it("a handler that returns a writeOnly property gets a 500, the log names the field", async () => {
-    const lines: string[] = [];
-    const original = process.stdout.write.bind(process.stdout);
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      lines.push(String(chunk));
-      return original(chunk as string, ...(rest as []));
-    }) as typeof process.stdout.write);
-    let res;
-    try {
-      res = await gen.createClient(nc, "vis").createAccount({ body: { name: "Ada", password: "secret-1" } });
-      await new Promise((r) => setTimeout(r, 20));
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: res, records } = await logged<{ status: number; body: unknown }>(() => gen.createClient(nc, "vis").createAccount({ body: { name: "Ada", password: "secret-1" } }));
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.body)).not.toContain("secret-1");
-    const records = lines.flatMap((l) => l.split("\n")).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
     const record = records.find((r) => r.level === "error" && r.operation === "createAccount");
     expect(record).toMatchObject({ pointer: "/password", detail: "response body /password: writeOnly property must not appear in a response" });
   });
