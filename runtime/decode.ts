@@ -85,6 +85,8 @@ interface PreparedParam {
   spec: ParamEntry;
   key: keyof Omit<DecodedRequest, "body" | "contentType">;
   read: ParamReader;
+  /** `spec.schema` built, once the first request needs it (no WeakMap lookup per request after that). */
+  schema: z.ZodType | undefined;
 }
 
 interface PreparedBody {
@@ -113,7 +115,7 @@ export function prepareOperation(op: OperationSpec): PreparedOperation {
     ...op,
     declaredQuery,
     hasCookies: op.params.some((p) => p.in === "cookie"),
-    readers: op.params.map((spec) => ({ spec, key: LOCATION_KEY[spec.in], read: paramReader(spec, declaredQuery) })),
+    readers: op.params.map((spec) => ({ spec, key: LOCATION_KEY[spec.in], read: paramReader(spec, declaredQuery), schema: undefined })),
     preparedBody: op.body && {
       spec: op.body,
       declared,
@@ -162,7 +164,8 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
   const decoded: DecodedRequest = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
   const cookies = op.hasCookies ? parseCookies(request.headers["cookie"]) : NO_COOKIES;
 
-  for (const { spec, key, read } of op.readers) {
+  for (const reader of op.readers) {
+    const { spec, key, read } = reader;
     const value = read(request, cookies);
     if (value instanceof UnreadableParam) {
       errors.push({ in: spec.in, name: spec.name, message: value.message });
@@ -172,7 +175,7 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
       errors.push({ in: spec.in, name: spec.name, message: "Required parameter is missing" });
       continue;
     }
-    const result = buildSchema(spec.schema).safeParse(value);
+    const result = (reader.schema ??= buildSchema(spec.schema)).safeParse(value);
     if (!result.success) {
       for (const { path, message } of result.error.issues.flatMap(issueLocations)) {
         const member = issuePath(path);

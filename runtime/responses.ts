@@ -131,12 +131,20 @@ export function encodeResponse(table: ResponseTable, response: unknown): Wrapped
   // A response declared without content gets no content type; an undeclared status defaults to JSON.
   if (contentType !== null) reply.contenttype = contentType ?? "application/json";
   if (r.headers) {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(r.headers)) {
-      if (value === undefined || value === null) continue;
-      headers[name] = Array.isArray(value) ? value.map(String).join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value);
-    }
-    if (Object.keys(headers).length > 0) reply.headers = headers;
+    const headers = headerStrings(r.headers);
+    if (headers) reply.headers = headers;
   }
   return reply;
+}
+
+/** Header values as the wire carries them (lists comma-joined, objects as JSON); undefined when none is set. */
+function headerStrings(values: Readonly<Record<string, unknown>>): Record<string, string> | undefined {
+  let headers: Record<string, string> | undefined;
+  // for…in, not Object.entries: no entry arrays per reply (own keys only, whatever the prototype holds).
+  for (const name in values) {
+    const value = values[name];
+    if (value === undefined || value === null || !Object.hasOwn(values, name)) continue;
+    (headers ??= {})[name] = Array.isArray(value) ? value.map(String).join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value);
+  }
+  return headers;
 }

@@ -151,7 +151,10 @@ function envelopeMap<T>(envelope: Record<string, unknown>, key: string, ok: (v: 
     return {};
   }
   const out: Record<string, unknown> = owned ? v : { ...v };
-  for (const k of Object.keys(out)) {
+  // for…in, not Object.keys: no key array per map per request. `out` is a JSON.parse result or a
+  // spread copy, so its enumerable keys are its own (hasOwn guards against a polluted prototype).
+  for (const k in out) {
+    if (!Object.hasOwn(out, k)) continue;
     const item = out[k];
     if (ok(item)) continue;
     if (typeof item === "number" || typeof item === "boolean") out[k] = String(item);
@@ -160,8 +163,12 @@ function envelopeMap<T>(envelope: Record<string, unknown>, key: string, ok: (v: 
   return out as Record<string, T>;
 }
 
+const UPPER_CASE = /[A-Z]/;
+
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  if (Object.keys(headers).every((k) => k === k.toLowerCase())) return headers;
+  let mixed = false;
+  for (const k in headers) if (UPPER_CASE.test(k)) mixed = true;
+  if (!mixed) return headers;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
   return out;

@@ -12,6 +12,7 @@ import { buildModel, emitFiles, loadSpec } from "../generator/index.js";
 import { valueShape } from "../generator/emit/shape.js";
 import { decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type ParamEntry } from "../runtime/decode.js";
 import { coerceScalar, parseCookies, readParam, type ParamSpec, type ValueShape } from "../runtime/params.js";
+import { encodeResponse } from "../runtime/responses.js";
 import { parseRestRequest, RestRequestError, type RestRequest } from "../runtime/rest.js";
 import * as rt from "../runtime/schema.js";
 
@@ -70,6 +71,21 @@ describe("parseRestRequest", () => {
     const err = decodeError(() => parseRestRequest({ method: 5, headers: { "X-A": { nested: 1 } }, path_params: [], query_params: { "a/b": [1], ok: "1" } }));
     expect(err.status).toBe(400);
     expect(err.errors.map((e) => e.pointer)).toEqual(["/method", "/headers/X-A", "/path_params", "/query_params/a~1b"]);
+  });
+
+  it("reads only the envelope's own keys, and a reply's own headers, even with a polluted Object.prototype", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto["X-Polluted"] = { not: "a string" };
+    try {
+      const request = parseRestRequest(JSON.stringify({ headers: { "X-Sent": "1" }, query_params: { q: "a" } }));
+      expect(Object.keys(request.headers)).toEqual(["x-sent"]);
+      expect(Object.keys(request.query_params)).toEqual(["q"]);
+      const reply = encodeResponse({ "200": "application/json" }, { status: 200, body: {}, headers: { "X-Total": 3 } });
+      expect(reply.headers).toEqual({ "X-Total": "3" });
+      expect(Object.keys(reply.headers ?? {})).toEqual(["X-Total"]);
+    } finally {
+      delete proto["X-Polluted"];
+    }
   });
 });
 
