@@ -68,7 +68,8 @@ function coercer(shape: ValueShape): Coercer {
     return (raw) => {
       if (raw === undefined) return undefined;
       const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : Object.values(raw);
-      return list.map((v) => item(v));
+      // Strings stay strings: the list as it is (validation copies it anyway).
+      return item === asString ? list : list.map((v) => item(v));
     };
   }
   const scalar = scalarCoercer(shape);

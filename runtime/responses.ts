@@ -71,9 +71,13 @@ export type ResponseBuilders<R extends AnyResponse> = {
   status<S extends R["status"]>(status: S, ...args: BuilderArgs<MemberFor<R, S>>): R;
 };
 
-function build(status: number, body?: unknown, init?: object): AnyResponse {
-  // Not `{ ...init, status, body }`: V8 takes a slow path for that literal (about 2 µs a call).
-  return init === undefined ? { status, body } : Object.assign({}, init, { status, body });
+function build(status: number, body?: unknown, init?: Omit<AnyResponse, "status" | "body">): AnyResponse {
+  // Not `{ ...init, status, body }` (V8 takes a slow path for a key after a spread, ~2 µs a call)
+  // nor Object.assign: the two members an init can carry, copied, keep one object shape.
+  const response: AnyResponse = { status, body };
+  if (init?.headers !== undefined) response.headers = init.headers;
+  if (init?.contentType !== undefined) response.contentType = init.contentType;
+  return response;
 }
 
 const BUILDERS: Record<string, unknown> = { status: build };

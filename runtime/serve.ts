@@ -96,6 +96,23 @@ function pointerOf(path: readonly PropertyKey[]): string {
 
 type AnyHandler = (req: unknown, ctx: HandlerContext) => unknown;
 
+/**
+ * The context a handler gets. The subject is read from the message only when asked for: nats.js
+ * decodes a message's subject bytes on first access, and most handlers never look.
+ */
+class RequestContext implements HandlerContext {
+  constructor(
+    readonly operation: string,
+    readonly request: RestRequest,
+    readonly log: Logger,
+    private readonly source: { readonly subject: string },
+  ) {}
+
+  get subject(): string {
+    return this.source.subject;
+  }
+}
+
 /** Handles one request; never throws, always produces exactly one reply. */
 export async function handleRequest(
   op: PreparedOperation,
@@ -105,7 +122,7 @@ export async function handleRequest(
   log: Logger,
   options: HandleOptions = {},
 ): Promise<WrappedResponse> {
-  return dispatch(op, handler, payload, subject, log, options);
+  return dispatch(op, handler, payload, { subject }, log, options);
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -119,13 +136,13 @@ function dispatch(
   op: PreparedOperation,
   handler: AnyHandler,
   payload: Uint8Array,
-  subject: string,
+  source: { readonly subject: string },
   log: Logger,
   options: HandleOptions,
 ): WrappedResponse | Promise<WrappedResponse> {
   try {
     const request = parseRestRequest(payload);
-    const response = handler(decodeRequest(op, request), { operation: op.handler, request, subject, log });
+    const response = handler(decodeRequest(op, request), new RequestContext(op.handler, request, log, source));
     if (isThenable(response)) {
       return Promise.resolve(response).then(
         (r) => reply(op, r, log, options),
@@ -218,7 +235,7 @@ export async function serveApi(
           log.error("endpoint subscription failed", { endpoint: op.endpoint, error: err.message });
           return;
         }
-        const wrapped = dispatch(op, handler, msg.data, msg.subject, log, handleOptions);
+        const wrapped = dispatch(op, handler, msg.data, msg, log, handleOptions);
         // Only asynchronous handlers are still in flight when this callback returns (shutdown waits for them).
         if (wrapped instanceof Promise) {
           void ext.track(wrapped.then((w) => respond(msg, op, w, log))).catch((e: unknown) => log.error("reply failed", { endpoint: op.endpoint, error: String(e) }));

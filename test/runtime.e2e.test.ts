@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect, RequestStrategy, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension, SpecTooLarge, serveApi, z, type ApiDefinition, type OperationSpec } from "symphony-codegen/runtime";
+import { Extension, SpecTooLarge, serveApi, z, type ApiDefinition, type HandlerContext, type OperationSpec } from "symphony-codegen/runtime";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 
 let server: NatsServer;
@@ -24,6 +24,7 @@ const operations: OperationSpec[] = [
   { handler: "boom", endpoint: "boom", method: "POST", path: "/boom", params: [], responses: { "200": "application/json" } },
   { handler: "badStatus", endpoint: "badStatus", method: "GET", path: "/bad", params: [], responses: { "200": "application/json" } },
   { handler: "bigint", endpoint: "bigint", method: "GET", path: "/bigint", params: [], responses: { "200": "application/json" } },
+  { handler: "context", endpoint: "context", method: "GET", path: "/context", params: [], responses: { "200": "application/json" } },
 ];
 
 function api(openapi = '{"openapi":"3.1.0"}'): ApiDefinition {
@@ -44,6 +45,9 @@ function handlers(instance: string) {
     },
     bigint() {
       return { status: 200, body: { n: 1n } };
+    },
+    context(_req: unknown, ctx: HandlerContext) {
+      return { status: 200, body: { operation: ctx.operation, subject: ctx.subject, url: ctx.request.url, logs: typeof ctx.log.info } };
     },
   };
 }
@@ -94,6 +98,13 @@ describe("serving runtime", () => {
     expect(await call("bigint")).toMatchObject({ statuscode: 500, contenttype: "application/problem+json" });
     const next = await call("work");
     expect(next).toMatchObject({ statuscode: 200, body: { instance: "a" } });
+  });
+
+  it("tells a handler its operation, the subject the request came on, the raw envelope and a logger", async () => {
+    expect(await call("context")).toMatchObject({
+      statuscode: 200,
+      body: { operation: "context", subject: "cirata.extensions.rt.context", url: "/", logs: "function" },
+    });
   });
 
   it("shares load between two instances through the queue group", async () => {
