@@ -50,11 +50,18 @@ export async function setup(ext: Extension): Promise<void> {
   const stored = await kv.get(CONTENT_KEY);
   if (stored && stored.operation === "PUT") current = decode(stored);
 
-  /** Shows `next` in the widget unless it is not newer than what is shown. */
-  const show = async (next: Stored) => {
-    if (next.revision <= current.revision) return; // already shown (the watcher and the PUT handler both see each write)
+  /** The widget update for `current`, once started. */
+  let shown: Promise<void> = Promise.resolve();
+  /**
+   * Shows `next` in the widget unless it is not newer than what is shown. The watcher and the
+   * PUT handler both see each write; whichever comes second waits for the first one's update,
+   * so a PUT answers only once the widget shows its content.
+   */
+  const show = (next: Stored): Promise<void> => {
+    if (next.revision <= current.revision) return shown;
     current = next;
-    await ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, next.markdown);
+    shown = ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, next.markdown);
+    return shown;
   };
   // Before registration this only changes the declaration; no round trip.
   await ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, current.markdown);
