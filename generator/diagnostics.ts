@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { escapePointer } from "../runtime/rest.js";
 /** Errors about the input document, each naming file, JSON pointer and (for YAML) line and column. */
 export interface Diagnostic {
   severity: "error" | "warning";
@@ -26,9 +27,8 @@ export class SpecError extends Error {
   }
 }
 
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
-}
+/** One JSON pointer token, escaped (RFC 6901): the runtime's, so both halves write pointers alike. */
+export const escapePointerToken = escapePointer;
 
 export function unescapePointerToken(token: string): string {
   return token.replace(/~1/g, "/").replace(/~0/g, "~");
@@ -36,6 +36,11 @@ export function unescapePointerToken(token: string): string {
 
 export function pointerOf(...tokens: (string | number)[]): string {
   return "#" + tokens.map((t) => "/" + escapePointerToken(String(t))).join("");
+}
+
+/** A discriminator mapping value as a `$ref`: a pointer as it is, a bare schema name under `#/components/schemas`. */
+export function mappingRef(target: string): string {
+  return target.startsWith("#") ? target : pointerOf("components", "schemas", target);
 }
 
 export type Position = { line: number; column: number };

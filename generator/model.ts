@@ -3,7 +3,7 @@
  * bundled document; `$ref`s to parameters, bodies, responses, headers and path
  * items are resolved here, schema `$ref`s are kept for the schema emitter.
  */
-import { displayPath, escapePointerToken, locator, SpecError, pointerOf, unescapePointerToken, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locator, mappingRef, SpecError, pointerOf, unescapePointerToken, type Diagnostic } from "./diagnostics.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { findObject } from "./walk.js";
@@ -457,7 +457,7 @@ export class VisibilityIndex {
       const d = node.discriminator;
       if (isObj(d) && isObj(d.mapping)) {
         for (const target of Object.values(d.mapping)) {
-          if (typeof target === "string") found.refs.push(target.startsWith("#") ? target : `#/components/schemas/${escapePointerToken(target)}`);
+          if (typeof target === "string") found.refs.push(mappingRef(target));
         }
       }
       for (const key of SUBSCHEMA_ONE) visit(node[key], false);

@@ -5,7 +5,8 @@
 import type { z } from "zod";
 import { coerceValue, paramReader, parseCookies, UnreadableParam, type ParamReader, type ParamSpec, type ParamLocation, type ValueShape } from "./params.js";
 import { BASE64, boundaryOf, fromBase64, isBytes, isTextMediaType, multipartFields, parseFormUrlEncoded, parseMultipart } from "./media.js";
-import { RestRequestError, baseMediaType, isJsonMediaType, escapePointer, type FieldError, type RestRequest } from "./rest.js";
+import { issueLocations, issuePointer } from "./issues.js";
+import { RestRequestError, baseMediaType, isJsonMediaType, type FieldError, type RestRequest } from "./rest.js";
 
 /**
  * A table's schema, as a thunk: built on first use (`buildSchema`), so an extension serving
@@ -85,8 +86,6 @@ interface PreparedParam {
   spec: ParamEntry;
   key: keyof Omit<DecodedRequest, "body" | "contentType">;
   read: ParamReader;
-  /** `spec.schema` built, once the first request needs it (no WeakMap lookup per request after that). */
-  schema: z.ZodType | undefined;
 }
 
 interface PreparedBody {
@@ -115,7 +114,7 @@ export function prepareOperation(op: OperationSpec): PreparedOperation {
     ...op,
     declaredQuery,
     hasCookies: op.params.some((p) => p.in === "cookie"),
-    readers: op.params.map((spec) => ({ spec, key: LOCATION_KEY[spec.in], read: paramReader(spec, declaredQuery), schema: undefined })),
+    readers: op.params.map((spec) => ({ spec, key: LOCATION_KEY[spec.in], read: paramReader(spec, declaredQuery) })),
     preparedBody: op.body && {
       spec: op.body,
       declared,
@@ -127,21 +126,6 @@ export function prepareOperation(op: OperationSpec): PreparedOperation {
 
 function issuePath(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join(".");
-}
-
-function issuePointer(path: readonly PropertyKey[]): string {
-  return path.map((p) => "/" + escapePointer(String(p))).join("");
-}
-
-/**
- * zod reports properties that `additionalProperties: false` forbids as one issue on the
- * enclosing object; split it so each error names the offending property itself.
- */
-function issueLocations(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; message: string }[] {
-  if (issue.code === "unrecognized_keys" && issue.keys.length > 0) {
-    return issue.keys.map((key) => ({ path: [...issue.path, key], message: `Unrecognized key: ${JSON.stringify(key)}` }));
-  }
-  return [{ path: issue.path, message: issue.message }];
 }
 
 /** Picks the declared media type for a request's content type: exact, then `type/*`, then `*\/*`. */
@@ -164,8 +148,7 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
   const decoded: DecodedRequest = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
   const cookies = op.hasCookies ? parseCookies(request.headers["cookie"]) : NO_COOKIES;
 
-  for (const reader of op.readers) {
-    const { spec, key, read } = reader;
+  for (const { spec, key, read } of op.readers) {
     const value = read(request, cookies);
     if (value instanceof UnreadableParam) {
       errors.push({ in: spec.in, name: spec.name, message: value.message });
@@ -175,7 +158,7 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
       errors.push({ in: spec.in, name: spec.name, message: "Required parameter is missing" });
       continue;
     }
-    const result = (reader.schema ??= buildSchema(spec.schema)).safeParse(value);
+    const result = buildSchema(spec.schema).safeParse(value);
     if (!result.success) {
       for (const { path, message } of result.error.issues.flatMap(issueLocations)) {
         const member = issuePath(path);

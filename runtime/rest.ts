@@ -166,12 +166,13 @@ function envelopeMap<T>(envelope: Record<string, unknown>, key: string, ok: (v: 
 const UPPER_CASE = /[A-Z]/;
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  let mixed = false;
-  for (const k in headers) if (UPPER_CASE.test(k)) mixed = true;
-  if (!mixed) return headers;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
+  for (const k in headers) {
+    if (!UPPER_CASE.test(k)) continue;
+    const out: Record<string, string> = {};
+    for (const [name, v] of Object.entries(headers)) out[name.toLowerCase()] = v;
+    return out;
+  }
+  return headers;
 }
 
 export function escapePointer(token: string): string {

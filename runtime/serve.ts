@@ -8,8 +8,9 @@ import { InvalidConfiguration } from "./errors.js";
 import type { Extension } from "./extension.js";
 import type { Logger } from "./log.js";
 import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, specBytes, specText, SPEC_BUCKET, type EmbeddedSpec, type ObjectLoader } from "./metadata.js";
+import { issueLocations, issuePointer } from "./issues.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./responses.js";
-import { escapePointer, parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
+import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
 
 /** Everything the generator knows about an API, as plain data. */
 export interface ApiDefinition {
@@ -83,15 +84,7 @@ export function checkResponse(op: OperationSpec, reply: WrappedResponse): Respon
   if (mediaType === undefined) return undefined;
   const result = buildSchema(bodies[mediaType]!).safeParse(reply.body);
   if (result.success) return [];
-  return result.error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys" && issue.keys.length > 0
-      ? issue.keys.map((k) => ({ pointer: pointerOf([...issue.path, k]), message: `Unrecognized key: ${JSON.stringify(k)}` }))
-      : [{ pointer: pointerOf(issue.path), message: issue.message }],
-  );
-}
-
-function pointerOf(path: readonly PropertyKey[]): string {
-  return path.map((p) => "/" + escapePointer(String(p))).join("");
+  return result.error.issues.flatMap(issueLocations).map(({ path, message }) => ({ pointer: issuePointer(path), message }));
 }
 
 type AnyHandler = (req: unknown, ctx: HandlerContext) => unknown;

@@ -12,7 +12,7 @@
  * gets a variant constant per direction it is used in: for requests its readOnly properties are
  * optional and removed from the output, for responses its writeOnly ones must be absent.
  */
-import { escapePointerToken, unescapePointerToken } from "../diagnostics.js";
+import { mappingRef, pointerOf, unescapePointerToken } from "../diagnostics.js";
 import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
@@ -62,7 +62,7 @@ export class ZodEmitter {
 
   /** Emits one constant per component schema, in the document's order. */
   emitComponents(schemas: Record<string, JsonSchema>): void {
-    for (const name of Object.keys(schemas)) this.#meet(`#/components/schemas/${escapePointerToken(name)}`, undefined);
+    for (const name of Object.keys(schemas)) this.#meet(pointerOf("components", "schemas", name), undefined);
     this.#emitQueued();
   }
 
@@ -240,8 +240,7 @@ export class ZodEmitter {
     const explicit = isObj(d.mapping) ? d.mapping : {};
     for (const [value, target] of Object.entries(explicit)) {
       if (typeof target !== "string") continue;
-      const ref = target.startsWith("#") ? target : `#/components/schemas/${escapePointerToken(target)}`;
-      mapping.set(value, ref);
+      mapping.set(value, mappingRef(target));
     }
     const referenced = new Set(mapping.values());
     for (const option of options) {
