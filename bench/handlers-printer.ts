@@ -15,7 +15,7 @@ import { fmtMs, log, parseFlags, ratio, specFor, stats } from "./lib.js";
 
 const flags = parseFlags();
 const model = buildModel(await loadSpec(await specFor(flags.quick), {}));
-const RUNTIME = "symphony-codegen/runtime";
+const RUNTIME = "@symphony-codegen/runtime";
 
 const time = async <T>(f: () => T | Promise<T>): Promise<[T, number]> => {
   const started = performance.now();

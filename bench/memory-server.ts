@@ -12,7 +12,7 @@
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildSchema, Extension, type OperationSpec } from "symphony-codegen/runtime";
+import { buildSchema, Extension, type OperationSpec } from "@symphony-codegen/runtime";
 
 const [url, dir] = process.argv.slice(2) as [string, string | undefined];
 const generated = dir

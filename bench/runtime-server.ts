@@ -8,7 +8,7 @@
  *   node --import tsx bench/runtime-server.ts <nats-url> ours|raw|json
  */
 import { connect } from "nats";
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { AddPet, FindPets, register, type Handlers } from "../examples/petstore/src/generated/index.js";
 
 const [url, mode] = process.argv.slice(2) as [string, "ours" | "raw" | "json"];

@@ -9,7 +9,7 @@
  * same client here sends the same envelopes: POST addPet with a small JSON body, GET findPets with
  * 3 query parameters (tags twice + limit), at 1 and at 64 requests in flight, warm-up first.
  *
- * Decoder cost: parseRestRequest + decodeRequest (dist/runtime) per request, next to JSON.parse of
+ * Decoder cost: parseRestRequest + decodeRequest (runtime/dist) per request, next to JSON.parse of
  * the same envelope and to JSON.parse + an ajv-compiled validator of the same schemas.
  *
  *   npx tsx bench/runtime.ts [--quick] [--runs N]
@@ -20,7 +20,7 @@ import path from "node:path";
 import { Ajv } from "ajv";
 import addFormatsPlugin from "ajv-formats";
 import { connect, type NatsConnection } from "nats";
-import { decodeRequest, parseRestRequest, prepareOperation } from "symphony-codegen/runtime";
+import { decodeRequest, parseRestRequest, prepareOperation } from "@symphony-codegen/runtime";
 import { operationTable } from "../examples/petstore/src/generated/operations.js";
 import { startNatsServer } from "../generator/dev/nats-server.js";
 import { fmtNum, log, machine, parseFlags, ratio, ROOT, stats, targetRow, updateDoc, writeResults, type Stats, type Target } from "./lib.js";

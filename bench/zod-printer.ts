@@ -16,7 +16,7 @@ const spec = process.argv[2] ?? createRequire(import.meta.url).resolve("@octokit
 const model = buildModel(await loadSpec(spec, {}));
 const zod = new ZodEmitter(model.document, model.openapiVersion);
 zod.emitComponents(model.schemas);
-const runtime = "symphony-codegen/runtime";
+const runtime = "@symphony-codegen/runtime";
 
 const emit = (printer: ExprPrinter | null) => {
   const started = performance.now();

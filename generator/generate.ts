@@ -62,7 +62,7 @@ export interface UpToDateResult extends WriteResult {
   warningCount: number;
 }
 
-export const DEFAULT_RUNTIME_IMPORT = "symphony-codegen/runtime";
+export const DEFAULT_RUNTIME_IMPORT = "@symphony-codegen/runtime";
 
 /** Outputs whose bodies users' builds need not type-check (see UNCHECKED in write.ts). */
 const UNCHECKED_FILES = new Set(["schemas", "operations"]);

@@ -7,7 +7,7 @@ import { displayPath, locator, mappingRef, SpecError, pointerOf, unescapePointer
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { findObject } from "./walk.js";
-import { endpointName, semverVersion, serviceName } from "../runtime/names.js";
+import { endpointName, semverVersion, serviceName } from "@symphony-codegen/runtime/internal/names.js";
 
 export type JsonSchema = Record<string, unknown> | boolean;
 export type ParamIn = "path" | "query" | "header" | "cookie";

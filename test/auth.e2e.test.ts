@@ -15,7 +15,7 @@ import { encodeAccount, encodeUser } from "@nats-io/jwt";
 import { createAccount, createOperator, createUser } from "@nats-io/nkeys";
 import { connect, jwtAuthenticator } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, Extension, encodeToken, exchangeToken, PROVISION_PATH, type TokenExchangeReply } from "symphony-codegen/runtime";
+import { Client, Extension, encodeToken, exchangeToken, PROVISION_PATH, type TokenExchangeReply } from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 import { startNatsServer, freePort } from "./helpers/nats-server.js";
 import { register } from "../examples/petstore/src/generated/index.js";
@@ -57,7 +57,7 @@ async function serveOnce(ext: Extension, setup: (e: Extension) => unknown = () =
 
 /** An extension program run as its own process, as `node main.js` would: stdout captured, stdin closed. */
 const CHILD = `
-import { Extension, runMain } from "symphony-codegen/runtime";
+import { Extension, runMain } from "@symphony-codegen/runtime";
 await runMain(async () => {
   const ext = new Extension("Provisioned", "prov")
     .addCapability("sub", "extensions.prov", "Requests to the extension")

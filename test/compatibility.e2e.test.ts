@@ -37,7 +37,7 @@ import {
   serveApi,
   type OperationSpec,
   type WrappedResponse,
-} from "symphony-codegen/runtime";
+} from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 import { generate, type GenerateResult, type MediaModel, type OperationModel } from "../generator/index.js";
 import { deref, Synthesiser } from "./helpers/examples.js";
@@ -301,7 +301,7 @@ function sameBody(reply: WrappedResponse, status: number, method: string, conten
 const started = performance.now();
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, "dist/runtime/index.d.ts"))) throw new Error("dist/runtime is missing: run `npm run build` first");
+  if (!existsSync(path.join(ROOT, "runtime/dist/index.d.ts"))) throw new Error("runtime/dist is missing: run `npm run build` first");
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
 

@@ -77,7 +77,7 @@ const tsc = {} as Record<Mode, TscRun>;
 const unchecked = new Set<string>();
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, "dist/runtime/index.d.ts"))) throw new Error("dist/runtime is missing: run `npm run build` first");
+  if (!existsSync(path.join(ROOT, "runtime/dist/index.d.ts"))) throw new Error("runtime/dist is missing: run `npm run build` first");
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   const results = await Promise.allSettled(valid.map((s) => generate(s.abs, { out: path.join(OUT, s.name) })));

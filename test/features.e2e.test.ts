@@ -6,7 +6,7 @@
  */
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { register } from "../examples/features/src/generated/index.js";
 import { createFeatures } from "../examples/features/src/handlers.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";

@@ -8,7 +8,7 @@ import { formatTypeScript, formattedStatement, joinStatements, PRETTIER_OPTIONS,
 
 /** Statements of the kinds emitters write: long unions, objects, comments, blank-line runs. */
 function statements(count: number): string[] {
-  const out: string[] = ['import * as rt from "symphony-codegen/runtime";', ""];
+  const out: string[] = ['import * as rt from "@symphony-codegen/runtime";', ""];
   for (let i = 0; i < count; i++) {
     const union = Array.from({ length: 3 + (i % 9) }, (_, k) => `"value_${i}_${k}"`).join(" | ");
     out.push(`// GET /items/{id}/${i}`);

@@ -17,7 +17,7 @@ import { buildModel, loadSpec } from "../generator/index.js";
 import { ROOT, testDocuments } from "./helpers/specs.js";
 
 const OUT = path.join(ROOT, "test/.tmp/handlers-printer");
-const RUNTIME = "symphony-codegen/runtime";
+const RUNTIME = "@symphony-codegen/runtime";
 const PRINTED = formattedStatement("");
 
 /** The statements an emitter leaves to prettier. */

@@ -6,7 +6,7 @@ import path from "node:path";
 import { connect, RequestStrategy } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as prettier from "prettier";
-import { decodeOpenApiMetadata, Extension, InvalidConfiguration, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "symphony-codegen/runtime";
+import { decodeOpenApiMetadata, Extension, InvalidConfiguration, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "@symphony-codegen/runtime";
 import { COMPRESS_SPEC_ABOVE, emitSpec } from "../generator/emit/register.js";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 import { shutDown } from "./helpers/extension.js";
@@ -93,8 +93,8 @@ describe("large specs", () => {
 
   /** spec.ts as the generator writes it for `text`, imported. */
   async function embedded(text: string): Promise<CompressedSpec> {
-    const source = emitSpec(text, "symphony-codegen/runtime");
-    expect(emitSpec(text, "symphony-codegen/runtime")).toBe(source); // same input, same bytes
+    const source = emitSpec(text, "@symphony-codegen/runtime");
+    expect(emitSpec(text, "@symphony-codegen/runtime")).toBe(source); // same input, same bytes
     expect(await prettier.format(source, { parser: "typescript", printWidth: 100 })).toBe(source);
     const file = path.join(mkdtempSync(path.join(tmpdir(), "spec-ts-")), "spec.ts");
     writeFileSync(file, source);

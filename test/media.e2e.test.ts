@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { generate } from "../generator/index.js";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 

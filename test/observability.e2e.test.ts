@@ -1,7 +1,7 @@
 /** Observability: metrics, logs and traces endpoints of a running extension, through a real nats-server and the local platform. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headers as natsHeaders, ServiceError, type Msg } from "nats";
-import { Extension, Observability, SpanKind, parseTraceparent, type Logger, type LogRecord, type MetricsSnapshot, type RecordsSnapshot, type SpanRecord } from "symphony-codegen/runtime";
+import { Extension, Observability, SpanKind, parseTraceparent, type Logger, type LogRecord, type MetricsSnapshot, type RecordsSnapshot, type SpanRecord } from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";

@@ -1,7 +1,7 @@
 /** The petstore example served over a real nats-server, called with envelopes. */
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
@@ -150,7 +150,7 @@ describe("generated typed client", () => {
 
   it("throws ConnectionFailed when no instance answers", async () => {
     const { createClient } = await import("../examples/petstore/src/generated/index.js");
-    const { ConnectionFailed } = await import("symphony-codegen/runtime");
+    const { ConnectionFailed } = await import("@symphony-codegen/runtime");
     await expect(createClient(nc, "nobody-here").findPets()).rejects.toBeInstanceOf(ConnectionFailed);
   });
 });

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { callOperation, checkResponse, Extension, type OperationSpec } from "symphony-codegen/runtime";
+import { callOperation, checkResponse, Extension, type OperationSpec } from "@symphony-codegen/runtime";
 import { register, operationTable, FindPetById, FindPets, type Handlers } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 import { shutDown } from "./helpers/extension.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect, RequestStrategy, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension, SpecTooLarge, serveApi, z, type ApiDefinition, type HandlerContext, type OperationSpec } from "symphony-codegen/runtime";
+import { Extension, SpecTooLarge, serveApi, z, type ApiDefinition, type HandlerContext, type OperationSpec } from "@symphony-codegen/runtime";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 
 let server: NatsServer;

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, encodeToken, exchangeToken, platformBaseUrl, PROVISION_PATH, TOKEN_EXCHANGE_PATH, type TokenClaims } from "symphony-codegen/runtime";
+import { createLogger, encodeToken, exchangeToken, platformBaseUrl, PROVISION_PATH, TOKEN_EXCHANGE_PATH, type TokenClaims } from "@symphony-codegen/runtime";
 import { credentialDirectory, fileCredentialStore, resolveToken, tokenFilePath } from "../runtime/credentials.js";
 
 const claims: TokenClaims = { host: "token-host.example:7443", id: "k", secret: "s" };

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { generate } from "../generator/index.js";
 import { shutDown } from "./helpers/extension.js";
 import { logged } from "./helpers/logs.js";

@@ -10,7 +10,7 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildEnvelope, checkResponse, decodeRequest, prepareOperation, RestRequestError, type OperationSpec } from "symphony-codegen/runtime";
+import { buildEnvelope, checkResponse, decodeRequest, prepareOperation, RestRequestError, type OperationSpec } from "@symphony-codegen/runtime";
 import { generate } from "../generator/index.js";
 import { VisibilityIndex } from "../generator/model.js";
 import { ROOT } from "./helpers/specs.js";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { generate } from "../generator/index.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 

@@ -7,13 +7,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestStrategy, type NatsConnection, type ServiceInfo } from "nats";
 import YAML from "yaml";
-import { endpointName } from "../../runtime/names.js";
-import { isJsonMediaType, problem, type RestRequest } from "../../runtime/rest.js";
-import { readReply } from "../../runtime/client.js";
-import { BASE64, isTextMediaType } from "../../runtime/media.js";
-import type { Logger } from "../../runtime/log.js";
-import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "../../runtime/metadata.js";
-import { objectLoader } from "../../runtime/serve.js";
+import { endpointName } from "@symphony-codegen/runtime/internal/names.js";
+import { isJsonMediaType, problem, type RestRequest } from "@symphony-codegen/runtime/internal/rest.js";
+import { readReply } from "@symphony-codegen/runtime/internal/client.js";
+import { BASE64, isTextMediaType } from "@symphony-codegen/runtime/internal/media.js";
+import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
+import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/metadata.js";
+import { objectLoader } from "@symphony-codegen/runtime/internal/serve.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

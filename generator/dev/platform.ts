@@ -4,9 +4,9 @@
  * info, usage reports and enforcement state. Subjects and payloads: runtime/platform.ts.
  */
 import type { NatsConnection, Subscription } from "nats";
-import type { Logger } from "../../runtime/log.js";
-import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type StatusMessage } from "../../runtime/platform.js";
-import { ensureBuckets } from "../../runtime/storage.js";
+import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
+import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type StatusMessage } from "@symphony-codegen/runtime/internal/platform.js";
+import { ensureBuckets } from "@symphony-codegen/runtime/internal/storage.js";
 
 export interface RegistryRecord {
   entry: RegistrationEntry;

@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from "node:module";
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { InvalidConfiguration } from "../../runtime/errors.js";
-import { createLogger, type Logger } from "../../runtime/log.js";
+import { InvalidConfiguration } from "@symphony-codegen/runtime/internal/errors.js";
+import { createLogger, type Logger } from "@symphony-codegen/runtime/internal/log.js";
 import {
   PROVISION_PATH,
   TOKEN_EXCHANGE_PATH,
@@ -19,8 +19,8 @@ import {
   type ProvisionReply,
   type ProvisionRequest,
   type TokenExchangeReply,
-} from "../../runtime/platform.js";
-import { decodeToken, encodeToken, type TokenClaims } from "../../runtime/token.js";
+} from "@symphony-codegen/runtime/internal/platform.js";
+import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/runtime/internal/token.js";
 import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";

@@ -16,7 +16,7 @@ import { mappingRef, pointerOf, unescapePointerToken } from "../diagnostics.js";
 import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
-import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "../../runtime/schema.js";
+import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "@symphony-codegen/runtime/internal/schema.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

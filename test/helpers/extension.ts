@@ -1,5 +1,5 @@
 /** Starting extensions in tests: run in the background, wait until ready, stop them all at the end. */
-import type { Extension, SetupFn } from "symphony-codegen/runtime";
+import type { Extension, SetupFn } from "@symphony-codegen/runtime";
 
 export interface Running {
   ext: Extension;

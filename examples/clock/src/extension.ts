@@ -4,7 +4,7 @@
  * a 400 problem.
  */
 import { readFileSync } from "node:fs";
-import { Extension, MimeType, problem } from "symphony-codegen/runtime";
+import { Extension, MimeType, problem } from "@symphony-codegen/runtime";
 import { GetTime, register, type components, type Handlers } from "./generated/index.js";
 
 export const PREFIX = "clock";

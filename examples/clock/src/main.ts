@@ -5,7 +5,7 @@
  *   SYMPHONY_TOKEN=<token> npx tsx examples/clock/src/main.ts
  */
 import { createExtension, setup } from "./extension.js";
-import { runMain } from "symphony-codegen/runtime";
+import { runMain } from "@symphony-codegen/runtime";
 
 // Credentials: SYMPHONY_TOKEN (token exchange), else NATS_URL (development server).
 const ext = createExtension();

@@ -1,4 +1,4 @@
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { register } from "./generated/index.js";
 import { createFeatures } from "./handlers.js";
 

@@ -4,7 +4,7 @@
  *
  *   SYMPHONY_TOKEN=<token> npx tsx examples/hello/src/hello0.ts
  */
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { isMain, runMain } from "./run.js";
 
 export function createExtension(): Extension {

@@ -5,7 +5,7 @@
  *
  *   SYMPHONY_TOKEN=<token> npx tsx examples/hello/src/hello1.ts
  */
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { createExtension as hello0 } from "./hello0.js";
 import { isMain, runMain } from "./run.js";
 

@@ -6,7 +6,7 @@
  *   SYMPHONY_TOKEN=<token> npx tsx examples/hello/src/hello2.ts
  */
 import { readFileSync } from "node:fs";
-import { Extension, MimeType } from "symphony-codegen/runtime";
+import { Extension, MimeType } from "@symphony-codegen/runtime";
 import { createExtension as hello1 } from "./hello1.js";
 import { isMain, runMain } from "./run.js";
 

@@ -8,7 +8,7 @@
  *   SYMPHONY_TOKEN=<token> npx tsx examples/hello/src/hello3.ts
  *   curl 'http://127.0.0.1:8080/api/hello/hello?name=Ada'
  */
-import type { Extension } from "symphony-codegen/runtime";
+import type { Extension } from "@symphony-codegen/runtime";
 import { register, SayHello, type Handlers } from "./generated/index.js";
 import { createExtension as hello2 } from "./hello2.js";
 import { isMain, runMain } from "./run.js";

@@ -8,7 +8,7 @@
  *   SYMPHONY_TOKEN=<token> npx tsx examples/hello/src/hello4.ts
  */
 import type { KV } from "nats";
-import { openBucket, type Extension } from "symphony-codegen/runtime";
+import { openBucket, type Extension } from "@symphony-codegen/runtime";
 import { register, SayHello, type Handlers } from "./generated/index.js";
 import { createExtension as hello3 } from "./hello3.js";
 import { isMain, runMain } from "./run.js";

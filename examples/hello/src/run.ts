@@ -4,7 +4,7 @@
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { runMain as runProgram, type Extension, type SetupFn } from "symphony-codegen/runtime";
+import { runMain as runProgram, type Extension, type SetupFn } from "@symphony-codegen/runtime";
 
 /** True when `moduleUrl` is the file node was started with (not merely imported). */
 export function isMain(moduleUrl: string): boolean {

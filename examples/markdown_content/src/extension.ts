@@ -6,7 +6,7 @@
  * UI shows the new content at once.
  */
 import { KvWatchInclude, type KV, type KvEntry } from "nats";
-import { clusterReplicas, ensureBuckets, MimeType, Extension } from "symphony-codegen/runtime";
+import { clusterReplicas, ensureBuckets, MimeType, Extension } from "@symphony-codegen/runtime";
 import { GetContent, PutContent, register, type Handlers } from "./generated/index.js";
 
 export const PREFIX = "markdown_content";

@@ -1,4 +1,4 @@
-import { Extension } from "symphony-codegen/runtime";
+import { Extension } from "@symphony-codegen/runtime";
 import { register } from "./generated/index.js";
 import { createPetStore } from "./handlers.js";
 
