@@ -13,7 +13,7 @@ export const OUT = path.join(ROOT, "bench/.out");
 export const DOC = path.join(ROOT, "docs/performance.md");
 export const GITHUB_SPEC = path.join(ROOT, "node_modules/@octokit/openapi/generated/api.github.com.json");
 /** The `--quick` source: much smaller, still real (DigitalOcean, multi-file YAML). */
-export const QUICK_SOURCE = path.resolve(ROOT, "../shared/specs/digitalocean/DigitalOcean-public.v2.yaml");
+export const QUICK_SOURCE = path.resolve(ROOT, "fixtures/corpus/digitalocean/DigitalOcean-public.v2.yaml");
 /** …bundled into one JSON file (@hey-api/openapi-ts 0.95 cannot read the multi-file original), what every tool is given. */
 export const QUICK_SPEC = path.join(OUT, "quick-spec.json");
 
@@ -156,7 +156,7 @@ export function readResults<T>(name: string): T | undefined {
 
 const DOC_HEAD = `# Performance
 
-Measured by the scripts under \`bench/\` (\`npm run bench\`; \`npm run bench:ci\` is the short
+Measured by the scripts under \`bench/\` (\`npm run bench\`; \`npm run bench:check\` is the short
 version that checks ratios against \`bench/baseline.json\`). Every peer is run by the same
 script, on the same machine, in the same run, so the **ratios** are what to compare across
 machines; absolute times depend on the machine (and on whatever else it was doing).

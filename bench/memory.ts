@@ -81,7 +81,7 @@ const heap = stats(runs.map((r) => r.heapUsed));
 const rssAllBuilt = stats(runs.map((r) => r.rssAllBuilt));
 const heapAllBuilt = stats(runs.map((r) => r.heapAllBuilt));
 const bare = stats(bareRuns.map((r) => r.rss));
-/** For bench:ci: what the generated output adds to an extension's idle RSS, as a ratio (machine-independent). */
+/** For bench:check: what the generated output adds to an extension's idle RSS, as a ratio (machine-independent). */
 const ratios = { rssIdleOverBareExtension: ratio(rss.median, bare.median) };
 const targets: Target[] = [
   { name: "start to registered (s)", value: ratio(start.median, 1000), limit: 2, kind: "max" },
@@ -100,7 +100,7 @@ const table = [
   `| RSS once every schema is built (as if each operation had been called) | ${fmtMiB(rssAllBuilt)} |`,
   `| V8 heap used then | ${fmtMiB(heapAllBuilt)} |`,
   `| a bare extension (nothing registered), RSS idle | ${fmtMiB(bare)} |`,
-  `| RSS idle / the bare extension's (bench:ci compares this ratio) | ${ratios.rssIdleOverBareExtension.toFixed(3)} |`,
+  `| RSS idle / the bare extension's (bench:check compares this ratio) | ${ratios.rssIdleOverBareExtension.toFixed(3)} |`,
   "",
   "| measure | value | target | |",
   "|---|---|---|---|",

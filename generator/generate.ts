@@ -6,14 +6,14 @@
  * generator and outputs all hash as the manifest in the output directory records) costs a few
  * file reads and hashes, not seconds of module loading.
  */
-import { readFile, readdir } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { generatorFingerprint } from "./fingerprint.js";
 import type { LoadOptions } from "./load.js";
 import type { ApiModel } from "./model.js";
 import {
+  MANIFEST,
   manifestPath,
   sha256,
   upToDate,
@@ -110,41 +110,6 @@ export async function emitFiles(
   return { files, specBytes: Buffer.byteLength(specJson) };
 }
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** Packages whose version can change the generated text. */
-const SHAPING_PACKAGES = ["openapi-typescript", "prettier", "@redocly/openapi-core", "swagger2openapi", "typescript", "zod", "fflate"];
-let fingerprintCache: Promise<string> | undefined;
-
-/**
- * sha256 over the generator's own code (this directory, recursively: .js or .ts) and the versions
- * of the packages that shape its output: any change to either invalidates every manifest.
- */
-export function generatorFingerprint(): Promise<string> {
-  fingerprintCache ??= (async () => {
-    const parts: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
-        const file = path.join(dir, e.name);
-        if (e.isDirectory()) await walk(file);
-        else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) parts.push(path.relative(HERE, file), sha256(await readFile(file)));
-      }
-    };
-    await walk(HERE);
-    const require = createRequire(import.meta.url);
-    for (const name of SHAPING_PACKAGES) {
-      let version = "?";
-      try {
-        version = (JSON.parse(await readFile(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
-      } catch {
-        // Not resolvable by its package.json: the generator's own hash still covers our code.
-      }
-      parts.push(name, version);
-    }
-    return sha256(parts.join("\0"));
-  })();
-  return fingerprintCache;
-}
 
 function manifestOptions(options: GenerateOptions): Record<string, string | boolean> {
   return {
@@ -189,7 +154,9 @@ export async function generate(specPath: string, options: GenerateOptions): Prom
   const written = await writeOutput(options.out, files, check);
   // Remote references cannot be hashed: such outputs always take the full path.
   const local = loaded.files.every((f) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(f));
-  if (!check && local) {
+  // The manifest is part of the output: `--check` reports it stale too (a changed generator, an input
+  // renamed), so a committed manifest never drifts from what a fresh generation records.
+  if (local) {
     const inputs: Record<string, string> = {};
     for (const file of loaded.files) inputs[manifestPath(options.out, file)] = sha256(await readFile(file));
     inputs[expected.spec] ??= sha256(await readFile(specPath));
@@ -202,7 +169,7 @@ export async function generate(specPath: string, options: GenerateOptions): Prom
       outputs,
       summary: { operations: model.operations.length, specBytes, warnings: model.warnings.length },
     };
-    await writeManifest(options.out, manifest);
+    if ((await writeManifest(options.out, manifest, check)) && check) written.written.push(MANIFEST);
   }
   phase("write", started);
   return { ...written, fastPath: false, model, specBytes, warnings: model.warnings, files };

@@ -151,11 +151,12 @@ export async function upToDate(outDir: string, expected: Pick<Manifest, "fingerp
   return manifest;
 }
 
-/** Writes the manifest unless it already has this content; never in check mode. */
-export async function writeManifest(outDir: string, manifest: Manifest): Promise<boolean> {
+/** Writes the manifest unless it already has this content (`check`: writes nothing); whether it differed. */
+export async function writeManifest(outDir: string, manifest: Manifest, check = false): Promise<boolean> {
   const target = path.join(outDir, MANIFEST);
   const content = JSON.stringify(manifest, null, 2) + "\n";
   if ((await readIfExists(target)) === content) return false;
+  if (check) return true;
   await mkdir(outDir, { recursive: true });
   await writeFile(target, content);
   return true;

@@ -1,6 +1,6 @@
 /**
  * Proof that real specs work end to end: every OpenAPI 3.x document the compile test treats
- * as valid (../shared/specs, test/helpers/specs.ts), GitHub's REST description
+ * as valid (fixtures/corpus, test/helpers/specs.ts), GitHub's REST description
  * (`@octokit/openapi`) and examples/features (the only spec with non-default parameter styles) is generated, served with `serveApi` on ONE nats-server + dev platform,
  * and called once per operation over HTTP through the dev gateway.
  *

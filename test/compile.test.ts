@@ -1,5 +1,5 @@
 /**
- * Every OpenAPI 3.x document in ../shared/specs generates code that compiles under
+ * Every OpenAPI 3.x document in fixtures/corpus generates code that compiles under
  * `tsc --strict`, with both `moduleResolution: NodeNext` and `Bundler`; Swagger 2.0 and
  * invalid documents are refused with located diagnostics.
  *

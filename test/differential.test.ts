@@ -2,7 +2,7 @@
  * Differential test: the zod schemas the generator emits must accept exactly the
  * instances a reference validator (ajv 8 + ajv-formats "full") accepts.
  *
- * For every OpenAPI 3.x document in ../shared/specs, examples/ and fixtures/: generate
+ * For every OpenAPI 3.x document in fixtures/corpus, examples/ and fixtures/: generate
  * the code into test/.tmp/differential/<name>/, import its `operationTable`, and for each
  * parameter schema and JSON request-body schema sample seeded instances from the JSON
  * Schema (fast-check: 20 valid-ish, 20 near misses), then compare the two verdicts.

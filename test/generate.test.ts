@@ -17,7 +17,7 @@ import { main } from "../generator/cli.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = path.join(ROOT, "fixtures");
 const INVALID = path.join(FIXTURES, "invalid");
-const SPECS = path.resolve(ROOT, "../shared/specs");
+const SPECS = path.resolve(ROOT, "fixtures/corpus");
 const OUT = path.join(ROOT, "test/.tmp/generate");
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const HOSTILE = path.join(FIXTURES, "hostile.yaml");

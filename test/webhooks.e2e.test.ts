@@ -8,7 +8,7 @@ import { generate } from "../generator/index.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SPECS = path.join(ROOT, "../shared/specs/oai");
+const SPECS = path.join(ROOT, "fixtures/corpus/oai");
 let server: NatsServer;
 let nc: NatsConnection;
 const extensions: Extension[] = [];

@@ -1,5 +1,5 @@
 /**
- * The shared specs the generator is tested against (../shared/specs, never copied here),
+ * The published specs the generator is tested against (fixtures/corpus, see its README),
  * discovered once for test/compile.test.ts and test/compatibility.e2e.test.ts.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const SPECS = path.resolve(ROOT, "../shared/specs");
+export const SPECS = path.resolve(ROOT, "fixtures/corpus");
 
 /**
  * Complete-looking documents that are invalid, with one diagnostic each must report (pointer, line, message)
@@ -24,7 +24,7 @@ export const INVALID: Record<string, { pointer: string; line: number; message: R
 };
 
 export interface SpecFile {
-  /** Path under ../shared/specs, with `/`. */
+  /** Path under fixtures/corpus, with `/`. */
   rel: string;
   abs: string;
   /** Output directory name (safe as a path segment). */

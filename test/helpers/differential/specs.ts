@@ -9,7 +9,7 @@ export interface SpecEntry {
 }
 
 const root = path.resolve(import.meta.dirname, "../../..");
-const shared = path.resolve(root, "../shared/specs");
+const shared = path.resolve(root, "fixtures/corpus");
 
 function isOpenApi3(file: string): boolean {
   const head = readFileSync(file, "utf8").slice(0, 4000);

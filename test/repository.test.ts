@@ -1,0 +1,57 @@
+/**
+ * The repository is self-contained: nothing reads a folder beside the clone, every published
+ * document under fixtures/corpus carries its licence, and a fresh clone (no `../shared`, stale
+ * files in its build folder) regenerates the committed examples byte for byte.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT } from "./helpers/specs.js";
+
+const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
+const npm = (cwd: string, ...args: string[]) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+describe("self-contained repository", () => {
+  it("no tracked file outside fixtures/corpus refers to a folder beside the clone", () => {
+    const outside = ["..", "shared"].join("/"); // spelled apart so this file does not match itself
+    const offenders = git(ROOT, "grep", "-l", "-F", outside, "--", ".", ":!fixtures/corpus")
+      .split("\n")
+      .filter(Boolean);
+    expect(offenders).toEqual([]);
+  });
+
+  it("every corpus folder keeps its upstream licence and is listed with its source", () => {
+    const corpus = path.join(ROOT, "fixtures/corpus");
+    const readme = readFileSync(path.join(corpus, "README.md"), "utf8");
+    const folders = readdirSync(corpus, { withFileTypes: true }).filter((e) => e.isDirectory());
+    expect(folders.map((f) => f.name).sort()).toEqual(["digitalocean", "oai", "openapi-typescript-fixtures"]);
+    for (const f of folders) {
+      expect(existsSync(path.join(corpus, f.name, "LICENSE")), `${f.name}/LICENSE`).toBe(true);
+      expect(readme).toContain(`\`${f.name}/\``);
+    }
+  });
+});
+
+describe("a fresh clone", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "symphony-clone-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("builds and regenerates the committed examples with `git status` clean, whatever sits in dist/", () => {
+    const clone = path.join(dir, "repo");
+    git(dir, "clone", "--quiet", "--no-hardlinks", ROOT, clone);
+    expect(existsSync(path.join(clone, "..", "shared"))).toBe(false);
+    // The dependencies are the same as ours (npm ci is what .ci/run measures); the workspace link
+    // node_modules/@symphony-codegen/runtime is relative, so it points into the clone.
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(clone, "node_modules"), "dir");
+    // Leftovers of an older build must not change the manifests' fingerprint.
+    mkdirSync(path.join(clone, "dist/generator/emit"), { recursive: true });
+    writeFileSync(path.join(clone, "dist/generator/emit/removed-emitter.js"), "export const stale = 1;\n");
+    npm(clone, "run", "-s", "build");
+    npm(clone, "run", "-s", "codegen", "--", "--quiet");
+    expect(git(clone, "status", "--porcelain")).toBe("");
+    // --check agrees, including the manifests.
+    npm(clone, "run", "-s", "codegen", "--", "--check", "--quiet");
+  }, 180_000);
+});
