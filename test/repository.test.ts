@@ -1,6 +1,6 @@
 /**
  * The repository is self-contained: nothing reads a folder beside the clone, every published
- * document under fixtures/corpus carries its licence, and a fresh clone (no `../shared`, stale
+ * document under fixtures/corpus carries its licence, and a fresh clone (nothing beside it, stale
  * files in its build folder) regenerates the committed examples byte for byte.
  */
 import { execFileSync } from "node:child_process";
