@@ -7,6 +7,7 @@ import { buildSchema, decodeRequest, matchMediaType, prepareOperation, type Oper
 import { InvalidConfiguration } from "./errors.js";
 import type { Extension } from "./extension.js";
 import type { Logger } from "./log.js";
+import type { Requester } from "./client.js";
 import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, specBytes, specText, SPEC_BUCKET, type EmbeddedSpec, type ObjectLoader } from "./metadata.js";
 import { issueLocations, issuePointer } from "./issues.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./responses.js";
@@ -183,23 +184,59 @@ function failure(op: PreparedOperation, err: unknown, log: Logger): WrappedRespo
   return restError(500, "The request could not be completed");
 }
 
-/**
- * Sends the reply. A body JSON cannot represent (a BigInt, a cycle) is the handler's
- * fault: the caller still gets exactly one reply, a 500.
- */
-function respond(msg: Msg, op: PreparedOperation, wrapped: WrappedResponse, log: Logger): void {
-  let text: string;
+/** The reply's text. A body JSON cannot represent (a BigInt, a cycle) is the handler's fault: a 500. */
+function replyText(op: PreparedOperation, wrapped: WrappedResponse, log: Logger): string {
   try {
-    text = JSON.stringify(wrapped);
+    return JSON.stringify(wrapped);
   } catch (err) {
-    text = JSON.stringify(failure(op, new InvalidResponse(`body is not JSON-serialisable: ${(err as Error).message}`), log));
+    return JSON.stringify(failure(op, new InvalidResponse(`body is not JSON-serialisable: ${(err as Error).message}`), log));
   }
+}
+
+/** Sends the reply: the caller always gets exactly one. */
+function respond(msg: Msg, op: PreparedOperation, wrapped: WrappedResponse, log: Logger): void {
+  const text = replyText(op, wrapped, log);
   try {
     // Buffer.from: a third of TextEncoder's cost for reply-sized strings.
     msg.respond(Buffer.from(text, "utf8"));
   } catch (err) {
     log.error("reply failed", { endpoint: op.endpoint, error: String(err) });
   }
+}
+
+export interface LocalOptions {
+  /** Check handlers' response bodies against the spec (default: on; tests should catch a wrong body). */
+  validateResponses?: boolean;
+  /** Where the dispatcher logs (default: nowhere). */
+  log?: Logger;
+}
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => SILENT };
+
+/**
+ * A requester that serves an API's handlers in this process, through the same decode → handler →
+ * encode path as `serveApi`, without NATS: pass it to the generated `createClient(requester, prefix)`
+ * to unit-test handlers with typed requests and responses. A subject that names no operation
+ * rejects like NATS does when nobody listens (code "503").
+ */
+export function localRequester(api: Pick<ApiDefinition, "operations">, handlers: object, options: LocalOptions = {}): Requester {
+  const table = handlers as Record<string, unknown>;
+  const log = options.log ?? SILENT;
+  const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? true };
+  const byEndpoint = new Map<string, { op: PreparedOperation; handler: AnyHandler }>();
+  for (const spec of api.operations) {
+    const handler = table[spec.handler];
+    if (typeof handler === "function") byEndpoint.set(spec.endpoint, { op: prepareOperation(spec), handler: (handler as AnyHandler).bind(handlers) });
+  }
+  return {
+    async request(subject: string, payload?: Uint8Array | string) {
+      const target = byEndpoint.get(subject.slice(subject.lastIndexOf(".") + 1));
+      if (!target) throw Object.assign(new Error(`no handler serves ${subject}`), { code: "503" });
+      const data = typeof payload === "string" ? Buffer.from(payload, "utf8") : (payload ?? new Uint8Array());
+      const wrapped = await dispatch(target.op, target.handler, data, { subject }, log, handleOptions);
+      return { subject, data: Buffer.from(replyText(target.op, wrapped, log), "utf8") } as unknown as Msg;
+    },
+  };
 }
 
 /** Registers one micro service for the API: one endpoint per operation under `cirata.extensions.<prefix>`. */

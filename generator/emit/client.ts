@@ -50,7 +50,7 @@ export function emitClient(model: ApiModel, runtimeImport: string, print = true)
   const hooks = model.webhooks.length > 0;
   const out: (Statement | string)[] = [
     importNamespace("rt", stringLiteral(runtimeImport)),
-    imports.length ? importNames(imports, stringLiteral("./handlers.js"), true) : "",
+    importNames(["Handlers", ...imports], stringLiteral("./handlers.js"), true),
     importNames(hooks ? ["operationTable", "webhookTable"] : ["operationTable"], stringLiteral("./operations.js"), false),
     "",
     clientInterface("Client", `Typed client for ${model.title}: each method sends the operation's envelope to its endpoint and returns the typed response.`, model.operations),
@@ -60,6 +60,12 @@ export function emitClient(model: ApiModel, runtimeImport: string, print = true)
     ]) +
       "export function createClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): Client {\n" +
       "  return rt.createApiClient<Client>(nc, prefix, operationTable, options);\n}\n",
+    docComment([
+      "The same typed client, served by these handlers in this process through the full decode → handler → encode path, without NATS: for unit tests.",
+      "Response bodies are checked against the spec unless `validateResponses: false`.",
+    ]) +
+      "export function createLocalClient(handlers: Handlers, options?: rt.LocalOptions): Client {\n" +
+      '  return createClient(rt.localRequester({ operations: operationTable }, handlers, options), "local");\n}\n',
   ];
   if (hooks) {
     out.push(
