@@ -6,7 +6,6 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { InvalidConfiguration } from "@symphony-codegen/runtime/internal/errors.js";
@@ -21,6 +20,7 @@ import {
   type TokenExchangeReply,
 } from "@symphony-codegen/runtime/internal/platform.js";
 import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/runtime/internal/token.js";
+import { swaggerUiDir, SWAGGER_UI_FILES as ASSETS } from "./assets.js";
 import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
@@ -85,11 +85,6 @@ export interface DevPlatform {
   stop(): Promise<void>;
 }
 
-const ASSETS = new Map([
-  ["swagger-ui.css", "text/css"],
-  ["swagger-ui-bundle.js", "text/javascript"],
-]);
-
 export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   const log = options.log ?? createLogger({ component: "symphony-dev" });
   const authMode = options.auth ?? "open";
@@ -111,7 +106,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   const gateway = new Gateway(nc, { log, discoverIntervalMs: options.discoverIntervalMs, timeoutMs: options.requestTimeoutMs });
   gateway.start();
 
-  const assetsDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  const assetsDir = swaggerUiDir();
   /** Keys by secret. */
   const keys = new Map<string, DevApiKey>();
   let tokenHost = "";
