@@ -40,15 +40,18 @@ export async function hashSources(dir: string): Promise<string> {
   return sha256(parts.join("\0"));
 }
 
-/** The generator package's version (package.json two levels up from the sources, three from dist). */
-export function packageVersion(): string {
+/** The generator package's folder: two levels up from the sources' modules, three from dist's. */
+export function packageRoot(): string {
   for (const up of ["..", "../.."]) {
-    const file = path.join(HERE, up, "package.json");
-    if (!existsSync(file)) continue;
-    const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
-    if (pkg.name === "symphony-codegen" && pkg.version) return pkg.version;
+    const dir = path.resolve(HERE, up);
+    const file = path.join(dir, "package.json");
+    if (existsSync(file) && (JSON.parse(readFileSync(file, "utf8")) as { name?: string }).name === "symphony-codegen") return dir;
   }
-  return "0.0.0";
+  throw new Error(`symphony-codegen's package.json not found above ${HERE}`);
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
 async function sourcesHash(): Promise<string> {

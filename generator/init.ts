@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isValidPrefix } from "@symphony-codegen/runtime/internal/names.js";
-import { packageVersion } from "./fingerprint.js";
+import { packageRoot, packageVersion } from "./fingerprint.js";
 import { generate } from "./generate.js";
 
 export interface InitOptions {
@@ -48,13 +48,13 @@ export async function initProject(dir: string, options: InitOptions = {}): Promi
   const prefix = options.prefix ?? prefixFromName(base);
   if (!isValidPrefix(prefix)) throw new Error(`--prefix ${JSON.stringify(prefix)} is not a valid extension prefix: one NATS subject token of letters, digits, "_" or "-"`);
   const name = options.name ?? titleFromName(base);
-  const version = packageVersion();
+  const deps = dependencySpecs();
   const files = templates({
     packageName: base.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "") || "extension",
     name,
     prefix,
-    runtime: options.runtime ?? `^${version}`,
-    codegen: options.codegen ?? `^${version}`,
+    runtime: options.runtime ?? deps.runtime,
+    codegen: options.codegen ?? deps.codegen,
   });
   for (const [file, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(target, file)), { recursive: true });
@@ -63,6 +63,17 @@ export async function initProject(dir: string, options: InitOptions = {}): Promi
   // The generated code is part of the project from the start: it type-checks before the first install.
   const result = await generate(path.join(target, "openapi.yaml"), { out: path.join(target, "src/generated") });
   return { dir: target, prefix, files: [...Object.keys(files), ...result.written.map((f) => `src/generated/${f}`)].sort() };
+}
+
+/**
+ * What the new project depends on: this version from the registry or, when this generator runs
+ * from a clone of its repository (the runtime's folder beside it), that clone's two packages as
+ * `file:` links, so a project made from a clone installs without a published release.
+ */
+function dependencySpecs(): { runtime: string; codegen: string } {
+  const root = packageRoot();
+  if (existsSync(path.join(root, "runtime", "package.json"))) return { runtime: `file:${path.join(root, "runtime")}`, codegen: `file:${root}` };
+  return { runtime: `^${packageVersion()}`, codegen: `^${packageVersion()}` };
 }
 
 interface TemplateValues {
@@ -212,7 +223,7 @@ components:
       required: [title]
       properties:
         title: { type: string, minLength: 1, maxLength: 200 }
-        done: { type: boolean, default: false }
+        done: { type: boolean, description: "Default: false." }
     Todo:
       type: object
       required: [id, title, done]

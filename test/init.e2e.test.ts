@@ -1,0 +1,121 @@
+/**
+ * A user's first hour, from the packed tarballs (what npm would install): `symphony-codegen init`,
+ * then in the new folder `npm install`, `npm test`, `npm run dev` and a curl through the gateway
+ * to the extension it started; then the production install holds only the runtime.
+ *
+ * Packs with --ignore-scripts: `npm test` has just built dist/ and runtime/dist, and a rebuild
+ * here would rewrite files other test files are reading.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "./helpers/specs.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "symphony-init-"));
+const packs = path.join(dir, "packs");
+const tools = path.join(dir, "tools");
+const project = path.join(dir, "my-ext");
+const run = (cwd: string, cmd: string, args: string[]) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
+let dev: ChildProcess | undefined;
+
+/** Bytes under a folder (files only, links not followed). */
+function size(folder: string): number {
+  let total = 0;
+  for (const e of readdirSync(folder, { withFileTypes: true })) {
+    const p = path.join(folder, e.name);
+    if (e.isDirectory()) total += size(p);
+    else if (e.isFile()) total += statSync(p).size;
+  }
+  return total;
+}
+
+beforeAll(() => {
+  run(ROOT, "npm", ["pack", "--ignore-scripts", "--workspace", "runtime", "--pack-destination", packs]);
+  run(ROOT, "npm", ["pack", "--ignore-scripts", "--pack-destination", packs]);
+  writeFileSync(path.join(dir, "package.json"), "{}\n"); // keeps npm from looking further up
+  execFileSync("mkdir", ["-p", tools]);
+  writeFileSync(path.join(tools, "package.json"), JSON.stringify({ private: true }));
+}, 120_000);
+
+afterAll(async () => {
+  if (dev?.pid !== undefined && dev.exitCode === null) {
+    try {
+      process.kill(-dev.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("init → npm install → npm test → npm run dev → curl, from the packed tarballs", () => {
+  const tarball = (name: string) => path.join(packs, readdirSync(packs).find((f) => f.startsWith(name) && f.endsWith(".tgz"))!);
+
+  it("the packed generator carries no install script and no telemetry dependency", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    for (const hook of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts[hook], hook).toBeUndefined();
+    expect(Object.keys(pkg.dependencies)).not.toContain("swagger-ui-dist");
+    run(tools, "npm", ["install", tarball("symphony-codegen-runtime-"), tarball("symphony-codegen-0")]);
+    expect(run(tools, "npm", ["ls", "--all", "--parseable"])).not.toMatch(/@scarf/);
+  }, 240_000);
+
+  it("init writes a project whose npm install and npm test pass with no edits", () => {
+    const out = run(dir, path.join(tools, "node_modules/.bin/symphony-codegen"), [
+      "init",
+      "my-ext",
+      "--prefix",
+      "myext",
+      "--runtime",
+      `file:${tarball("symphony-codegen-runtime-")}`,
+      "--codegen",
+      `file:${tarball("symphony-codegen-0")}`,
+    ]);
+    expect(out).toContain("prefix myext");
+    run(project, "npm", ["install"]);
+    const test = run(project, "npm", ["test"]);
+    expect(test).toMatch(/# pass 2\b/);
+    expect(test).toMatch(/# fail 0\b/);
+  }, 300_000);
+
+  it("npm run dev serves the extension through the local gateway", async () => {
+    dev = spawn("npm", ["run", "dev", "--", "--port", "0"], { cwd: project, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    dev.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    dev.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 60_000;
+    let base: string | undefined;
+    while (!base && Date.now() < deadline) {
+      base = /REST gateway: (http:\/\/[^\s/]+)/.exec(output)?.[1];
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(base, output).toBeDefined();
+    // The extension registers once tsx has started it: retry until the route exists.
+    let created: Response | undefined;
+    while (Date.now() < deadline) {
+      created = await fetch(`${base}/api/myext/todos`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: "Try it" }) });
+      if (created.status === 201) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(created?.status, output).toBe(201);
+    const list = await fetch(`${base}/api/myext/todos`);
+    expect(await list.json()).toEqual([{ id: 1, title: "Try it", done: false }]);
+    const bad = await fetch(`${base}/api/myext/todos/abc`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+
+    const exited = new Promise<number | null>((resolve) => dev!.once("exit", (code) => resolve(code)));
+    process.kill(-dev.pid!, "SIGINT");
+    await exited;
+  }, 120_000);
+
+  it("the production install holds the runtime and its needs only (≤ 20 MB)", () => {
+    run(project, "npm", ["prune", "--omit=dev"]);
+    const modules = readdirSync(path.join(project, "node_modules")).filter((n) => !n.startsWith("."));
+    for (const heavy of ["typescript", "prettier", "openapi-typescript", "@redocly", "swagger2openapi", "symphony-codegen", "tsx"]) expect(modules).not.toContain(heavy);
+    expect(modules).toContain("@symphony-codegen");
+    const mb = size(path.join(project, "node_modules")) / 1e6;
+    expect(mb).toBeLessThanOrEqual(20);
+  }, 120_000);
+});
