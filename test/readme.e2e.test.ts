@@ -1,0 +1,148 @@
+/**
+ * The README, followed verbatim by a user with one terminal: every command line of every `sh`
+ * block runs, in order, in a fresh clone of this repository (with nothing beside it), with the
+ * working directory carried from one line to the next (`cd`).
+ *
+ * - A command that serves until Ctrl-C (`npm run example`, `npm run dev`, `symphony-codegen dev`,
+ *   `--watch`) starts in the background, is waited for (the gateway answers, or the watcher says
+ *   it is watching) and gets SIGINT when the README's section ends.
+ * - The gateway's port 8080 is swapped for a free port (other test files may hold 8080): servers
+ *   get `--port <n>`, URLs the same port.
+ * - `curl` lines are retried while the route is not there yet (an extension still registering)
+ *   and must end with a status below 400.
+ * - `npm test` in the clone itself is what is running this file: it is checked, not re-run
+ *   (.ci/run runs exactly that command).
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "./helpers/nats-server.js";
+import { ROOT } from "./helpers/specs.js";
+
+interface Step {
+  section: string;
+  line: string;
+}
+
+/** Every command line of the README's sh blocks, with the section it is in. */
+export function readmeSteps(markdown: string): Step[] {
+  const steps: Step[] = [];
+  let section = "";
+  let inSh = false;
+  for (const raw of markdown.split("\n")) {
+    if (!inSh && /^## /.test(raw)) section = raw.slice(3).trim();
+    if (/^```sh\s*$/.test(raw)) inSh = true;
+    else if (inSh && /^```\s*$/.test(raw)) inSh = false;
+    else if (inSh) {
+      const line = raw.replace(/\s+#(?!!).*$/, "").trim(); // trailing comments, as the shell drops them
+      if (line && !line.startsWith("#")) steps.push({ section, line });
+    }
+  }
+  return steps;
+}
+
+const SERVES = /\bnpm run (example|dev)\b|\bsymphony-codegen dev\b|--watch\b/;
+
+const dir = mkdtempSync(path.join(tmpdir(), "symphony-readme-"));
+const servers: { proc: ChildProcess; output: () => string; line: string }[] = [];
+afterAll(() => {
+  for (const s of servers) signal(s.proc, "SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function signal(proc: ChildProcess, sig: NodeJS.Signals) {
+  try {
+    if (proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null) process.kill(-proc.pid, sig);
+  } catch {
+    // gone
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+describe("README, followed verbatim in a fresh clone", () => {
+  const steps = readmeSteps(readFileSync(path.join(ROOT, "README.md"), "utf8"));
+
+  it("has commands to follow, none with a placeholder to fill in", () => {
+    expect(steps.length).toBeGreaterThan(5);
+    expect(steps.filter((s) => /<[a-z][^>]*>/i.test(s.line)).map((s) => s.line)).toEqual([]);
+    expect(readFileSync(path.join(ROOT, ".ci/run"), "utf8")).toMatch(/^npm test$/m);
+  });
+
+  it("every command works as written", async () => {
+    const clone = path.join(dir, "repo");
+    execFileSync("git", ["clone", "--quiet", ROOT, clone]);
+    const port = await freePort();
+    let cwd = clone;
+    let section = steps[0]?.section;
+    const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", CI: "1" };
+    const stopServers = async () => {
+      for (const s of servers.splice(0)) {
+        const exited = new Promise<void>((resolve) => (s.proc.exitCode !== null ? resolve() : s.proc.once("exit", () => resolve())));
+        signal(s.proc, "SIGINT");
+        const stopped = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
+        expect(stopped, `\`${s.line}\` did not stop on SIGINT:\n${s.output()}`).toBe(true);
+      }
+    };
+
+    for (const step of steps) {
+      if (step.section !== section) {
+        await stopServers();
+        section = step.section;
+      }
+      const line = step.line.replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`);
+      const where = `${step.section}: \`${step.line}\` (in ${path.relative(dir, cwd) || "."})`;
+      const cd = /^cd\s+(\S+)$/.exec(line);
+      if (cd) {
+        cwd = path.resolve(cwd, cd[1]!);
+        continue;
+      }
+      if (line === "npm test" && cwd === clone) continue; // this very run (see the first test)
+      if (SERVES.test(line)) {
+        const withPort = /--watch\b/.test(line) ? line : /\bnpm run\b/.test(line) ? `${line} -- --port ${port}` : `${line} --port ${port}`;
+        const proc = spawn("bash", ["-c", withPort], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        let output = "";
+        proc.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+        proc.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+        servers.push({ proc, output: () => output, line });
+        const ready = await waitFor(async () => {
+          if (proc.exitCode !== null) return true;
+          if (/--watch\b/.test(line)) return /watching/.test(output);
+          return fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+        }, 240_000);
+        expect(ready && proc.exitCode === null, `${where} did not start serving:\n${output}`).toBe(true);
+        continue;
+      }
+      if (/^curl\b/.test(line)) {
+        let status = 0;
+        let out = "";
+        await waitFor(() => {
+          out = execFileSync("bash", ["-c", `${line} -s -w '\\n%{http_code}'`], { cwd, env, encoding: "utf8" });
+          status = Number(out.trim().split("\n").at(-1));
+          return ![0, 404, 502, 503].includes(status);
+        }, 60_000);
+        expect(status, `${where}:\n${out}`).toBeGreaterThanOrEqual(200);
+        expect(status, `${where}:\n${out}`).toBeLessThan(400);
+        continue;
+      }
+      try {
+        execFileSync("bash", ["-c", line], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      } catch (err) {
+        const e = err as { stdout?: string; stderr?: string; status?: number };
+        expect.fail(`${where} exited ${e.status}:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+      }
+    }
+    await stopServers();
+  }, 900_000);
+});
