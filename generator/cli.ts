@@ -1,9 +1,12 @@
-/** `symphony-codegen generate <spec> --out <dir> [--check]` */
+/**
+ * The `symphony-codegen` command line: `main(argv)` builds the program from one module per
+ * command (generator/commands/) and maps errors to exit codes.
+ */
+import { readFileSync } from "node:fs";
 import { isMainThread, Worker } from "node:worker_threads";
 import { Command } from "commander";
 import { formatDiagnostic, SpecError } from "./diagnostics.js";
-import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "./generate.js";
-import { COMPRESS_SPEC_ABOVE } from "./emit/register.js";
+import { addGenerateCommand, type CommandContext } from "./commands/generate.js";
 
 /**
  * A document whose `$ref`s nest hundreds deep (a chain of 500 schemas) overflows the main
@@ -27,64 +30,28 @@ function mainWithDeepStack(argv: string[]): Promise<number> {
   });
 }
 
-function kib(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+/** The package's version, from its package.json (two levels up from dist/generator/, one from generator/). */
+export function packageVersion(): string {
+  for (const up of ["../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "symphony-codegen" && pkg.version) return pkg.version;
+    } catch {
+      // Not this one.
+    }
+  }
+  return "unknown";
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  const context: CommandContext = { exitCode: 0 };
   const program = new Command()
     .name("symphony-codegen")
     .description("Typed code generation for Symphony extensions from an OpenAPI document")
+    .version(packageVersion(), "-V, --version", "print the version")
     .exitOverride();
 
-  program
-    .command("generate")
-    .description("Generate types, validating decoders, handlers, builders and registration from an OpenAPI 3.0/3.1 document")
-    .argument("<spec>", "openapi.yaml or .json (relative $refs are bundled)")
-    .requiredOption("-o, --out <dir>", "output directory")
-    .option("--check", "exit 1 and list stale files instead of writing")
-    .option("--runtime-import <module>", "module the generated code imports the runtime from", DEFAULT_RUNTIME_IMPORT)
-    .option("--allow-remote-refs", "follow http(s) $refs")
-    .option("--strict", "treat every structural problem in the document as an error")
-    .option("-q, --quiet", "print only errors")
-    .option("--force", "regenerate even when the output directory's manifest shows nothing changed")
-    .option("--timings", "print phase timings to stderr (default when stderr is a terminal)")
-    .action(async (spec: string, opts: { out: string; check?: boolean; runtimeImport: string; allowRemoteRefs?: boolean; strict?: boolean; quiet?: boolean; force?: boolean; timings?: boolean }) => {
-      const started = performance.now();
-      const showTimings = !opts.quiet && (opts.timings ?? process.stderr.isTTY === true);
-      const onPhase = (phase: Phase, ms: number) => {
-        if (!showTimings) return;
-        process.stderr.write(`  ${phase.padEnd(6)} ${String(Math.round(ms)).padStart(6)} ms\n`);
-      };
-      const options = { out: opts.out, check: opts.check, runtimeImport: opts.runtimeImport, allowRemoteRefs: opts.allowRemoteRefs, strict: opts.strict, onPhase };
-      const result = opts.force ? await generate(spec, options) : await generate(spec, { ...options, incremental: true });
-      const say = (line: string) => {
-        if (!opts.quiet) process.stdout.write(line + "\n");
-      };
-      const warnings = result.fastPath ? [] : result.warnings;
-      const shown = opts.quiet ? [] : warnings.slice(0, 20);
-      for (const w of shown) process.stderr.write(formatDiagnostic(w) + "\n");
-      if (warnings.length > shown.length && !opts.quiet) process.stderr.write(`… and ${warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
-      if (result.fastPath && result.warningCount > 0 && !opts.quiet) process.stderr.write(`${result.warningCount} warnings at the last full generation (--force shows them)\n`);
-      const stale = [...result.written, ...result.removed];
-      const fileCount = result.written.length + result.unchanged.length;
-      if (opts.check) {
-        if (stale.length > 0) {
-          process.stderr.write(`Generated code in ${opts.out} is stale (run "symphony-codegen generate ${spec} --out ${opts.out}"):\n`);
-          for (const f of result.written) process.stderr.write(`  ${f}: differs\n`);
-          for (const f of result.removed) process.stderr.write(`  ${f}: no longer generated\n`);
-          exitCode = 1;
-        } else say(`${opts.out}: up to date (${fileCount} files)`);
-        return;
-      }
-      const operations = result.fastPath ? result.operations : result.model.operations.length;
-      say(
-        `${operations} operations → ${opts.out}: ${result.written.length} written, ${result.unchanged.length} unchanged${result.removed.length ? `, ${result.removed.length} removed` : ""}${result.fastPath ? " (inputs unchanged)" : ""} (${Math.round(performance.now() - started)} ms)`,
-      );
-      const large = result.specBytes > COMPRESS_SPEC_ABOVE;
-      say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${large ? ", gzip-compressed: over NATS's default max_payload (1 MiB), register() announces it compressed or, too large even so, through the JetStream object store" : ""}`);
-    });
+  addGenerateCommand(program, context);
 
   program
     .command("dev")
@@ -142,5 +109,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 1;
   }
-  return exitCode;
+  return context.exitCode;
 }
