@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { isMainThread, Worker } from "node:worker_threads";
 import { Command } from "commander";
 import { formatDiagnostic, SpecError } from "./diagnostics.js";
-import { addGenerateCommand, type CommandContext } from "./commands/generate.js";
+import type { CommandContext } from "./commands/context.js";
+import { addGenerateCommand } from "./commands/generate.js";
 
 /**
  * A document whose `$ref`s nest hundreds deep (a chain of 500 schemas) overflows the main

@@ -3,12 +3,9 @@ import type { Command } from "commander";
 import { formatDiagnostic, SpecError, displayPath } from "../diagnostics.js";
 import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
 import { COMPRESS_SPEC_ABOVE } from "../emit/register.js";
+import type { CommandContext } from "./context.js";
 import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
 
-/** Shared with main(): the exit code a command sets. */
-export interface CommandContext {
-  exitCode: number;
-}
 
 interface GenerateFlags {
   out?: string;
