@@ -8,7 +8,7 @@
  * every run, since an edit can add or drop a `$ref`. While a target is broken, any change to a
  * .yaml/.json file in its directories retries it (the fix may be a file it did not reach yet).
  */
-import { watch as fsWatch, type FSWatcher } from "node:fs";
+import { statSync, watch as fsWatch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { displayPath, formatDiagnostic, SpecError, type Diagnostic } from "./diagnostics.js";
 import { generate } from "./generate.js";
@@ -162,13 +162,18 @@ export async function watchTargets(options: WatchOptions): Promise<void> {
 
   function open(dir: string): boolean {
     try {
-      const watcher = fsWatch(dir, { persistent: true }, (_event, filename) => onEvent(dir, filename === null ? null : String(filename)));
-      watcher.on("error", () => {
-        // The directory went away (or the watch broke): drop it and try again shortly.
+      const inode = statSync(dir).ino;
+      const drop = () => {
         watcher.close();
         if (watchers.get(dir) === watcher) watchers.delete(dir);
         retrySoon();
+      };
+      const watcher = fsWatch(dir, { persistent: true }, (event, filename) => {
+        // A removed (or replaced) directory ends its watch with a last "rename" and no error: watch it again once it is back.
+        if (event === "rename" && statSync(dir, { throwIfNoEntry: false })?.ino !== inode) return drop();
+        onEvent(dir, filename === null ? null : String(filename));
       });
+      watcher.on("error", drop);
       watchers.set(dir, watcher);
       return true;
     } catch {

@@ -240,6 +240,26 @@ describe("generate --watch", () => {
     expect(await w.exited()).toEqual({ code: 130, signal: null });
   }, 120_000);
 
+  it("a watched directory removed and created again (a branch switch, a re-checkout) is watched again", async () => {
+    const w = (running = new Watcher(["generate", "spec/openapi.yaml", "--out", "out", "--watch"], dir));
+    await w.next(/out: regenerated 8 files/, 0, FIRST_RUN_MS);
+    await w.next(/watching 2 files/, 0);
+    let from = w.mark();
+    await rm(path.join(dir, "spec"), { recursive: true });
+    await w.next(/out: error, output left as it was/, from);
+    from = w.mark();
+    await mkdir(path.join(dir, "spec"));
+    await writeFile(path.join(dir, "spec/schemas.yaml"), SCHEMAS + "    comeback: { type: boolean }\n");
+    await writeFile(path.join(dir, "spec/openapi.yaml"), ROOT_SPEC);
+    await w.next(/out: regenerated \d+ files?/, from);
+    expect(read("out/types.ts")).toContain("comeback?: boolean");
+    // And later edits in the new directory are seen.
+    await editAndWait(w, path.join(dir, "spec/schemas.yaml"), SCHEMAS + "    later: { type: boolean }\n");
+    expect(read("out/types.ts")).toContain("later?: boolean");
+    w.child.kill("SIGINT");
+    expect((await w.exited()).code).toBe(130);
+  }, 120_000);
+
   it("--watch with --check is refused", async () => {
     const w = (running = new Watcher(["generate", "spec/openapi.yaml", "--out", "out", "--watch", "--check"], dir));
     expect((await w.exited()).code).toBe(1);
