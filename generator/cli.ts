@@ -1,9 +1,14 @@
-/** `symphony-codegen generate <spec> --out <dir> [--check]` */
+/**
+ * The `symphony-codegen` command line: `main(argv)` builds the program from one module per
+ * command (generator/commands/) and maps errors to exit codes.
+ */
 import { isMainThread, Worker } from "node:worker_threads";
 import { Command } from "commander";
 import { formatDiagnostic, SpecError } from "./diagnostics.js";
-import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "./generate.js";
-import { COMPRESS_SPEC_ABOVE } from "./emit/register.js";
+import type { CommandContext } from "./commands/context.js";
+import { addGenerateCommand } from "./commands/generate.js";
+import { addInitCommand } from "./commands/init.js";
+import { packageVersion } from "./fingerprint.js";
 
 /**
  * A document whose `$ref`s nest hundreds deep (a chain of 500 schemas) overflows the main
@@ -16,7 +21,10 @@ const isStackOverflow = (err: unknown) => err instanceof RangeError && /call sta
 
 /** `main(argv)` again on a thread with a deep stack; its exit code. */
 function mainWithDeepStack(argv: string[]): Promise<number> {
-  const worker = new Worker(new URL("./cli-worker.js", import.meta.url), { workerData: { argv }, resourceLimits: { stackSizeMb: DEEP_STACK_MB } });
+  const worker = new Worker(new URL("./cli-worker.js", import.meta.url), {
+    workerData: { argv },
+    resourceLimits: { stackSizeMb: DEEP_STACK_MB },
+  });
   return new Promise((resolve) => {
     worker.once("message", (code: number) => resolve(code));
     worker.once("error", (err) => {
@@ -27,88 +35,17 @@ function mainWithDeepStack(argv: string[]): Promise<number> {
   });
 }
 
-function kib(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
-}
-
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  const context: CommandContext = { exitCode: 0 };
   const program = new Command()
     .name("symphony-codegen")
     .description("Typed code generation for Symphony extensions from an OpenAPI document")
+    .version(packageVersion(), "-V, --version", "print the version")
     .exitOverride();
 
-  program
-    .command("generate")
-    .description("Generate types, validating decoders, handlers, builders and registration from an OpenAPI 3.0/3.1 document")
-    .argument("<spec>", "openapi.yaml or .json (relative $refs are bundled)")
-    .requiredOption("-o, --out <dir>", "output directory")
-    .option("--check", "exit 1 and list stale files instead of writing")
-    .option("--runtime-import <module>", "module the generated code imports the runtime from", DEFAULT_RUNTIME_IMPORT)
-    .option("--allow-remote-refs", "follow http(s) $refs")
-    .option("--strict", "treat every structural problem in the document as an error")
-    .option("-q, --quiet", "print only errors")
-    .option("--force", "regenerate even when the output directory's manifest shows nothing changed")
-    .option("--timings", "print phase timings to stderr (default when stderr is a terminal)")
-    .action(async (spec: string, opts: { out: string; check?: boolean; runtimeImport: string; allowRemoteRefs?: boolean; strict?: boolean; quiet?: boolean; force?: boolean; timings?: boolean }) => {
-      const started = performance.now();
-      const showTimings = !opts.quiet && (opts.timings ?? process.stderr.isTTY === true);
-      const onPhase = (phase: Phase, ms: number) => {
-        if (!showTimings) return;
-        process.stderr.write(`  ${phase.padEnd(6)} ${String(Math.round(ms)).padStart(6)} ms\n`);
-      };
-      const options = { out: opts.out, check: opts.check, runtimeImport: opts.runtimeImport, allowRemoteRefs: opts.allowRemoteRefs, strict: opts.strict, onPhase };
-      const result = opts.force ? await generate(spec, options) : await generate(spec, { ...options, incremental: true });
-      const say = (line: string) => {
-        if (!opts.quiet) process.stdout.write(line + "\n");
-      };
-      const warnings = result.fastPath ? [] : result.warnings;
-      const shown = opts.quiet ? [] : warnings.slice(0, 20);
-      for (const w of shown) process.stderr.write(formatDiagnostic(w) + "\n");
-      if (warnings.length > shown.length && !opts.quiet) process.stderr.write(`… and ${warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
-      if (result.fastPath && result.warningCount > 0 && !opts.quiet) process.stderr.write(`${result.warningCount} warnings at the last full generation (--force shows them)\n`);
-      const stale = [...result.written, ...result.removed];
-      const fileCount = result.written.length + result.unchanged.length;
-      if (opts.check) {
-        if (stale.length > 0) {
-          process.stderr.write(`Generated code in ${opts.out} is stale (run "symphony-codegen generate ${spec} --out ${opts.out}"):\n`);
-          for (const f of result.written) process.stderr.write(`  ${f}: differs\n`);
-          for (const f of result.removed) process.stderr.write(`  ${f}: no longer generated\n`);
-          exitCode = 1;
-        } else say(`${opts.out}: up to date (${fileCount} files)`);
-        return;
-      }
-      const operations = result.fastPath ? result.operations : result.model.operations.length;
-      say(
-        `${operations} operations → ${opts.out}: ${result.written.length} written, ${result.unchanged.length} unchanged${result.removed.length ? `, ${result.removed.length} removed` : ""}${result.fastPath ? " (inputs unchanged)" : ""} (${Math.round(performance.now() - started)} ms)`,
-      );
-      const large = result.specBytes > COMPRESS_SPEC_ABOVE;
-      say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${large ? ", gzip-compressed: over NATS's default max_payload (1 MiB), register() announces it compressed or, too large even so, through the JetStream object store" : ""}`);
-    });
+  addGenerateCommand(program, context);
 
-  program
-    .command("init")
-    .description("Write a new extension project: openapi.yaml, handlers, a test, scripts for codegen, dev, start and test")
-    .argument("<dir>", "folder to create (empty or missing)")
-    .option("--prefix <prefix>", "extension prefix (cirata.extensions.<prefix>, /api/<prefix>/...); default: from the folder name")
-    .option("--name <name>", "extension name; default: from the folder name")
-    .option("--runtime <spec>", "npm spec for @symphony-codegen/runtime (default: this version)")
-    .option("--codegen <spec>", "npm spec for symphony-codegen (default: this version)")
-    .action(async (dir: string, opts: { prefix?: string; name?: string; runtime?: string; codegen?: string }) => {
-      const { initProject } = await import("./init.js");
-      const result = await initProject(dir, opts);
-      process.stdout.write(
-        [
-          `Created ${dir} (prefix ${result.prefix}): ${result.files.length} files`,
-          ``,
-          `  cd ${dir}`,
-          `  npm install`,
-          `  npm test        # generated code current, type-check, handler tests`,
-          `  npm run dev     # local Symphony with this extension; then: curl http://127.0.0.1:8080/api/${result.prefix}/todos`,
-          ``,
-        ].join("\n"),
-      );
-    });
+  addInitCommand(program);
 
   program
     .command("dev")
@@ -127,7 +64,13 @@ export async function main(argv: string[]): Promise<number> {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
-      const dev = await startDev({ port: Number(opts.port), host: opts.host, natsUrl: opts.nats, storeDir: opts.store, auth: opts.auth });
+      const dev = await startDev({
+        port: Number(opts.port),
+        host: opts.host,
+        natsUrl: opts.nats,
+        storeDir: opts.store,
+        auth: opts.auth,
+      });
       process.stdout.write(
         [
           `Symphony (local) is running`,
@@ -166,5 +109,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 1;
   }
-  return exitCode;
+  return context.exitCode;
 }

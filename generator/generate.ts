@@ -11,7 +11,7 @@ import path from "node:path";
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { generatorFingerprint } from "./fingerprint.js";
 import type { LoadOptions } from "./load.js";
-import type { ApiModel } from "./model.js";
+import type { ApiModel, NamingOptions } from "./model.js";
 import {
   MANIFEST,
   manifestPath,
@@ -39,6 +39,33 @@ export interface GenerateOptions extends LoadOptions {
   incremental?: boolean;
   /** Called after each phase with its duration (progress output). */
   onPhase?: (phase: Phase, ms: number) => void;
+  /** Name overrides (operationId → handler and type name). */
+  naming?: NamingOptions;
+  /** Optional outputs, each on unless set to false. */
+  emit?: EmitOptions;
+}
+
+/**
+ * The optional parts of the output. types, schemas, operations, handlers and index are the
+ * core every other file builds on; these can be left out.
+ */
+export interface EmitOptions {
+  /** client.ts: `createClient(nc, prefix)`, the typed NATS client. */
+  client?: boolean;
+  /** register.ts: `register(ext, handlers)`. Needs spec.ts. */
+  register?: boolean;
+  /** spec.ts: the bundled document, embedded as service metadata. register.ts imports it. */
+  spec?: boolean;
+  /** 3.1 webhooks and callbacks: `WebhookHandlers`, `webhookTable`, `registerWebhooks`, `createWebhookClient`. */
+  webhooks?: boolean;
+}
+
+export const EMITTERS = ["client", "register", "spec", "webhooks"] as const satisfies readonly (keyof EmitOptions)[];
+
+/** A combination of emit options that cannot produce compiling code, as a message; undefined when fine. */
+export function emitConflict(emit: EmitOptions | undefined): string | undefined {
+  if (emit?.spec === false && emit.register !== false) return "spec: false needs register: false too (register.ts imports spec.ts)";
+  return undefined;
 }
 
 export type Phase = "check" | "load" | "model" | "emit" | "format" | "write";
@@ -51,6 +78,8 @@ export interface GenerateResult extends WriteResult {
   specBytes: number;
   warnings: Diagnostic[];
   files: OutputFile[];
+  /** Absolute paths of the local files the document was read from (the root and every file it `$ref`s). */
+  inputs: string[];
 }
 
 /** The no-op result: the output directory was already what generation would produce; nothing was read beyond hashes, nothing written. */
@@ -60,6 +89,8 @@ export interface UpToDateResult extends WriteResult {
   operations: number;
   specBytes: number;
   warningCount: number;
+  /** Absolute paths of the input files the manifest records. */
+  inputs: string[];
 }
 
 export const DEFAULT_RUNTIME_IMPORT = "@symphony-codegen/runtime";
@@ -72,7 +103,11 @@ export async function emitFiles(
   model: ApiModel,
   runtimeImport = DEFAULT_RUNTIME_IMPORT,
   onPhase?: (phase: Phase, ms: number) => void,
+  emit: EmitOptions = {},
 ): Promise<{ files: OutputFile[]; specBytes: number }> {
+  const conflict = emitConflict(emit);
+  if (conflict) throw new Error(`emit: ${conflict}`);
+  if (emit.webhooks === false) model = { ...model, webhooks: [], callbackItems: {} };
   let started = performance.now();
   const [{ emitClient }, { emitHandlers }, { emitOperations, emitSchemas }, { emitIndex, emitRegister, emitSpec }, { emitTypes }, { ZodEmitter }, { formatTypeScript }] =
     await Promise.all([
@@ -93,9 +128,9 @@ export async function emitFiles(
     ["schemas", emitSchemas(zod, runtimeImport)],
     ["operations", operations],
     ["handlers", emitHandlers(model, runtimeImport)],
-    ["register", emitRegister(model, runtimeImport)],
-    ["client", emitClient(model, runtimeImport)],
   ];
+  if (emit.register !== false) ours.push(["register", emitRegister(model, runtimeImport)]);
+  if (emit.client !== false) ours.push(["client", emitClient(model, runtimeImport)]);
   // types.ts comes printed in prettier's layout (generator/print/); so do most statements of
   // the others, and prettier formats only what no printer knows.
   const types = await emitTypes(model);
@@ -104,19 +139,26 @@ export async function emitFiles(
   const sources: [string, string][] = [["types", types], ...(await Promise.all(ours.map(async ([name, source]): Promise<[string, string]> => [name, await formatTypeScript(source)])))];
   onPhase?.("format", performance.now() - started);
   const formatted = sources.map(([name, text]) => ({ name: `${name}.ts`, content: withHeader(text, { unchecked: UNCHECKED_FILES.has(name) }) }));
-  const spec = { name: "spec.ts", content: withHeader(emitSpec(specJson, runtimeImport)) };
-  const names = [...sources.map(([n]) => n), "spec"];
-  const files = [...formatted, spec, { name: "index.ts", content: withHeader(emitIndex(names)) }].sort((a, b) => a.name.localeCompare(b.name));
+  const spec = emit.spec === false ? [] : [{ name: "spec.ts", content: withHeader(emitSpec(specJson, runtimeImport)) }];
+  const names = [...sources.map(([n]) => n), ...(emit.spec === false ? [] : ["spec"])];
+  const files = [...formatted, ...spec, { name: "index.ts", content: withHeader(emitIndex(names)) }].sort((a, b) => a.name.localeCompare(b.name));
   return { files, specBytes: Buffer.byteLength(specJson) };
 }
 
+const sortedEntries = <T>(record: Record<string, T>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-function manifestOptions(options: GenerateOptions): Record<string, string | boolean> {
-  return {
+/** Every option that shapes the output, as the manifest records it (defaults left out, so older manifests still match). */
+function manifestOptions(options: GenerateOptions): Manifest["options"] {
+  const recorded: Manifest["options"] = {
     runtimeImport: options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT,
     strict: options.strict ?? false,
     allowRemoteRefs: options.allowRemoteRefs ?? false,
   };
+  const off = EMITTERS.filter((name) => options.emit?.[name] === false);
+  if (off.length > 0) recorded.emit = Object.fromEntries(off.map((name) => [name, false]));
+  const operations = sortedEntries(options.naming?.operations ?? {});
+  if (operations.length > 0) recorded.naming = { operations: Object.fromEntries(operations) };
+  return recorded;
 }
 
 export function generate(specPath: string, options: GenerateOptions & { incremental: true }): Promise<GenerateResult | UpToDateResult>;
@@ -140,20 +182,22 @@ export async function generate(specPath: string, options: GenerateOptions): Prom
         operations: manifest.summary.operations,
         specBytes: manifest.summary.specBytes,
         warningCount: manifest.summary.warnings,
+        inputs: Object.keys(manifest.inputs).map((file) => path.resolve(options.out, file)),
       };
     }
   }
   const [{ loadSpec }, { buildModel }] = await Promise.all([import("./load.js"), import("./model.js")]);
   const loaded = await loadSpec(specPath, options);
   started = phase("load", started);
-  const model = buildModel(loaded);
+  const model = buildModel(loaded, { naming: options.naming });
   phase("model", started);
-  const { files, specBytes } = await emitFiles(model, options.runtimeImport, options.onPhase);
+  const { files, specBytes } = await emitFiles(model, options.runtimeImport, options.onPhase, options.emit);
   started = performance.now();
   const check = options.check ?? false;
   const written = await writeOutput(options.out, files, check);
   // Remote references cannot be hashed: such outputs always take the full path.
-  const local = loaded.files.every((f) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(f));
+  const isRemote = (f: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(f);
+  const local = loaded.files.every((f) => !isRemote(f));
   // The manifest is part of the output: `--check` reports it stale too (a changed generator, an input
   // renamed), so a committed manifest never drifts from what a fresh generation records.
   if (local) {
@@ -172,7 +216,8 @@ export async function generate(specPath: string, options: GenerateOptions): Prom
     if ((await writeManifest(options.out, manifest, check)) && check) written.written.push(MANIFEST);
   }
   phase("write", started);
-  return { ...written, fastPath: false, model, specBytes, warnings: model.warnings, files };
+  const inputs = [...new Set([path.resolve(specPath), ...loaded.files.filter((f) => !isRemote(f)).map((f) => path.resolve(f))])].sort();
+  return { ...written, fastPath: false, model, specBytes, warnings: model.warnings, files, inputs };
 }
 
 export { formatDiagnostic };

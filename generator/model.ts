@@ -94,6 +94,16 @@ export interface ApiModel {
   warnings: Diagnostic[];
 }
 
+/** Names chosen by the user instead of the ones derived from the document. */
+export interface NamingOptions {
+  /**
+   * Operation → name, keyed by operationId (or `"GET /pets/{id}"` for an operation without one).
+   * The handler method (camelCase) and the type and builder prefix (PascalCase) derive from
+   * the name; the NATS endpoint name (the wire contract) does not change.
+   */
+  operations?: Record<string, string>;
+}
+
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -224,10 +234,27 @@ class ModelBuilder {
   /** Callback path items, hoisted into the types module's `webhooks` under their type keys. */
   readonly callbackItems: Record<string, unknown> = {};
 
+  /** Operation name overrides not yet matched by an operation. */
+  readonly unusedNames: Set<string>;
+
   constructor(
     private readonly doc: OpenApiDocument,
     private readonly file: string,
-  ) {}
+    private readonly names: Record<string, string> = {},
+  ) {
+    this.unusedNames = new Set(Object.keys(names));
+  }
+
+  /** The user's name for an operation, by operationId first, then by `METHOD path`. */
+  nameOverride(operationId: string | undefined, method: string, path: string): string | undefined {
+    for (const key of [operationId, `${method.toUpperCase()} ${path}`]) {
+      if (key !== undefined && Object.hasOwn(this.names, key)) {
+        this.unusedNames.delete(key);
+        return this.names[key];
+      }
+    }
+    return undefined;
+  }
 
   addPathItem(group: OperationGroup, source: OperationSource): void {
     const { doc } = this;
@@ -238,7 +265,8 @@ class ModelBuilder {
       if (!isObj(op)) continue;
       const pointer = pointerOf(...source.at, method);
       const operationId = typeof op.operationId === "string" && op.operationId.trim() ? op.operationId : undefined;
-      const nameSource = operationId ?? source.words(method).join(" ");
+      const chosenName = this.nameOverride(operationId, method, source.path);
+      const nameSource = chosenName ?? operationId ?? source.words(method).join(" ");
       const label = `${method.toUpperCase()} ${source.path}${operationId ? ` (operationId ${JSON.stringify(operationId)})` : ""}`;
       const override = op["x-symphony-endpoint"];
       const endpoint = typeof override === "string" ? endpointName(override) : endpointName(operationId ?? source.words(method).join("_"));
@@ -264,7 +292,7 @@ class ModelBuilder {
         });
       }
       group.handlerNames.set(handlerName, label);
-      if (!operationId && source.kind === "operation") {
+      if (!operationId && chosenName === undefined && source.kind === "operation") {
         this.warnings.push({ severity: "warning", file: this.file, pointer, message: `Operation has no operationId; using the generated name "${handlerName}"` });
       }
 
@@ -331,9 +359,9 @@ class ModelBuilder {
   }
 }
 
-export function buildModel(loaded: LoadedSpec): ApiModel {
+export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions } = {}): ApiModel {
   const doc = loaded.document;
-  const builder = new ModelBuilder(doc, loaded.file);
+  const builder = new ModelBuilder(doc, loaded.file, options.naming?.operations);
   for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
     const item = resolveRef(doc, rawItem);
     if (!isObj(item)) continue;
@@ -346,7 +374,11 @@ export function buildModel(loaded: LoadedSpec): ApiModel {
     builder.addPathItem(builder.hooks, { kind: "webhook", typeRoot: "webhooks", typeKey: name, path: name, item, at: ["webhooks", name], words: (method) => (methodCount(item) === 1 ? [name] : [name, method]) });
   }
   const { errors } = builder;
-  const warnings = [...loaded.warnings, ...builder.warnings];
+  const unmatched = [...builder.unusedNames].map((key): Diagnostic => ({
+    severity: "warning",
+    message: `naming.operations: ${JSON.stringify(key)} matches no operation (by operationId, or as "METHOD /path"); the override is unused`,
+  }));
+  const warnings = [...loaded.warnings, ...builder.warnings, ...unmatched];
   const locateInSpec = locator(loaded.file);
   for (const d of [...errors, ...builder.warnings]) {
     d.file ||= loaded.file;

@@ -90,7 +90,8 @@ export interface Manifest {
   generator: "symphony-codegen";
   /** sha256 over the generator's own code and the versions of the packages that shape its output. */
   fingerprint: string;
-  options: Record<string, string | boolean>;
+  /** Options that shape the output (generate.ts, manifestOptions); compared as JSON. */
+  options: Record<string, string | boolean | Record<string, unknown>>;
   /** Root document, relative to the output directory. */
   spec: string;
   /** Every file the bundle was built from (relative to the output directory) → sha256 of its bytes. */

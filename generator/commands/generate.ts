@@ -1,0 +1,143 @@
+/** `symphony-codegen generate [spec] --out <dir> [--check] [--watch]`, or from symphony.config.* */
+import type { Command } from "commander";
+import { formatDiagnostic, SpecError, displayPath } from "../diagnostics.js";
+import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
+import { COMPRESS_SPEC_ABOVE } from "../emit/register.js";
+import type { CommandContext } from "./context.js";
+import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
+
+
+interface GenerateFlags {
+  out?: string;
+  config?: string;
+  check?: boolean;
+  watch?: boolean;
+  runtimeImport?: string;
+  allowRemoteRefs?: boolean;
+  strict?: boolean;
+  quiet?: boolean;
+  force?: boolean;
+  timings?: boolean;
+}
+
+function kib(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** The config file the command line names or the working directory holds, loaded; undefined when there is none. */
+async function configFor(flags: GenerateFlags): Promise<{ file: string; config: SymphonyConfig } | undefined> {
+  const file = flags.config ?? findConfig(process.cwd());
+  return file === undefined ? undefined : { file, config: await loadConfig(file) };
+}
+
+export function addGenerateCommand(program: Command, context: CommandContext): void {
+  program
+    .command("generate")
+    .description("Generate types, validating decoders, handlers, builders and registration from an OpenAPI 3.0/3.1 document")
+    .argument("[spec]", "openapi.yaml or .json (relative $refs are bundled); default: the config file's")
+    .option("-o, --out <dir>", "output directory (default: the config file's)")
+    .option("-c, --config <file>", "config file (default: symphony.config.{ts,mts,mjs,js,json} in the working directory)")
+    .option("--check", "exit 1 and list stale files instead of writing")
+    .option("-w, --watch", "regenerate whenever the document or a file it $refs changes")
+    .option("--runtime-import <module>", `module the generated code imports the runtime from (default: ${DEFAULT_RUNTIME_IMPORT})`)
+    .option("--allow-remote-refs", "follow http(s) $refs")
+    .option("--no-allow-remote-refs", "do not follow http(s) $refs (overrides the config)")
+    .option("--strict", "treat every structural problem in the document as an error")
+    .option("--no-strict", "only problems generation cannot work around are errors (overrides the config)")
+    .option("-q, --quiet", "print only errors")
+    .option("--force", "regenerate even when the output directory's manifest shows nothing changed")
+    .option("--timings", "print phase timings to stderr (default when stderr is a terminal)")
+    .action(async (spec: string | undefined, flags: GenerateFlags) => {
+      if (flags.watch && flags.check) throw new Error("--watch and --check cannot be combined");
+      const overrides: CliOverrides = { spec, out: flags.out, runtimeImport: flags.runtimeImport, strict: flags.strict, allowRemoteRefs: flags.allowRemoteRefs };
+      const config = await configFor(flags);
+      const targets = resolveTargets(overrides, config);
+      if (flags.watch) {
+        context.exitCode = await watch(targets, flags, config && (async () => resolveTargets(overrides, await configFor({ ...flags, config: config.file }))), config?.file);
+        return;
+      }
+      for (const target of targets) {
+        try {
+          const code = await generateOnce(target, flags, config ? "" : `${spec} --out ${flags.out}`);
+          context.exitCode = Math.max(context.exitCode, code);
+        } catch (err) {
+          // One broken document of several: report it, generate the others, fail at the end.
+          if (!(err instanceof SpecError) || targets.length === 1) throw err;
+          process.stderr.write(err.diagnostics.map(formatDiagnostic).join("\n") + "\n");
+          context.exitCode = 1;
+        }
+      }
+    });
+}
+
+/** One generation, as `generate` has always reported it; its exit code. */
+async function generateOnce(target: Target, flags: GenerateFlags, rerun: string): Promise<number> {
+  const started = performance.now();
+  const out = target.options.out;
+  const shownOut = flags.out ?? (displayPath(out) || ".");
+  const showTimings = !flags.quiet && (flags.timings ?? process.stderr.isTTY === true);
+  const onPhase = (phase: Phase, ms: number) => {
+    if (!showTimings) return;
+    process.stderr.write(`  ${phase.padEnd(6)} ${String(Math.round(ms)).padStart(6)} ms\n`);
+  };
+  const options = { ...target.options, check: flags.check, onPhase };
+  const result = flags.force ? await generate(target.spec, options) : await generate(target.spec, { ...options, incremental: true });
+  const say = (line: string) => {
+    if (!flags.quiet) process.stdout.write(line + "\n");
+  };
+  const warnings = result.fastPath ? [] : result.warnings;
+  const shown = flags.quiet ? [] : warnings.slice(0, 20);
+  for (const w of shown) process.stderr.write(formatDiagnostic(w) + "\n");
+  if (warnings.length > shown.length && !flags.quiet) process.stderr.write(`… and ${warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
+  if (result.fastPath && result.warningCount > 0 && !flags.quiet) process.stderr.write(`${result.warningCount} warnings at the last full generation (--force shows them)\n`);
+  const stale = [...result.written, ...result.removed];
+  const fileCount = result.written.length + result.unchanged.length;
+  if (flags.check) {
+    if (stale.length > 0) {
+      process.stderr.write(`Generated code in ${shownOut} is stale (run "symphony-codegen generate${rerun ? " " + rerun : ""}"):\n`);
+      for (const f of result.written) process.stderr.write(`  ${f}: differs\n`);
+      for (const f of result.removed) process.stderr.write(`  ${f}: no longer generated\n`);
+      return 1;
+    }
+    say(`${shownOut}: up to date (${fileCount} files)`);
+    return 0;
+  }
+  const operations = result.fastPath ? result.operations : result.model.operations.length;
+  say(
+    `${operations} operations → ${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged${result.removed.length ? `, ${result.removed.length} removed` : ""}${result.fastPath ? " (inputs unchanged)" : ""} (${Math.round(performance.now() - started)} ms)`,
+  );
+  const large = result.specBytes > COMPRESS_SPEC_ABOVE;
+  if (target.options.emit?.spec !== false)
+    say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${large ? ", gzip-compressed: over NATS's default max_payload (1 MiB), register() announces it compressed or, too large even so, through the JetStream object store" : ""}`);
+  return 0;
+}
+
+/** --watch until SIGINT (exit code 130) or SIGTERM (143). */
+async function watch(targets: Target[], flags: GenerateFlags, reload: (() => Promise<Target[]>) | undefined, configFile: string | undefined): Promise<number> {
+  const { watchTargets } = await import("../watch.js");
+  const stop = new AbortController();
+  let code = 130;
+  const onInt = () => stop.abort();
+  const onTerm = () => {
+    code = 143;
+    stop.abort();
+  };
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  try {
+    await watchTargets({
+      targets,
+      configFile,
+      reload,
+      signal: stop.signal,
+      log: (line) => {
+        if (!flags.quiet) process.stdout.write(line + "\n");
+      },
+      error: (line) => process.stderr.write(line + "\n"),
+    });
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+  return code;
+}
