@@ -23,6 +23,8 @@ export interface Route {
   template: string;
   subject: string;
   endpoint: string;
+  /** The service serving it: `<prefix>/<service name>`. */
+  service?: string;
 }
 
 interface CompiledRoute extends Route {
@@ -38,6 +40,8 @@ export interface DiscoveredService {
   prefix: string;
   /** Instances answering $SRV.INFO. */
   instances: number;
+  /** Their NATS micro instance ids (`$SRV.INFO` `id`). */
+  instanceIds: string[];
   endpoints: { name: string; subject: string; method?: string; path?: string }[];
   spec?: Record<string, unknown>;
   /** The metadata the spec was read from (an unchanged spec is not fetched or parsed again). */
@@ -51,6 +55,11 @@ export interface GatewayOptions {
   /** How often to re-discover services (ms). */
   discoverIntervalMs?: number;
   log: Logger;
+  /**
+   * What the platform registry knows of a prefix: "registered" (an entry is live), "gone"
+   * (registered earlier) or undefined (never). Prefixes discovered earlier are known besides.
+   */
+  registered?: (prefix: string) => "registered" | "gone" | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -108,24 +117,28 @@ function routesOf(service: DiscoveredService): Route[] {
   for (const e of service.endpoints) {
     const target = e.method && e.path ? { method: e.method.toUpperCase(), path: e.path } : byName.get(e.name);
     // Only REST paths are routed (webhook endpoints carry a name, not a path).
-    if (target?.path.startsWith("/")) routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name });
+    if (target?.path.startsWith("/")) routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name, service: `${service.prefix}/${service.name}` });
   }
   return routes;
 }
 
 export class Gateway {
   #nc: NatsConnection;
-  #options: Required<GatewayOptions>;
+  #options: Required<Omit<GatewayOptions, "registered">> & Pick<GatewayOptions, "registered">;
+  /** Every prefix a discovery round has seen: one without services now is "not running", not unknown. */
+  #seen = new Set<string>();
   #services = new Map<string, DiscoveredService>();
   #routes = new Map<string, CompiledRoute[]>();
   #timer?: NodeJS.Timeout;
   #discovering?: Promise<void>;
   /** When the latest discovery round started: a round that started before a request cannot know a service that appeared after. */
   #roundStarted = 0;
+  #stopped = false;
 
   constructor(nc: NatsConnection, options: GatewayOptions) {
     this.#nc = nc;
-    this.#options = { timeoutMs: 10_000, discoverIntervalMs: 2_000, ...options };
+    // `??`, not a spread: an option passed as undefined keeps its default.
+    this.#options = { ...options, timeoutMs: options.timeoutMs ?? 10_000, discoverIntervalMs: options.discoverIntervalMs ?? 2_000 };
   }
 
   services(): DiscoveredService[] {
@@ -139,6 +152,7 @@ export class Gateway {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
   }
 
@@ -161,7 +175,7 @@ export class Gateway {
     } catch (err) {
       const code = (err as { code?: string }).code;
       // 503: no service at all; TIMEOUT: the round ended. Neither is a failure.
-      if (code !== "503" && code !== "TIMEOUT") this.#options.log.warn("discovery failed", { error: String(err) });
+      if (code !== "503" && code !== "TIMEOUT" && !this.#stopped) this.#options.log.warn("discovery failed", { error: String(err) });
     }
     for (const info of infos) {
       const endpoints = (info.endpoints ?? []).map((e) => ({
@@ -176,9 +190,11 @@ export class Gateway {
       const existing = found.get(key);
       if (existing) {
         existing.instances++;
+        existing.instanceIds.push(info.id);
         continue;
       }
-      const service: DiscoveredService = { name: info.name, version: info.version, description: info.description, prefix, instances: 1, endpoints };
+      this.#seen.add(prefix);
+      const service: DiscoveredService = { name: info.name, version: info.version, description: info.description, prefix, instances: 1, instanceIds: [info.id], endpoints };
       const cached = this.#services.get(key);
       const metadata = info.metadata ?? {};
       service.specKey = metadata[OPENAPI_SHA256_KEY] ?? metadata[OPENAPI_KEY] ?? "";
@@ -196,6 +212,7 @@ export class Gateway {
       }
       found.set(key, service);
     }
+    if (this.#stopped) return; // a round cut short by the shutdown says nothing about services
     const appeared = [...found.keys()].filter((k) => !this.#services.has(k));
     const gone = [...this.#services.keys()].filter((k) => !found.has(k));
     this.#services = found;
@@ -211,13 +228,14 @@ export class Gateway {
     if (gone.length) this.#options.log.info("services gone", { services: gone });
   }
 
-  #match(prefix: string, method: string, path: string): { route?: CompiledRoute; params: Record<string, string>; methodMismatch: boolean } {
-    let methodMismatch = false;
+  /** The route for `method path`; else `allowed`: the methods the path has (a 405 when not empty). */
+  #match(prefix: string, method: string, path: string): { route?: CompiledRoute; params: Record<string, string>; allowed: string[] } {
+    const allowed = new Set<string>();
     for (const route of this.#routes.get(prefix) ?? []) {
       const m = route.regex.exec(path);
       if (!m) continue;
       if (route.method !== method) {
-        methodMismatch = true;
+        allowed.add(route.method);
         continue;
       }
       const params: Record<string, string> = {};
@@ -229,18 +247,53 @@ export class Gateway {
           params[name] = raw;
         }
       });
-      return { route, params, methodMismatch };
+      return { route, params, allowed: [] };
     }
-    return { params: {}, methodMismatch };
+    return { params: {}, allowed: [...allowed].sort() };
   }
 
-  /** Serves `<METHOD> /api/<prefix><path>`; `apiPath` is the URL after `/api`. */
+  /** The answer to a request no route serves: 405 (with Allow), 404 or 503, as problem+json. */
+  #miss(res: ServerResponse, prefix: string, method: string, path: string, allowed: string[]): void {
+    if (allowed.length > 0) {
+      res.setHeader("allow", allowed.join(", "));
+      return sendProblem(res, 405, `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`);
+    }
+    const running = new Set(this.services().map((s) => s.prefix));
+    if (!prefix) return sendProblem(res, 404, `No extension prefix in the path: the gateway serves /api/<prefix>/<path> (running: ${[...running].join(", ") || "none"})`);
+    if (running.has(prefix)) return sendProblem(res, 404, `No operation for ${method} ${path} in extension ${JSON.stringify(prefix)}`);
+    const registry = this.#options.registered?.(prefix);
+    if (registry === "registered") return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is registered but none of its services answers (no REST API yet?)`);
+    if (registry === "gone" || this.#seen.has(prefix)) return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is not running: no instance answers; start it again`);
+    return sendProblem(res, 404, `no extension with prefix ${JSON.stringify(prefix)} (running: ${[...running].sort().join(", ") || "none"})`);
+  }
+
+  /**
+   * Serves `<METHOD> /api/<prefix><path>`; `apiPath` is the URL after `/api`. Writes one log
+   * record per request once the response is sent (or the client went away).
+   */
   async handle(req: IncomingMessage, res: ServerResponse, apiPath: string): Promise<void> {
     const url = new URL(apiPath, "http://gateway");
     const [, prefix = "", ...rest] = url.pathname.split("/");
     const path = "/" + rest.join("/");
     const method = (req.method ?? "GET").toUpperCase();
+    const started = performance.now();
+    const served: { endpoint?: string; instance?: string; instances?: number } = {};
+    res.once("close", () => {
+      this.#options.log.info("gateway request", {
+        method,
+        // The query string is left out: it may carry credentials (api_key=...).
+        path: "/api" + url.pathname,
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        prefix,
+        ...served,
+        ...(res.writableFinished ? {} : { aborted: true }),
+      });
+    });
+    await this.#handle(req, res, url, prefix, path, method, served);
+  }
 
+  async #handle(req: IncomingMessage, res: ServerResponse, url: URL, prefix: string, path: string, method: string, served: { endpoint?: string; instance?: string; instances?: number }): Promise<void> {
     const arrived = Date.now();
     let found = this.#match(prefix, method, path);
     // A route we do not know may belong to a service that just started: wait for a discovery round
@@ -253,10 +306,14 @@ export class Gateway {
       await this.discover();
       found = this.#match(prefix, method, path);
     }
-    if (!found.route) {
-      const status = found.methodMismatch ? 405 : 404;
-      return sendProblem(res, status, status === 405 ? `${method} is not allowed on ${path}` : `No operation for ${method} ${path} in extension ${JSON.stringify(prefix)}`);
-    }
+    if (!found.route) return this.#miss(res, prefix, method, path, found.allowed);
+    served.endpoint = found.route.endpoint;
+    // The replying instance: NATS micro replies carry nothing that names it, and instances share a
+    // queue group, so it is known only when discovery found exactly one instance of the service
+    // (its $SRV.INFO id); otherwise the log gives how many could have answered.
+    const service = found.route.service ? this.#services.get(found.route.service) : undefined;
+    if (service?.instanceIds.length === 1) served.instance = service.instanceIds[0];
+    else if (service) served.instances = service.instances;
 
     const maxPayload = this.#nc.info?.max_payload ?? 1024 * 1024;
     let raw: Buffer;
@@ -307,7 +364,7 @@ export class Gateway {
       const code = (err as { code?: string }).code;
       if (code === "503") {
         void this.discover();
-        return sendProblem(res, 503, `No instance of extension ${JSON.stringify(prefix)} is answering ${found.route.endpoint}`);
+        return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is not running: no instance answers ${found.route.endpoint}`);
       }
       if (code === "TIMEOUT") return sendProblem(res, 504, `Extension ${JSON.stringify(prefix)} did not answer ${found.route.endpoint} within ${this.#options.timeoutMs} ms`);
       return sendProblem(res, 502, `Request to ${found.route.endpoint} failed: ${(err as Error).message}`);

@@ -28,6 +28,8 @@ const PLATFORM_VERSION = "0.1.0";
 
 export class PlatformServices {
   #records = new Map<string, RegistryRecord>();
+  /** Every prefix ever registered: an entry is dropped when its extension stops, the prefix stays known. */
+  #prefixes = new Set<string>();
   #usage = new Map<string, Record<string, number>>();
   #subs: Subscription[] = [];
   #sweeper?: NodeJS.Timeout;
@@ -40,6 +42,12 @@ export class PlatformServices {
   extensions(): RegistryRecord[] {
     this.#sweep();
     return [...this.#records.values()].sort((a, b) => a.entry.prefix.localeCompare(b.entry.prefix) || a.entry.id.localeCompare(b.entry.id));
+  }
+
+  /** "registered": an entry of this prefix is live; "gone": registered earlier, none live now; undefined: never registered. */
+  registration(prefix: string): "registered" | "gone" | undefined {
+    if (!this.#prefixes.has(prefix)) return undefined;
+    return this.extensions().some((r) => r.entry.prefix === prefix) ? "registered" : "gone";
   }
 
   usage(prefix: string): Record<string, number> {
@@ -63,6 +71,7 @@ export class PlatformServices {
         }
       }
       const isNew = !this.#records.has(entry.id);
+      this.#prefixes.add(entry.prefix);
       this.#records.set(entry.id, { entry, status: "running", lastSeen: new Date().toISOString(), expires: this.#expiry(entry) });
       if (isNew) log.info("extension registered", { prefix: entry.prefix, id: entry.id });
       return { ok: true, id: entry.id };

@@ -35,7 +35,9 @@ export interface DevOptions {
   natsUrl?: string;
   /** JetStream store for the started nats-server. */
   storeDir?: string;
+  /** How often the gateway re-discovers services (default 2000 ms). */
   discoverIntervalMs?: number;
+  /** How long a gateway request waits for the extension before a 504 (default 10 000 ms). */
   requestTimeoutMs?: number;
   replicas?: number;
   enforcement?: Record<string, EnforcementStatus>;
@@ -85,25 +87,109 @@ export interface DevPlatform {
   stop(): Promise<void>;
 }
 
+/** The HTTP port is taken by another process (EADDRINUSE). */
+export class PortInUse extends InvalidConfiguration {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`port ${port} on ${host} is in use`);
+  }
+}
+
+/** Binds `server`; the errors a user can act on get a sentence saying what is wrong. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") reject(new PortInUse(host, port));
+      else if (err.code === "EACCES") reject(new InvalidConfiguration(`port ${port} on ${host} needs privileges to bind; use a port above 1023 (or 0 for any free port)`));
+      else if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") reject(new InvalidConfiguration(`cannot listen on ${host}: not an address of this machine (${err.code})`));
+      else reject(err);
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+/** Waits for `promise` at most `ms`; true when it settled in time. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Bounds of the shutdown steps: the whole of `stop()` stays under a second even when a step hangs. */
+const CLOSE_HTTP_MS = 250;
+const DRAIN_MS = 300;
+
+const positive = (name: string, value: number | undefined): number | undefined => {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidConfiguration(`${name} must be a positive number of milliseconds, got ${value}`);
+  return value;
+};
+
 export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   const log = options.log ?? createLogger({ component: "symphony-dev" });
   const authMode = options.auth ?? "open";
   if (authMode !== "open" && authMode !== "operator") throw new InvalidConfiguration(`auth must be "open" or "operator", got ${JSON.stringify(authMode)}`);
   if (authMode === "operator" && options.natsUrl) throw new InvalidConfiguration("auth: \"operator\" configures the nats-server it starts; it cannot be combined with natsUrl");
-  const operator = authMode === "operator" ? await OperatorAuth.create() : undefined;
+  // Unset options keep the gateway's defaults (10 s per request, discovery every 2 s).
+  const timeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs);
+  const discoverIntervalMs = positive("discoverIntervalMs", options.discoverIntervalMs);
+  const host = options.host ?? "127.0.0.1";
+
+  // The HTTP port first: when it is taken, nothing else has been started.
+  let handler: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  const server: Server = createServer((req, res) => {
+    if (!handler) return sendProblem(res, 503, "The local platform is still starting");
+    handler(req, res).catch((err: unknown) => {
+      log.error("request failed", { url: req.url, error: String(err) });
+      if (!res.headersSent) sendProblem(res, 500, "The local platform failed to handle the request");
+      else res.end();
+    });
+  });
+  await listen(server, options.port ?? 8080, host);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port ?? 8080;
+  const closeHttp = async () => {
+    server.closeAllConnections();
+    await within(new Promise<void>((r) => server.close(() => r())), CLOSE_HTTP_MS);
+  };
+
   let natsServer: NatsServer | undefined;
-  const natsUrl = options.natsUrl ?? (natsServer = await startNatsServer({ storeDir: options.storeDir, config: operator?.serverConfig() })).url;
-  const platformUser = operator ? await operator.issueUser("symphony-dev-platform") : undefined;
+  let operator: OperatorAuth | undefined;
+  let natsUrl: string;
   let nc: NatsConnection;
   try {
+    operator = authMode === "operator" ? await OperatorAuth.create() : undefined;
+    if (options.natsUrl) natsUrl = options.natsUrl;
+    else {
+      natsServer = await startNatsServer({ storeDir: options.storeDir, config: operator?.serverConfig() });
+      natsUrl = natsServer.url;
+      log.info("nats-server started", { url: natsServer.url, pid: natsServer.pid, store: natsServer.storeDir });
+    }
+    const platformUser = operator ? await operator.issueUser("symphony-dev-platform") : undefined;
     nc = await connect({ servers: natsUrl, name: "symphony-dev", ...(platformUser ? OperatorAuth.connectOptions(platformUser) : {}) });
   } catch (err) {
+    await closeHttp();
     await natsServer?.stop();
     throw err;
   }
   const platform = new PlatformServices(nc, { replicas: options.replicas, log, enforcement: options.enforcement });
   platform.start();
-  const gateway = new Gateway(nc, { log, discoverIntervalMs: options.discoverIntervalMs, timeoutMs: options.requestTimeoutMs });
+  const gateway = new Gateway(nc, {
+    log,
+    timeoutMs,
+    discoverIntervalMs,
+    // A prefix the registry knows (registered now or earlier) but no service answers for gets a 503, not a 404.
+    registered: (prefix) => platform.registration(prefix),
+  });
   gateway.start();
 
   const assetsDir = swaggerUiDir();
@@ -133,6 +219,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(value));
   };
+
+  handler = route;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://local");
@@ -217,24 +305,11 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     return json(res, 200, reply);
   }
 
-  const server: Server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      log.error("request failed", { url: req.url, error: String(err) });
-      if (!res.headersSent) sendProblem(res, 500, "The local platform failed to handle the request");
-      else res.end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 8080, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port ?? 8080;
-  const host = options.host ?? "127.0.0.1";
   tokenHost = `${host}:${port}`;
   const token = mint({ id: "dev", kind: "api", capabilities: [] });
   const registrationToken = mint({ id: "registration", kind: "registration", capabilities: [] });
 
+  let stopping: Promise<void> | undefined;
   return {
     httpUrl: `http://${tokenHost}`,
     natsUrl,
@@ -253,13 +328,14 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       log.info("API key revoked", { id: key.id });
       if (operator) await operator.revoke(key.users, natsUrl);
     },
-    async stop() {
-      gateway.stop();
-      platform.stop();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await nc.drain().catch(() => nc.close());
-      await natsServer?.stop();
-    },
+    stop: () =>
+      (stopping ??= (async () => {
+        gateway.stop();
+        platform.stop();
+        await closeHttp();
+        // Bounded: a drain waits for the server, which may already be gone.
+        if (!(await within(nc.drain(), DRAIN_MS))) await within(nc.close(), DRAIN_MS);
+        await natsServer?.stop();
+      })()),
   };
 }
