@@ -7,7 +7,7 @@
  * here would rewrite files other test files are reading.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ const tools = path.join(dir, "tools");
 const project = path.join(dir, "my-ext");
 const run = (cwd: string, cmd: string, args: string[]) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
 let dev: ChildProcess | undefined;
+const timings: Record<string, number> = {};
 
 /** Bytes under a folder (files only, links not followed). */
 function size(folder: string): number {
@@ -32,10 +33,11 @@ function size(folder: string): number {
 }
 
 beforeAll(() => {
+  mkdirSync(packs, { recursive: true });
+  mkdirSync(tools, { recursive: true });
   run(ROOT, "npm", ["pack", "--ignore-scripts", "--workspace", "runtime", "--pack-destination", packs]);
   run(ROOT, "npm", ["pack", "--ignore-scripts", "--pack-destination", packs]);
   writeFileSync(path.join(dir, "package.json"), "{}\n"); // keeps npm from looking further up
-  execFileSync("mkdir", ["-p", tools]);
   writeFileSync(path.join(tools, "package.json"), JSON.stringify({ private: true }));
 }, 120_000);
 
@@ -73,13 +75,18 @@ describe("init → npm install → npm test → npm run dev → curl, from the p
       `file:${tarball("symphony-codegen-0")}`,
     ]);
     expect(out).toContain("prefix myext");
+    let started = performance.now();
     run(project, "npm", ["install"]);
+    timings.npmInstallMs = Math.round(performance.now() - started);
+    started = performance.now();
     const test = run(project, "npm", ["test"]);
+    timings.npmTestMs = Math.round(performance.now() - started);
     expect(test).toMatch(/# pass 2\b/);
     expect(test).toMatch(/# fail 0\b/);
   }, 300_000);
 
   it("npm run dev serves the extension through the local gateway", async () => {
+    const started = performance.now();
     dev = spawn("npm", ["run", "dev", "--", "--port", "0"], { cwd: project, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     dev.stdout!.on("data", (d: Buffer) => (output += d.toString()));
@@ -99,6 +106,7 @@ describe("init → npm install → npm test → npm run dev → curl, from the p
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(created?.status, output).toBe(201);
+    timings.devToFirst201Ms = Math.round(performance.now() - started);
     const list = await fetch(`${base}/api/myext/todos`);
     expect(await list.json()).toEqual([{ id: 1, title: "Try it", done: false }]);
     const bad = await fetch(`${base}/api/myext/todos/abc`);
@@ -111,11 +119,21 @@ describe("init → npm install → npm test → npm run dev → curl, from the p
   }, 120_000);
 
   it("the production install holds the runtime and its needs only (≤ 20 MB)", () => {
-    run(project, "npm", ["prune", "--omit=dev"]);
-    const modules = readdirSync(path.join(project, "node_modules")).filter((n) => !n.startsWith("."));
-    for (const heavy of ["typescript", "prettier", "openapi-typescript", "@redocly", "swagger2openapi", "symphony-codegen", "tsx"]) expect(modules).not.toContain(heavy);
-    expect(modules).toContain("@symphony-codegen");
-    const mb = size(path.join(project, "node_modules")) / 1e6;
+    // What a deployment does: the project's lock file, installed without devDependencies, in a
+    // folder at the same depth (the lock's file: paths are relative).
+    const prod = path.join(dir, "prod");
+    mkdirSync(prod);
+    for (const f of ["package.json", "package-lock.json"]) copyFileSync(path.join(project, f), path.join(prod, f));
+    run(prod, "npm", ["ci", "--omit=dev"]);
+    const installed = run(prod, "npm", ["ls", "--all", "--omit=dev", "--parseable"])
+      .split("\n")
+      .filter((p) => p.includes("node_modules"))
+      .map((p) => p.slice(p.lastIndexOf("node_modules/") + "node_modules/".length));
+    for (const heavy of ["typescript", "prettier", "openapi-typescript", "@redocly/openapi-core", "swagger2openapi", "symphony-codegen", "tsx"]) expect(installed).not.toContain(heavy);
+    expect(installed).toContain("@symphony-codegen/runtime");
+    const mb = size(path.join(prod, "node_modules")) / 1e6;
     expect(mb).toBeLessThanOrEqual(20);
+    // Figures for the record (not gates): what a user waits for, and what a deployment installs.
+    console.log(JSON.stringify({ ...timings, productionNodeModulesMB: Number(mb.toFixed(1)) }));
   }, 120_000);
 });
