@@ -1,7 +1,8 @@
 /**
- * The README, followed verbatim by a user with one terminal: every command line of every `sh`
- * block runs, in order, in a fresh clone of this repository (with nothing beside it), with the
- * working directory carried from one line to the next (`cd`).
+ * The README (and each example's), followed verbatim by a user with one terminal: every command
+ * line of every `sh` block runs, in order, in a fresh clone of this repository (with nothing
+ * beside it), with the working directory carried from one line to the next (`cd`); each
+ * document starts at the clone's root.
  *
  * - A command that serves until Ctrl-C (`npm run example`, `npm run dev`, `symphony-codegen dev`,
  *   `--watch`) starts in the background, is waited for (the gateway answers, or the watcher says
@@ -9,7 +10,7 @@
  * - The gateway's port 8080 is swapped for a free port (other test files may hold 8080): servers
  *   get `--port <n>`, URLs the same port.
  * - `curl` lines are retried while the route is not there yet (an extension still registering)
- *   and must end with a status below 400.
+ *   and must end with a status below 400, or the one their comment names (`# 400`).
  * - `npm test` in the clone itself is what is running this file: it is checked, not re-run
  *   (.ci/run runs exactly that command).
  */
@@ -24,24 +25,39 @@ import { ROOT } from "./helpers/specs.js";
 interface Step {
   section: string;
   line: string;
+  /** A status the line's comment says to expect (`curl ... # 400`); otherwise any below 400. */
+  status?: number;
 }
 
-/** Every command line of the README's sh blocks, with the section it is in. */
+/** Every command line of a markdown document's sh blocks (continuations joined), with its section. */
 export function readmeSteps(markdown: string): Step[] {
   const steps: Step[] = [];
   let section = "";
   let inSh = false;
+  let pending = "";
   for (const raw of markdown.split("\n")) {
     if (!inSh && /^## /.test(raw)) section = raw.slice(3).trim();
     if (/^```sh\s*$/.test(raw)) inSh = true;
     else if (inSh && /^```\s*$/.test(raw)) inSh = false;
     else if (inSh) {
-      const line = raw.replace(/\s+#(?!!).*$/, "").trim(); // trailing comments, as the shell drops them
-      if (line && !line.startsWith("#")) steps.push({ section, line });
+      if (/\\$/.test(raw)) {
+        pending += raw.slice(0, -1) + " ";
+        continue;
+      }
+      const full = pending + raw;
+      pending = "";
+      const comment = /\s+#(?!!)\s*(.*)$/.exec(full);
+      const line = (comment ? full.slice(0, comment.index) : full).trim(); // trailing comments, as the shell drops them
+      if (!line || line.startsWith("#")) continue;
+      const status = comment && /^\d{3}$/.test(comment[1]!.trim()) ? Number(comment[1]!.trim()) : undefined;
+      steps.push({ section, line, ...(status ? { status } : {}) });
     }
   }
   return steps;
 }
+
+/** The documents followed, in order, each from the clone's root. */
+const DOCUMENTS = ["README.md", "examples/hello/README.md", "examples/clock/README.md", "examples/markdown_content/README.md"];
 
 const SERVES = /\bnpm run (example|dev)\b|\bsymphony-codegen dev\b|--watch\b/;
 
@@ -71,8 +87,8 @@ async function waitFor(check: () => Promise<boolean> | boolean, ms: number): Pro
   return false;
 }
 
-describe("README, followed verbatim in a fresh clone", () => {
-  const steps = readmeSteps(readFileSync(path.join(ROOT, "README.md"), "utf8"));
+describe("README and the examples' READMEs, followed verbatim in a fresh clone", () => {
+  const steps = DOCUMENTS.flatMap((doc) => readmeSteps(readFileSync(path.join(ROOT, doc), "utf8")).map((s) => ({ ...s, doc, section: `${doc} § ${s.section}` })));
 
   it("has commands to follow, none with a placeholder to fill in", () => {
     expect(steps.length).toBeGreaterThan(5);
@@ -99,6 +115,7 @@ describe("README, followed verbatim in a fresh clone", () => {
     for (const step of steps) {
       if (step.section !== section) {
         await stopServers();
+        if (step.doc !== steps.find((s) => s.section === section)?.doc) cwd = clone;
         section = step.section;
       }
       const line = step.line.replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`);
@@ -132,8 +149,11 @@ describe("README, followed verbatim in a fresh clone", () => {
           status = Number(out.trim().split("\n").at(-1));
           return ![0, 404, 502, 503].includes(status);
         }, 60_000);
-        expect(status, `${where}:\n${out}`).toBeGreaterThanOrEqual(200);
-        expect(status, `${where}:\n${out}`).toBeLessThan(400);
+        if (step.status !== undefined) expect(status, `${where}:\n${out}`).toBe(step.status);
+        else {
+          expect(status, `${where}:\n${out}`).toBeGreaterThanOrEqual(200);
+          expect(status, `${where}:\n${out}`).toBeLessThan(400);
+        }
         continue;
       }
       try {
@@ -144,5 +164,7 @@ describe("README, followed verbatim in a fresh clone", () => {
       }
     }
     await stopServers();
+    // Following the documents leaves the clone as it was (no regenerated file differs, nothing stray).
+    expect(execFileSync("git", ["status", "--porcelain"], { cwd: clone, encoding: "utf8" })).toBe("");
   }, 900_000);
 });
