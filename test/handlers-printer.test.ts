@@ -50,7 +50,7 @@ async function check(file: string, runtimeImport = RUNTIME): Promise<Result> {
 function expectOnlyFunctionsLeft(result: Result): void {
   expect(result.handlers).toEqual([]);
   expect(result.client.length).toBeGreaterThan(0);
-  for (const s of result.client) expect(s).toMatch(/^(?:\/\*\*[\s\S]*?\*\/\n)?export function create(?:Webhook)?Client\(/);
+  for (const s of result.client) expect(s).toMatch(/^(?:\/\*\*[\s\S]*?\*\/\n)?export function create(?:Webhook|Local)?Client\(/);
 }
 
 function writeDocument(name: string, document: object): string {
