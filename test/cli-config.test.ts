@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { readManifest } from "../generator/write.js";
+import { thingSpec } from "./helpers/thing-spec.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Inside the repository, so that a config's `import ... from "symphony-codegen"` resolves (the package's self-reference).
@@ -18,21 +19,7 @@ const TMP = path.join(ROOT, "test/.tmp/cli-config");
 const CLI = path.join(ROOT, "bin/symphony-codegen.js");
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
-const SPEC = `openapi: 3.0.3
-info: { title: Config, version: 1.0.0 }
-paths:
-  /things/{id}:
-    get:
-      operationId: getThing
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: integer } }
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: { $ref: "#/components/schemas/Thing" }
-components:
+const SPEC = `${thingSpec("Config", "#/components/schemas/Thing")}components:
   schemas:
     Thing:
       type: object

@@ -13,32 +13,14 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { generate } from "../generator/generate.js";
 import { MANIFEST, readManifest } from "../generator/write.js";
 import { main } from "../generator/cli.js";
+import { THING_SCHEMAS, thingSpec } from "./helpers/thing-spec.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "test/.tmp/noop");
 const CLI = path.join(ROOT, "bin/symphony-codegen.js");
 
-const ROOT_SPEC = `openapi: 3.0.3
-info: { title: Noop, version: 1.0.0 }
-paths:
-  /things/{id}:
-    get:
-      operationId: getThing
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: integer } }
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: { $ref: "./schemas.yaml#/Thing" }
-`;
-const SCHEMAS = `Thing:
-  type: object
-  required: [id]
-  properties:
-    id: { type: integer }
-`;
+const ROOT_SPEC = thingSpec("Noop");
+const SCHEMAS = THING_SCHEMAS;
 
 let n = 0;
 let dir: string;

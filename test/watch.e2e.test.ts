@@ -12,6 +12,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { THING_SCHEMAS, thingSpec } from "./helpers/thing-spec.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "test/.tmp/watch");
@@ -20,27 +21,8 @@ const CLI = path.join(ROOT, "bin/symphony-codegen.js");
 const BOUND_MS = 5_000;
 const FIRST_RUN_MS = 60_000;
 
-const ROOT_SPEC = `openapi: 3.0.3
-info: { title: Watched, version: 1.0.0 }
-paths:
-  /things/{id}:
-    get:
-      operationId: getThing
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: integer } }
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: { $ref: "./schemas.yaml#/Thing" }
-`;
-const SCHEMAS = `Thing:
-  type: object
-  required: [id]
-  properties:
-    id: { type: integer }
-`;
+const ROOT_SPEC = thingSpec("Watched");
+const SCHEMAS = THING_SCHEMAS;
 
 /** A running `--watch` process whose output lines can be awaited. */
 class Watcher {
