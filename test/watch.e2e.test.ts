@@ -17,8 +17,12 @@ import { THING_SCHEMAS, thingSpec } from "./helpers/thing-spec.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "test/.tmp/watch");
 const CLI = path.join(ROOT, "bin/symphony-codegen.js");
-/** Generous: a regeneration takes tens of milliseconds warm, over a second cold, more on a busy machine. */
-const BOUND_MS = 5_000;
+/**
+ * How long a change may take to show before the test calls it missed: a regeneration takes tens of
+ * milliseconds warm, but `npm test` runs test files side by side on two cores, and a test must fail
+ * on a missed change, never on a busy machine (the latency target is measured by bench/watch-latency.ts).
+ */
+const BOUND_MS = 30_000;
 const FIRST_RUN_MS = 60_000;
 
 const ROOT_SPEC = thingSpec("Watched");
