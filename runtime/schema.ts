@@ -3,6 +3,7 @@
  * here once and generated code stays a table of calls.
  */
 import { z } from "zod";
+import { INTEGER_MESSAGE } from "./issues.js";
 
 export { z };
 
@@ -130,7 +131,7 @@ export function numberFormat(schema: z.ZodNumber, format: string): z.ZodNumber {
     case "int32":
       return schema.refine((n) => Number.isInteger(n) && n >= -INT32 && n < INT32, "Expected a 32-bit integer");
     case "int64":
-      return schema.refine(Number.isInteger, "Expected an integer");
+      return schema.refine(Number.isInteger, INTEGER_MESSAGE);
     default:
       return schema;
   }
@@ -159,7 +160,9 @@ export function length(schema: z.ZodString, min: number | undefined, max?: numbe
 let integerSchema: z.ZodNumber | undefined;
 
 export function integer(): z.ZodNumber {
-  return (integerSchema ??= z.number().refine(Number.isInteger, "Expected an integer"));
+  // Not a number at all also says "integer" (decoding then reports `expected integer, got "abc"`).
+  integerSchema ??= z.number({ error: (issue) => (issue.code === "invalid_type" ? INTEGER_MESSAGE : undefined) }).refine(Number.isInteger, INTEGER_MESSAGE);
+  return integerSchema;
 }
 
 /** `enum` with values of any JSON type, compared by JSON equality. */
