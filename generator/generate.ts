@@ -14,6 +14,7 @@ import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { LoadOptions } from "./load.js";
 import type { ApiModel } from "./model.js";
 import {
+  checkOutputDirectory,
   manifestPath,
   sha256,
   upToDate,
@@ -162,6 +163,8 @@ export async function generate(specPath: string, options: GenerateOptions): Prom
     return performance.now();
   };
   let started = performance.now();
+  // Before the seconds of loading: an output directory that is a file fails at once.
+  await checkOutputDirectory(options.out);
   const expected = { fingerprint: await generatorFingerprint(), options: manifestOptions(options), spec: manifestPath(options.out, specPath) };
   if (options.incremental) {
     const manifest = await upToDate(options.out, expected);
