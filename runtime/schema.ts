@@ -156,6 +156,17 @@ export function length(schema: z.ZodString, min: number | undefined, max?: numbe
   });
 }
 
+/**
+ * A component schema of the generated `schemas.ts`: `z.lazy(build)` (built on first use), typed as
+ * the spec's type `T` (`components["schemas"]["Pet"]`, or its `Readable`/`Writable`/`Unmarked`
+ * view), which the annotation of the constant supplies. The generator vouches for `T`: the zod
+ * expression inside validates what `T` describes, but is built from helpers typed `z.ZodType`, so
+ * tsc could not infer it (and inferring it is what makes zod types slow to check).
+ */
+export function lazy<T>(build: () => z.ZodType): z.ZodType<T> {
+  return z.lazy(build) as unknown as z.ZodType<T>;
+}
+
 /** JSON Schema `integer`: any whole number (not only safe integers). */
 let integerSchema: z.ZodNumber | undefined;
 
