@@ -113,6 +113,8 @@ components:
     Pet: { type: object, required: [petType], properties: { petType: { type: string } }, discriminator: { propertyName: petType } }
     Dog: { allOf: [{ $ref: "#/components/schemas/Pet" }, { type: object, properties: { bark: { type: boolean } } }] }
     Bag: { type: object, properties: { meta: { type: object } } }
+    "Pet Name": { type: object, properties: { n: { type: string } } }
+    Named: { type: object, properties: { pet: { $ref: "#/components/schemas/Pet%20Name" } } }
     Closed: { type: object, additionalProperties: false }
     Upload: { type: object, required: [file], properties: { file: { type: string, format: binary } } }
     Holder: { type: object, properties: { upload: { $ref: "#/components/schemas/Upload" } } }
@@ -143,12 +145,32 @@ export type Checks = [
   // types.ts: \`meta?: Record<string, never>\`, while any property is accepted: unknown. Closed really is empty.
   Expect<Equal<z.output<typeof s.BagSchema>, unknown>>,
   Expect<Equal<z.output<typeof s.ClosedSchema>, C["Closed"]>>,
+  // A percent-encoded reference names the component it decodes to.
+  Expect<Equal<z.output<typeof s.NamedSchema>, C["Named"]>>,
+  Expect<Equal<z.output<typeof s.Pet20NameSchema>, C["Pet Name"]>>,
   // Checked as strings, typed Uint8Array in types.ts: unknown.
   Expect<Equal<z.output<typeof s.UploadSchema>, unknown>>,
   Expect<Equal<z.output<typeof s.HolderSchema>, unknown>>,
   // Not a component: types.ts does not name it.
   Expect<Equal<z.output<typeof s.TagsSchema>, unknown>>,
 ];
+/**
+ * Not any: an annotation naming no type of types.ts (a misspelt key) is an error type in a
+ * @ts-nocheck file, which Equal takes for anything; assigning it to a number then compiles, so each
+ * directive below would be unused (TS2578).
+ */
+export function notAny(v: unknown): number[] {
+  // @ts-expect-error: a Todo is not a number
+  const a: number = TodoSchema.parse(v);
+  // @ts-expect-error: nor an Account
+  const b: number = AccountSchemaForRequest.parse(v);
+  // @ts-expect-error: nor a "Pet Name" (reached as "#/components/schemas/Pet%20Name")
+  const c: number = s.Pet20NameSchema.parse(v);
+  // @ts-expect-error: nor a Shape
+  const d: number = s.ShapeSchema.parse(v);
+  return [a, b, c, d];
+}
+
 /** As a user writes it: no cast. */
 export function firstOpen(values: unknown[]): string | undefined {
   const todos = values.map((v) => TodoSchema.parse(v));

@@ -150,7 +150,13 @@ export class ZodEmitter {
     const match = /^#\/components\/schemas\/([^/]+)$/.exec(ref);
     if (!match || this.#visibility.mistyped({ $ref: ref })) return undefined;
     if ((this.#narrowing ??= new NarrowingIndex(this.document)).misdescribed(ref)) return undefined;
-    const type = `components["schemas"][${stringLiteral(unescapePointerToken(match[1]!))}]`;
+    let name: string;
+    try {
+      name = unescapePointerToken(decodeURIComponent(match[1]!)); // as getPointer reads it
+    } catch {
+      return undefined;
+    }
+    const type = `components["schemas"][${stringLiteral(name)}]`;
     if (direction) return `rt.${direction === "request" ? "Writable" : "Readable"}<${type}>`;
     return this.#visibility.marked({ $ref: ref }) ? `rt.Unmarked<${type}>` : type;
   }
