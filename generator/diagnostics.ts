@@ -27,6 +27,33 @@ export class SpecError extends Error {
   }
 }
 
+/** Why a file could not be read, from the error's code (or Redocly's folder message): `no such file`, `is a directory`, `permission denied`. */
+const READ_FAILURES: [RegExp, string][] = [
+  [/^ENOENT\b/, "no such file"],
+  [/^EISDIR\b|^Expected a file but received a folder/, "is a directory"],
+  [/^EACCES\b|^EPERM\b/, "permission denied"],
+];
+
+/** `cannot read <file>: <why>` for a failed read, when the reason is one of the known ones. */
+export function readFailure(file: string, reason: string): string | undefined {
+  const why = READ_FAILURES.find(([re]) => re.test(reason))?.[1];
+  return why && `cannot read ${displayPath(file)}: ${why}`;
+}
+
+/**
+ * Redocly's `Can't resolve $ref[: <error>]`, naming the reference as written and, when a file
+ * could not be read, that file in words: `Can't resolve $ref "./pets.yaml#/Pet": cannot read pets.yaml: no such file`.
+ */
+export function nameUnresolvedRef(message: string, ref: string): string {
+  const match = /^Can't resolve \$ref(?:: ([\s\S]*))?$/.exec(message);
+  if (!match) return message;
+  let reason = match[1];
+  // Node's fs messages end with the path: "ENOENT: no such file or directory '/abs/pets.yaml'".
+  const file = reason && (/'([^']+)'$/.exec(reason)?.[1] ?? /received a folder at (.+)\.$/.exec(reason)?.[1]);
+  if (reason && file) reason = readFailure(file, reason) ?? reason;
+  return `Can't resolve $ref ${JSON.stringify(ref)}${reason ? ": " + reason : ""}`;
+}
+
 /** One JSON pointer token, escaped (RFC 6901): the runtime's, so both halves write pointers alike. */
 export const escapePointerToken = escapePointer;
 

@@ -13,6 +13,7 @@ import { generatorFingerprint } from "./fingerprint.js";
 import type { LoadOptions } from "./load.js";
 import type { ApiModel, NamingOptions } from "./model.js";
 import {
+  checkOutputDirectory,
   MANIFEST,
   manifestPath,
   sha256,
@@ -169,6 +170,8 @@ export async function generate(specPath: string, options: GenerateOptions): Prom
     return performance.now();
   };
   let started = performance.now();
+  // Before the seconds of loading: an output directory that is a file fails at once.
+  await checkOutputDirectory(options.out);
   const expected = { fingerprint: await generatorFingerprint(), options: manifestOptions(options), spec: manifestPath(options.out, specPath) };
   if (options.incremental) {
     const manifest = await upToDate(options.out, expected);

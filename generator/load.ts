@@ -14,7 +14,7 @@ import path from "node:path";
 import { detectSpec, getTypes } from "@redocly/openapi-core/lib/oas-types.js";
 import { BaseResolver, makeDocumentFromString, resolveDocument, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
 import { normalizeTypes, type NormalizedNodeType } from "@redocly/openapi-core/lib/types/index.js";
-import { displayPath, locate, SpecError, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locate, nameUnresolvedRef, readFailure, SpecError, type Diagnostic } from "./diagnostics.js";
 import { bundleInPlace } from "./load/inline.js";
 import { parseJsonSource } from "./load/json.js";
 import { locateAll } from "./load/positions.js";
@@ -84,6 +84,8 @@ interface Located {
   reportOnKey?: boolean;
   line?: number;
   column?: number;
+  /** An unresolvable `$ref` as written: the message then names it. */
+  ref?: string;
 }
 
 function toDiagnostics(problems: Located[], withPositions: boolean): Diagnostic[] {
@@ -91,7 +93,7 @@ function toDiagnostics(problems: Located[], withPositions: boolean): Diagnostic[
   const positions = locateAll(pointed.map((p) => ({ source: p.source!, pointer: p.pointer!, reportOnKey: p.reportOnKey ?? false })));
   const positionOf = new Map(pointed.map((p, i) => [p, positions[i]]));
   return problems.map((p) => {
-    const diagnostic: Diagnostic = { severity: p.severity, message: p.message };
+    const diagnostic: Diagnostic = { severity: p.severity, message: p.ref === undefined ? p.message : nameUnresolvedRef(p.message, p.ref) };
     if (!p.source) return diagnostic;
     diagnostic.file = displayPath(p.source.absoluteRef);
     diagnostic.pointer = p.pointer ?? "#/";
@@ -201,6 +203,9 @@ function readErrorToDiagnostic(err: unknown, file: string): Diagnostic {
   const e = err as { message?: string; source?: { absoluteRef?: string }; originalError?: { message?: string; mark?: { line: number; column: number } }; mark?: { line: number; column: number } };
   const mark = e.mark ?? e.originalError?.mark;
   const source = e.source?.absoluteRef ?? file;
+  // The document itself cannot be read: no place in it to point at.
+  const unreadable = mark ? undefined : readFailure(source, e.originalError?.message ?? e.message ?? "");
+  if (unreadable) return { severity: "error", message: unreadable };
   const diagnostic: Diagnostic = {
     severity: "error",
     file: displayPath(source),

@@ -412,10 +412,36 @@ const SUBSCHEMA_ONE = ["additionalProperties", "additionalItems", "items", "not"
 const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 const SUBSCHEMA_MAPS = ["properties", "patternProperties", "dependentSchemas", "dependencies", "$defs"];
 
+/** What the index finds under a schema: the visibility keywords, and `mistyped` (see `mistyped()`) anywhere. */
+type Trait = Visibility | "mistyped";
+
 interface LocalVisibility {
   readOnly: boolean;
   writeOnly: boolean;
+  mistyped: boolean;
   refs: string[];
+}
+
+/**
+ * Schema nodes whose openapi-typescript type does not hold every value the zod emitter's schema
+ * accepts (both are fixed by their own rules; checked against openapi-typescript 7):
+ * a binary string (`Uint8Array`, checked as a string), a tuple (`prefixItems` or an `items` list:
+ * a fixed-length tuple, checked with optional items and a rest), a `$ref` with `nullable` beside
+ * it (the type ignores it, 3.0 decoding allows null), `patternProperties` (an index signature over
+ * every key, checked only on matching keys), `$defs` (typed as a property), and an object without
+ * properties, additional or pattern properties or composition (`Record<string, never>`, while any
+ * property is accepted; unless `additionalProperties: false`).
+ */
+function mistypedNode(node: Obj): boolean {
+  if (node.type === "string" && node.format === "binary") return true;
+  if (Array.isArray(node.prefixItems) || Array.isArray(node.items)) return true;
+  if (typeof node.$ref === "string" && node.nullable === true) return true;
+  if (isObj(node.patternProperties) || node.$defs !== undefined) return true;
+  const isObjectType = node.type === "object" || (Array.isArray(node.type) && node.type.includes("object"));
+  if (!isObjectType || node.additionalProperties === false) return false;
+  const hasProperties = isObj(node.properties) && Object.keys(node.properties).length > 0;
+  const composed = ["allOf", "anyOf", "oneOf"].some((k) => Array.isArray(node[k]) && (node[k] as unknown[]).length > 0);
+  return !hasProperties && !node.additionalProperties && !composed && !Array.isArray(node.enum);
 }
 
 /**
@@ -425,15 +451,27 @@ interface LocalVisibility {
  */
 export class VisibilityIndex {
   #local = new WeakMap<object, LocalVisibility>();
-  #settled = { readOnly: new Map<string, boolean>(), writeOnly: new Map<string, boolean>() };
+  #settled = { readOnly: new Map<string, boolean>(), writeOnly: new Map<string, boolean>(), mistyped: new Map<string, boolean>() };
 
   constructor(private readonly document: unknown) {}
 
   /** Whether the schema or anything it references declares a property with the keyword. */
   has(schema: unknown, keyword: Visibility): boolean {
+    return this.#has(schema, keyword);
+  }
+
+  /**
+   * Whether the schema or anything it references has a node whose types.ts type (openapi-typescript's)
+   * misses values the schema accepts (`mistypedNode`): a parse of it cannot be typed honestly.
+   */
+  mistyped(schema: unknown): boolean {
+    return this.#has(schema, "mistyped");
+  }
+
+  #has(schema: unknown, trait: Trait): boolean {
     if (!isObj(schema)) return false;
     const local = this.#scan(schema);
-    return local[keyword] || this.#reaches(local.refs, keyword);
+    return local[trait] || this.#reaches(local.refs, trait);
   }
 
   /** Either keyword: the type then needs `Readable`/`Writable` to drop or unwrap markers. */
@@ -448,7 +486,7 @@ export class VisibilityIndex {
   }
 
   /** Depth-first over the references; a search that finds nothing settles every ref it visited. */
-  #reaches(start: string[], keyword: Visibility): boolean {
+  #reaches(start: string[], keyword: Trait): boolean {
     const settled = this.#settled[keyword];
     const visited = new Set<string>();
     const stack = [...start];
@@ -476,7 +514,7 @@ export class VisibilityIndex {
   #scan(schema: Obj): LocalVisibility {
     let local = this.#local.get(schema);
     if (local) return local;
-    local = { readOnly: false, writeOnly: false, refs: [] };
+    local = { readOnly: false, writeOnly: false, mistyped: false, refs: [] };
     this.#local.set(schema, local);
     const found = local;
     const visit = (node: unknown, isProperty: boolean): void => {
@@ -485,6 +523,7 @@ export class VisibilityIndex {
         found.readOnly ||= VisibilityIndex.property(node, "readOnly");
         found.writeOnly ||= VisibilityIndex.property(node, "writeOnly");
       }
+      found.mistyped ||= mistypedNode(node);
       if (typeof node.$ref === "string") found.refs.push(node.$ref);
       const d = node.discriminator;
       if (isObj(d) && isObj(d.mapping)) {

@@ -1,6 +1,6 @@
 /** Write: only files whose content changed; in check mode, nothing, just the list of stale files. */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 export interface OutputFile {
@@ -54,8 +54,33 @@ async function staleGenerated(outDir: string, keep: Set<string>): Promise<string
   return stale;
 }
 
+/** The output directory cannot be used: it (or a folder above it) is a file. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OutputError";
+  }
+}
+
+/**
+ * Throws {@link OutputError} when the output directory cannot be a directory: it is a file, or a
+ * path above it is. A directory that does not exist yet is fine (it is created when written).
+ */
+export async function checkOutputDirectory(outDir: string): Promise<void> {
+  for (let dir = path.resolve(outDir), below: string | undefined; ; below = dir, dir = path.dirname(dir)) {
+    const found = await stat(dir).catch((err: NodeJS.ErrnoException) => (err.code === "ENOENT" || err.code === "ENOTDIR" ? undefined : Promise.reject(err)));
+    if (found?.isDirectory()) return;
+    if (found) {
+      const shown = path.relative(process.cwd(), dir) || dir;
+      throw new OutputError(below === undefined ? `output directory ${outDir} is a file, not a directory` : `output directory ${outDir} cannot be created: ${shown} is a file`);
+    }
+    if (path.dirname(dir) === dir) return;
+  }
+}
+
 export async function writeOutput(outDir: string, files: OutputFile[], check: boolean): Promise<WriteResult> {
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
+  await checkOutputDirectory(outDir);
   if (!check) await mkdir(outDir, { recursive: true });
   for (const file of files) {
     const target = path.join(outDir, file.name);

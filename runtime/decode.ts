@@ -155,12 +155,14 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
       continue;
     }
     if (value === undefined && spec.required) {
-      errors.push({ in: spec.in, name: spec.name, message: "Required parameter is missing" });
+      errors.push({ in: spec.in, name: spec.name, message: REQUIRED });
       continue;
     }
     const result = buildSchema(spec.schema).safeParse(value);
     if (!result.success) {
-      for (const { path, message } of result.error.issues.flatMap(issueLocations)) {
+      // The client's own values are echoed back to it, cookies (session secrets) excepted.
+      const input = { value, echo: spec.in === "cookie" ? "type" : "value" } as const;
+      for (const { path, message } of result.error.issues.flatMap((issue) => issueLocations(issue, input))) {
         const member = issuePath(path);
         errors.push({ in: spec.in, name: member ? `${spec.name}.${member}` : spec.name, message });
       }
@@ -171,11 +173,23 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
 
   if (op.preparedBody) decodeBody(op.preparedBody, request, decoded, errors);
   if (errors.length > 0) {
-    const first = errors[0]!;
-    const where = first.name ?? (first.pointer !== undefined ? `body${first.pointer}` : first.in);
-    throw new RestRequestError(`Invalid ${first.in === "body" ? "request body" : first.in + " parameter"} ${JSON.stringify(where)}: ${first.message}` + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""), 400, errors);
+    const [first] = errors;
+    throw new RestRequestError(`${fieldLocation(first!)}: ${first!.message}` + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""), 400, errors);
   }
   return decoded;
+}
+
+/** What a missing parameter, body or body field is told. */
+const REQUIRED = "required";
+
+/**
+ * How a problem's `detail` names a field, from the same parts as its `errors` entry:
+ * `path parameter "id"` (`in`, `name`), `body field /title` (`in`, `pointer`), `body` for the whole body.
+ */
+export function fieldLocation(error: FieldError): string {
+  if (error.in === "body") return error.pointer ? `body field ${error.pointer}` : "body";
+  if (error.in === "envelope") return error.pointer ? `envelope field ${error.pointer}` : "envelope";
+  return `${error.in} parameter ${JSON.stringify(error.name ?? "")}`;
 }
 
 function matchBodyMediaType(body: PreparedBody, contentType: string | undefined): string | undefined {
@@ -190,14 +204,14 @@ function decodeBody(prepared: PreparedBody, request: RestRequest, decoded: Decod
   const { spec, declared } = prepared;
   const raw = request.body;
   if (raw === undefined || raw === null || raw === "") {
-    if (spec.required) errors.push({ in: "body", pointer: "", message: "Request body is required" });
+    if (spec.required) errors.push({ in: "body", pointer: "", message: REQUIRED });
     return;
   }
   const contentType = request.headers["content-type"];
   const mediaType = matchBodyMediaType(prepared, contentType);
   if (mediaType === undefined) {
     throw new RestRequestError(`Unsupported content type ${JSON.stringify(contentType ?? "")}; expected ${declared.join(", ")}`, 415, [
-      { in: "header", name: "content-type", message: `expected one of ${declared.join(", ")}` },
+      { in: "header", name: "content-type", message: `expected one of ${declared.join(", ")}, got ${JSON.stringify(contentType ?? "")}` },
     ]);
   }
   decoded.contentType = mediaType;
@@ -217,12 +231,14 @@ function decodeBody(prepared: PreparedBody, request: RestRequest, decoded: Decod
   const schema = buildSchema(thunk);
   // Bytes (files) are checked as strings of the same length, then handed over as bytes; only these kinds carry bytes.
   const carriesBytes = kind === "binary" || kind === "multipart";
-  const result = schema.safeParse(carriesBytes ? bytesAsText(body) : body);
+  const checked = carriesBytes ? bytesAsText(body) : body;
+  const result = schema.safeParse(checked);
   if (result.success) {
     decoded.body = carriesBytes ? restoreBytes(result.data, body) : result.data;
     return;
   }
-  for (const { path, message } of result.error.issues.flatMap(issueLocations)) errors.push({ in: "body", pointer: issuePointer(path), message });
+  const input = { value: checked, echo: "value" } as const;
+  for (const { path, message } of result.error.issues.flatMap((issue) => issueLocations(issue, input))) errors.push({ in: "body", pointer: issuePointer(path), message });
 }
 
 const utf8 = new TextDecoder();

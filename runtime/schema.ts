@@ -3,6 +3,7 @@
  * here once and generated code stays a table of calls.
  */
 import { z } from "zod";
+import { INTEGER_MESSAGE } from "./issues.js";
 
 export { z };
 
@@ -130,7 +131,7 @@ export function numberFormat(schema: z.ZodNumber, format: string): z.ZodNumber {
     case "int32":
       return schema.refine((n) => Number.isInteger(n) && n >= -INT32 && n < INT32, "Expected a 32-bit integer");
     case "int64":
-      return schema.refine(Number.isInteger, "Expected an integer");
+      return schema.refine(Number.isInteger, INTEGER_MESSAGE);
     default:
       return schema;
   }
@@ -155,11 +156,24 @@ export function length(schema: z.ZodString, min: number | undefined, max?: numbe
   });
 }
 
+/**
+ * A component schema of the generated `schemas.ts`: `z.lazy(build)` (built on first use), typed as
+ * the spec's type `T` (`components["schemas"]["Pet"]`, or its `Readable`/`Writable`/`Unmarked`
+ * view), which the annotation of the constant supplies. The generator vouches for `T`: the zod
+ * expression inside validates what `T` describes, but is built from helpers typed `z.ZodType`, so
+ * tsc could not infer it (and inferring it is what makes zod types slow to check).
+ */
+export function lazy<T>(build: () => z.ZodType): z.ZodType<T> {
+  return z.lazy(build) as unknown as z.ZodType<T>;
+}
+
 /** JSON Schema `integer`: any whole number (not only safe integers). */
 let integerSchema: z.ZodNumber | undefined;
 
 export function integer(): z.ZodNumber {
-  return (integerSchema ??= z.number().refine(Number.isInteger, "Expected an integer"));
+  // Not a number at all also says "integer" (decoding then reports `expected integer, got "abc"`).
+  integerSchema ??= z.number({ error: (issue) => (issue.code === "invalid_type" ? INTEGER_MESSAGE : undefined) }).refine(Number.isInteger, INTEGER_MESSAGE);
+  return integerSchema;
 }
 
 /** `enum` with values of any JSON type, compared by JSON equality. */

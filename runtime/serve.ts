@@ -85,7 +85,9 @@ export function checkResponse(op: OperationSpec, reply: WrappedResponse): Respon
   if (mediaType === undefined) return undefined;
   const result = buildSchema(bodies[mediaType]!).safeParse(reply.body);
   if (result.success) return [];
-  return result.error.issues.flatMap(issueLocations).map(({ path, message }) => ({ pointer: issuePointer(path), message }));
+  // Values are not shown: the log would carry them (a leaked secret is exactly what this catches).
+  const input = { value: reply.body, echo: "type" } as const;
+  return result.error.issues.flatMap((issue) => issueLocations(issue, input)).map(({ path, message }) => ({ pointer: issuePointer(path), message }));
 }
 
 type AnyHandler = (req: unknown, ctx: HandlerContext) => unknown;

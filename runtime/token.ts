@@ -5,7 +5,7 @@
  * Token format: `sym_<base64url(JSON)>` where the JSON carries `host` (the platform's
  * HTTPS host, optionally with port), `id` (key identifier) and `secret`.
  */
-import { AuthenticationFailed, InvalidConfiguration, InvalidToken } from "./errors.js";
+import { AuthenticationFailed, ConnectionFailed, InvalidConfiguration, InvalidToken } from "./errors.js";
 import type { Logger } from "./log.js";
 import { PROVISION_PATH, TOKEN_EXCHANGE_PATH, type ProvisionReply, type ProvisionRequest, type TokenExchangeReply } from "./platform.js";
 
@@ -91,6 +91,35 @@ export function platformBaseUrl(claims: TokenClaims, address = process.env.SYMPH
   return url;
 }
 
+/** How long the exchange and provisioning wait for the platform's answer. */
+const PLATFORM_TIMEOUT_MS = 10_000;
+
+/** Network error codes (on fetch's `cause`) that mean nothing answers at that address. */
+const NOT_LISTENING: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host not found",
+  ECONNRESET: "connection reset",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+};
+
+/**
+ * The platform could not be reached (fetch threw): a {@link ConnectionFailed} naming the address
+ * and the reason, and, when nothing answers there, what to do. Never carries the token.
+ */
+function unreachable(what: string, base: URL, err: unknown): ConnectionFailed {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown; errors?: { code?: unknown }[] } } | undefined)?.cause;
+  // A host with several addresses reports an AggregateError whose parts carry the codes.
+  const code = String(cause?.code ?? cause?.errors?.[0]?.code ?? "");
+  const timedOut = (err as Error | undefined)?.name === "TimeoutError";
+  const reason = timedOut ? `no answer within ${PLATFORM_TIMEOUT_MS / 1000} s` : (NOT_LISTENING[code] ?? String(cause?.message ?? (err as Error)?.message ?? err));
+  const hint = timedOut || code in NOT_LISTENING ? ". Is the platform running? For local development start it with `npx symphony-codegen dev`" : "";
+  return new ConnectionFailed(`${what} with ${base.origin} failed: ${reason}${hint}`, { cause: err });
+}
+
 /** Exchanges the token for NATS credentials over HTTP(S). */
 export async function exchangeToken(token: string, log?: Logger, fetchImpl: typeof fetch = fetch): Promise<TokenExchangeReply> {
   const claims = decodeToken(token);
@@ -101,10 +130,10 @@ export async function exchangeToken(token: string, log?: Logger, fetchImpl: type
       method: "POST",
       headers: { authorization: `Bearer ${token.trim()}`, "content-type": "application/json" },
       body: "{}",
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(PLATFORM_TIMEOUT_MS),
     });
   } catch (err) {
-    throw new AuthenticationFailed(`Token exchange with ${base.host} failed: ${(err as Error).message}`, { cause: err });
+    throw unreachable("Token exchange", base, err);
   }
   if (!response.ok) throw new AuthenticationFailed(`Token exchange with ${base.host} was refused (HTTP ${response.status})`);
   const reply = (await response.json().catch(() => ({}))) as TokenExchangeReply;
@@ -132,10 +161,10 @@ export async function provisionToken(registrationToken: string, request: Provisi
       method: "POST",
       headers: { authorization: `Bearer ${registrationToken.trim()}`, "content-type": "application/json" },
       body: JSON.stringify(request),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(PLATFORM_TIMEOUT_MS),
     });
   } catch (err) {
-    throw new AuthenticationFailed(`Provisioning with ${base.host} failed: ${(err as Error).message}`, { cause: err });
+    throw unreachable("Provisioning", base, err);
   }
   if (!response.ok) {
     throw new AuthenticationFailed(

@@ -27,6 +27,22 @@ type View<T, Drop extends string, Keep extends string> =
             ? { [K in keyof T as NonNullable<T[K]> extends { readonly [D in Drop]: unknown } ? never : K]: View<T[K], Drop, Keep> }
             : T;
 
+/**
+ * T as its schema is written: readOnly and writeOnly markers unwrapped, nothing removed (what a
+ * component's own constant in schemas.ts parses; its `ForRequest`/`ForResponse` variants give `Writable`/`Readable`).
+ */
+export type Unmarked<T> = T extends { readonly $read: infer U }
+  ? Unmarked<U>
+  : T extends { readonly $write: infer U }
+    ? Unmarked<U>
+    : T extends Leaf
+      ? T
+      : T extends readonly unknown[]
+        ? { [I in keyof T]: Unmarked<T[I]> }
+        : T extends object
+          ? { [K in keyof T]: Unmarked<T[K]> }
+          : T;
+
 /** T as a response carries it: writeOnly properties removed, readOnly ones unwrapped. */
 export type Readable<T> = View<T, "$write", "$read">;
 /** T as a request carries it: readOnly properties removed, writeOnly ones unwrapped. */

@@ -253,9 +253,9 @@ describe("decodeRequest", () => {
       ["body", "/tags"],
       ["body", "/extra"],
     ]);
-    expect(err.errors.find((e) => e.in === "header")!.message).toBe("Required parameter is missing");
+    expect(err.errors.find((e) => e.in === "header")!.message).toBe("required");
     expect(err.errors.find((e) => e.pointer === "/extra")!.message).toBe('Unrecognized key: "extra"');
-    expect(err.message).toMatch(/^Invalid path parameter "id": .* \(and 8 more\)$/);
+    expect(err.message).toMatch(/^path parameter "id": .* \(and 8 more\)$/);
   });
 
   it("reads JSON bodies sent as text, and picks the media type by content type", () => {
@@ -273,11 +273,65 @@ describe("decodeRequest", () => {
   });
 
   it("rejects a missing body, invalid JSON and an undeclared content type", () => {
-    expect(decodeError(() => decodeRequest(prepared, { ...good(), body: undefined })).errors).toEqual([{ in: "body", pointer: "", message: "Request body is required" }]);
+    const missing = decodeError(() => decodeRequest(prepared, { ...good(), body: undefined }));
+    expect(missing.errors).toEqual([{ in: "body", pointer: "", message: "required" }]);
+    expect(missing.message).toBe("body: required");
     expect(decodeError(() => decodeRequest(prepared, { ...good(), body: "{" })).errors[0]!.message).toMatch(/^Body is not valid JSON/);
     const unsupported = decodeError(() => decodeRequest(prepared, { ...good(), headers: { "x-mode": "a", "content-type": "image/png" }, body: "x" }));
     expect(unsupported.status).toBe(415);
-    expect(unsupported.errors).toEqual([expect.objectContaining({ in: "header", name: "content-type" })]);
+    expect(unsupported.errors).toEqual([{ in: "header", name: "content-type", message: 'expected one of application/json, text/*, application/octet-stream, got "image/png"' }]);
+  });
+
+  describe("messages", () => {
+    /** The problem's detail and its errors, as a client reads them. */
+    const rejected = (part: Partial<RestRequest>) => {
+      const err = decodeError(() => decodeRequest(prepared, { ...good(), ...part }));
+      return { detail: err.message, errors: err.errors };
+    };
+
+    it("a missing required body field says required, in detail and errors alike", () => {
+      const { detail, errors } = rejected({ body: { size: 2 } });
+      expect(errors).toEqual([{ in: "body", pointer: "/name", message: "required" }]);
+      expect(detail).toBe("body field /name: required");
+      // A field that is present with the wrong type is not "required": it says what came.
+      expect(rejected({ body: { name: 5 } })).toEqual({ detail: "body field /name: expected string, got 5", errors: [{ in: "body", pointer: "/name", message: "expected string, got 5" }] });
+      expect(rejected({ body: { name: "n", tags: [1] } }).errors).toEqual([{ in: "body", pointer: "/tags/0", message: "expected string, got 1" }]);
+      expect(rejected({ body: { name: "n", tags: {} } }).errors[0]!.message).toBe("expected array, got an object");
+    });
+
+    it("a bad path, query or header parameter echoes what was received", () => {
+      expect(rejected({ path_params: { id: "abc" } })).toEqual({
+        detail: 'path parameter "id": expected integer, got "abc"',
+        errors: [{ in: "path", name: "id", message: 'expected integer, got "abc"' }],
+      });
+      expect(rejected({ path_params: { id: "2.5" } }).errors[0]!.message).toBe("expected integer, got 2.5");
+      expect(rejected({ path_params: { id: "0" } }).errors[0]!.message).toBe("Too small: expected number to be >=1, got 0");
+      expect(rejected({ query_params: { limit: "99" } }).detail).toBe('query parameter "limit": Too big: expected number to be <=50, got 99');
+      expect(rejected({ query_params: { "filter[x]": "a" } }).detail).toBe('query parameter "filter.x": expected integer, got "a"');
+      expect(rejected({ headers: { "x-mode": "c", "content-type": "application/json" } }).detail).toBe('header parameter "X-Mode": Invalid option: expected one of "a"|"b", got "c"');
+      expect(rejected({ headers: { "content-type": "application/json" } }).detail).toBe('header parameter "X-Mode": required');
+    });
+
+    it("echoed values are JSON-quoted and cut; cookie values are never echoed", () => {
+      const long = "x".repeat(100);
+      expect(rejected({ path_params: { id: long } }).errors[0]!.message).toBe(`expected integer, got "${"x".repeat(40)}…"`);
+      expect(rejected({ path_params: { id: 'a"\n\u0000</script>' } }).errors[0]!.message).toBe('expected integer, got "a\\"\\n\\u0000</script>"');
+      expect(rejected({ headers: { "x-mode": "a", "content-type": "application/json", cookie: "sid=s3" } }).errors).toEqual([
+        { in: "cookie", name: "sid", message: "Too small: expected string to have >=3 characters" },
+      ]);
+    });
+
+    it("detail names the first error's location as errors[] does: `<in> parameter \"name\"` or `body field <pointer>`", () => {
+      const { detail, errors } = rejected({ path_params: { id: "x" }, body: { size: "big" } });
+      expect(errors.map((e) => [e.in, e.name ?? e.pointer])).toEqual([
+        ["path", "id"],
+        ["body", "/name"],
+        ["body", "/size"],
+      ]);
+      expect(detail).toBe('path parameter "id": expected integer, got "x" (and 2 more)');
+      expect(rejected({ body: { size: "big" } }).detail).toBe("body field /name: required (and 1 more)");
+      expect(rejected({ body: { name: "n", size: "big" } }).detail).toBe('body field /size: expected integer, got "big"');
+    });
   });
 
   it("matchMediaType: exact, then type/*, then JSON family, then */*", () => {
@@ -469,7 +523,7 @@ describe("generator: OpenAPI 3.0 dialect (fixtures/nullable-30.yaml)", () => {
       ].join("\n"),
     );
     const { schemas } = await generateInto(spec, path.join(tmp, "v31"));
-    expect(schemas).toContain("BSchema: z.ZodType = z.lazy(() => z.union([z.string(), z.null()]));");
-    expect(schemas).toContain("CSchema: z.ZodType = z.lazy(() => rt.integer().gt(3));");
+    expect(schemas).toContain('BSchema: z.ZodType<components["schemas"]["B"]> = rt.lazy(() =>\n  z.union([z.string(), z.null()]),\n);');
+    expect(schemas).toContain('CSchema: z.ZodType<components["schemas"]["C"]> = rt.lazy(() => rt.integer().gt(3));');
   });
 });

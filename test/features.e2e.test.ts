@@ -114,7 +114,7 @@ describe("path parameters", () => {
   it("a missing path parameter is named", async () => {
     const { n: _n, ...rest } = simple;
     const err = expectRejected(await call("simpleStyles", { path_params: rest }), { in: "path", name: "n" });
-    expect(err.message).toBe("Required parameter is missing");
+    expect(err.message).toBe("required");
   });
 });
 
@@ -229,7 +229,7 @@ describe("header and cookie parameters", () => {
 
   it("names a missing required header", async () => {
     const err = expectRejected(await call("headerStyles", { headers: {} }), { in: "header", name: "X-Count" });
-    expect(err.message).toBe("Required parameter is missing");
+    expect(err.message).toBe("required");
   });
 
   it.each([
@@ -339,7 +339,8 @@ describe("request bodies", () => {
 
   it("names a missing required property and an unknown one (additionalProperties: false)", async () => {
     const missing = await post({ name: "gear", kind: "gadget" });
-    expectRejected(missing, { in: "body", pointer: "/price" });
+    expect(expectRejected(missing, { in: "body", pointer: "/price" }).message).toBe("required");
+    expect(missing.body.detail).toBe("body field /price: required");
     const unknown = await post({ ...minimal, colour: "red" });
     const err = expectRejected(unknown, { in: "body", pointer: "/colour" });
     expect(err.message).toContain("colour");
@@ -363,7 +364,7 @@ describe("request bodies", () => {
     expectRejected(await shape({ kind: "circle", radius: 0 }), { in: "body", pointer: "/radius" });
     // Only mapped values pick an alternative: the schema name itself is not a mapped value.
     const unknown = expectRejected(await shape({ kind: "Square", side: 3 }), { in: "body", pointer: "/kind" });
-    expect(unknown.message).toBe('Expected one of "circle", "sq"');
+    expect(unknown.message).toBe('Expected one of "circle", "sq", got "Square"');
     expectRejected(await shape([1]), { in: "body", pointer: "" });
   });
 
@@ -381,7 +382,7 @@ describe("request bodies", () => {
 
   it("rejects a missing body, a body that is not JSON, and an unsupported content type", async () => {
     const missing = expectRejected(await call("createWidget", { method: "POST" }), { in: "body", pointer: "" });
-    expect(missing.message).toBe("Request body is required");
+    expect(missing.message).toBe("required");
     const notJson = await call("createWidget", { headers: { "content-type": "application/json" }, body: "{nope" });
     expectRejected(notJson, { in: "body", pointer: "" });
     const xml = await call("createWidget", { headers: { "content-type": "application/xml" }, body: "<widget/>" });

@@ -30,6 +30,7 @@ const fixtures = readdirSync(FIXTURES)
   .map((f) => ({ file: path.join(FIXTURES, f), name: f.replace(/\.ya?ml$/, "") }));
 
 const fixtureResults = new Map<string, GenerateResult>();
+let typedResult: GenerateResult;
 let tscRun: Promise<{ code: number; output: string }>;
 
 /** Escapes like a careful emitter would, independently of generator/names.ts. */
@@ -68,6 +69,116 @@ function hostileTypeChecks(): string {
   ].join("\n");
 }
 
+/**
+ * A document with one schema of each kind whose parse type differs: plain, with defaults, with
+ * readOnly/writeOnly (used in requests and responses), a discriminated union, a binary string, a
+ * reference to something other than a component.
+ */
+const TYPED_SPEC = `openapi: 3.1.0
+info: { title: typed, version: 1.0.0 }
+paths:
+  /todos:
+    post:
+      operationId: addTodo
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/Account" } } } }
+      responses:
+        "200": { description: ok, content: { application/json: { schema: { $ref: "#/components/schemas/Account" } } } }
+    put:
+      operationId: putPart
+      requestBody: { content: { application/json: { schema: { $ref: "#/components/schemas/Todo/properties/tags" } } } }
+      responses: { "204": { description: stored } }
+components:
+  schemas:
+    Todo:
+      type: object
+      required: [title]
+      properties:
+        title: { type: string }
+        done: { type: boolean, default: false }
+        tags: { type: array, items: { type: string } }
+    Account:
+      type: object
+      required: [id, name, password]
+      properties:
+        id: { type: integer, readOnly: true }
+        name: { type: string }
+        password: { type: string, writeOnly: true }
+    Shape:
+      oneOf: [{ $ref: "#/components/schemas/Circle" }, { $ref: "#/components/schemas/Square" }]
+      discriminator: { propertyName: kind, mapping: { circle: "#/components/schemas/Circle", square: "#/components/schemas/Square" } }
+    Circle: { type: object, required: [kind, r], properties: { kind: { type: string }, r: { type: number } } }
+    Square: { type: object, required: [kind, side], properties: { kind: { type: string }, side: { type: number } } }
+    Gallery: { type: object, properties: { shapes: { type: array, items: { $ref: "#/components/schemas/Shape" } } } }
+    Drawing: { type: object, properties: { main: { $ref: "#/components/schemas/Shape" }, extra: { $ref: "#/components/schemas/Circle" } } }
+    Pet: { type: object, required: [petType], properties: { petType: { type: string } }, discriminator: { propertyName: petType } }
+    Dog: { allOf: [{ $ref: "#/components/schemas/Pet" }, { type: object, properties: { bark: { type: boolean } } }] }
+    Bag: { type: object, properties: { meta: { type: object } } }
+    "Pet Name": { type: object, properties: { n: { type: string } } }
+    Named: { type: object, properties: { pet: { $ref: "#/components/schemas/Pet%20Name" } } }
+    Closed: { type: object, additionalProperties: false }
+    Upload: { type: object, required: [file], properties: { file: { type: string, format: binary } } }
+    Holder: { type: object, properties: { upload: { $ref: "#/components/schemas/Upload" } } }
+`;
+
+/** What `Schema.parse(x)` returns, checked by tsc against types.ts (users' build: schemas.ts keeps its @ts-nocheck). */
+const TYPED_CHECKS = `import type { z } from "@symphony-codegen/runtime";
+import type * as rt from "@symphony-codegen/runtime";
+import type { components } from "./typed/types.js";
+import * as s from "./typed/schemas.js";
+import { AccountSchemaForRequest, TodoSchema } from "./typed/schemas.js";
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+type C = components["schemas"];
+export type Checks = [
+  Expect<Equal<ReturnType<typeof TodoSchema.parse>, C["Todo"]>>,
+  Expect<Equal<z.output<typeof s.AccountSchema>, rt.Unmarked<C["Account"]>>>,
+  Expect<Equal<z.output<typeof s.AccountSchemaForRequest>, rt.Writable<C["Account"]>>>,
+  Expect<Equal<z.output<typeof s.AccountSchemaForResponse>, rt.Readable<C["Account"]>>>,
+  // The union picks the alternative by the discriminator, as the types' literals say.
+  Expect<Equal<z.output<typeof s.ShapeSchema>, C["Shape"]>>,
+  Expect<Equal<z.output<typeof s.GallerySchema>, C["Gallery"]>>,
+  Expect<Equal<z.output<typeof s.PetSchema>, C["Pet"]>>,
+  // types.ts narrows \`kind\` to "circle" (and Dog's petType to "Dog"), which these schemas do not check: unknown.
+  Expect<Equal<z.output<typeof s.CircleSchema>, unknown>>,
+  Expect<Equal<z.output<typeof s.DrawingSchema>, unknown>>,
+  Expect<Equal<z.output<typeof s.DogSchema>, unknown>>,
+  // types.ts: \`meta?: Record<string, never>\`, while any property is accepted: unknown. Closed really is empty.
+  Expect<Equal<z.output<typeof s.BagSchema>, unknown>>,
+  Expect<Equal<z.output<typeof s.ClosedSchema>, C["Closed"]>>,
+  // A percent-encoded reference names the component it decodes to.
+  Expect<Equal<z.output<typeof s.NamedSchema>, C["Named"]>>,
+  Expect<Equal<z.output<typeof s.Pet20NameSchema>, C["Pet Name"]>>,
+  // Checked as strings, typed Uint8Array in types.ts: unknown.
+  Expect<Equal<z.output<typeof s.UploadSchema>, unknown>>,
+  Expect<Equal<z.output<typeof s.HolderSchema>, unknown>>,
+  // Not a component: types.ts does not name it.
+  Expect<Equal<z.output<typeof s.TagsSchema>, unknown>>,
+];
+/**
+ * Not any: an annotation naming no type of types.ts (a misspelt key) is an error type in a
+ * @ts-nocheck file, which Equal takes for anything; assigning it to a number then compiles, so each
+ * directive below would be unused (TS2578).
+ */
+export function notAny(v: unknown): number[] {
+  // @ts-expect-error: a Todo is not a number
+  const a: number = TodoSchema.parse(v);
+  // @ts-expect-error: nor an Account
+  const b: number = AccountSchemaForRequest.parse(v);
+  // @ts-expect-error: nor a "Pet Name" (reached as "#/components/schemas/Pet%20Name")
+  const c: number = s.Pet20NameSchema.parse(v);
+  // @ts-expect-error: nor a Shape
+  const d: number = s.ShapeSchema.parse(v);
+  return [a, b, c, d];
+}
+
+/** As a user writes it: no cast. */
+export function firstOpen(values: unknown[]): string | undefined {
+  const todos = values.map((v) => TodoSchema.parse(v));
+  const account: { name: string; password: string } = AccountSchemaForRequest.parse(values[0]);
+  return todos.find((t) => !t.done)?.title ?? account.name;
+}
+`;
+
 function runTsc(): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [TSC, "-p", "tsconfig.json", "--pretty", "false"], { cwd: OUT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
@@ -81,9 +192,12 @@ beforeAll(async () => {
   await mkdir(OUT, { recursive: true });
   for (const f of fixtures) fixtureResults.set(f.name, await generate(f.file, { out: path.join(OUT, "fixtures", f.name) }));
   await writeFile(path.join(OUT, "hostile-checks.ts"), hostileTypeChecks());
+  await writeFile(path.join(OUT, "typed.yaml"), TYPED_SPEC);
+  typedResult = await generate(path.join(OUT, "typed.yaml"), { out: path.join(OUT, "typed") });
+  await writeFile(path.join(OUT, "typed-checks.ts"), TYPED_CHECKS);
   const tsconfig = {
     compilerOptions: { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], skipLibCheck: true },
-    include: ["fixtures/*/*.ts", "hostile-checks.ts"],
+    include: ["fixtures/*/*.ts", "hostile-checks.ts", "typed/*.ts", "typed-checks.ts"],
   };
   await writeFile(path.join(OUT, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
   tscRun = runTsc(); // awaited by the tests that need it
@@ -143,6 +257,33 @@ describe("snapshots", () => {
     const own = output.split("\n").filter((l) => l.startsWith(`fixtures/${name}/`));
     expect(own.join("\n")).toBe("");
     expect(existsSync(path.join(OUT, "fixtures", name, "index.ts"))).toBe(true);
+  });
+});
+
+describe("typed schema exports", () => {
+  it("Schema.parse(x) has the spec's type (tsc over typed-checks.ts, schemas.ts as users' builds see it)", async () => {
+    const { output } = await tscRun;
+    expect(output.split("\n").filter((l) => /^(typed|typed-checks)/.test(l)).join("\n")).toBe("");
+    const schemas = typedResult.files.find((f) => f.name === "schemas.ts")!.content;
+    expect(schemas).toContain('export const TodoSchema: z.ZodType<components["schemas"]["Todo"]> = rt.lazy(() =>');
+    expect(schemas).toContain('export const UploadSchema: z.ZodType = z.lazy(() =>');
+  });
+
+  it("what stays untyped is what the types would misdescribe: binary strings, narrowed discriminators, free-form objects", async () => {
+    const { UploadSchema, TodoSchema, CircleSchema, ShapeSchema, BagSchema } = await import(path.join(OUT, "typed", "schemas.ts"));
+    const types = typedResult.files.find((f) => f.name === "types.ts")!.content;
+    // types.ts: `file: Uint8Array`; the schema takes a string and returns it.
+    expect(types).toMatch(/file: Uint8Array;/);
+    expect(UploadSchema.parse({ file: "abc" })).toEqual({ file: "abc" });
+    expect(UploadSchema.safeParse({ file: new Uint8Array([1]) }).success).toBe(false);
+    // types.ts: Circle's `kind: "circle"`; Circle's schema takes any string, the union does not.
+    expect(types).toMatch(/kind: "circle";/);
+    expect(CircleSchema.safeParse({ kind: "square", r: 1 }).success).toBe(true);
+    expect(ShapeSchema.safeParse({ kind: "square", r: 1 }).success).toBe(false);
+    // types.ts: `meta?: Record<string, never>`; the schema keeps whatever properties come.
+    expect(types).toMatch(/meta\?: Record<string, never>;/);
+    expect(BagSchema.parse({ meta: { a: 1 } })).toEqual({ meta: { a: 1 } });
+    expect(TodoSchema.parse({ title: "t" })).toEqual({ title: "t", done: false });
   });
 });
 
@@ -259,7 +400,7 @@ describe("diagnostics", () => {
     expect(path.resolve(ROOT, d!.file!)).toBe(second);
     expect(d!.pointer).toBe("#/Pet/properties/owner");
     expect(d!.line).toBe(lineOf(second, /\$ref: "#\/Owner"/));
-    expect(d!.message).toMatch(/resolve \$ref/);
+    expect(d!.message).toBe(`Can't resolve $ref "#/Owner"`);
   });
 
   it("a missing required field names the pointer and line (an error under --strict, a warning otherwise)", async () => {
@@ -372,13 +513,13 @@ describe("diagnostics", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const generated = await readFile(path.join(run.out, "schemas.ts"), "utf8");
-    expect(generated).toContain(`export const D${depth - 1}Schema: z.ZodType = z.lazy(() =>`);
+    expect(generated).toContain(`export const D${depth - 1}Schema: z.ZodType<components["schemas"]["D${depth - 1}"]> = rt.lazy(() =>`);
   });
 
   it.each([
     ["malformed.yaml", /malformed\.yaml:11:7 #: error:/],
     ["missing-required.yaml", /missing-required\.yaml:13:5 #\/paths\/~1pets~1\{id\}\/get: error: The field `responses`/],
-    ["multi-file/openapi.yaml", /multi-file\/schemas\.yaml:9:7 #\/Pet\/properties\/owner: error: Can't resolve \$ref/],
+    ["multi-file/openapi.yaml", /multi-file\/schemas\.yaml:9:7 #\/Pet\/properties\/owner: error: Can't resolve \$ref "#\/Owner"$/m],
     ["duplicate-operation-ids.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "list_pets"/],
     ["duplicate-endpoint-override.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "animals"/],
   ] as const)("the CLI exits non-zero on %s and prints the diagnostic", async (name, expected) => {
@@ -387,6 +528,69 @@ describe("diagnostics", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(expected);
     expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe("CLI messages", () => {
+  const dir = path.join(OUT, "cli-messages");
+
+  it("a spec file that does not exist: one line naming it, exit 1", async () => {
+    const run = await cli(["generate", "no-such-spec.yaml", "--out", path.join(dir, "never")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("error: cannot read no-such-spec.yaml: no such file\n");
+    expect(existsSync(path.join(dir, "never"))).toBe(false);
+  });
+
+  it("--out naming a file (or a path through one) is refused before loading, the file untouched", async () => {
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, "a-file");
+    await writeFile(file, "keep me\n");
+    const spec = path.join(FIXTURES, "snapshot-basic.yaml");
+    const shown = path.relative(process.cwd(), file);
+    let run = await cli(["generate", spec, "--out", shown]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`error: output directory ${shown} is a file, not a directory\n`);
+    run = await cli(["generate", spec, "--out", path.join(shown, "sub"), "--check"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`error: output directory ${path.join(shown, "sub")} cannot be created: ${shown} is a file\n`);
+    expect(await readFile(file, "utf8")).toBe("keep me\n");
+  });
+
+  it("each warning is printed once: operations without operationId, directly and through a shared path item", async () => {
+    await mkdir(dir, { recursive: true });
+    const spec = path.join(dir, "no-ids.yaml");
+    await writeFile(
+      spec,
+      [
+        "openapi: 3.1.0",
+        "info: { title: no ids, version: 1.0.0 }",
+        "paths:",
+        "  /todos:",
+        "    get: { responses: { '200': { description: ok } } }",
+        "    post: { responses: { '201': { description: created } } }",
+        "  /a: { $ref: '#/components/pathItems/Shared' }",
+        "  /b: { $ref: '#/components/pathItems/Shared' }",
+        "components:",
+        "  pathItems:",
+        "    Shared: { get: { responses: { '200': { description: ok } } } }",
+        "",
+      ].join("\n"),
+    );
+    const run = await cli(["generate", spec, "--out", path.join(dir, "no-ids"), "--force"]);
+    expect(run.code).toBe(0);
+    const lines = run.stderr.split("\n").filter(Boolean);
+    expect(lines.filter((l) => l.includes("Operation has no operationId"))).toHaveLength(4);
+    expect(lines.filter((l) => l.includes("#/paths/~1todos/get: warning: Operation has no operationId"))).toHaveLength(1);
+    expect(new Set(lines).size).toBe(lines.length);
+  });
+
+  it("no document the tests use yields the same diagnostic twice", async () => {
+    const repeated: string[] = [];
+    for (const { name, file } of [...fixtures, ...readdirSync(path.join(ROOT, "examples")).map((e) => ({ name: e, file: path.join(ROOT, "examples", e, "openapi.yaml") }))]) {
+      const lines = buildModel(await loadSpec(file)).warnings.map(formatDiagnostic);
+      repeated.push(...lines.filter((l, i) => lines.indexOf(l) !== i).map((l) => `${name}: ${l}`));
+    }
+    expect(repeated).toEqual([]);
   });
 });
 

@@ -18,8 +18,9 @@ import {
   type NormalizedProblem,
 } from "@redocly/openapi-core";
 import { describe, expect, it } from "vitest";
-import { displayPath } from "../generator/diagnostics.js";
-import { loadSpec, SpecError, type Diagnostic } from "../generator/index.js";
+import { parse as parseYaml } from "yaml";
+import { displayPath, nameUnresolvedRef, unescapePointerToken } from "../generator/diagnostics.js";
+import { formatDiagnostic, loadSpec, SpecError, type Diagnostic } from "../generator/index.js";
 import { discoverSpecs, ROOT, SPECS } from "./helpers/specs.js";
 
 const OUT = path.join(ROOT, "test/.tmp/load");
@@ -134,7 +135,9 @@ async function redocly(file: string, strict: boolean): Promise<Outcome> {
   if (version.startsWith("3.2")) parsed.openapi = "3.1.1";
   const diagnostic = (p: NormalizedProblem, severity: Diagnostic["severity"]): Diagnostic => {
     const at = p.location[0]!;
-    const d: Diagnostic = { severity, message: p.message, file: displayPath(at.source.absoluteRef), pointer: at.pointer ?? "#/" };
+    // The loader names an unresolvable reference; here it is read from the file at the reported place.
+    const message = p.ruleId === "no-unresolved-refs" && at.pointer ? nameUnresolvedRef(p.message, refAt(at.source.body, at.pointer)) : p.message;
+    const d: Diagnostic = { severity, message, file: displayPath(at.source.absoluteRef), pointer: at.pointer ?? "#/" };
     try {
       const { start } = getLineColLocation(at);
       Object.assign(d, { line: start.line, column: start.col });
@@ -152,6 +155,13 @@ async function redocly(file: string, strict: boolean): Promise<Outcome> {
   if (bundleErrors.length > 0) return { errors: bundleErrors };
   (bundled.bundle.parsed as { openapi: string }).openapi = version;
   return { document: bundled.bundle.parsed, warnings: diagnostics, files: [...bundled.fileDependencies].sort() };
+}
+
+/** The `$ref` (or discriminator mapping value) at a pointer of a YAML or JSON text. */
+function refAt(text: string, pointer: string): string {
+  let node: unknown = parseYaml(text);
+  for (const token of pointer.replace(/^#\/?/, "").split("/").filter(Boolean)) node = (node as Record<string, unknown>)[unescapePointerToken(token)];
+  return typeof node === "string" ? node : String((node as { $ref: unknown }).$ref);
 }
 
 async function loader(file: string, strict: boolean): Promise<Outcome> {
@@ -223,6 +233,29 @@ describe("what only the loader promises", () => {
     expect(Object.getOwnPropertyDescriptor(props, "constructor")?.value).toEqual({ $ref: "#/components/schemas/B" });
     expect(Object.getOwnPropertyDescriptor(props, "__proto__")?.value).toEqual({ $ref: "#/components/schemas/B" });
     expect(() => JSON.stringify(loaded.document)).not.toThrow();
+  });
+
+  it("an unresolvable $ref names its target, and the file that cannot be read", async () => {
+    const local = (await loadSpec(path.join(OUT, "unresolved.json")).catch((e: unknown) => e)) as SpecError;
+    expect(local).toBeInstanceOf(SpecError);
+    expect(local.diagnostics.map((d) => [d.pointer, d.message])).toEqual([
+      ["#/components/schemas/A/properties/c", `Can't resolve $ref "#/components/schemas/Missing"`],
+      ["#/components/schemas/A/properties/d", `Can't resolve $ref "#/nope/%25"`],
+    ]);
+    const file = path.join(OUT, "missing-part.yaml");
+    writeFileSync(file, `openapi: 3.0.3\ninfo: { title: r, version: "1" }\npaths: {}\ncomponents: { schemas: { A: { $ref: "./nowhere.yaml#/Thing" } } }\n`);
+    const other = (await loadSpec(file).catch((e: unknown) => e)) as SpecError;
+    expect(other.diagnostics.map((d) => [d.pointer, d.line, d.message])).toEqual([
+      ["#/components/schemas/A", 4, `Can't resolve $ref "./nowhere.yaml#/Thing": cannot read ${displayPath(path.join(OUT, "nowhere.yaml"))}: no such file`],
+    ]);
+  });
+
+  it("a document that cannot be read says so in one line, with no pointer into it", async () => {
+    const refusal = async (file: string) => ((await loadSpec(file).catch((e: unknown) => e)) as SpecError).diagnostics;
+    const missing = path.join(OUT, "missing.yaml");
+    expect(await refusal(missing)).toEqual([{ severity: "error", message: `cannot read ${displayPath(missing)}: no such file` }]);
+    expect(formatDiagnostic((await refusal(missing))[0]!)).toBe(`error: cannot read ${displayPath(missing)}: no such file`);
+    expect(await refusal(OUT)).toEqual([{ severity: "error", message: `cannot read ${displayPath(OUT)}: is a directory` }]);
   });
 
   it("a remote $ref is refused, naming it, unless allowRemoteRefs", async () => {

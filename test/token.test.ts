@@ -4,11 +4,12 @@
  * file fallback (docs/sdk-auth.md). HTTP goes to a real loopback server.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, encodeToken, exchangeToken, platformBaseUrl, PROVISION_PATH, TOKEN_EXCHANGE_PATH, type TokenClaims } from "@symphony-codegen/runtime";
+import { ConnectionFailed, createLogger, encodeToken, exchangeToken, platformBaseUrl, PROVISION_PATH, TOKEN_EXCHANGE_PATH, type TokenClaims } from "@symphony-codegen/runtime";
 import { credentialDirectory, fileCredentialStore, resolveToken, tokenFilePath } from "../runtime/credentials.js";
 
 const claims: TokenClaims = { host: "token-host.example:7443", id: "k", secret: "s" };
@@ -131,20 +132,71 @@ describe("SYMPHONY_ADDRESS routes only the HTTPS leg", () => {
     expect(JSON.stringify(lines)).not.toContain(token);
   });
 
-  it("without SYMPHONY_ADDRESS the token's host is used (and fails here, as an AuthenticationFailed)", async () => {
+  it("without SYMPHONY_ADDRESS the token's host is used (and fails here, as a ConnectionFailed)", async () => {
     delete process.env.SYMPHONY_ADDRESS;
     const token = encodeToken({ host: `127.0.0.1:${port}`, id: "k", secret: "s", scheme: "http" });
     const before = seen.length;
     await exchangeToken(token);
     expect(seen.length).toBe(before + 1);
     const unreachable = encodeToken({ host: "127.0.0.1:1", id: "k", secret: "s", scheme: "http" });
-    await expect(exchangeToken(unreachable)).rejects.toMatchObject({ code: "AUTHENTICATION_FAILED" });
+    await expect(exchangeToken(unreachable)).rejects.toMatchObject({ code: "CONNECTION_FAILED" });
   });
 
   it("the provisioning path is documented and distinct from the exchange", () => {
     expect(PROVISION_PATH).toBe("/api/v1/extensions/provision");
     expect(PROVISION_PATH).not.toBe(TOKEN_EXCHANGE_PATH);
   });
+});
+
+describe("a platform that is not running", () => {
+  const saved = process.env.SYMPHONY_ADDRESS;
+  beforeAll(() => delete process.env.SYMPHONY_ADDRESS);
+  afterAll(() => {
+    if (saved !== undefined) process.env.SYMPHONY_ADDRESS = saved;
+  });
+
+  /** A loopback port nothing listens on: bound by a real server, then closed. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as { port: number };
+    await new Promise((r) => server.close(r));
+    return port;
+  }
+
+  const SECRET = "s3cr3t-not-for-logs";
+  const advice = (port: number) =>
+    `Token exchange with http://127.0.0.1:${port} failed: connection refused. Is the platform running? For local development start it with \`npx symphony-codegen dev\``;
+
+  it("the exchange fails with ConnectionFailed naming the address, the reason and what to do", async () => {
+    const port = await closedPort();
+    const token = encodeToken({ host: `127.0.0.1:${port}`, id: "k", secret: SECRET, scheme: "http" });
+    const err = (await exchangeToken(token).catch((e: unknown) => e)) as ConnectionFailed;
+    expect(err).toBeInstanceOf(ConnectionFailed);
+    expect(err.code).toBe("CONNECTION_FAILED");
+    expect(err.message).toBe(advice(port));
+  });
+
+  it("an extension started with SYMPHONY_TOKEN logs that one line and exits 1, the token nowhere in its output", async () => {
+    const port = await closedPort();
+    const token = encodeToken({ host: `127.0.0.1:${port}`, id: "k", secret: SECRET, scheme: "http" });
+    const home = mkdtempSync(path.join(tmpdir(), "symphony-offline-"));
+    const program = `import { Extension, runMain } from "@symphony-codegen/runtime";\nawait runMain(() => new Extension("Offline", "offline").run());`;
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, SYMPHONY_TOKEN: token, SYMPHONY_CREDENTIAL_STORE: "file", SYMPHONY_LOG_LEVEL: "info" };
+    const child = spawn(process.execPath, ["--input-type=module", "-e", program], { cwd: path.join(import.meta.dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    rmSync(home, { recursive: true, force: true });
+    expect(stderr).toBe("");
+    expect(code).toBe(1);
+    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ level: "error", message: advice(port), code: "CONNECTION_FAILED", error: "ConnectionFailed" })]);
+    expect(stdout).not.toContain(token);
+    expect(stdout).not.toContain(SECRET);
+  }, 30_000);
 });
 
 describe("token resolution order and the file fallback", () => {

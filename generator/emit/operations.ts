@@ -4,7 +4,7 @@ import { formattedStatement, joinStatements } from "../format.js";
 import { ExprPrinter, Unsupported } from "../print/expr-printer.js";
 import { propertyKey, stringLiteral } from "../names.js";
 import { valueShape } from "./shape.js";
-import type { ZodEmitter } from "./zod.js";
+import type { NamedSchema, ZodEmitter } from "./zod.js";
 
 function isJsonMedia(contentType: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json$|\+json$/i.test(contentType.split(";")[0]!.trim());
@@ -103,9 +103,15 @@ function constStatement(printer: ExprPrinter | null, left: string, code: string,
   return `${head}${left} = ${code};\n`;
 }
 
+/** A component constant's declaration, typed with what its parse returns (`z.ZodType` when unknown). */
+export function schemaConstantLeft(c: NamedSchema): string {
+  return `export const ${c.name}: z.ZodType${c.type === undefined ? "" : `<${c.type}>`}`;
+}
+
 export function emitSchemas(zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
-  const constants = zod.constants.map((c) => constStatement(printer, `export const ${c.name}: z.ZodType`, c.code));
+  const constants = zod.constants.map((c) => constStatement(printer, schemaConstantLeft(c), c.code));
   if (constants.length === 0) constants.push("export {};\n");
+  const typed = zod.constants.some((c) => c.type !== undefined);
   // One statement per constant: the formatter may split the file between them.
-  return joinStatements([...imports(constants.join("\n"), runtimeImport, false), "", ...constants]);
+  return joinStatements([...imports(constants.join("\n"), runtimeImport, false), ...(typed ? ['import type { components } from "./types.js";'] : []), "", ...constants]);
 }

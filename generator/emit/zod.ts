@@ -5,8 +5,9 @@
  * extension holds only the schemas its traffic needs (GitHub's 3,677 built at import were
  * ~90 MiB), and neither recursion nor order needs anything more. A reference is queued, not
  * followed, so `$ref` chains of any depth need no stack.
- * Constants are annotated `z.ZodType` so the compiler never infers zod types from them:
- * handler types come from the spec's types instead.
+ * Constants are annotated with the spec's type (`z.ZodType<components["schemas"]["Pet"]>`) so the
+ * compiler never infers zod types from them, and a parse returns that type; a constant no type of
+ * types.ts describes honestly stays `z.ZodType` (see `#typeOf`).
  *
  * Directions (`readOnly` / `writeOnly`): a schema holding such properties (through its `$ref`s)
  * gets a variant constant per direction it is used in: for requests its readOnly properties are
@@ -16,6 +17,7 @@ import { mappingRef, pointerOf, unescapePointerToken } from "../diagnostics.js";
 import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
+import { NarrowingIndex } from "./narrowing.js";
 import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "@symphony-codegen/runtime/internal/schema.js";
 
 type Obj = Record<string, unknown>;
@@ -30,6 +32,11 @@ const ARRAY_KEYWORDS = ["items", "prefixItems", "minItems", "maxItems", "uniqueI
 export interface NamedSchema {
   name: string;
   code: string;
+  /**
+   * The TypeScript type its parse returns, in terms of types.ts (`components["schemas"]["Pet"]`,
+   * `rt.Writable<…>` for a request variant); undefined when no type of types.ts says it honestly.
+   */
+  type?: string;
 }
 
 /** Which side of an exchange a schema decodes: undefined is the schema as written (component constants). */
@@ -50,6 +57,7 @@ export class ZodEmitter {
   readonly #constants: NamedSchema[] = [];
   #direction: Direction | undefined;
   readonly #visibility: VisibilityIndex;
+  #narrowing: NarrowingIndex | undefined;
 
   constructor(
     private readonly document: unknown,
@@ -120,11 +128,37 @@ export class ZodEmitter {
         const target = getPointer(this.document, ref) as JsonSchema | undefined;
         this.refPrefix = "";
         this.#direction = direction;
-        this.#constants.push({ name: this.constName(ref, direction), code: `z.lazy(() => ${target === undefined ? "z.unknown()" : this.expr(target)})` });
+        const type = target === undefined ? undefined : this.#typeOf(ref, direction);
+        const lazy = type === undefined ? "z.lazy" : "rt.lazy";
+        const code = `${lazy}(() => ${target === undefined ? "z.unknown()" : this.expr(target)})`;
+        this.#constants.push(type === undefined ? { name: this.constName(ref, direction), code } : { name: this.constName(ref, direction), code, type });
       }
     } finally {
       [this.refPrefix, this.#direction] = saved;
     }
+  }
+
+  /**
+   * The type a constant's parse returns: the component's type from types.ts, seen as the direction
+   * sees it (readOnly/writeOnly markers), or undefined when types.ts has no honest one: a reference
+   * to something other than a component schema (types.ts names only those), or a schema reaching a
+   * construct whose types.ts type misses values the schema accepts: a binary string (`Uint8Array`,
+   * checked as a string), a free-form `{type: object}` (`Record<string, never>`) and the others of
+   * model.ts `mistypedNode`, or a discriminator openapi-typescript narrows to a literal (narrowing.ts).
+   */
+  #typeOf(ref: string, direction: Direction | undefined): string | undefined {
+    const match = /^#\/components\/schemas\/([^/]+)$/.exec(ref);
+    if (!match || this.#visibility.mistyped({ $ref: ref })) return undefined;
+    if ((this.#narrowing ??= new NarrowingIndex(this.document)).misdescribed(ref)) return undefined;
+    let name: string;
+    try {
+      name = unescapePointerToken(decodeURIComponent(match[1]!)); // as getPointer reads it
+    } catch {
+      return undefined;
+    }
+    const type = `components["schemas"][${stringLiteral(name)}]`;
+    if (direction) return `rt.${direction === "request" ? "Writable" : "Readable"}<${type}>`;
+    return this.#visibility.marked({ $ref: ref }) ? `rt.Unmarked<${type}>` : type;
   }
 
   #ref(ref: string): string {

@@ -73,6 +73,8 @@ export interface StructureProblem {
   reportOnKey: boolean;
   line?: number;
   column?: number;
+  /** For an unresolvable reference: the `$ref` as written (the message is Redocly's, which does not name it). */
+  ref?: string;
 }
 
 /** What Redocly's bundler would do to a single-file document, in its walk order. */
@@ -131,12 +133,13 @@ export function checkStructure(
     pointers.add(place.source.absoluteRef + "\0" + place.pointer);
   };
 
-  const unresolved = (resolved: { error?: ResolvedRef["error"] }, place: Place) => {
+  const unresolved = (resolved: { error?: ResolvedRef["error"] }, place: Place, ref: string) => {
     const error = resolved.error;
     if (error instanceof YamlParseError) {
       problems.push({ ruleId: "no-unresolved-refs", message: "Failed to parse: " + error.message, source: error.source, reportOnKey: false, line: error.line, column: error.col });
     }
     report("no-unresolved-refs", `Can't resolve $ref${error?.message ? ": " + error.message : ""}`, place);
+    problems[problems.length - 1]!.ref = ref;
   };
 
   /** Redocly's `struct` rule on one node; returns whether it asked to skip the node's other visitors. */
@@ -244,14 +247,14 @@ export function checkStructure(
         reverseFrom(pending, first);
       }
     }
-    if (ref && resolved.node === undefined) unresolved(resolved, place);
+    if (ref && resolved.node === undefined) unresolved(resolved, place, (node as { $ref: string }).$ref);
   };
 
   const checkMapping = (mapping: Record<string, unknown>, place: Place) => {
     for (const name of Object.keys(mapping)) {
       const resolved = resolve({ $ref: mapping[name] }, place.source, place);
       if (resolved.node !== undefined) return; // Redocly's rule stops at the first resolvable entry
-      unresolved(resolved, place.child(name));
+      unresolved(resolved, place.child(name), String(mapping[name]));
     }
   };
 

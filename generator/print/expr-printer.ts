@@ -381,7 +381,12 @@ export class ExprPrinter {
   /** `<left> = <src>;` printed; `left` is e.g. `export const X: z.ZodType`. */
   statement(left: string, src: string): string {
     const node = parseExpression(src);
-    return left + this.#assigned(node, 0, this.#width(left), " =", ";");
+    const generic = /^([^<]*<)(.*)>$/.exec(left);
+    if (!generic || this.#width(left) + " =".length <= PRINT_WIDTH) return left + this.#assigned(node, 0, this.#width(left), " =", ";");
+    // A typed declaration too long for ` =` on its line: prettier breaks its annotation's type
+    // arguments (`const X: z.ZodType<` / the argument, indented / `> = …`), once, here.
+    if (this.#width(generic[1]!) > PRINT_WIDTH || 2 + this.#width(generic[2]!) > PRINT_WIDTH) unsupported("long declaration");
+    return `${generic[1]}\n  ${generic[2]}\n>` + this.#assigned(node, 0, 1, " =", ";");
   }
 
   /**
@@ -551,9 +556,9 @@ export class ExprPrinter {
       if (last.k === "arrow") {
         if (args.length > 1) unsupported("arrow as last of several arguments");
         // prettier's couldExpandArg: an arrow returning a call hugs (`z.lazy(() =>`, the body on its
-        // own line, a trailing comma); one returning a name breaks out like any other argument.
-        if (last.body.k === "call") {
-          if (col + "(() =>".length > PRINT_WIDTH) unsupported("hugged arrow past the line's end");
+        // own line, a trailing comma); one returning a name breaks out like any other argument, and
+        // so does a hugging one whose `(() =>` would pass the line's end.
+        if (last.body.k === "call" && col + "(() =>".length <= PRINT_WIDTH) {
           return `(() =>\n${" ".repeat(ind + 2)}${this.#layout(last.body, ind + 2, ind + 2, ",")}\n${" ".repeat(ind)})${suffix}`;
         }
       }

@@ -3,8 +3,9 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const WeirdSchema: z.ZodType = z.lazy(() =>
+export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(() =>
   z.looseObject({
     delete: z.string(),
     class: z.string().optional(),
@@ -27,11 +28,11 @@ export const WeirdSchema: z.ZodType = z.lazy(() =>
   }),
 );
 
-export const PatternSchema: z.ZodType = z.lazy(() =>
+export const PatternSchema: z.ZodType<components["schemas"]["Pattern"]> = rt.lazy(() =>
   z.string().regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u")),
 );
 
-export const EnumSchema: z.ZodType = z.lazy(() =>
+export const EnumSchema: z.ZodType<components["schemas"]["Enum"]> = rt.lazy(() =>
   z.enum([
     "*/",
     "/*",
@@ -52,18 +53,22 @@ export const EnumSchema: z.ZodType = z.lazy(() =>
   ]),
 );
 
-export const ShapeSchema: z.ZodType = z.lazy(() =>
+export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(() =>
   rt.discriminated("kind*/`${x}`", {
     ["__proto__"]: () => ClassSchema,
     "*/ `${x}`": () => ConstructorSchema,
   }),
 );
 
-export const PetNameSchema: z.ZodType = z.lazy(() => z.string());
+export const PetNameSchema: z.ZodType<components["schemas"]["Pet-Name"]> = rt.lazy(() =>
+  z.string(),
+);
 
-export const PetNameSchema2: z.ZodType = z.lazy(() => rt.integer());
+export const PetNameSchema2: z.ZodType<components["schemas"]["Pet_Name"]> = rt.lazy(() =>
+  rt.integer(),
+);
 
-export const DeleteSchema: z.ZodType = z.lazy(() =>
+export const DeleteSchema: z.ZodType<components["schemas"]["delete"]> = rt.lazy(() =>
   z.looseObject({ message: z.string().optional() }),
 );
 
@@ -75,8 +80,8 @@ export const ConstructorSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ "kind*/`${x}`": z.string().optional() }),
 );
 
-export const ProtoSchema: z.ZodType = z.lazy(() =>
+export const ProtoSchema: z.ZodType<components["schemas"]["__proto__"]> = rt.lazy(() =>
   z.looseObject({ ["__proto__"]: z.string().optional() }),
 );
 
-export const _1ThingSchema: z.ZodType = z.lazy(() => z.boolean());
+export const _1ThingSchema: z.ZodType<components["schemas"]["1Thing"]> = rt.lazy(() => z.boolean());

@@ -3,8 +3,9 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const PetSchema: z.ZodType = z.lazy(() =>
+export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(() =>
   rt.discriminated("petType", { cat: () => CatSchema, dog: () => DogSchema }),
 );
 

@@ -2,7 +2,9 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
+import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const ItemSchema: z.ZodType = z.lazy(() =>
+export const ItemSchema: z.ZodType<components["schemas"]["Item"]> = rt.lazy(() =>
   z.looseObject({ id: z.string(), tags: z.union([z.array(z.string()), z.null()]).optional() }),
 );

@@ -3,8 +3,9 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const NewPetSchema: z.ZodType = z.lazy(() =>
+export const NewPetSchema: z.ZodType<components["schemas"]["NewPet"]> = rt.lazy(() =>
   z.looseObject({
     name: rt.length(z.string(), 1),
     tag: z.string().nullable().optional(),
@@ -12,10 +13,10 @@ export const NewPetSchema: z.ZodType = z.lazy(() =>
   }),
 );
 
-export const PetSchema: z.ZodType = z.lazy(() =>
+export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(() =>
   rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]),
 );
 
-export const ErrorSchema: z.ZodType = z.lazy(() =>
+export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(() =>
   z.strictObject({ code: rt.integer(), message: z.string() }),
 );

@@ -3,8 +3,9 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const ShapeSchema: z.ZodType = z.lazy(() =>
+export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(() =>
   rt.discriminated("kind", { circle: () => CircleSchema, square: () => SquareSchema }),
 );
 
@@ -16,7 +17,7 @@ export const SquareSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ kind: rt.constOf("square"), side: rt.multipleOf(z.number(), 0.5) }),
 );
 
-export const TreeSchema: z.ZodType = z.lazy(() =>
+export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(() =>
   z.looseObject({
     value: z.union([z.string(), z.null()]),
     children: rt.uniqueItems(z.array(TreeSchema)).optional(),

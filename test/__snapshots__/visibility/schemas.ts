@@ -3,8 +3,9 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const AccountSchema: z.ZodType = z.lazy(() =>
+export const AccountSchema: z.ZodType<rt.Unmarked<components["schemas"]["Account"]>> = rt.lazy(() =>
   z.looseObject({
     id: rt.integer(),
     name: rt.length(z.string(), 1),
@@ -14,78 +15,84 @@ export const AccountSchema: z.ZodType = z.lazy(() =>
   }),
 );
 
-export const PersonSchema: z.ZodType = z.lazy(() =>
+export const PersonSchema: z.ZodType<rt.Unmarked<components["schemas"]["Person"]>> = rt.lazy(() =>
   z.looseObject({ id: z.string(), email: rt.stringFormat("email") }),
 );
 
-export const AdminSchema: z.ZodType = z.lazy(() =>
+export const AdminSchema: z.ZodType<rt.Unmarked<components["schemas"]["Admin"]>> = rt.lazy(() =>
   rt.allOf([AccountSchema, z.looseObject({ level: rt.integer().gte(1), auditId: z.string() })]),
 );
 
-export const NodeSchema: z.ZodType = z.lazy(() =>
+export const NodeSchema: z.ZodType<rt.Unmarked<components["schemas"]["Node"]>> = rt.lazy(() =>
   z.looseObject({ id: rt.integer(), label: z.string(), children: z.array(NodeSchema).optional() }),
 );
 
-export const PlainSchema: z.ZodType = z.lazy(() =>
+export const PlainSchema: z.ZodType<components["schemas"]["Plain"]> = rt.lazy(() =>
   z.looseObject({ text: z.string(), revision: rt.integer().optional() }),
 );
 
-export const AccountSchemaForResponse: z.ZodType = z.lazy(() =>
-  z.looseObject({
-    id: rt.integer(),
-    name: rt.length(z.string(), 1),
-    password: rt.writeOnlyProperty(),
-    createdAt: rt.stringFormat("date-time"),
-    owner: PersonSchema.optional(),
-  }),
-);
-
-export const AccountSchemaForRequest: z.ZodType = z.lazy(() =>
-  rt.omitReadOnly(
+export const AccountSchemaForResponse: z.ZodType<rt.Readable<components["schemas"]["Account"]>> =
+  rt.lazy(() =>
     z.looseObject({
-      id: rt.integer().optional(),
+      id: rt.integer(),
       name: rt.length(z.string(), 1),
-      password: rt.length(z.string(), 8),
-      createdAt: rt.stringFormat("date-time").optional(),
-      owner: PersonSchemaForRequest.optional(),
+      password: rt.writeOnlyProperty(),
+      createdAt: rt.stringFormat("date-time"),
+      owner: PersonSchema.optional(),
     }),
-    ["id", "createdAt"],
-  ),
+  );
+
+export const AccountSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Account"]>> =
+  rt.lazy(() =>
+    rt.omitReadOnly(
+      z.looseObject({
+        id: rt.integer().optional(),
+        name: rt.length(z.string(), 1),
+        password: rt.length(z.string(), 8),
+        createdAt: rt.stringFormat("date-time").optional(),
+        owner: PersonSchemaForRequest.optional(),
+      }),
+      ["id", "createdAt"],
+    ),
+  );
+
+export const AdminSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Admin"]>> =
+  rt.lazy(() =>
+    rt.allOf(
+      [
+        AccountSchemaForRequest,
+        rt.omitReadOnly(
+          z.looseObject({ level: rt.integer().gte(1), auditId: z.string().optional() }),
+          ["auditId"],
+        ),
+      ],
+      rt.mergeRequestParts,
+    ),
+  );
+
+export const AdminSchemaForResponse: z.ZodType<rt.Readable<components["schemas"]["Admin"]>> =
+  rt.lazy(() =>
+    rt.allOf([
+      AccountSchemaForResponse,
+      z.looseObject({ level: rt.integer().gte(1), auditId: z.string() }),
+    ]),
+  );
+
+export const NodeSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Node"]>> = rt.lazy(
+  () =>
+    rt.omitReadOnly(
+      z.looseObject({
+        id: rt.integer().optional(),
+        label: z.string(),
+        children: z.array(NodeSchemaForRequest).optional(),
+      }),
+      ["id"],
+    ),
 );
 
-export const AdminSchemaForRequest: z.ZodType = z.lazy(() =>
-  rt.allOf(
-    [
-      AccountSchemaForRequest,
-      rt.omitReadOnly(
-        z.looseObject({ level: rt.integer().gte(1), auditId: z.string().optional() }),
-        ["auditId"],
-      ),
-    ],
-    rt.mergeRequestParts,
-  ),
-);
-
-export const AdminSchemaForResponse: z.ZodType = z.lazy(() =>
-  rt.allOf([
-    AccountSchemaForResponse,
-    z.looseObject({ level: rt.integer().gte(1), auditId: z.string() }),
-  ]),
-);
-
-export const NodeSchemaForRequest: z.ZodType = z.lazy(() =>
-  rt.omitReadOnly(
-    z.looseObject({
-      id: rt.integer().optional(),
-      label: z.string(),
-      children: z.array(NodeSchemaForRequest).optional(),
-    }),
-    ["id"],
-  ),
-);
-
-export const PersonSchemaForRequest: z.ZodType = z.lazy(() =>
-  rt.omitReadOnly(z.looseObject({ id: z.string().optional(), email: rt.stringFormat("email") }), [
-    "id",
-  ]),
-);
+export const PersonSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Person"]>> =
+  rt.lazy(() =>
+    rt.omitReadOnly(z.looseObject({ id: z.string().optional(), email: rt.stringFormat("email") }), [
+      "id",
+    ]),
+  );

@@ -3,8 +3,9 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const TimeSchema: z.ZodType = z.lazy(() =>
+export const TimeSchema: z.ZodType<components["schemas"]["Time"]> = rt.lazy(() =>
   z.looseObject({
     timeZone: z.string(),
     local: z.string(),
@@ -15,6 +16,6 @@ export const TimeSchema: z.ZodType = z.lazy(() =>
   }),
 );
 
-export const ProblemSchema: z.ZodType = z.lazy(() =>
+export const ProblemSchema: z.ZodType<components["schemas"]["Problem"]> = rt.lazy(() =>
   z.looseObject({ type: z.string(), title: z.string(), status: rt.integer(), detail: z.string() }),
 );

@@ -3,8 +3,9 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const EchoSchema: z.ZodType = z.lazy(() =>
+export const EchoSchema: z.ZodType<components["schemas"]["Echo"]> = rt.lazy(() =>
   z.looseObject({
     path: z.looseObject({}).optional(),
     query: z.looseObject({}).optional(),
@@ -13,11 +14,11 @@ export const EchoSchema: z.ZodType = z.lazy(() =>
   }),
 );
 
-export const PointSchema: z.ZodType = z.lazy(() =>
+export const PointSchema: z.ZodType<components["schemas"]["Point"]> = rt.lazy(() =>
   z.looseObject({ x: rt.integer(), y: rt.integer() }),
 );
 
-export const WidgetSchema: z.ZodType = z.lazy(() =>
+export const WidgetSchema: z.ZodType<components["schemas"]["Widget"]> = rt.lazy(() =>
   z.strictObject({
     id: rt.stringFormat("uuid").optional(),
     name: rt.length(z.string().regex(new RegExp("^[a-z][a-z0-9-]*$", "u")), 3, 20),
@@ -41,22 +42,22 @@ export const WidgetSchema: z.ZodType = z.lazy(() =>
   }),
 );
 
-export const SizeSchema: z.ZodType = z.lazy(() =>
+export const SizeSchema: z.ZodType<components["schemas"]["Size"]> = rt.lazy(() =>
   z.looseObject({ width: z.number().gte(0), height: z.number().gte(0) }),
 );
 
-export const DimensionsSchema: z.ZodType = z.lazy(() =>
+export const DimensionsSchema: z.ZodType<components["schemas"]["Dimensions"]> = rt.lazy(() =>
   rt.allOf([SizeSchema, z.looseObject({ unit: z.enum(["cm", "in"]).default("cm") })]),
 );
 
-export const ContactSchema: z.ZodType = z.lazy(() =>
+export const ContactSchema: z.ZodType<components["schemas"]["Contact"]> = rt.lazy(() =>
   rt.oneOf([
     z.looseObject({ email: rt.stringFormat("email") }),
     z.looseObject({ phone: z.string().regex(new RegExp("^\\+[0-9]{7,15}$", "u")) }),
   ]),
 );
 
-export const ShapeSchema: z.ZodType = z.lazy(() =>
+export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(() =>
   rt.discriminated("kind", { circle: () => CircleSchema, sq: () => SquareSchema }),
 );
 
@@ -68,14 +69,14 @@ export const SquareSchema: z.ZodType = z.lazy(() =>
   z.looseObject({ kind: z.string(), side: z.number().gt(0) }),
 );
 
-export const TreeSchema: z.ZodType = z.lazy(() =>
+export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(() =>
   z.looseObject({ value: rt.integer(), children: z.array(TreeSchema).max(3).optional() }),
 );
 
-export const ProblemSchema: z.ZodType = z.lazy(() =>
+export const ProblemSchema: z.ZodType<components["schemas"]["Problem"]> = rt.lazy(() =>
   z.looseObject({ title: z.string(), status: rt.integer(), detail: z.string().optional() }),
 );
 
-export const ErrorSchema: z.ZodType = z.lazy(() =>
+export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(() =>
   z.looseObject({ code: rt.integer(), message: z.string() }),
 );

@@ -3,7 +3,8 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const GreetingSchema: z.ZodType = z.lazy(() =>
+export const GreetingSchema: z.ZodType<components["schemas"]["Greeting"]> = rt.lazy(() =>
   z.looseObject({ message: z.string(), count: rt.integer().gte(1) }),
 );

@@ -3,12 +3,13 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
+import type { components } from "./types.js";
 
-export const ContentUpdateSchema: z.ZodType = z.lazy(() =>
+export const ContentUpdateSchema: z.ZodType<components["schemas"]["ContentUpdate"]> = rt.lazy(() =>
   z.strictObject({ markdown: rt.length(z.string(), undefined, 65536) }),
 );
 
-export const ContentSchema: z.ZodType = z.lazy(() =>
+export const ContentSchema: z.ZodType<components["schemas"]["Content"]> = rt.lazy(() =>
   z.looseObject({
     markdown: z.string(),
     revision: rt.integer().gte(0),
