@@ -6,18 +6,19 @@
  * Packs with --ignore-scripts: `npm test` has just built dist/ and runtime/dist, and a rebuild
  * here would rewrite files other test files are reading.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exec } from "./helpers/exec.js";
 import { ROOT } from "./helpers/specs.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "symphony-init-"));
 const packs = path.join(dir, "packs");
 const tools = path.join(dir, "tools");
 const project = path.join(dir, "my-ext");
-const run = (cwd: string, cmd: string, args: string[]) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
+const run = (cwd: string, cmd: string, args: string[]) => exec(cmd, args, { cwd, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
 let dev: ChildProcess | undefined;
 const timings: Record<string, number> = {};
 
@@ -32,11 +33,11 @@ function size(folder: string): number {
   return total;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(packs, { recursive: true });
   mkdirSync(tools, { recursive: true });
-  run(ROOT, "npm", ["pack", "--ignore-scripts", "--workspace", "runtime", "--pack-destination", packs]);
-  run(ROOT, "npm", ["pack", "--ignore-scripts", "--pack-destination", packs]);
+  await run(ROOT, "npm", ["pack", "--ignore-scripts", "--workspace", "runtime", "--pack-destination", packs]);
+  await run(ROOT, "npm", ["pack", "--ignore-scripts", "--pack-destination", packs]);
   writeFileSync(path.join(dir, "package.json"), "{}\n"); // keeps npm from looking further up
   writeFileSync(path.join(tools, "package.json"), JSON.stringify({ private: true }));
 }, 120_000);
@@ -55,16 +56,16 @@ afterAll(async () => {
 describe("init → npm install → npm test → npm run dev → curl, from the packed tarballs", () => {
   const tarball = (name: string) => path.join(packs, readdirSync(packs).find((f) => f.startsWith(name) && f.endsWith(".tgz"))!);
 
-  it("the packed generator carries no install script and no telemetry dependency", () => {
+  it("the packed generator carries no install script and no telemetry dependency", async () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
     for (const hook of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts[hook], hook).toBeUndefined();
     expect(Object.keys(pkg.dependencies)).not.toContain("swagger-ui-dist");
-    run(tools, "npm", ["install", tarball("symphony-codegen-runtime-"), tarball("symphony-codegen-0")]);
-    expect(run(tools, "npm", ["ls", "--all", "--parseable"])).not.toMatch(/@scarf/);
+    await run(tools, "npm", ["install", tarball("symphony-codegen-runtime-"), tarball("symphony-codegen-0")]);
+    expect(await run(tools, "npm", ["ls", "--all", "--parseable"])).not.toMatch(/@scarf/);
   }, 240_000);
 
-  it("init writes a project whose npm install and npm test pass with no edits", () => {
-    const out = run(dir, path.join(tools, "node_modules/.bin/symphony-codegen"), [
+  it("init writes a project whose npm install and npm test pass with no edits", async () => {
+    const out = await run(dir, path.join(tools, "node_modules/.bin/symphony-codegen"), [
       "init",
       "my-ext",
       "--prefix",
@@ -76,10 +77,10 @@ describe("init → npm install → npm test → npm run dev → curl, from the p
     ]);
     expect(out).toContain("prefix myext");
     let started = performance.now();
-    run(project, "npm", ["install"]);
+    await run(project, "npm", ["install"]);
     timings.npmInstallMs = Math.round(performance.now() - started);
     started = performance.now();
-    const test = run(project, "npm", ["test"]);
+    const test = await run(project, "npm", ["test"]);
     timings.npmTestMs = Math.round(performance.now() - started);
     expect(test).toMatch(/# pass 2\b/);
     expect(test).toMatch(/# fail 0\b/);
@@ -118,14 +119,14 @@ describe("init → npm install → npm test → npm run dev → curl, from the p
     await exited;
   }, 120_000);
 
-  it("the production install holds the runtime and its needs only (≤ 20 MB)", () => {
+  it("the production install holds the runtime and its needs only (≤ 20 MB)", async () => {
     // What a deployment does: the project's lock file, installed without devDependencies, in a
     // folder at the same depth (the lock's file: paths are relative).
     const prod = path.join(dir, "prod");
     mkdirSync(prod);
     for (const f of ["package.json", "package-lock.json"]) copyFileSync(path.join(project, f), path.join(prod, f));
-    run(prod, "npm", ["ci", "--omit=dev"]);
-    const installed = run(prod, "npm", ["ls", "--all", "--omit=dev", "--parseable"])
+    await run(prod, "npm", ["ci", "--omit=dev"]);
+    const installed = (await run(prod, "npm", ["ls", "--all", "--omit=dev", "--parseable"]))
       .split("\n")
       .filter((p) => p.includes("node_modules"))
       .map((p) => p.slice(p.lastIndexOf("node_modules/") + "node_modules/".length));

@@ -14,11 +14,12 @@
  * - `npm test` in the clone itself is what is running this file: it is checked, not re-run
  *   (.ci/run runs exactly that command).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { exec } from "./helpers/exec.js";
 import { freePort } from "./helpers/nats-server.js";
 import { ROOT } from "./helpers/specs.js";
 
@@ -98,7 +99,7 @@ describe("README and the examples' READMEs, followed verbatim in a fresh clone",
 
   it("every command works as written", async () => {
     const clone = path.join(dir, "repo");
-    execFileSync("git", ["clone", "--quiet", ROOT, clone]);
+    await exec("git", ["clone", "--quiet", ROOT, clone], { cwd: dir });
     const port = await freePort();
     let cwd = clone;
     let section = steps[0]?.section;
@@ -144,8 +145,9 @@ describe("README and the examples' READMEs, followed verbatim in a fresh clone",
       if (/^curl\b/.test(line)) {
         let status = 0;
         let out = "";
-        await waitFor(() => {
-          out = execFileSync("bash", ["-c", `${line} -s -w '\\n%{http_code}'`], { cwd, env, encoding: "utf8" });
+        await waitFor(async () => {
+          // curl exits non-zero when nothing listens yet: that is a status of 0, retried like a 404.
+          out = await exec("bash", ["-c", `${line} -s -w '\\n%{http_code}'`], { cwd, env }).catch((err: { stdout?: string }) => err.stdout ?? "0");
           status = Number(out.trim().split("\n").at(-1));
           return ![0, 404, 502, 503].includes(status);
         }, 60_000);
@@ -157,14 +159,13 @@ describe("README and the examples' READMEs, followed verbatim in a fresh clone",
         continue;
       }
       try {
-        execFileSync("bash", ["-c", line], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        await exec("bash", ["-c", line], { cwd, env });
       } catch (err) {
-        const e = err as { stdout?: string; stderr?: string; status?: number };
-        expect.fail(`${where} exited ${e.status}:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+        expect.fail(`${where}: ${(err as Error).message}`);
       }
     }
     await stopServers();
     // Following the documents leaves the clone as it was (no regenerated file differs, nothing stray).
-    expect(execFileSync("git", ["status", "--porcelain"], { cwd: clone, encoding: "utf8" })).toBe("");
+    expect(await exec("git", ["status", "--porcelain"], { cwd: clone })).toBe("");
   }, 900_000);
 });

@@ -3,15 +3,16 @@
  * document under fixtures/corpus carries its licence, and a fresh clone (nothing beside it, stale
  * files in its build folder) regenerates the committed examples byte for byte.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { exec } from "./helpers/exec.js";
 import { ROOT } from "./helpers/specs.js";
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
-const npm = (cwd: string, ...args: string[]) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const git = (cwd: string, ...args: string[]) => exec("git", args, { cwd });
+const npm = (cwd: string, ...args: string[]) => exec("npm", args, { cwd });
 
 describe("self-contained repository", () => {
   it("no tracked file outside fixtures/corpus refers to a folder beside the clone", () => {
@@ -39,9 +40,9 @@ describe("a fresh clone", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "symphony-clone-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("builds and regenerates the committed examples with `git status` clean, whatever sits in dist/", () => {
+  it("builds and regenerates the committed examples with `git status` clean, whatever sits in dist/", async () => {
     const clone = path.join(dir, "repo");
-    git(dir, "clone", "--quiet", "--no-hardlinks", ROOT, clone);
+    await git(dir, "clone", "--quiet", "--no-hardlinks", ROOT, clone);
     expect(existsSync(path.join(clone, "..", "shared"))).toBe(false);
     // The dependencies are the same as ours (npm ci is what .ci/run measures); the workspace link
     // node_modules/@symphony-codegen/runtime is relative, so it points into the clone.
@@ -49,10 +50,10 @@ describe("a fresh clone", () => {
     // Leftovers of an older build must not change the manifests' fingerprint.
     mkdirSync(path.join(clone, "dist/generator/emit"), { recursive: true });
     writeFileSync(path.join(clone, "dist/generator/emit/removed-emitter.js"), "export const stale = 1;\n");
-    npm(clone, "run", "-s", "build");
-    npm(clone, "run", "-s", "codegen", "--", "--quiet");
-    expect(git(clone, "status", "--porcelain")).toBe("");
+    await npm(clone, "run", "-s", "build");
+    await npm(clone, "run", "-s", "codegen", "--", "--quiet");
+    expect(await git(clone, "status", "--porcelain")).toBe("");
     // --check agrees, including the manifests.
-    npm(clone, "run", "-s", "codegen", "--", "--check", "--quiet");
+    await npm(clone, "run", "-s", "codegen", "--", "--check", "--quiet");
   }, 180_000);
 });
