@@ -233,6 +233,16 @@ describe("dev: stopping", () => {
     const ms = await leftNothing(nats, 5_000);
     console.log(`SIGKILL: nats-server gone and store removed ${Math.round(ms)} ms after dev died`);
   });
+
+  it("its nats-server killed under it: dev says so and exits 1, leaving nothing", async () => {
+    const { dev, nats } = await startDev();
+    process.kill(nats.pid, "SIGKILL");
+    const exit = await exitWithin(dev, 10_000);
+    expect(exit, dev.stdout()).not.toBe("hung");
+    expect((exit as Exit).code).toBe(1);
+    expect(dev.records().find((r) => r.message === "nats-server exited; stopping")).toMatchObject({ exit: "SIGKILL" });
+    await leftNothing(nats, 5_000);
+  });
 });
 
 describe("dev: gateway (CLI defaults)", () => {

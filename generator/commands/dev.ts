@@ -82,7 +82,12 @@ export function addDevCommand(program: Command, context: CommandContext): void {
           if (!received) log.error("the --run command exited; stopping", { command: opts.run, exitCode: code });
           return code;
         });
-        const ended = await Promise.race([stopRequested.then(() => undefined), ...(commandExit ? [commandExit] : [])]);
+        // The nats-server dev started dying under it (killed, out of disk) ends dev: nothing works without it.
+        const natsDied = dev.natsExited?.then((how) => {
+          if (!received) log.error("nats-server exited; stopping", { exit: how });
+          return 1;
+        });
+        const ended = await Promise.race([stopRequested.then(() => undefined), ...(commandExit ? [commandExit] : []), ...(natsDied ? [natsDied] : [])]);
         const at = received?.at ?? performance.now();
         await extension?.stop(EXTENSION_STOP_MS);
         await dev.stop();

@@ -25,6 +25,8 @@ export interface NatsServer {
   pid: number;
   /** The JetStream store directory (a temp directory removed on stop unless `storeDir` was given). */
   storeDir: string;
+  /** Resolves with the exit code (or signal) once the process has ended, whoever ended it. */
+  exited: Promise<number | NodeJS.Signals | null>;
   stop(): Promise<void>;
 }
 
@@ -204,5 +206,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   } finally {
     clearTimeout(timeout);
   }
-  return { url: `nats://127.0.0.1:${port}`, port, pid: child.pid!, storeDir: store, stop };
+  const ended = new Promise<number | NodeJS.Signals | null>((resolve) => {
+    if (exited(child)) resolve(child.exitCode ?? child.signalCode);
+    else child.once("exit", (code, signal) => resolve(code ?? signal));
+  });
+  return { url: `nats://127.0.0.1:${port}`, port, pid: child.pid!, storeDir: store, exited: ended, stop };
 }

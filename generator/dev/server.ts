@@ -84,6 +84,8 @@ export interface DevPlatform {
   gateway: Gateway;
   platform: PlatformServices;
   nc: NatsConnection;
+  /** The started nats-server's end (undefined with `natsUrl`): before `stop()`, a crash the CLI reports. */
+  natsExited?: Promise<number | NodeJS.Signals | null>;
   stop(): Promise<void>;
 }
 
@@ -320,6 +322,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     gateway,
     platform,
     nc,
+    natsExited: natsServer?.exited,
     apiKeys: () => [...keys.values()].map((k) => ({ ...k, capabilities: [...k.capabilities], users: [...k.users] })),
     async revoke(revoked: string) {
       const key = keys.get(decodeToken(revoked).secret);
