@@ -25,7 +25,13 @@ export interface BuildInfo {
   sources: string;
 }
 
-/** sha256 over every `.ts` source (not `.d.ts`) under `dir`, in path order. */
+/**
+ * Sources that cannot change generated text: the local platform and the `init`/`dev` commands.
+ * Left out so that work on them does not rewrite every committed manifest.
+ */
+const NOT_SHAPING = [/^dev\//, /^(commands\/)?(init|dev)\.ts$/];
+
+/** sha256 over every `.ts` source (not `.d.ts`) under `dir` that can shape the output, in path order. */
 export async function hashSources(dir: string): Promise<string> {
   const parts: string[] = [];
   const walk = async (sub: string): Promise<void> => {
@@ -33,7 +39,10 @@ export async function hashSources(dir: string): Promise<string> {
     for (const e of entries) {
       const file = path.join(sub, e.name);
       if (e.isDirectory()) await walk(file);
-      else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) parts.push(path.relative(dir, file).split(path.sep).join("/"), sha256(await readFile(file)));
+      else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) {
+        const rel = path.relative(dir, file).split(path.sep).join("/");
+        if (!NOT_SHAPING.some((re) => re.test(rel))) parts.push(rel, sha256(await readFile(file)));
+      }
     }
   };
   await walk(dir);
