@@ -144,6 +144,11 @@ export function matchMediaType(declared: readonly string[], contentType: string 
 const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze({});
 
 export function decodeRequest(op: PreparedOperation, request: RestRequest): DecodedRequest {
+  // The envelope names the operation it is for: another method sent to this endpoint is not this operation.
+  if (request.method !== op.method) {
+    const sent = JSON.stringify(request.method.length > 20 ? `${request.method.slice(0, 20)}…` : request.method);
+    throw new RestRequestError(`method ${sent} is not allowed: this endpoint serves ${op.method} ${op.path}`, 405, [], { Allow: op.method });
+  }
   const errors: FieldError[] = [];
   const decoded: DecodedRequest = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
   const cookies = op.hasCookies ? parseCookies(request.headers["cookie"]) : NO_COOKIES;

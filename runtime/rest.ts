@@ -56,6 +56,8 @@ export class RestRequestError extends Error {
     message: string,
     readonly status: number,
     readonly errors: FieldError[] = [],
+    /** Headers of the problem reply (e.g. `Allow` on a 405). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "RestRequestError";
@@ -191,8 +193,8 @@ export function restResponse(
 }
 
 /** A wrapped problem+json reply. */
-export function restError(status: number, message: string, errors?: FieldError[]): WrappedResponse {
-  return restResponse(status, problem(status, message, errors), { contentType: PROBLEM_JSON });
+export function restError(status: number, message: string, errors?: FieldError[], headers?: Record<string, string>): WrappedResponse {
+  return restResponse(status, problem(status, message, errors), { contentType: PROBLEM_JSON, headers });
 }
 
 export function problem(status: number, detail: string, errors?: FieldError[]): Problem {

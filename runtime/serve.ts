@@ -179,7 +179,7 @@ function reply(op: PreparedOperation, response: unknown, log: Logger, options: H
 function failure(op: PreparedOperation, err: unknown, log: Logger): WrappedResponse {
   if (err instanceof RestRequestError) {
     log.info("request rejected", { operation: op.handler, status: err.status, errors: err.errors });
-    return restError(err.status, err.message, err.errors);
+    return restError(err.status, err.message, err.errors, err.headers);
   }
   const reason = err instanceof InvalidResponse ? "handler returned an invalid response" : "handler failed";
   log.error(reason, { operation: op.handler, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });

@@ -237,9 +237,16 @@ describe("decodeRequest", () => {
     });
   });
 
+  it("refuses an envelope whose method is not the operation's: 405 with Allow, nothing decoded", () => {
+    const err = decodeError(() => decodeRequest(prepared, { ...good(), method: "DELETE" }));
+    expect(err.status).toBe(405);
+    expect(err.headers).toEqual({ Allow: "POST" });
+    expect(err.message).toMatch(/^method "DELETE" is not allowed: this endpoint serves POST /);
+  });
+
   it("collects every error with its parameter name or body pointer", () => {
     const err = decodeError(() =>
-      decodeRequest(prepared, request({ path_params: { id: "0" }, query_params: { limit: "99", "filter[x]": "a", "filter[z]": "1" }, headers: { cookie: "sid=x" }, body: { name: 1, extra: true, tags: ["a", "a"] } })),
+      decodeRequest(prepared, request({ method: "POST", path_params: { id: "0" }, query_params: { limit: "99", "filter[x]": "a", "filter[z]": "1" }, headers: { cookie: "sid=x" }, body: { name: 1, extra: true, tags: ["a", "a"] } })),
     );
     expect(err.status).toBe(400);
     expect(err.errors.map((e) => [e.in, e.name ?? e.pointer])).toEqual([

@@ -7,7 +7,7 @@
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension } from "@symphony-codegen/runtime";
-import { register } from "../examples/features/src/generated/index.js";
+import { operationTable, register } from "../examples/features/src/generated/index.js";
 import { createFeatures } from "../examples/features/src/handlers.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 
@@ -32,8 +32,10 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
+/** Sends an envelope to an endpoint; its method defaults to the endpoint's operation's (a different one is a 405). */
 async function call(endpoint: string, envelope: Envelope): Promise<Reply> {
-  const payload = JSON.stringify({ method: "GET", path: "/", url: envelope.path ?? "/", headers: {}, path_params: {}, query_params: {}, ...envelope });
+  const method = operationTable.find((op) => op.endpoint === endpoint)?.method ?? "GET";
+  const payload = JSON.stringify({ method, path: "/", url: envelope.path ?? "/", headers: {}, path_params: {}, query_params: {}, ...envelope });
   const msg = await nc.request(`cirata.extensions.features.${endpoint}`, new TextEncoder().encode(payload), { timeout: 5000 });
   return JSON.parse(new TextDecoder().decode(msg.data)) as Reply;
 }

@@ -56,6 +56,17 @@ afterAll(async () => {
 });
 
 describe("petstore over NATS", () => {
+  it("an envelope whose method is not the endpoint's operation gets 405 with Allow, not the operation", async () => {
+    const before = await call("findPets", { method: "GET", path: "/pets" });
+    const reply = await call("findPets", { method: "DELETE", path: "/pets" });
+    expect(reply.statuscode).toBe(405);
+    expect(reply.contenttype).toBe("application/problem+json");
+    expect(reply.headers).toEqual({ Allow: "GET" });
+    expect(reply.body.detail).toContain('method "DELETE" is not allowed');
+    // Nothing was served: the list is what it was.
+    expect((await call("findPets", { method: "GET", path: "/pets" })).body).toEqual(before.body);
+  });
+
   it("answers typed requests with the declared responses", async () => {
     const created = await call("addPet", { method: "POST", path: "/pets", headers: { "content-type": "application/json" }, body: { name: "Tom", tag: "cat" } });
     expect(created.statuscode).toBe(201);

@@ -67,8 +67,10 @@ async function startInstance(instance: string, url = server.url): Promise<Extens
   return ext;
 }
 
+/** Calls an endpoint with its operation's method (another method is a 405). */
 async function call(endpoint: string, query: Record<string, string> = {}) {
-  const envelope = { method: "GET", url: "/", path: "/", headers: {}, path_params: {}, query_params: query };
+  const method = operations.find((op) => op.endpoint === endpoint)?.method ?? "GET";
+  const envelope = { method, url: "/", path: "/", headers: {}, path_params: {}, query_params: query };
   const msg = await nc.request(`cirata.extensions.rt.${endpoint}`, JSON.stringify(envelope), { timeout: 5000 });
   return JSON.parse(new TextDecoder().decode(msg.data));
 }
