@@ -31,7 +31,7 @@ interface Step {
 }
 
 /** Every command line of a markdown document's sh blocks (continuations joined), with its section. */
-export function readmeSteps(markdown: string): Step[] {
+function readmeSteps(markdown: string): Step[] {
   const steps: Step[] = [];
   let section = "";
   let inSh = false;

@@ -2,9 +2,13 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { runCommand } from "../dev/run.js";
+import { signalExitCode } from "../signals.js";
 
 /** How long the `--run` command gets to drain after SIGTERM before SIGKILL (Ctrl-C stays under a second). */
 const EXTENSION_STOP_MS = 500;
+
+/** What stops dev: a terminal's Ctrl-C, a supervisor's stop, a closed terminal. */
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export function addDevCommand(program: Command, context: CommandContext): void {
   program
@@ -26,9 +30,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
       const port = Number(opts.port);
       const [{ startDev, PortInUse }, { createLogger }] = await Promise.all([import("../dev/server.js"), import("@symphony-codegen/runtime/internal/log.js")]);
       const log = createLogger({ component: "symphony-dev" });
-      /** Exit codes of a process ended by a signal (128 + its number), what shells report for Ctrl-C. */
-      const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-      type Signal = keyof typeof SIGNAL_EXIT;
+      type Signal = (typeof SIGNALS)[number];
       let dev: Awaited<ReturnType<typeof startDev>> | undefined;
       let received: { signal: Signal; at: number } | undefined;
       let onStop!: () => void;
@@ -37,16 +39,15 @@ export function addDevCommand(program: Command, context: CommandContext): void {
       // (each step bounded); one during start-up, or a second one, exits at once: the exit hook of
       // generator/dev/nats-server.ts kills nats-server and removes its temp store either way.
       const onSignal = (signal: Signal) => {
-        process.exitCode = SIGNAL_EXIT[signal];
+        process.exitCode = signalExitCode(signal);
         if (received || !dev) {
           log.info("symphony dev stopped", { signal, during: received ? "shutdown" : "start-up" });
-          process.exit(SIGNAL_EXIT[signal]);
+          process.exit(signalExitCode(signal));
         }
         received = { signal, at: performance.now() };
         onStop();
       };
-      const signals = Object.keys(SIGNAL_EXIT) as Signal[];
-      for (const s of signals) process.on(s, onSignal);
+      for (const s of SIGNALS) process.on(s, onSignal);
       try {
         try {
           dev = await startDev({ port, host: opts.host, natsUrl: opts.nats, storeDir: opts.store, auth: opts.auth, log });
@@ -92,9 +93,9 @@ export function addDevCommand(program: Command, context: CommandContext): void {
         await extension?.stop(EXTENSION_STOP_MS);
         await dev.stop();
         log.info("symphony dev stopped", received ? { signal: received.signal, ms: Math.round(performance.now() - at) } : { exitCode: ended });
-        context.exitCode = received ? SIGNAL_EXIT[received.signal] : (ended ?? 1);
+        context.exitCode = received ? signalExitCode(received.signal) : (ended ?? 1);
       } finally {
-        for (const s of signals) process.off(s, onSignal);
+        for (const s of SIGNALS) process.off(s, onSignal);
         // Stopped, or failed to start: should anything still hold the event loop, it must not keep the
         // process alive (process.exit() takes the exit code main() returned; the exit hook kills nats-server).
         setTimeout(() => process.exit(), 500).unref();

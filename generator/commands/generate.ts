@@ -5,6 +5,7 @@ import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
 import { COMPRESS_SPEC_ABOVE } from "../emit/register.js";
 import type { CommandContext } from "./context.js";
 import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
+import { signalExitCode } from "../signals.js";
 
 
 interface GenerateFlags {
@@ -116,14 +117,13 @@ async function generateOnce(target: Target, flags: GenerateFlags, rerun: string)
 async function watch(targets: Target[], flags: GenerateFlags, reload: (() => Promise<Target[]>) | undefined, configFile: string | undefined): Promise<number> {
   const { watchTargets } = await import("../watch.js");
   const stop = new AbortController();
-  let code = 130;
-  const onInt = () => stop.abort();
-  const onTerm = () => {
-    code = 143;
+  let code = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    code = signalExitCode(signal);
     stop.abort();
   };
-  process.once("SIGINT", onInt);
-  process.once("SIGTERM", onTerm);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     await watchTargets({
       targets,
@@ -136,8 +136,8 @@ async function watch(targets: Target[], flags: GenerateFlags, reload: (() => Pro
       error: (line) => process.stderr.write(line + "\n"),
     });
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   return code;
 }

@@ -5,6 +5,7 @@
  * its own process group so that stopping it stops what its shell started (e.g. `tsx watch`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { signalExitCode } from "../signals.js";
 
 export interface RunningCommand {
   /** Resolves with the command's exit code (or 128 + signal number) when it ends. */
@@ -13,13 +14,11 @@ export interface RunningCommand {
   stop(graceMs?: number): Promise<void>;
 }
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-
 export function runCommand(command: string, env: Record<string, string>, cwd = process.cwd()): RunningCommand {
   const child: ChildProcess = spawn(command, { cwd, shell: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...env }, detached: true });
   const exited = new Promise<number>((resolve) => {
     child.once("error", () => resolve(127));
-    child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0)));
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? signalExitCode(signal) : 128)));
   });
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
