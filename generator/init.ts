@@ -158,11 +158,7 @@ paths:
     post:
       operationId: createTodo
       summary: Create a to-do
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: { $ref: "#/components/schemas/NewTodo" }
+      requestBody: { $ref: "#/components/requestBodies/NewTodo" }
       responses:
         "201":
           description: Created.
@@ -189,11 +185,7 @@ paths:
     put:
       operationId: updateTodo
       summary: Replace a to-do
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: { $ref: "#/components/schemas/NewTodo" }
+      requestBody: { $ref: "#/components/requestBodies/NewTodo" }
       responses:
         "200":
           description: Updated.
@@ -211,6 +203,12 @@ paths:
         "404":
           $ref: "#/components/responses/NotFound"
 components:
+  requestBodies:
+    NewTodo:
+      required: true
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/NewTodo" }
   responses:
     NotFound:
       description: No such to-do.
