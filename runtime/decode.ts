@@ -255,9 +255,11 @@ function readBody(raw: unknown, encoding: string | undefined, kind: BodyKind, co
   const bytes = encoding === BASE64 && typeof raw === "string" ? fromBase64(raw) : undefined;
   switch (kind) {
     case "json":
-      if (!bytes && typeof raw !== "string") return raw;
+      // The envelope carries JSON bodies parsed (a string is the JSON string value, decoded once);
+      // only bytes (body_encoding: base64) are JSON text still to parse.
+      if (!bytes) return raw;
       try {
-        return JSON.parse(bodyText(raw, bytes));
+        return JSON.parse(utf8.decode(bytes));
       } catch (err) {
         throw new Error(`Body is not valid JSON: ${(err as Error).message}`);
       }

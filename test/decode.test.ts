@@ -265,8 +265,13 @@ describe("decodeRequest", () => {
     expect(err.message).toMatch(/^path parameter "id": .* \(and 8 more\)$/);
   });
 
-  it("reads JSON bodies sent as text, and picks the media type by content type", () => {
-    expect(decodeRequest(prepared, { ...good(), body: '{"name":"s","size":2}' }).body).toEqual({ name: "s", size: 2 });
+  it("reads JSON bodies parsed or as base64 text (a string is a JSON string), and picks the media type by content type", () => {
+    const json = '{"name":"s","size":2}';
+    expect(decodeRequest(prepared, { ...good(), body: Buffer.from(json).toString("base64"), body_encoding: "base64" }).body).toEqual({ name: "s", size: 2 });
+    // Decoded once: the string is the body's value, not JSON text to parse again.
+    expect(decodeError(() => decodeRequest(prepared, { ...good(), body: json })).errors).toEqual([
+      expect.objectContaining({ in: "body", pointer: "", message: expect.stringMatching(/expected object/) }),
+    ]);
     const text = decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "text/plain; charset=utf-8" }, body: "hello" });
     expect(text).toMatchObject({ body: "hello", contentType: "text/*" });
     expect(decodeError(() => decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "text/plain" }, body: "too long" })).errors).toEqual([
@@ -283,7 +288,9 @@ describe("decodeRequest", () => {
     const missing = decodeError(() => decodeRequest(prepared, { ...good(), body: undefined }));
     expect(missing.errors).toEqual([{ in: "body", pointer: "", message: "required" }]);
     expect(missing.message).toBe("body: required");
-    expect(decodeError(() => decodeRequest(prepared, { ...good(), body: "{" })).errors[0]!.message).toMatch(/^Body is not valid JSON/);
+    expect(decodeError(() => decodeRequest(prepared, { ...good(), body: Buffer.from("{").toString("base64"), body_encoding: "base64" })).errors[0]!.message).toMatch(
+      /^Body is not valid JSON/,
+    );
     const unsupported = decodeError(() => decodeRequest(prepared, { ...good(), headers: { "x-mode": "a", "content-type": "image/png" }, body: "x" }));
     expect(unsupported.status).toBe(415);
     expect(unsupported.errors).toEqual([{ in: "header", name: "content-type", message: 'expected one of application/json, text/*, application/octet-stream, got "image/png"' }]);

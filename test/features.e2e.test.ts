@@ -385,8 +385,10 @@ describe("request bodies", () => {
   it("rejects a missing body, a body that is not JSON, and an unsupported content type", async () => {
     const missing = expectRejected(await call("createWidget", { method: "POST" }), { in: "body", pointer: "" });
     expect(missing.message).toBe("required");
-    const notJson = await call("createWidget", { headers: { "content-type": "application/json" }, body: "{nope" });
-    expectRejected(notJson, { in: "body", pointer: "" });
+    const notJson = await call("createWidget", { headers: { "content-type": "application/json" }, body: Buffer.from("{nope").toString("base64"), body_encoding: "base64" });
+    expect(expectRejected(notJson, { in: "body", pointer: "" }).message).toMatch(/^Body is not valid JSON/);
+    // A string is the body's JSON value (decoded once), so it fails the object schema.
+    expect(expectRejected(await call("createWidget", { headers: { "content-type": "application/json" }, body: '{"name":"w"}' }), { in: "body", pointer: "" }).message).toMatch(/expected object/);
     const xml = await call("createWidget", { headers: { "content-type": "application/xml" }, body: "<widget/>" });
     expect(xml.statuscode).toBe(415);
     expect(xml.contenttype).toBe("application/problem+json");

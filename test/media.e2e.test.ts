@@ -37,6 +37,7 @@ beforeAll(async () => {
         typeof body === "string"
           ? gen.PostNote.ok(body.toUpperCase(), { contentType: "text/plain" })
           : gen.PostNote.ok({ text: body.text.toUpperCase() }, { contentType: "application/vnd.symphony.note+json" }),
+      postQuote: ({ body }: { body: string }) => gen.PostQuote.ok(body),
     });
     ready();
   });
@@ -101,6 +102,29 @@ describe("non-JSON media types over HTTP", () => {
     expect(tooLong.status).toBe(400);
     const unsupported = await fetch(url("/note"), { method: "POST", headers: { "content-type": "image/png" }, body: new Uint8Array([1]) });
     expect(unsupported.status).toBe(415);
+  });
+});
+
+describe("a JSON body that is a JSON string", () => {
+  const quote = (body: string) => fetch(url("/quote"), { method: "POST", headers: { "content-type": "application/json" }, body });
+
+  it("is decoded once: strings that look like JSON stay strings", async () => {
+    for (const value of ["hello", "123", '{"a":1}', "", '"quoted"', "null"]) {
+      const res = await quote(JSON.stringify(value));
+      expect(res.status, `${value}: ${res.status === 200 ? "" : await res.clone().text()}`).toBe(200);
+      expect(await res.json()).toBe(value);
+    }
+    const client = gen.createClient(dev.nc, "media");
+    for (const value of ['{"a":1}', "", "7"]) expect(await client.postQuote({ body: value })).toMatchObject({ status: 200, body: value });
+  });
+
+  it("refuses non-strings and invalid JSON with a 400 naming the body", async () => {
+    const number = await quote("123");
+    expect(number.status).toBe(400);
+    expect(await number.json()).toMatchObject({ errors: [{ in: "body", pointer: "" }] });
+    const broken = await quote('"unterminated');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { detail: string }).detail).toMatch(/Body is not valid JSON/);
   });
 });
 

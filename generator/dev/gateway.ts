@@ -346,11 +346,17 @@ export class Gateway {
         envelope.body_encoding = BASE64;
       } else if (isJsonMediaType(contentType)) {
         const text = raw.toString("utf8");
+        let value: unknown;
         try {
-          envelope.body = JSON.parse(text);
+          value = JSON.parse(text);
         } catch {
-          envelope.body = text; // the endpoint reports invalid JSON with a 400
+          value = undefined; // the endpoint parses the bytes and answers 400 naming the error
         }
+        // Sent as bytes where a parsed value would be misread: invalid JSON, and `""`, which in an envelope means "no body".
+        if (value === undefined || value === "") {
+          envelope.body = raw.toString("base64");
+          envelope.body_encoding = BASE64;
+        } else envelope.body = value;
       } else envelope.body = raw.toString("utf8");
     }
     const payload = Buffer.from(JSON.stringify(envelope));
