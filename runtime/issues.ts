@@ -5,6 +5,9 @@ import { escapePointer } from "./rest.js";
 /** The message `rt.integer()` gives a value that is not a whole number (or not a number at all). */
 export const INTEGER_MESSAGE = "Expected an integer";
 
+/** The message for an integer beyond ±(2^53 − 1): JSON parsing may already have rounded it, so it is refused, never rounded silently. */
+export const UNSAFE_INTEGER_MESSAGE = `Integer beyond ±${Number.MAX_SAFE_INTEGER} cannot be received exactly (declare it as a string with format int64)`;
+
 /** An issue's path as a JSON pointer ("" for the value itself). */
 export function issuePointer(path: readonly PropertyKey[]): string {
   return path.map((p) => "/" + escapePointer(String(p))).join("");
@@ -50,6 +53,8 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown, echo: Echo): stri
     if (expected.every((e) => e !== undefined)) return `expected ${[...new Set(expected)].join(" or ")}, ${got}`;
   }
   if (issue.code === "custom" && issue.message === INTEGER_MESSAGE) return `expected integer, ${got}`;
+  // The value received is not known: what is here may be its rounded form.
+  if (issue.code === "custom" && issue.message === UNSAFE_INTEGER_MESSAGE) return issue.message;
   // Other checks (bounds, patterns, enums) say what was expected; an echoed scalar also says what came.
   return echo === "value" && isScalar(at.value) ? `${issue.message}, ${got}` : issue.message;
 }

@@ -33,7 +33,9 @@ type Kind = "array" | "object" | "primitive";
 const has = (shape: ValueShape, t: JsonType) => shape.types?.includes(t) ?? false;
 const containerKind = (shape: ValueShape): Kind => (has(shape, "array") ? "array" : has(shape, "object") ? "object" : "primitive");
 
-const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Only canonical text becomes a number: JSON's number grammar, and for integers its integer form ("1.0", " 1 ", "1e0", "01" stay strings and fail validation). */
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^-?(?:0|[1-9]\d*)$/;
 
 type ScalarCoercer = (value: string) => unknown;
 const asString: ScalarCoercer = (value) => value;
@@ -41,12 +43,12 @@ const asString: ScalarCoercer = (value) => value;
 /** The coercion `coerceScalar` applies for a shape, decided once. */
 function scalarCoercer(shape: ValueShape): ScalarCoercer {
   const types = shape.types ?? [];
-  const numeric = types.includes("integer") || types.includes("number");
+  const numeric = types.includes("number") ? NUMBER : types.includes("integer") ? INTEGER : undefined;
   const boolean = types.includes("boolean");
   const nullable = types.includes("null");
   if (!numeric && !boolean && !nullable) return asString;
   return (value) => {
-    if (numeric && NUMBER.test(value.trim())) return Number(value);
+    if (numeric?.test(value)) return Number(value);
     if (boolean && (value === "true" || value === "false")) return value === "true";
     if (nullable && value === "null") return null;
     return value;

@@ -3,7 +3,7 @@
  * here once and generated code stays a table of calls.
  */
 import { z } from "zod";
-import { INTEGER_MESSAGE } from "./issues.js";
+import { INTEGER_MESSAGE, UNSAFE_INTEGER_MESSAGE } from "./issues.js";
 
 export { z };
 
@@ -131,7 +131,7 @@ export function numberFormat(schema: z.ZodNumber, format: string): z.ZodNumber {
     case "int32":
       return schema.refine((n) => Number.isInteger(n) && n >= -INT32 && n < INT32, "Expected a 32-bit integer");
     case "int64":
-      return schema.refine(Number.isInteger, INTEGER_MESSAGE);
+      return wholeNumber(schema);
     default:
       return schema;
   }
@@ -167,12 +167,25 @@ export function lazy<T>(build: () => z.ZodType): z.ZodType<T> {
   return z.lazy(build) as unknown as z.ZodType<T>;
 }
 
-/** JSON Schema `integer`: any whole number (not only safe integers). */
+/**
+ * A whole number within ±(2^53 − 1). Larger ones are refused rather than accepted rounded: by
+ * the time a JSON body or a parameter is a `number`, 9007199254740993 has become …992.
+ */
+function wholeNumber(schema: z.ZodNumber): z.ZodNumber {
+  return schema.check((ctx) => {
+    const n = ctx.value;
+    if (Number.isSafeInteger(n)) return;
+    const message = Number.isInteger(n) ? UNSAFE_INTEGER_MESSAGE : INTEGER_MESSAGE;
+    ctx.issues.push({ code: "custom", input: n, message });
+  });
+}
+
+/** JSON Schema `integer`, as exact numbers: a safe integer (docs/protocol.md, "Exact values"). */
 let integerSchema: z.ZodNumber | undefined;
 
 export function integer(): z.ZodNumber {
   // Not a number at all also says "integer" (decoding then reports `expected integer, got "abc"`).
-  integerSchema ??= z.number({ error: (issue) => (issue.code === "invalid_type" ? INTEGER_MESSAGE : undefined) }).refine(Number.isInteger, INTEGER_MESSAGE);
+  integerSchema ??= wholeNumber(z.number({ error: (issue) => (issue.code === "invalid_type" ? INTEGER_MESSAGE : undefined) }));
   return integerSchema;
 }
 

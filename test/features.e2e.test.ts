@@ -380,6 +380,10 @@ describe("request bodies", () => {
     expectRejected(await call("sumTree", { body: bad }), { in: "body", pointer: "/children/0/children/1/value" });
     const wide = { value: 1, children: [{ value: 2, children: [{ value: 1 }, { value: 2 }, { value: 3 }, { value: 4 }] }] };
     expectRejected(await call("sumTree", { body: wide }), { in: "body", pointer: "/children/0/children" });
+    // 2^53 + 1 arrives as 2^53 once JSON is parsed: integers beyond the safe range are refused, never rounded.
+    const huge = await call("sumTree", { body: { value: 1, children: [{ value: Number.MAX_SAFE_INTEGER + 2 }] } });
+    expect(expectRejected(huge, { in: "body", pointer: "/children/0/value" }).message).toMatch(/^Integer beyond ±9007199254740991 cannot be received exactly/);
+    expect((await call("sumTree", { body: { value: Number.MAX_SAFE_INTEGER } })).statuscode).toBe(200);
   });
 
   it("rejects a missing body, a body that is not JSON, and an unsupported content type", async () => {

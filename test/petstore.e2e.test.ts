@@ -102,6 +102,13 @@ describe("petstore over NATS", () => {
     expect(res.body).toMatchObject({ status: 400, title: "Bad Request" });
     expect(res.body.errors).toEqual([expect.objectContaining({ in: "path", name: "id" })]);
 
+    // Integers are exact: non-canonical text and values beyond 2^53 (which Number() would round) are refused, named.
+    for (const id of ["1.0", " 1 ", "1e0", "9007199254740993"]) {
+      const odd = await call("findPetById", { method: "GET", path: `/pets/${id}`, path_params: { id } });
+      expect(odd.statuscode, id).toBe(400);
+      expect(odd.body.errors, id).toEqual([expect.objectContaining({ in: "path", name: "id" })]);
+    }
+
     const over = await call("findPets", { method: "GET", path: "/pets", query_params: { limit: "1000" } });
     expect(over.statuscode).toBe(400);
     expect(over.body.errors[0]).toMatchObject({ in: "query", name: "limit" });

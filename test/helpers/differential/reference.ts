@@ -37,6 +37,10 @@ export const INTENTIONAL = [
     rule: "OpenAPI 3.0 `nullable: true` admits `null` even when `enum`, `const`, `$ref`, `allOf`/`anyOf`/`oneOf` or `not` would reject it (the reference wraps the schema in `anyOf: [{type: \"null\"}, …]`).",
   },
   {
+    id: "safe-integers",
+    rule: "`integer` (and `format: int64`) accepts whole numbers within ±(2^53 − 1) only: beyond that, JSON parsing may already have rounded the value, so it is refused rather than delivered changed.",
+  },
+  {
     id: "byte-whole-string",
     rule: "`format: byte` checks the whole string as base64; ajv-formats' regex carries the `m` flag and so accepts any string with one base64 (or empty) line.",
   },
@@ -80,6 +84,14 @@ export function getPointer(doc: unknown, ref: string): unknown {
     node = (node as Obj)[token];
   }
   return node;
+}
+
+/** Bounds the integers a schema admits to the safe range (where a number would be a whole one). */
+function safeIntegers(s: Obj): Obj {
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const integer = (types.includes("integer") && !types.includes("number")) || (s.format === "int64" && types.includes("number"));
+  if (!integer) return s;
+  return { allOf: [s, { if: { type: "number" }, then: { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } }] };
 }
 
 /** Which side a schema is validated for: requests relax `required` for readOnly properties. */
@@ -177,6 +189,8 @@ export class Reference {
     }
 
     if (this.intentional) this.#discriminator(s, schema, direction);
+    // INTENTIONAL safe-integers
+    if (this.intentional) s = safeIntegers(s);
 
     if (this.is30 && s.nullable === true) {
       delete s.nullable;
