@@ -342,12 +342,20 @@ function jsonType(value: unknown): string {
 }
 
 /**
- * Values of none of the given JSON types. Type-specific keywords without a `type`
- * (e.g. `{minLength: 3}`) constrain only values of their type; others pass.
+ * Type-specific keywords without a `type` (`{required: [done]}`, `{minLength: 3}`): a value of one
+ * of the branches' JSON types must match that branch, whose errors are reported as its own
+ * (`/done: required`, not "expected a value of another type"); values of other types pass.
  */
-export function notOfTypes(types: readonly string[]): z.ZodType {
-  const set = new Set(types.includes("number") ? [...types, "integer"] : types);
-  return z.unknown().refine((v) => !set.has(jsonType(v)), `Expected a value of type ${types.join(" or ")}`);
+export function byType(branches: Readonly<Partial<Record<"string" | "number" | "object" | "array", z.ZodType>>>): z.ZodType {
+  return z.unknown().transform((value, ctx) => {
+    const type = jsonType(value);
+    const branch = branches[(type === "integer" ? "number" : type) as keyof typeof branches];
+    if (!branch) return value;
+    const result = branch.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue } as never);
+    return z.NEVER;
+  });
 }
 
 /**

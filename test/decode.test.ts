@@ -467,12 +467,14 @@ describe("zod helpers", () => {
     expect(ok(schema, 5)).toBe(false);
   });
 
-  it("not, propertyCount and notOfTypes", () => {
+  it("not, propertyCount and byType", () => {
     expect([ok(rt.not(z.string()), 1), ok(rt.not(z.string()), "a")]).toEqual([true, false]);
     const counted = rt.propertyCount(z.looseObject({}), 1, 2);
     expect([ok(counted, {}), ok(counted, { a: 1 }), ok(counted, { a: 1, b: 2, c: 3 })]).toEqual([false, true, false]);
-    const notNumbers = rt.notOfTypes(["number"]);
-    expect([ok(notNumbers, 1), ok(notNumbers, 1.5), ok(notNumbers, "1"), ok(notNumbers, null)]).toEqual([false, false, true, true]);
+    // Untyped keywords constrain values of their type only, and report that type's own errors.
+    const typed = rt.byType({ number: z.number().gte(2), object: z.looseObject({ done: z.unknown() }) });
+    expect([ok(typed, 1), ok(typed, 2.5), ok(typed, "1"), ok(typed, null), ok(typed, {}), ok(typed, { done: 0 })]).toEqual([false, true, true, true, false, true]);
+    expect(typed.safeParse({}).error!.issues).toEqual([expect.objectContaining({ path: ["done"], code: "invalid_type" })]);
   });
 });
 

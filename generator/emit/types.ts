@@ -8,6 +8,7 @@ import ts from "typescript";
 import { formatTypeScript } from "../format.js";
 import { usesVisibility, type ApiModel } from "../model.js";
 import { printTypes, UnsupportedNode } from "../print/types-printer.js";
+import { declareRequiredMembers } from "./required-members.js";
 
 const BYTES = ts.factory.createTypeReferenceNode("Uint8Array");
 
@@ -18,6 +19,7 @@ export function typesDocument(model: ApiModel): OpenAPI3 {
   if (Object.keys(model.callbackItems).length > 0) {
     document.webhooks = { ...(document.webhooks as object | undefined), ...structuredClone(model.callbackItems) };
   }
+  declareRequiredMembers(document);
   return document as OpenAPI3;
 }
 

@@ -300,7 +300,7 @@ export class ZodEmitter {
       if (numberFormat || NUMBER_KEYWORDS.some((k) => k in schema)) types.push("number");
       if (types.length === 0) return undefined;
       // Untyped keywords only constrain values of their type; others pass.
-      if (types.length < 7) return `z.union([${[...types.map((t) => this.#ofType(schema, t)), "rt.notOfTypes(" + JSON.stringify(types) + ")"].join(", ")}])`;
+      return `rt.byType({ ${types.map((t) => `${t}: ${this.#ofType(schema, t)}`).join(", ")} })`;
     }
     const exprs = [...new Set(types)].map((t) => this.#ofType(schema, t));
     return exprs.length === 1 ? exprs[0] : `z.union([${exprs.join(", ")}])`;

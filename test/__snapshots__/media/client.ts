@@ -10,6 +10,8 @@ import type {
   PutBlobResponse,
   PostNoteRequest,
   PostNoteResponse,
+  PostQuoteRequest,
+  PostQuoteResponse,
 } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
@@ -48,6 +50,13 @@ export interface Client {
     },
     options?: rt.CallOptions,
   ): Promise<PostNoteResponse>;
+  /**
+   * POST /quote → endpoint postQuote
+   */
+  postQuote(
+    req: { body: Exclude<PostQuoteRequest["body"], undefined> },
+    options?: rt.CallOptions,
+  ): Promise<PostQuoteResponse>;
 }
 
 /**

@@ -99,6 +99,27 @@ export type PostNoteResponse =
  */
 export const PostNote = rt.responseBuilders<PostNoteResponse>();
 
+// POST /quote
+export interface PostQuoteRequest {
+  path: Record<string, never>;
+  query: Record<string, never>;
+  headers: Record<string, never>;
+  cookies: Record<string, never>;
+  body: NonNullable<paths["/quote"]["post"]["requestBody"]>["content"]["application/json"];
+}
+
+export type PostQuoteResponse = {
+  status: 200;
+  body: paths["/quote"]["post"]["responses"]["200"]["content"]["application/json"];
+  headers?: Readonly<Record<string, string | number | boolean>>;
+  contentType?: "application/json";
+};
+
+/**
+ * Response builders for postQuote: `PostQuote.status(code, body)` and one per named status.
+ */
+export const PostQuote = rt.responseBuilders<PostQuoteResponse>();
+
 /**
  * One method per operation of Media types. Return a response built with the operation's builders.
  */
@@ -125,4 +146,13 @@ export interface Handlers {
     req: PostNoteRequest,
     ctx: rt.HandlerContext,
   ): PostNoteResponse | Promise<PostNoteResponse>;
+  /**
+   * A JSON body that is a JSON string (decoded once, never twice).
+   *
+   * POST /quote
+   */
+  postQuote(
+    req: PostQuoteRequest,
+    ctx: rt.HandlerContext,
+  ): PostQuoteResponse | Promise<PostQuoteResponse>;
 }

@@ -104,4 +104,17 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
     },
   },
+  {
+    handler: "postQuote",
+    endpoint: "postQuote",
+    method: "POST",
+    path: "/quote",
+    params: [],
+    body: {
+      required: true,
+      content: { "application/json": () => rt.length(z.string(), undefined, 50) },
+    },
+    responses: { "200": "application/json" },
+    responseBodies: { "200": { "application/json": () => z.string() } },
+  },
 ];

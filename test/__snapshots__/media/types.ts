@@ -64,6 +64,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/quote": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description A JSON body that is a JSON string (decoded once, never twice). */
+    post: operations["postQuote"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -190,6 +207,30 @@ export interface operations {
           "application/vnd.symphony.note+json": {
             text?: string;
           };
+        };
+      };
+    };
+  };
+  postQuote: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": string;
+      };
+    };
+    responses: {
+      /** @description The same string */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": string;
         };
       };
     };
