@@ -45,6 +45,7 @@ export class Extension {
   #ready = settleable();
   #identifier?: string;
   #statusIntervalMs = 30_000;
+  #shutdownTimeoutMs = 10_000;
   #statusTimer?: NodeJS.Timeout;
   #registered = false;
   readonly #declared: Omit<RegistrationEntry, "id" | "name" | "prefix" | "description" | "statusInterval"> = {
@@ -101,6 +102,17 @@ export class Extension {
   withNatsUrl(url: string, options: Partial<ConnectionOptions> = {}): this {
     this.#natsUrl = url;
     this.#connectOptions = options;
+    return this;
+  }
+
+  /**
+   * How long shutdown may take (default 10 s): services stop, in-flight requests finish, hooks
+   * run and the connection drains within it; then the connection is closed regardless, so a
+   * SIGTERM ends the process in bounded time even while NATS is unreachable.
+   */
+  withShutdownTimeout(ms: number): this {
+    if (!(ms > 0)) throw new InvalidConfiguration(`Shutdown timeout must be a positive number of milliseconds, got ${ms}`);
+    this.#shutdownTimeoutMs = ms;
     return this;
   }
 
@@ -255,8 +267,12 @@ export class Extension {
    */
   async connect(): Promise<NatsConnection> {
     if (this.#nc) return this.#nc;
-    const url = this.#natsUrl ?? process.env.NATS_URL;
-    const options: ConnectionOptions = { name: `${this.prefix} (${this.name})`, ...this.#connectOptions };
+    // An explicit token wins over the development path's NATS_URL (a host may have both set).
+    const envUrl = process.env.NATS_URL || undefined;
+    if (envUrl && this.#token && !this.#natsUrl) this.log.warn("NATS_URL is ignored: a token was given (withToken), which connects through the platform");
+    const url = this.#natsUrl ?? (this.#token ? undefined : envUrl);
+    // Reconnect forever, with jitter: an outage of any length ends in serving again, not in exit 0.
+    const options: ConnectionOptions = { name: `${this.prefix} (${this.name})`, ...RECONNECT_FOREVER, ...this.#connectOptions };
     if (url) options.servers = url;
     else {
       const { token } = await resolveToken({ explicit: this.#token, prefix: this.prefix, capabilities: this.#declared.capabilities, log: this.log });
@@ -277,12 +293,21 @@ export class Extension {
 
   /** After a NATS outage the platform may have dropped the entry: register again once reconnected. */
   async #watchConnection(nc: NatsConnection): Promise<void> {
+    let attempts = 0;
+    let since = 0;
     for await (const s of nc.status()) {
       if (this.#stopping) continue;
-      if (s.type === "disconnect") this.log.warn("disconnected from NATS; reconnecting", { server: s.data });
-      else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data))) this.log.error("NATS refused the credentials", { reason: String(s.data) });
+      if (s.type === "disconnect") {
+        since = Date.now();
+        attempts = 0;
+        this.log.warn("disconnected from NATS; reconnecting", { server: s.data });
+      } else if (s.type === "reconnecting") {
+        attempts += 1;
+        // 1, 2, 4, 8, … then every 32nd: visible at first, not a line every 2 s for hours.
+        if ((attempts & (attempts - 1)) === 0 || attempts % 32 === 0) this.log.warn("still reconnecting to NATS", { attempts, downMs: Date.now() - since });
+      } else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data))) this.log.error("NATS refused the credentials", { reason: String(s.data) });
       else if (s.type === "reconnect") {
-        this.log.info("reconnected to NATS", { server: s.data });
+        this.log.info("reconnected to NATS", { server: s.data, attempts, downMs: Date.now() - since });
         if (!this.#registered) continue;
         for (let attempt = 1; attempt <= 5 && !this.#stopping && !nc.isClosed(); attempt++) {
           if (await this.register()) break;
@@ -378,11 +403,16 @@ export class Extension {
     await this.connect();
     const stopped = new Promise<void>((resolve) => (this.#stopRequested = resolve));
     const onSignal = (signal: NodeJS.Signals) => {
-      this.log.info("signal received, draining", { signal });
+      if (this.#stopping) {
+        this.log.warn("second signal: closing without draining", { signal });
+        void this.#nc?.close();
+        return;
+      }
+      this.log.info("signal received, draining", { signal, deadlineMs: this.#shutdownTimeoutMs });
       this.stop();
     };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     try {
       // Register first, so declared buckets exist during setup; register again if setup declared more.
       await this.register();
@@ -393,7 +423,11 @@ export class Extension {
       this.#statusTimer = setInterval(() => this.#publishStatus("running"), this.#statusIntervalMs);
       this.log.info("extension running", { name: this.name, services: this.#services.map((s) => s.info().name) });
       this.#ready.resolve();
-      await Promise.race([stopped, this.#nc!.closed()]);
+      const closed = this.#nc!.closed().then((err) => {
+        // Closed without stop(): the reconnect budget (if one was configured) ran out or the server refused us.
+        if (!this.#stopping) throw new ConnectionFailed(`NATS connection closed${err ? `: ${err.message}` : ""}`);
+      });
+      await Promise.race([stopped, closed]);
     } catch (err) {
       this.#ready.reject(err);
       throw err;
@@ -419,21 +453,38 @@ export class Extension {
   shutdown(): Promise<void> {
     this.#stopping ??= (async () => {
       clearInterval(this.#statusTimer);
-      if (this.#registered) this.#publishStatus("disconnected");
-      await Promise.allSettled(this.#services.map((s) => s.stop()));
-      await Promise.allSettled([...this.#inFlight]);
-      for (const hook of this.#shutdownHooks) {
-        try {
-          await hook();
-        } catch (err) {
-          this.#log.error("shutdown hook failed", { error: (err as Error).message });
-        }
-      }
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.#shutdownTimeoutMs)));
+      const drained = await Promise.race([this.#drain().then(() => true as const), deadline]);
+      clearTimeout(timer);
       const nc = this.#nc;
-      if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
-      this.log.info("extension stopped");
+      if (!drained) {
+        this.log.warn("shutdown deadline passed; closing the connection", { deadlineMs: this.#shutdownTimeoutMs, inFlight: this.#inFlight.size });
+        if (nc && !nc.isClosed()) await nc.close().catch(() => {});
+      }
+      this.log.info("extension stopped", { ms: Date.now() - started, drained });
     })();
     return this.#stopping;
+  }
+
+  /** The graceful part of shutdown: stop receiving, finish in-flight work, run hooks, drain. */
+  async #drain(): Promise<void> {
+    if (this.#registered) this.#publishStatus("disconnected");
+    await Promise.allSettled(this.#services.map((s) => s.stop()));
+    await Promise.allSettled([...this.#inFlight]);
+    for (const hook of this.#shutdownHooks) {
+      try {
+        await hook();
+      } catch (err) {
+        this.#log.error("shutdown hook failed", { error: (err as Error).message });
+      }
+    }
+    const nc = this.#nc;
+    if (!nc || nc.isClosed()) return;
+    await nc.drain().catch(() => {});
+    // While reconnecting, nats.js's drain() resolves with the connection still open and retrying forever.
+    if (!nc.isClosed()) await nc.close();
   }
 
   #requireConnection(): NatsConnection {
@@ -441,6 +492,9 @@ export class Extension {
     return this.#nc;
   }
 }
+
+/** nats.js gives up after 10 attempts 2 s apart (~21 s) and the process would then end; the platform's extensions wait for NATS. */
+const RECONNECT_FOREVER: Partial<ConnectionOptions> = { maxReconnectAttempts: -1, reconnectTimeWait: 2_000, reconnectJitter: 500 };
 
 /** A promise with its resolve/reject at hand (Promise.withResolvers needs Node 22). */
 function settleable(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {

@@ -21,7 +21,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
     .option("--auth <mode>", "open (no NATS auth) or operator (JWT + NKey users per instance, like the platform)", "open")
     .option(
       "--run <command>",
-      "start this command (your extension) once the platform is up, with SYMPHONY_TOKEN, SYMPHONY_DEV=1 and NATS_URL set; stop with it",
+      "start this command (your extension) once the platform is up, with SYMPHONY_DEV=1 and NATS_URL (open mode) or SYMPHONY_TOKEN (operator mode) set; stop with it",
     )
     .action(async (opts: { port: string; host: string; nats?: string; store?: string; auth: string; run?: string }) => {
       if (opts.auth !== "open" && opts.auth !== "operator") throw new Error(`--auth must be open or operator, got ${JSON.stringify(opts.auth)}`);
@@ -66,7 +66,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
             ``,
             opts.run ? `Running:  ${opts.run}` : `Start an extension with:  SYMPHONY_DEV=1 SYMPHONY_TOKEN=${dev.token} npm start`,
             opts.run
-              ? `(with SYMPHONY_TOKEN, SYMPHONY_DEV=1 and NATS_URL set; Ctrl-C stops both)`
+              ? `(with SYMPHONY_DEV=1 and ${opts.auth === "open" ? "NATS_URL" : "SYMPHONY_TOKEN"} set; Ctrl-C stops both)`
               : opts.auth === "open"
                 ? `(or connect straight to NATS with NATS_URL=${dev.natsUrl})`
                 : `(NATS requires credentials from the token exchange)`,
@@ -77,7 +77,8 @@ export function addDevCommand(program: Command, context: CommandContext): void {
         );
         // The extension under development: when it ends by itself, so does dev (with its exit code).
         const extension = opts.run
-          ? runCommand(opts.run, { SYMPHONY_TOKEN: dev.token, SYMPHONY_DEV: "1", ...(opts.auth === "open" ? { NATS_URL: dev.natsUrl } : {}) })
+          ? // One connection path: a token beats NATS_URL (runtime/extension.ts), so open mode gives only NATS_URL.
+            runCommand(opts.run, { SYMPHONY_DEV: "1", ...(opts.auth === "open" ? { NATS_URL: dev.natsUrl } : { SYMPHONY_TOKEN: dev.token }) })
           : undefined;
         const commandExit = extension?.exited.then((code) => {
           if (!received) log.error("the --run command exited; stopping", { command: opts.run, exitCode: code });
