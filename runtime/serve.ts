@@ -231,7 +231,6 @@ function respond(msg: Msg, op: PreparedOperation, wrapped: WrappedResponse, log:
   }
   try {
     msg.respond(data);
-    window.sent(data.length);
   } catch (err) {
     log.error("reply failed", { endpoint: op.endpoint, operation: op.handler, bytes: data.length, error: String(err) });
     try {
@@ -239,7 +238,9 @@ function respond(msg: Msg, op: PreparedOperation, wrapped: WrappedResponse, log:
     } catch {
       // The connection cannot carry anything (closed): no answer is possible.
     }
+    return;
   }
+  window.sent(data.length);
 }
 
 export interface LocalOptions {
@@ -295,7 +296,7 @@ export async function serveApi(
   const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? responseValidationDefault() };
   // Read per reply: a reconnect may land on a server with another limit.
   const limit = () => ext.conn()?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-  const window = new ReplyWindow(() => ext.conn()!.flush(), () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()));
+  const window = new ReplyWindow(async () => ext.conn()?.flush(), () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()));
   for (const spec of api.operations) {
     const op = prepareOperation(spec);
     const handler = (table[op.handler] as AnyHandler).bind(handlers);
