@@ -4,7 +4,7 @@
  */
 import type { Msg, RequestOptions } from "nats";
 import type { OperationSpec } from "./decode.js";
-import { ConnectionFailed, Other, Timeout } from "./errors.js";
+import { ConnectionFailed, Other, PayloadTooLarge, Timeout } from "./errors.js";
 import { baseMediaType, isJsonMediaType, type RestRequest } from "./rest.js";
 import { BASE64, boundaryOf, buildMultipart, formUrlEncode, fromBase64, isBytes, toBase64 } from "./media.js";
 import { fillPath, queryString, serializeParam, type SerializedParams } from "./serialize.js";
@@ -115,10 +115,10 @@ export async function callOperation(
   options: CallOptions = {},
 ): Promise<ClientResponse> {
   const subject = `cirata.extensions.${prefix}.${op.endpoint}`;
-  const envelope = buildEnvelope(op, input, options.headers);
+  const payload = requestBytes(nc, subject, buildEnvelope(op, input, options.headers));
   let msg: Msg;
   try {
-    msg = await nc.request(subject, JSON.stringify(envelope), { timeout: options.timeout ?? 10_000 });
+    msg = await nc.request(subject, payload, { timeout: options.timeout ?? 10_000 });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "503") throw new ConnectionFailed(`No instance of extension ${prefix} is answering ${op.endpoint}`, { cause: err });
@@ -126,6 +126,20 @@ export async function callOperation(
     throw new Other(`Request to ${subject} failed: ${(err as Error).message}`, { cause: err });
   }
   return readReply(msg.data);
+}
+
+/**
+ * The request's bytes, or PayloadTooLarge naming both sizes when they exceed the connected
+ * server's max_payload: NATS would refuse them (nats.js throws MAX_PAYLOAD_EXCEEDED, with no figures).
+ * A requester that says nothing about its server (localRequester) is not checked.
+ */
+export function requestBytes(nc: Requester, subject: string, request: unknown): Uint8Array {
+  const bytes = Buffer.from(JSON.stringify(request), "utf8");
+  const limit = (nc as { info?: { max_payload?: number } }).info?.max_payload;
+  if (limit !== undefined && bytes.length > limit) {
+    throw new PayloadTooLarge(`Request to ${subject} is ${bytes.length} bytes but the NATS server's max_payload is ${limit} bytes`, bytes.length, limit);
+  }
+  return bytes;
 }
 
 /** One method per operation, named like the Handlers methods; `T` is the generated Client interface. */

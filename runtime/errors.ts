@@ -13,6 +13,7 @@ export type SymphonyErrorCode =
   | "KEY_NOT_FOUND"
   | "INVALID_CONFIGURATION"
   | "SPEC_TOO_LARGE"
+  | "PAYLOAD_TOO_LARGE"
   | "OTHER";
 
 export class SymphonyError extends Error {
@@ -76,6 +77,16 @@ export class SpecTooLarge extends SymphonyError {
     readonly maxPayload: number,
   ) {
     super("SPEC_TOO_LARGE", message);
+  }
+}
+/** A request larger than the NATS server's max_payload: refused before sending (it would never arrive). */
+export class PayloadTooLarge extends SymphonyError {
+  constructor(
+    message: string,
+    readonly bytes: number,
+    readonly maxPayload: number,
+  ) {
+    super("PAYLOAD_TOO_LARGE", message);
   }
 }
 /** Anything else. */

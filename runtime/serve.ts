@@ -10,6 +10,7 @@ import type { Logger } from "./log.js";
 import type { Requester } from "./client.js";
 import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, specBytes, specText, SPEC_BUCKET, type EmbeddedSpec, type ObjectLoader } from "./metadata.js";
 import { issueLocations, issuePointer } from "./issues.js";
+import { ReplyWindow } from "./reply-window.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./responses.js";
 import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
 
@@ -195,15 +196,51 @@ function replyText(op: PreparedOperation, wrapped: WrappedResponse, log: Logger)
   }
 }
 
-/** Sends the reply: the caller always gets exactly one. */
-function respond(msg: Msg, op: PreparedOperation, wrapped: WrappedResponse, log: Logger): void {
-  const text = replyText(op, wrapped, log);
-  try {
-    // Buffer.from: a third of TextEncoder's cost for reply-sized strings.
-    msg.respond(Buffer.from(text, "utf8"));
-  } catch (err) {
-    log.error("reply failed", { endpoint: op.endpoint, error: String(err) });
+/** NATS's default max_payload, for a connection that has not said its server's yet. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/** Reply bytes a service may have in flight before new requests wait (runtime/reply-window.ts): 8 replies of the default max_payload. */
+const REPLY_WINDOW_BYTES = 8 * 1024 * 1024;
+
+/** Problem type of a reply too large for NATS to carry (docs/protocol.md, Replies). */
+export const REPLY_TOO_LARGE = "urn:symphony:problem:reply-too-large";
+
+/**
+ * The reply to send instead of one NATS cannot carry. A 502: the handler answered, but the
+ * transport between it and the caller cannot deliver that answer (not a handler fault, so no 500).
+ */
+function replyTooLarge(bytes: number, limit: number): string {
+  const detail = `The reply is ${bytes} bytes but the NATS server's max_payload is ${limit} bytes; ask for less (page through the results, e.g. with a limit parameter)`;
+  const wrapped = restError(502, detail);
+  wrapped.body = { ...(wrapped.body as object), type: REPLY_TOO_LARGE, replyBytes: bytes, maxPayload: limit };
+  return JSON.stringify(wrapped);
+}
+
+/**
+ * Sends the reply: the caller always gets exactly one, as long as the connection can still carry
+ * anything. A reply over the server's max_payload (payload bytes; the subject does not count)
+ * becomes a 502 problem naming both sizes; any other publish failure is answered with a 500.
+ * Never throws.
+ */
+function respond(msg: Msg, op: PreparedOperation, wrapped: WrappedResponse, log: Logger, limit: number, window: ReplyWindow): void {
+  let data = Buffer.from(replyText(op, wrapped, log), "utf8"); // Buffer.from: a third of TextEncoder's cost for reply-sized strings
+  if (data.length > limit) {
+    const fields = { endpoint: op.endpoint, operation: op.handler, status: wrapped.statuscode ?? 200, bytes: data.length, maxPayload: limit };
+    log.error("reply exceeds the NATS max_payload", fields);
+    data = Buffer.from(replyTooLarge(data.length, limit), "utf8");
   }
+  try {
+    msg.respond(data);
+  } catch (err) {
+    log.error("reply failed", { endpoint: op.endpoint, operation: op.handler, bytes: data.length, error: String(err) });
+    try {
+      msg.respond(Buffer.from(JSON.stringify(restError(500, "The request could not be completed")), "utf8"));
+    } catch {
+      // The connection cannot carry anything (closed): no answer is possible.
+    }
+    return;
+  }
+  window.sent(data.length);
 }
 
 export interface LocalOptions {
@@ -257,6 +294,9 @@ export async function serveApi(
   const group = service.addGroup(groupSubject(ext, api), options.queue);
   const log = ext.log.child({ service: api.name });
   const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? responseValidationDefault() };
+  // Read per reply: a reconnect may land on a server with another limit.
+  const limit = () => ext.conn()?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  const window = new ReplyWindow(async () => ext.conn()?.flush(), () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()));
   for (const spec of api.operations) {
     const op = prepareOperation(spec);
     const handler = (table[op.handler] as AnyHandler).bind(handlers);
@@ -267,11 +307,21 @@ export async function serveApi(
           log.error("endpoint subscription failed", { endpoint: op.endpoint, error: err.message });
           return;
         }
-        const wrapped = dispatch(op, handler, msg.data, msg, log, handleOptions);
-        // Only asynchronous handlers are still in flight when this callback returns (shutdown waits for them).
-        if (wrapped instanceof Promise) {
-          void ext.track(wrapped.then((w) => respond(msg, op, w, log))).catch((e: unknown) => log.error("reply failed", { endpoint: op.endpoint, error: String(e) }));
-        } else respond(msg, op, wrapped, log);
+        const queued = window.admit(() => {
+          const wrapped = dispatch(op, handler, msg.data, msg, log, handleOptions);
+          // Only asynchronous handlers are still in flight when this returns (shutdown waits for them).
+          // `dispatch` settles every promise with a reply; the rejection branch is there so that, should that ever
+          // break, the caller still gets a 500 rather than a timeout (respond itself never throws).
+          if (wrapped instanceof Promise) {
+            void ext.track(
+              wrapped.then(
+                (w) => respond(msg, op, w, log, limit(), window),
+                (e: unknown) => respond(msg, op, failure(op, e, log), log, limit(), window),
+              ),
+            );
+          } else respond(msg, op, wrapped, log, limit(), window);
+        });
+        if (queued) void ext.track(queued);
       },
     });
   }
@@ -314,7 +364,7 @@ function infoBytes(ext: Extension, api: ApiDefinition, metadata: Record<string, 
 /** The spec as service metadata in the first form that fits max_payload (runtime/metadata.ts). */
 async function specMetadata(ext: Extension, api: ApiDefinition, options: RegisterOptions): Promise<Record<string, string>> {
   const nc = ext.conn()!;
-  const limit = nc.info?.max_payload ?? 1024 * 1024;
+  const limit = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   const extra = options.metadata ?? {};
   const fits = (m: Record<string, string>) => infoBytes(ext, api, { ...extra, ...m }, options.queue ?? "q") <= limit;
   if (api.openapi === undefined) return extra;

@@ -3,7 +3,7 @@
  * info, extensions, call_extension, storage, close).
  */
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
-import { readReply, type ClientResponse } from "./client.js";
+import { readReply, requestBytes, type ClientResponse } from "./client.js";
 import { ConnectionFailed, natsConnectError, Other, Timeout } from "./errors.js";
 import { SUBJECTS, type RegistrationEntry } from "./platform.js";
 import { getValue, openBucket } from "./storage.js";
@@ -68,8 +68,9 @@ export class Client {
    */
   async callExtension(prefix: string, endpoint: string, payload: unknown): Promise<ClientResponse> {
     const subject = `cirata.extensions.${prefix}.${endpoint}`;
+    const bytes = requestBytes(this.nc, subject, payload ?? {});
     try {
-      const msg = await this.nc.request(subject, JSON.stringify(payload ?? {}), { timeout: this.timeout });
+      const msg = await this.nc.request(subject, bytes, { timeout: this.timeout });
       return readReply(msg.data);
     } catch (err) {
       const code = (err as { code?: string }).code;
