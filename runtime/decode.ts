@@ -231,7 +231,10 @@ function decodeBody(prepared: PreparedBody, request: RestRequest, decoded: Decod
   }
   // Before validation (and the handler): both recurse, and a 10,000-deep body overflows the stack.
   const exceeded = kind === "json" ? checkJsonValue(body) : undefined;
-  if (exceeded) throw new RestRequestError(exceeded.message, exceeded.status, [{ in: "body", pointer: "", message: exceeded.message }]);
+  if (exceeded) {
+    const message = `JSON body ${exceeded.message}`;
+    throw new RestRequestError(message, exceeded.status, [{ in: "body", pointer: "", message }]);
+  }
   const thunk = spec.content[mediaType];
   if (!thunk) {
     decoded.body = body;

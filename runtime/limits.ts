@@ -14,14 +14,15 @@ export interface JsonLimitExceeded {
   limit: "depth" | "members";
   /** 400 for nesting, 413 for size. */
   status: 400 | 413;
+  /** What is wrong, without a subject: "nests deeper than 128 levels". */
   message: string;
 }
 
-const DEPTH: JsonLimitExceeded = { limit: "depth", status: 400, message: `JSON body nests deeper than ${JSON_MAX_DEPTH} levels` };
+const DEPTH: JsonLimitExceeded = { limit: "depth", status: 400, message: `nests deeper than ${JSON_MAX_DEPTH} levels` };
 const MEMBERS: JsonLimitExceeded = {
   limit: "members",
   status: 413,
-  message: `JSON body has more than ${JSON_MAX_MEMBERS} object members and array elements`,
+  message: `has more than ${JSON_MAX_MEMBERS} object members and array elements`,
 };
 
 const QUOTE = 0x22;

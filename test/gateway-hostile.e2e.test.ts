@@ -11,7 +11,7 @@ import { JSON_MAX_DEPTH } from "@symphony-codegen/runtime/internal/limits.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 import { Extensions } from "./helpers/extension.js";
-import { killStarted, leftNothing, startDev, type Running } from "./helpers/dev-cli.js";
+import { killStarted, leftNothing, startDev, until, type Running } from "./helpers/dev-cli.js";
 
 interface Answer {
   status: number;
@@ -170,6 +170,13 @@ describe("dev gateway: hostile HTTP", () => {
         expect(res.json()).toMatchObject({ status: 421, title: "Misdirected Request" });
       }
     }
+    // Logged by the Host it came with: a rebinding page shows up by its name.
+    const logged = await until(
+      "the refusal's log line",
+      () => running.dev.records().find((r) => r.message === "request refused" && r.value === "evil.example"),
+      5_000,
+    );
+    expect(logged).toMatchObject({ level: "info", method: "GET", status: 421, reason: "host" });
     for (const host of [
       `localhost:${port}`,
       "localhost",

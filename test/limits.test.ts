@@ -3,9 +3,12 @@
  * value walk the runtime's decoder runs before validation agree, and the decoder answers 400/413.
  */
 import { describe, expect, it } from "vitest";
-import { decodeRequest, handleRequest, prepareOperation, type OperationSpec } from "../runtime/index.js";
+import { z } from "zod";
+import { decodeRequest, prepareOperation, type OperationSpec } from "../runtime/decode.js";
 import { checkJsonText, checkJsonValue, JSON_MAX_DEPTH, JSON_MAX_MEMBERS } from "../runtime/limits.js";
-import { RestRequestError } from "../runtime/rest.js";
+import type { Logger } from "../runtime/log.js";
+import { RestRequestError, type RestRequest } from "../runtime/rest.js";
+import { handleRequest } from "../runtime/serve.js";
 
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 const nestedObject = (depth: number) => '{"a":'.repeat(depth) + "null" + "}".repeat(depth);
@@ -24,11 +27,7 @@ describe("JSON shape limits", () => {
     expect(both(nestedObject(JSON_MAX_DEPTH + 1))).toEqual(["depth", "depth"]);
     expect(both('[{"a":[{"b":[]}]}]', 5)).toEqual([undefined, undefined]);
     expect(both('[{"a":[{"b":[]}]}]', 4)).toEqual(["depth", "depth"]);
-    expect(checkJsonText(bytes(nested(10_000)))).toEqual({
-      limit: "depth",
-      status: 400,
-      message: `JSON body nests deeper than ${JSON_MAX_DEPTH} levels`,
-    });
+    expect(checkJsonText(bytes(nested(10_000)))).toEqual({ limit: "depth", status: 400, message: `nests deeper than ${JSON_MAX_DEPTH} levels` });
   });
 
   it("members: object members plus array elements, counted over the whole body", () => {
@@ -54,61 +53,64 @@ describe("JSON shape limits", () => {
   });
 });
 
-describe("the runtime decoder refuses over-limit bodies before validating them", () => {
+describe("the runtime decoder refuses over-limit JSON before validating it", () => {
   const op = prepareOperation({
     handler: "put",
     endpoint: "put",
     method: "PUT",
     path: "/things",
-    params: [],
+    params: [{ name: "filter", in: "query", required: false, json: true, shape: {}, schema: () => z.unknown() }],
     body: { required: true, content: { "application/json": null } },
     responses: { "200": "application/json" },
   } satisfies OperationSpec);
-  const envelope = (body: unknown) => ({
+  const envelope = (body: unknown, query: Record<string, string> = {}) => ({
     method: "PUT",
     url: "/things",
     path: "/things",
     headers: { "content-type": "application/json" },
     path_params: {},
-    query_params: {},
+    query_params: query,
     body,
   });
+  const rejection = (request: RestRequest): RestRequestError => {
+    try {
+      decodeRequest(op, request);
+    } catch (err) {
+      if (err instanceof RestRequestError) return err;
+      throw err;
+    }
+    throw new Error("decoded");
+  };
+  const DEPTH = `nests deeper than ${JSON_MAX_DEPTH} levels`;
 
-  it("decodeRequest: 400 naming the depth limit, for a parsed body and for a JSON string body; 413 for members", () => {
+  it("a body: 400 naming the depth limit, parsed in the envelope or a JSON string; 413 for members; the limit itself passes", () => {
     for (const body of [JSON.parse(nested(10_000)), nested(10_000)]) {
-      const err = (() => {
-        try {
-          decodeRequest(op, envelope(body));
-        } catch (e) {
-          return e as RestRequestError;
-        }
-      })();
-      expect(err).toBeInstanceOf(RestRequestError);
-      expect(err).toMatchObject({
+      expect(rejection(envelope(body))).toMatchObject({
         status: 400,
-        message: `JSON body nests deeper than ${JSON_MAX_DEPTH} levels`,
-        errors: [{ in: "body", pointer: "" }],
+        message: `JSON body ${DEPTH}`,
+        errors: [{ in: "body", pointer: "", message: `JSON body ${DEPTH}` }],
       });
     }
-    expect(() => decodeRequest(op, envelope(new Array(JSON_MAX_MEMBERS + 1).fill(0)))).toThrow(expect.objectContaining({ status: 413 }));
+    expect(rejection(envelope(new Array(JSON_MAX_MEMBERS + 1).fill(0)))).toMatchObject({ status: 413 });
     expect(decodeRequest(op, envelope(JSON.parse(nested(JSON_MAX_DEPTH)))).body).toEqual(JSON.parse(nested(JSON_MAX_DEPTH)));
+  });
+
+  it("a parameter with JSON content: 400 naming it and the limit", () => {
+    expect(rejection(envelope({}, { filter: nested(10_000) }))).toMatchObject({
+      status: 400,
+      message: `query parameter "filter": JSON value ${DEPTH}`,
+      errors: [{ in: "query", name: "filter", message: `JSON value ${DEPTH}` }],
+    });
+    expect(decodeRequest(op, envelope({}, { filter: nested(JSON_MAX_DEPTH) })).query.filter).toEqual(JSON.parse(nested(JSON_MAX_DEPTH)));
   });
 
   it("handleRequest: a 10,000-deep envelope body gets a 400 reply, the handler is not called", async () => {
     let called = false;
     const payload = bytes(`{"method":"PUT","url":"/things","path":"/things","headers":{},"body":${nested(10_000)}}`);
-    const noop = {
-      debug() {},
-      info() {},
-      warn() {},
-      error() {},
-      child: () => noop,
-    };
-    const reply = await handleRequest(op, () => ((called = true), { status: 200, body: null }), payload, "s", noop);
-    expect(reply).toMatchObject({
-      statuscode: 400,
-      body: { detail: `JSON body nests deeper than ${JSON_MAX_DEPTH} levels` },
-    });
+    const reply = await handleRequest(op, () => ((called = true), { status: 200, body: null }), payload, "s", SILENT);
+    expect(reply).toMatchObject({ statuscode: 400, body: { detail: `JSON body ${DEPTH}` } });
     expect(called).toBe(false);
   });
 });
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => SILENT };

@@ -239,7 +239,7 @@ export class Gateway {
         allowed.add(route.method);
         continue;
       }
-      const params: Record<string, string> = {};
+      const params: Record<string, string> = Object.create(null);
       route.names.forEach((name, i) => {
         const raw = m[i + 1]!;
         try {
@@ -358,7 +358,7 @@ export class Gateway {
       } else if (isJsonMediaType(contentType)) {
         // Before parsing: JSON.stringify of the envelope (and the extension's validation) recurse.
         const exceeded = checkJsonText(raw);
-        if (exceeded) return sendProblem(res, exceeded.status, exceeded.message);
+        if (exceeded) return sendProblem(res, exceeded.status, `JSON body ${exceeded.message}`);
         const text = raw.toString("utf8");
         try {
           envelope.body = JSON.parse(text);

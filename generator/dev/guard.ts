@@ -11,6 +11,9 @@ import { isIP } from "node:net";
 export interface Refusal {
   status: 400 | 403 | 421;
   detail: string;
+  /** For the log: which check refused, and the Host or Origin it refused (never the target: its query may carry credentials). */
+  reason: "target" | "host" | "origin";
+  value?: string;
 }
 
 export type Checked = { url: URL; refusal?: undefined } | { url?: undefined; refusal: Refusal };
@@ -47,7 +50,9 @@ function ownOrigin(host: string): string | undefined {
   }
 }
 
-const refuse = (status: Refusal["status"], detail: string): Checked => ({ refusal: { status, detail } });
+const refuse = (status: Refusal["status"], detail: string, reason: Refusal["reason"], value?: string): Checked => ({
+  refusal: { status, detail, reason, ...(value === undefined ? {} : { value: value.slice(0, 100) }) },
+});
 const quoted = (text: string) => JSON.stringify(text.slice(0, 100));
 
 /** Checks one request; the URL to route it by, or why it is refused. */
@@ -55,29 +60,30 @@ export function checkRequest(req: IncomingMessage, allowed: ReadonlySet<string>)
   const target = req.url ?? "/";
   // Origin-form only: an absolute-form target (a proxy request) names another server, and `//x`
   // would parse as a URL with host `x`.
-  if (!target.startsWith("/") || target.startsWith("//")) return refuse(400, `Request target ${quoted(target)} is not a path: expected /<path>[?query]`);
+  if (!target.startsWith("/") || target.startsWith("//"))
+    return refuse(400, `Request target ${quoted(target)} is not a path: expected /<path>[?query]`, "target");
   let url: URL;
   try {
     url = new URL(`http://local${target}`);
     decodeURIComponent(url.pathname);
   } catch {
-    return refuse(400, `Request target ${quoted(target)} is malformed (bad percent-encoding?)`);
+    return refuse(400, `Request target ${quoted(target)} is malformed (bad percent-encoding?)`, "target");
   }
 
   // HTTP/1.1 requires Host (Node answers 400 itself); an HTTP/1.0 request without one is no browser's.
   const host = req.headers.host;
   const name = host === undefined ? undefined : HOST_HEADER.exec(host)?.[1]?.toLowerCase();
   if (host !== undefined && (name === undefined || !hostAllowed(name, allowed))) {
-    return refuse(421, `Host ${quoted(host)} is not this server: use localhost, 127.0.0.1, [::1] or the --host given to dev`);
+    return refuse(421, `Host ${quoted(host)} is not this server: use localhost, 127.0.0.1, [::1] or the --host given to dev`, "host", host);
   }
 
   const origin = req.headers.origin;
   if (origin !== undefined && (host === undefined || origin !== ownOrigin(host))) {
-    return refuse(403, `Cross-origin request from ${quoted(origin)} refused: the local platform serves its own pages only`);
+    return refuse(403, `Cross-origin request from ${quoted(origin)} refused: the local platform serves its own pages only`, "origin", origin);
   }
   // Loads without Origin (an <img>, a link, a GET form) from another site still say where they come from.
   if (req.headers["sec-fetch-site"] === "cross-site" && (url.pathname === "/api" || url.pathname.startsWith("/api/"))) {
-    return refuse(403, "Cross-site request to the REST gateway refused (Sec-Fetch-Site: cross-site)");
+    return refuse(403, "Cross-site request to the REST gateway refused (Sec-Fetch-Site: cross-site)", "origin", "Sec-Fetch-Site: cross-site");
   }
   return { url };
 }

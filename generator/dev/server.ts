@@ -231,6 +231,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     const { url, refusal } = checkRequest(req, hosts);
     if (refusal) {
       req.resume();
+      // One line per refusal: a DNS-rebinding or cross-site page shows up in the log by its Host or Origin.
+      log.info("request refused", { method: req.method, status: refusal.status, reason: refusal.reason, ...(refusal.value === undefined ? {} : { value: refusal.value }) });
       return sendProblem(res, refusal.status, refusal.detail);
     }
     const p = url.pathname;
