@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { coerceValue, paramReader, parseCookies, UnreadableParam, type ParamReader, type ParamSpec, type ParamLocation, type ValueShape } from "./params.js";
 import { BASE64, boundaryOf, fromBase64, isBytes, isTextMediaType, multipartFields, parseFormUrlEncoded, parseMultipart } from "./media.js";
 import { issueLocations, issuePointer } from "./issues.js";
+import { checkJsonValue } from "./limits.js";
 import { RestRequestError, baseMediaType, isJsonMediaType, type FieldError, type RestRequest } from "./rest.js";
 
 /**
@@ -227,6 +228,12 @@ function decodeBody(prepared: PreparedBody, request: RestRequest, decoded: Decod
   } catch (err) {
     errors.push({ in: "body", pointer: "", message: (err as Error).message });
     return;
+  }
+  // Before validation (and the handler): both recurse, and a 10,000-deep body overflows the stack.
+  const exceeded = kind === "json" ? checkJsonValue(body) : undefined;
+  if (exceeded) {
+    const message = `JSON body ${exceeded.message}`;
+    throw new RestRequestError(message, exceeded.status, [{ in: "body", pointer: "", message }]);
   }
   const thunk = spec.content[mediaType];
   if (!thunk) {

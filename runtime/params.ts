@@ -4,6 +4,7 @@
  * per-parameter decisions (location, style, shape) once, when an operation is prepared.
  */
 import type { RestRequest } from "./rest.js";
+import { checkJsonValue } from "./limits.js";
 
 export type ParamLocation = "path" | "query" | "header" | "cookie";
 export type JsonType = "string" | "number" | "integer" | "boolean" | "null" | "array" | "object";
@@ -235,11 +236,15 @@ export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>)
   if (spec.json) {
     const parse = (text: string | undefined) => {
       if (text === undefined) return undefined;
+      let value: unknown;
       try {
-        return JSON.parse(text) as unknown;
+        value = JSON.parse(text);
       } catch {
         return NOT_JSON;
       }
+      // As for bodies (runtime/limits.ts): validation and handlers recurse.
+      const exceeded = checkJsonValue(value);
+      return exceeded ? new UnreadableParam(`JSON value ${exceeded.message}`) : value;
     };
     const header = name.toLowerCase();
     switch (spec.in) {

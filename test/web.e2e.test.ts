@@ -5,6 +5,7 @@
  * to the petstore extension and back.
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,5 +117,46 @@ describe("web page in chromium", () => {
 
     expect(pageErrors).toEqual([]);
     expect(failedRequests).toEqual([]);
+  });
+
+  it("the platform's own pages call the gateway with any method; another origin's page is refused (403), even a no-cors POST", async () => {
+    if (!page) throw new Error(MISSING);
+    const add = async (p: Page, url: string, name: string, init: { mode?: "no-cors"; contentType: string }) =>
+      p.evaluate(
+        async ({ url, name, init }) => {
+          try {
+            const res = await fetch(url, { method: "POST", mode: init.mode, headers: { "content-type": init.contentType }, body: JSON.stringify({ name }) });
+            return res.type === "opaque" ? "opaque" : res.status;
+          } catch (err) {
+            return String(err);
+          }
+        },
+        { url, name, init },
+      );
+    // Same origin: the browser sends Origin on a POST, and it is the page's own.
+    expect(await add(page, "/api/petstore/pets", "Own", { contentType: "application/json" })).toBe(201);
+
+    // Another origin's page (another port is another origin).
+    const other: Server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>elsewhere</title>"));
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
+    const elsewhere = await browser.newPage();
+    const statuses: number[] = [];
+    elsewhere.on("response", (res) => void (res.url().startsWith(dev.httpUrl) && statuses.push(res.status())));
+    try {
+      await elsewhere.goto(`http://127.0.0.1:${(other.address() as { port: number }).port}/`);
+      const target = `${dev.httpUrl}/api/petstore/pets`;
+      // A JSON POST needs a preflight, which the gateway refuses; a text/plain no-cors POST is sent, and refused.
+      expect(await add(elsewhere, target, "Cors", { contentType: "application/json" })).toMatch(/TypeError/);
+      expect(await add(elsewhere, target, "NoCors", { mode: "no-cors", contentType: "text/plain" })).toBe("opaque");
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 403)).toBe(true);
+    } finally {
+      await elsewhere.close();
+      await new Promise<void>((r) => other.close(() => r()));
+    }
+    const names = ((await (await fetch(`${dev.httpUrl}/api/petstore/pets`)).json()) as { name: string }[]).map((p) => p.name);
+    expect(names).toContain("Own");
+    expect(names).not.toContain("Cors");
+    expect(names).not.toContain("NoCors");
   });
 });

@@ -14,6 +14,7 @@ import { BASE64, isTextMediaType } from "@symphony-codegen/runtime/internal/medi
 import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
 import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/metadata.js";
 import { objectLoader } from "@symphony-codegen/runtime/internal/serve.js";
+import { checkJsonText } from "@symphony-codegen/runtime/internal/limits.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -238,7 +239,7 @@ export class Gateway {
         allowed.add(route.method);
         continue;
       }
-      const params: Record<string, string> = {};
+      const params: Record<string, string> = Object.create(null);
       route.names.forEach((name, i) => {
         const raw = m[i + 1]!;
         try {
@@ -272,7 +273,9 @@ export class Gateway {
    * record per request once the response is sent (or the client went away).
    */
   async handle(req: IncomingMessage, res: ServerResponse, apiPath: string): Promise<void> {
-    const url = new URL(apiPath, "http://gateway");
+    // Appended, not resolved against a base (`//x` would be read as host `x`); only a path or query may follow the host.
+    const url = /^[/?]|^$/.test(apiPath) && URL.canParse(`http://gateway${apiPath}`) ? new URL(`http://gateway${apiPath}`) : undefined;
+    if (!url) return sendProblem(res, 400, `Request path ${JSON.stringify(apiPath.slice(0, 100))} is malformed`);
     const [, prefix = "", ...rest] = url.pathname.split("/");
     const path = "/" + rest.join("/");
     const method = (req.method ?? "GET").toUpperCase();
@@ -322,11 +325,19 @@ export class Gateway {
     } catch {
       return sendProblem(res, 413, `Request body exceeds the NATS payload limit of ${maxPayload} bytes`);
     }
-    const headers: Record<string, string> = {};
+    // Prototype-free maps: every name a client sends (`constructor`, `__proto__`, `toString`) is a plain key.
+    const headers: Record<string, string> = Object.create(null);
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
     }
-    const query: Record<string, string | string[]> = {};
+    // Node leaves a header named `__proto__` out of req.headers; rawHeaders has it.
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!.toLowerCase();
+      if (Object.hasOwn(req.headers, name)) continue;
+      const value = req.rawHeaders[i + 1]!;
+      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+    }
+    const query: Record<string, string | string[]> = Object.create(null);
     for (const [k, v] of url.searchParams) {
       const prev = query[k];
       query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
@@ -345,6 +356,9 @@ export class Gateway {
         envelope.body = raw.toString("base64");
         envelope.body_encoding = BASE64;
       } else if (isJsonMediaType(contentType)) {
+        // Before parsing: JSON.stringify of the envelope (and the extension's validation) recurse.
+        const exceeded = checkJsonText(raw);
+        if (exceeded) return sendProblem(res, exceeded.status, `JSON body ${exceeded.message}`);
         const text = raw.toString("utf8");
         let value: unknown;
         try {

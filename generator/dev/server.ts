@@ -23,6 +23,7 @@ import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/ru
 import { swaggerUiDir, SWAGGER_UI_FILES as ASSETS } from "./assets.js";
 import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
+import { allowedHosts, checkRequest } from "./guard.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 import { docsHtml, INDEX_HTML } from "./page.js";
 import { PlatformServices } from "./platform.js";
@@ -224,13 +225,21 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
 
   handler = route;
 
+  const hosts = allowedHosts(host);
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://local");
+    const { url, refusal } = checkRequest(req, hosts);
+    if (refusal) {
+      req.resume();
+      // One line per refusal: a DNS-rebinding or cross-site page shows up in the log by its Host or Origin.
+      log.info("request refused", { method: req.method, status: refusal.status, reason: refusal.reason, ...(refusal.value === undefined ? {} : { value: refusal.value }) });
+      return sendProblem(res, refusal.status, refusal.detail);
+    }
     const p = url.pathname;
     if (p === "/api" || p.startsWith("/api/")) {
       if (p === TOKEN_EXCHANGE_PATH && req.method === "POST") return exchange(req, res);
       if (p === PROVISION_PATH && req.method === "POST") return provision(req, res);
-      return gateway.handle(req, res, (req.url ?? "/").slice("/api".length));
+      return gateway.handle(req, res, p.slice("/api".length) + url.search);
     }
     if (req.method !== "GET") return sendProblem(res, 405, `${req.method} is not allowed on ${p}`);
     if (p === "/") {
