@@ -23,6 +23,7 @@ interface Envelope {
   query_params?: Record<string, string | string[]>;
   headers?: Record<string, string>;
   body?: unknown;
+  body_encoding?: string;
 }
 
 interface Reply {
