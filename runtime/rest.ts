@@ -2,6 +2,8 @@
  * The REST envelope contract (docs/protocol.md): what the platform sends to an
  * endpoint for an HTTP call, and the wrapped reply it turns back into HTTP.
  */
+import { ownMap } from "./own.js";
+
 export interface RestRequest {
   /** HTTP method, upper case. */
   method: string;
@@ -147,14 +149,15 @@ function envelopeText<F extends string | undefined>(envelope: Record<string, unk
 /** A map of strings (or query values); numbers and booleans become strings. */
 function envelopeMap<T>(envelope: Record<string, unknown>, key: string, ok: (v: unknown) => v is T, owned: boolean, errors: FieldError[]): Record<string, T> {
   const v = envelope[key];
-  if (v === undefined || v === null) return {};
+  if (v === undefined || v === null) return ownMap();
   if (!isStringRecord(v)) {
     errors.push({ in: "envelope", pointer: "/" + key, message: "expected an object" });
-    return {};
+    return ownMap();
   }
-  const out: Record<string, unknown> = owned ? v : { ...v };
-  // for…in, not Object.keys: no key array per map per request. `out` is a JSON.parse result or a
-  // spread copy, so its enumerable keys are its own (hasOwn guards against a polluted prototype).
+  // Without a prototype, so that a handler reading `headers["constructor"]` of a request without one
+  // sees undefined. A JSON.parse result is kept (its keys, `__proto__` included, are own); a caller's object is copied.
+  const out: Record<string, unknown> = owned ? Object.setPrototypeOf(v, null) : Object.assign(ownMap(), v);
+  // for…in, not Object.keys: no key array per map per request (hasOwn guards against a polluted prototype).
   for (const k in out) {
     if (!Object.hasOwn(out, k)) continue;
     const item = out[k];
@@ -170,7 +173,7 @@ const UPPER_CASE = /[A-Z]/;
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   for (const k in headers) {
     if (!UPPER_CASE.test(k)) continue;
-    const out: Record<string, string> = {};
+    const out = ownMap<string>();
     for (const [name, v] of Object.entries(headers)) out[name.toLowerCase()] = v;
     return out;
   }
