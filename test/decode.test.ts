@@ -561,7 +561,10 @@ describe("Object.prototype member names (any name is a name)", () => {
   const each = (value: (name: string, i: number) => string) => Object.fromEntries(NAMES.map((n, i) => [n, value(n, i)]));
 
   it("parseCookies: every name is an own key; none sent, none read", () => {
-    expectExactly(parseCookies(NAMES.map((n, i) => `${n}=v${i}`).join("; ")), each((_n, i) => `v${i}`));
+    expectExactly(
+      parseCookies(NAMES.map((n, i) => `${n}=v${i}`).join("; ")),
+      each((_n, i) => `v${i}`),
+    );
     expectExactly(parseCookies("other=1"), { other: "1" });
     expectExactly(parseCookies(undefined), {});
   });
@@ -584,7 +587,10 @@ describe("Object.prototype member names (any name is a name)", () => {
 
   it("deepObject, exploded form objects and key,value pairs: members of every name, `__proto__` an own key", () => {
     const shape: ValueShape = { types: ["object"], props: Object.fromEntries(NAMES.map((n) => [n, INT])) };
-    const deep = read({ name: "o", in: "query", style: "deepObject", explode: true, shape }, { query_params: Object.fromEntries(NAMES.map((n, i) => [`o[${n}]`, String(i)])) });
+    const deep = read(
+      { name: "o", in: "query", style: "deepObject", explode: true, shape },
+      { query_params: Object.fromEntries(NAMES.map((n, i) => [`o[${n}]`, String(i)])) },
+    );
     expectExactly(deep as Record<string, unknown>, Object.fromEntries(NAMES.map((n, i) => [n, i])));
     const form = read({ name: "o", in: "query", style: "form", explode: true, shape }, { query_params: { __proto__: "1", valueOf: "2" } as never });
     expectExactly(form as Record<string, unknown>, { valueOf: 2 });
@@ -592,7 +598,10 @@ describe("Object.prototype member names (any name is a name)", () => {
     expectExactly(own as Record<string, unknown>, { ["__proto__"]: 1, valueOf: 2 });
     const pairs = read({ name: "o", in: "header", style: "simple", shape: { types: ["object"] } }, { headers: { o: "__proto__,a,toString,b" } });
     expectExactly(pairs as Record<string, unknown>, { ["__proto__"]: "a", toString: "b" });
-    const assignments = read({ name: "o", in: "path", style: "simple", explode: true, shape: { types: ["object"] } }, { path_params: { o: "__proto__=a,constructor=b" } });
+    const assignments = read(
+      { name: "o", in: "path", style: "simple", explode: true, shape: { types: ["object"] } },
+      { path_params: { o: "__proto__=a,constructor=b" } },
+    );
     expectExactly(assignments as Record<string, unknown>, { ["__proto__"]: "a", constructor: "b" });
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE_KEYS);
   });
@@ -606,7 +615,11 @@ describe("Object.prototype member names (any name is a name)", () => {
   });
 
   it("parseRestRequest: envelope maps of any name, in any case, read by own keys only", () => {
-    const text = JSON.stringify({ headers: { __PROTO__: "p", Constructor: "c" }, query_params: JSON.parse('{"__proto__":"q"}'), path_params: { toString: "t" } });
+    const text = JSON.stringify({
+      headers: { __PROTO__: "p", Constructor: "c" },
+      query_params: JSON.parse('{"__proto__":"q"}'),
+      path_params: { toString: "t" },
+    });
     const parsed = parseRestRequest(text);
     expectExactly(parsed.headers, { ["__proto__"]: "p", constructor: "c" });
     expectExactly(parsed.query_params, { ["__proto__"]: "q" });
@@ -625,10 +638,14 @@ describe("Object.prototype member names (any name is a name)", () => {
       method: "POST",
       path: "/",
       params: [],
-      body: { required: true, content: { "application/json": () => rt.protoProperty(z.looseObject({ ...optional, inner: rt.protoProperty(z.looseObject(optional)).optional() })) } },
+      body: {
+        required: true,
+        content: { "application/json": () => rt.protoProperty(z.looseObject({ ...optional, inner: rt.protoProperty(z.looseObject(optional)).optional() })) },
+      },
       responses: { "200": "application/json" },
     });
-    const decode = (body: unknown) => decodeRequest(op, request({ method: "POST", headers: { "content-type": "application/json" }, body })).body as Record<string, any>;
+    const decode = (body: unknown) =>
+      decodeRequest(op, request({ method: "POST", headers: { "content-type": "application/json" }, body })).body as Record<string, any>;
     expectExactly(decode({}), {});
     const got = decode(JSON.parse('{"inner":{"__proto__":"p","toString":"t"},"valueOf":"v"}'));
     expectExactly(got, { inner: got.inner, valueOf: "v" });
