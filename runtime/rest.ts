@@ -154,9 +154,9 @@ function envelopeMap<T>(envelope: Record<string, unknown>, key: string, ok: (v: 
     errors.push({ in: "envelope", pointer: "/" + key, message: "expected an object" });
     return ownMap();
   }
-  // Without a prototype, so that a handler reading `headers["constructor"]` of a request without one
-  // sees undefined. A JSON.parse result is kept (its keys, `__proto__` included, are own); a caller's object is copied.
-  const out: Record<string, unknown> = owned ? Object.setPrototypeOf(v, null) : Object.assign(ownMap(), v);
+  // A JSON.parse result or a spread copy: its keys, `__proto__` included, are own, and readers
+  // (params.ts) look up own keys only, so an inherited `constructor` is never a parameter.
+  const out: Record<string, unknown> = owned ? v : { ...v };
   // for…in, not Object.keys: no key array per map per request (hasOwn guards against a polluted prototype).
   for (const k in out) {
     if (!Object.hasOwn(out, k)) continue;

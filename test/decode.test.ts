@@ -621,12 +621,13 @@ describe("Object.prototype member names (any name is a name)", () => {
       path_params: { toString: "t" },
     });
     const parsed = parseRestRequest(text);
+    // Header names are lower-cased into a map that inherits nothing; the other maps are JSON.parse's own keys (readers look up own keys).
     expectExactly(parsed.headers, { ["__proto__"]: "p", constructor: "c" });
-    expectExactly(parsed.query_params, { ["__proto__"]: "q" });
-    expectExactly(parsed.path_params, { toString: "t" });
+    expect(Object.entries(parsed.query_params)).toEqual([["__proto__", "q"]]);
+    expect(Object.entries(parsed.path_params)).toEqual([["toString", "t"]]);
     // A caller's object is copied, `__proto__` kept as a key.
     const copied = parseRestRequest({ headers: JSON.parse('{"__proto__":"p"}'), query_params: {}, path_params: {} });
-    expectExactly(copied.headers, { ["__proto__"]: "p" });
+    expect(Object.entries(copied.headers)).toEqual([["__proto__", "p"]]);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE_KEYS);
   });
 
