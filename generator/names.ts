@@ -75,6 +75,18 @@ export function propertyKey(name: string): string {
   return IDENTIFIER.test(name) ? name : stringLiteral(name);
 }
 
+/**
+ * A JSON value (a default, enum, const or coercion shape) as a JavaScript expression. Not
+ * `JSON.stringify`: as an object literal's key, `"__proto__"` would set the prototype and the key
+ * would be lost; `propertyKey` makes it computed, an own property.
+ */
+export function valueLiteral(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(valueLiteral).join(", ")}]`;
+  if (value === null || typeof value !== "object") return typeof value === "string" ? stringLiteral(value) : JSON.stringify(value);
+  const entries = Object.entries(value);
+  return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${propertyKey(k)}: ${valueLiteral(v)}`).join(", ")} }`;
+}
+
 /** Text for a `/** ... *\/` comment: cannot close the comment early or inject code. */
 export function docComment(lines: (string | undefined)[], indent = ""): string {
   const text = lines

@@ -7,6 +7,7 @@ import type { OperationSpec } from "./decode.js";
 import { ConnectionFailed, Other, PayloadTooLarge, Timeout } from "./errors.js";
 import { baseMediaType, isJsonMediaType, type RestRequest } from "./rest.js";
 import { BASE64, boundaryOf, buildMultipart, formUrlEncode, fromBase64, isBytes, toBase64 } from "./media.js";
+import { own, ownMap } from "./own.js";
 import { fillPath, queryString, serializeParam, type SerializedParams } from "./serialize.js";
 
 /** Anything that can send a NATS request (a NatsConnection). */
@@ -43,12 +44,13 @@ const WRAPPED_KEYS = new Set(["body", "statuscode", "contenttype", "headers", "b
 
 /** Envelope for one call (exported for tests and for clients of other transports). */
 export function buildEnvelope(op: OperationSpec, input: ClientInput = {}, extraHeaders: Record<string, string> = {}): RestRequest {
-  const out: SerializedParams = { pathParams: {}, query: {}, headers: {}, cookies: [] };
+  // Parameters of any name, `__proto__` and `constructor` included: read by own keys, written to maps without a prototype.
+  const out: SerializedParams = { pathParams: ownMap(), query: ownMap(), headers: ownMap(), cookies: [] };
   for (const param of op.params) {
     const bag = input[LOCATION_FIELD[param.in]] as Record<string, unknown> | undefined;
-    serializeParam(param, bag?.[param.name], out);
+    serializeParam(param, bag && own(bag, param.name), out);
   }
-  const headers: Record<string, string> = {};
+  const headers = ownMap<string>();
   for (const [k, v] of Object.entries(extraHeaders)) headers[k.toLowerCase()] = v;
   Object.assign(headers, out.headers);
   if (out.cookies.length > 0) headers.cookie = out.cookies.join("; ");

@@ -7,6 +7,7 @@ import { coerceValue, paramReader, parseCookies, UnreadableParam, type ParamRead
 import { BASE64, boundaryOf, fromBase64, isBytes, isTextMediaType, multipartFields, parseFormUrlEncoded, parseMultipart } from "./media.js";
 import { issueLocations, issuePointer } from "./issues.js";
 import { checkJsonValue } from "./limits.js";
+import { own, ownMap, withoutPrototypes } from "./own.js";
 import { RestRequestError, baseMediaType, isJsonMediaType, type FieldError, type RestRequest } from "./rest.js";
 
 /**
@@ -55,6 +56,7 @@ export interface OperationSpec {
   responseBodies?: Readonly<Record<string, Readonly<Record<string, SchemaThunk>>>>;
 }
 
+/** What a handler receives. Its objects, at any depth, have no prototype: a member it was not sent reads as undefined, whatever its name. */
 export interface DecodedRequest {
   path: Record<string, unknown>;
   query: Record<string, unknown>;
@@ -151,7 +153,8 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
     throw new RestRequestError(`method ${sent} is not allowed: this endpoint serves ${op.method} ${op.path}`, 405, [], { Allow: op.method });
   }
   const errors: FieldError[] = [];
-  const decoded: DecodedRequest = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
+  // The handler's maps hold exactly the parameters sent: an absent `constructor` is undefined, not inherited.
+  const decoded: DecodedRequest = { path: ownMap(), query: ownMap(), headers: ownMap(), cookies: ownMap(), body: undefined };
   const cookies = op.hasCookies ? parseCookies(request.headers["cookie"]) : NO_COOKIES;
 
   for (const { spec, key, read } of op.readers) {
@@ -174,7 +177,7 @@ export function decodeRequest(op: PreparedOperation, request: RestRequest): Deco
       }
       continue;
     }
-    if (result.data !== undefined) decoded[key][spec.name] = result.data;
+    if (result.data !== undefined) decoded[key][spec.name] = withoutPrototypes(result.data);
   }
 
   if (op.preparedBody) decodeBody(op.preparedBody, request, decoded, errors);
@@ -237,16 +240,18 @@ function decodeBody(prepared: PreparedBody, request: RestRequest, decoded: Decod
   }
   const thunk = spec.content[mediaType];
   if (!thunk) {
-    decoded.body = body;
+    decoded.body = kind === "json" ? withoutPrototypes(body) : body;
     return;
   }
   const schema = buildSchema(thunk);
   // Bytes (files) are checked as strings of the same length, then handed over as bytes; only these kinds carry bytes.
+  // JSON is checked as a copy without prototypes: an absent optional `toString` is absent, not Object.prototype's.
   const carriesBytes = kind === "binary" || kind === "multipart";
-  const checked = carriesBytes ? bytesAsText(body) : body;
+  const checked = carriesBytes ? withoutPrototypes(body, bytesAsText) : kind === "json" ? withoutPrototypes(body) : body;
   const result = schema.safeParse(checked);
   if (result.success) {
-    decoded.body = carriesBytes ? restoreBytes(result.data, body) : result.data;
+    // zod builds its output of plain objects: copied, so that an absent `toString` reads as undefined in the handler too.
+    decoded.body = withoutPrototypes(carriesBytes ? restoreBytes(result.data, body) : result.data);
     return;
   }
   const input = { value: checked, echo: "value" } as const;
@@ -290,18 +295,18 @@ function bodyText(raw: unknown, bytes: Uint8Array | undefined): string {
 
 /** Form fields coerced by the body's shape; files stay bytes. */
 function formFields(values: Record<string, unknown>, shape: ValueShape | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = ownMap<unknown>();
+  const props = shape?.props ?? NO_PROPS;
   for (const [k, v] of Object.entries(values)) {
-    out[k] = isBytes(v) || (Array.isArray(v) && v.some(isBytes)) ? v : coerceValue(v as string | string[], shape?.props?.[k] ?? {});
+    out[k] = isBytes(v) || (Array.isArray(v) && v.some(isBytes)) ? v : coerceValue(v as string | string[], own(props, k) ?? {});
   }
   return out;
 }
 
+const NO_PROPS: Readonly<Record<string, ValueShape>> = ownMap();
+
 function bytesAsText(value: unknown): unknown {
-  if (isBytes(value)) return Buffer.from(value).toString("latin1");
-  if (Array.isArray(value)) return value.map(bytesAsText);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bytesAsText(v)]));
-  return value;
+  return isBytes(value) ? Buffer.from(value).toString("latin1") : value;
 }
 
 function restoreBytes(parsed: unknown, original: unknown): unknown {
@@ -309,7 +314,7 @@ function restoreBytes(parsed: unknown, original: unknown): unknown {
   if (Array.isArray(original) && Array.isArray(parsed)) return parsed.map((p, i) => restoreBytes(p, original[i]));
   if (original && typeof original === "object" && parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
     const out: Record<string, unknown> = { ...parsed };
-    for (const [k, v] of Object.entries(original)) if (k in out) out[k] = restoreBytes(out[k], v);
+    for (const [k, v] of Object.entries(original)) if (Object.hasOwn(out, k)) out[k] = restoreBytes(out[k], v);
     return out;
   }
   return parsed;

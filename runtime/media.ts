@@ -3,6 +3,7 @@
  * Bytes cross NATS as base64 with the encoding named in the envelope or reply
  * (docs/protocol.md, "Bodies").
  */
+import { ownMap } from "./own.js";
 import { baseMediaType, isJsonMediaType } from "./rest.js";
 
 export const BASE64 = "base64";
@@ -35,7 +36,7 @@ export function fromBase64(text: string): Uint8Array {
 
 /** `a=1&b=2&b=3` → {a: "1", b: ["2", "3"]} */
 export function parseFormUrlEncoded(text: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out = ownMap<string | string[]>();
   for (const [k, v] of new URLSearchParams(text)) {
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
@@ -124,7 +125,7 @@ export function buildMultipart(value: Record<string, unknown>, boundary: string)
 
 /** Multipart parts as an object: text parts as strings, file (or non-text) parts as bytes; repeated names as arrays. */
 export function multipartFields(parts: MultipartPart[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = ownMap<unknown>();
   for (const part of parts) {
     const binary = part.filename !== undefined || (part.contentType !== undefined && !isTextMediaType(part.contentType));
     const value = binary ? part.data : new TextDecoder().decode(part.data);

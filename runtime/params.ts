@@ -3,6 +3,7 @@
  * OpenAPI's style/explode rules, before schema validation. `paramReader` does the
  * per-parameter decisions (location, style, shape) once, when an operation is prepared.
  */
+import { own, ownMap } from "./own.js";
 import type { RestRequest } from "./rest.js";
 import { checkJsonValue } from "./limits.js";
 
@@ -11,8 +12,12 @@ export type JsonType = "string" | "number" | "integer" | "boolean" | "null" | "a
 
 /** Just enough of a parameter's schema to know how to split and coerce its strings. */
 export interface ValueShape {
-  /** Allowed JSON types; absent means "any" (values stay strings). */
-  types?: readonly JsonType[];
+  /**
+   * Allowed JSON types (`JsonType` names); absent means "any" (values stay strings). Typed as strings: in
+   * `props: { constructor: { types: ["integer"] } }` TypeScript types the member by Object's `constructor`
+   * (not the index signature), so `["integer"]` would widen to `string[]` and a generated table would not compile.
+   */
+  types?: readonly string[];
   items?: ValueShape;
   props?: Readonly<Record<string, ValueShape>>;
 }
@@ -82,7 +87,7 @@ function coercer(shape: ValueShape): Coercer {
     if (typeof raw === "string") return scalar(raw);
     if (Array.isArray(raw)) return raw.map((v) => scalar(v));
     if (kind !== "object") return raw;
-    const out: Record<string, unknown> = {};
+    const out = ownMap<unknown>();
     for (const [k, v] of Object.entries(raw)) out[k] = (props.get(k) ?? asString)(v);
     return out;
   };
@@ -95,13 +100,13 @@ export function coerceValue(raw: Raw, shape: ValueShape): unknown {
 
 /** "k1,v1,k2,v2" → {k1: v1, k2: v2} */
 function pairs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = ownMap<string>();
   for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
   return out;
 }
 /** ["k1=v1", "k2=v2"] → {k1: v1, k2: v2} */
 function assignments(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = ownMap<string>();
   for (const item of list) {
     const eq = item.indexOf("=");
     if (eq > 0) out[item.slice(0, eq)] = item.slice(eq + 1);
@@ -151,7 +156,7 @@ function fromQuery(spec: ParamSpec, kind: Kind, declared: ReadonlySet<string>): 
   if (style === "deepObject") {
     const prefix = name + "[";
     return (query) => {
-      const out: Record<string, string> = {};
+      const out = ownMap<string>();
       let found = false;
       for (const [key, v] of Object.entries(query)) {
         if (!key.startsWith(prefix) || !key.endsWith("]")) continue;
@@ -165,10 +170,10 @@ function fromQuery(spec: ParamSpec, kind: Kind, declared: ReadonlySet<string>): 
     // Exploded form objects spread their properties over the query string.
     const props = shape.props ? Object.keys(shape.props) : undefined;
     return (query) => {
-      const out: Record<string, string> = {};
+      const out = ownMap<string>();
       let found = false;
       for (const key of props ?? Object.keys(query).filter((k) => !declared.has(k))) {
-        const v = query[key];
+        const v = own(query, key);
         if (v === undefined) continue;
         found = true;
         out[key] = lastValue(v);
@@ -178,22 +183,22 @@ function fromQuery(spec: ParamSpec, kind: Kind, declared: ReadonlySet<string>): 
   }
   const delimiter = style === "spaceDelimited" ? " " : style === "pipeDelimited" ? "|" : ",";
   if (kind === "array") {
-    if (explode) return (query) => query[name];
+    if (explode) return (query) => own(query, name);
     return (query) => {
-      const value = query[name];
+      const value = own(query, name);
       if (value === undefined) return undefined;
       return (Array.isArray(value) ? value : [value]).flatMap((v) => (v === "" ? [] : v.split(delimiter)));
     };
   }
   return (query) => {
-    const value = query[name];
+    const value = own(query, name);
     // A repeated scalar stays a list: validation names the parameter.
     return value === undefined || Array.isArray(value) ? value : split(value, kind, delimiter, false);
   };
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = ownMap<string>();
   if (!header) return out;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
@@ -249,16 +254,16 @@ export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>)
     const header = name.toLowerCase();
     switch (spec.in) {
       case "path":
-        return (request) => parse(request.path_params[name]);
+        return (request) => parse(own(request.path_params, name));
       case "query":
         return (request) => {
-          const v = request.query_params[name];
+          const v = own(request.query_params, name);
           return parse(v === undefined ? v : lastValue(v));
         };
       case "header":
-        return (request) => parse(request.headers[header]);
+        return (request) => parse(own(request.headers, header));
       case "cookie":
-        return (_request, cookies) => parse(cookies[name]);
+        return (_request, cookies) => parse(own(cookies, name));
     }
   }
   const kind = containerKind(spec.shape);
@@ -267,7 +272,7 @@ export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>)
     case "path": {
       const extract = fromPath(spec, kind);
       return (request) => {
-        const value = request.path_params[name];
+        const value = own(request.path_params, name);
         return value === undefined ? undefined : coerce(extract(value));
       };
     }
@@ -279,13 +284,13 @@ export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>)
       const header = name.toLowerCase();
       const explode = spec.explode ?? false;
       return (request) => {
-        const value = request.headers[header];
+        const value = own(request.headers, header);
         return value === undefined ? undefined : coerce(split(value, kind, ",", explode));
       };
     }
     case "cookie":
       return (_request, cookies) => {
-        const value = cookies[name];
+        const value = own(cookies, name);
         return value === undefined ? undefined : coerce(split(value, kind, ",", false));
       };
   }

@@ -2,6 +2,8 @@
  * The REST envelope contract (docs/protocol.md): what the platform sends to an
  * endpoint for an HTTP call, and the wrapped reply it turns back into HTTP.
  */
+import { ownMap } from "./own.js";
+
 export interface RestRequest {
   /** HTTP method, upper case. */
   method: string;
@@ -148,14 +150,15 @@ function envelopeText<F extends string | undefined>(envelope: Record<string, unk
 /** A map of strings (or query values); numbers and booleans become strings. */
 function envelopeMap<T>(envelope: Record<string, unknown>, key: string, ok: (v: unknown) => v is T, owned: boolean, errors: FieldError[]): Record<string, T> {
   const v = envelope[key];
-  if (v === undefined || v === null) return {};
+  if (v === undefined || v === null) return ownMap();
   if (!isStringRecord(v)) {
     errors.push({ in: "envelope", pointer: "/" + key, message: "expected an object" });
-    return {};
+    return ownMap();
   }
+  // A JSON.parse result or a spread copy: its keys, `__proto__` included, are own, and readers
+  // (params.ts) look up own keys only, so an inherited `constructor` is never a parameter.
   const out: Record<string, unknown> = owned ? v : { ...v };
-  // for…in, not Object.keys: no key array per map per request. `out` is a JSON.parse result or a
-  // spread copy, so its enumerable keys are its own (hasOwn guards against a polluted prototype).
+  // for…in, not Object.keys: no key array per map per request (hasOwn guards against a polluted prototype).
   for (const k in out) {
     if (!Object.hasOwn(out, k)) continue;
     const item = out[k];
@@ -171,7 +174,7 @@ const UPPER_CASE = /[A-Z]/;
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   for (const k in headers) {
     if (!UPPER_CASE.test(k)) continue;
-    const out: Record<string, string> = {};
+    const out = ownMap<string>();
     for (const [name, v] of Object.entries(headers)) out[name.toLowerCase()] = v;
     return out;
   }

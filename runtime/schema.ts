@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { INTEGER_MESSAGE, UNSAFE_INTEGER_MESSAGE } from "./issues.js";
+import { setOwn } from "./own.js";
 
 export { z };
 
@@ -289,6 +290,29 @@ export function discriminated(
     if (result.success) return result.data;
     for (const issue of result.error.issues) ctx.addIssue({ ...issue } as never);
     return z.NEVER;
+  });
+}
+
+const PROTO = "__proto__";
+
+/**
+ * An object schema whose shape declares `__proto__`. zod 4 neither checks nor keeps that property
+ * (it strips the key from every result, against prototype pollution); here it is checked by its
+ * schema in the shape (absent and required: "required"; defaulted: the default) and kept as an own
+ * property of the output, which a JSON reply then carries back.
+ */
+export function protoProperty(object: z.ZodObject): z.ZodType {
+  const property = object.shape[PROTO] as z.ZodType;
+  return z.unknown().transform((value, ctx) => {
+    const result = object.safeParse(value);
+    if (!result.success) forward(ctx, result.error.issues);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return z.NEVER;
+    const present = Object.hasOwn(value, PROTO);
+    const checked = property.safeParse(present ? (value as Record<string, unknown>)[PROTO] : undefined);
+    if (!checked.success) forward(ctx, checked.error.issues, [PROTO]);
+    if (!result.success || !checked.success) return z.NEVER;
+    if (present || checked.data !== undefined) setOwn(result.data, PROTO, checked.data);
+    return result.data;
   });
 }
 

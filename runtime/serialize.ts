@@ -80,7 +80,9 @@ export function serializeParam(spec: ParamSpec, value: Value, out: SerializedPar
 
 /** `/pets/{id}` with path params filled in, percent-encoded. */
 export function fillPath(template: string, params: Record<string, string>): string {
-  return template.replace(/\{([^}]+)\}/g, (whole, name: string) => (name in params ? encodeURIComponent(params[name]!).replace(/%(2C|3B|3D|2E)/gi, (m) => decodeURIComponent(m)) : whole));
+  return template.replace(/\{([^}]+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? encodeURIComponent(params[name]!).replace(/%(2C|3B|3D|2E)/gi, (m) => decodeURIComponent(m)) : whole,
+  );
 }
 
 export function queryString(query: Record<string, string | string[]>): string {

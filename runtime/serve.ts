@@ -10,6 +10,7 @@ import type { Logger } from "./log.js";
 import type { Requester } from "./client.js";
 import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, specBytes, specText, SPEC_BUCKET, type EmbeddedSpec, type ObjectLoader } from "./metadata.js";
 import { issueLocations, issuePointer } from "./issues.js";
+import { withoutPrototypes } from "./own.js";
 import { ReplyWindow } from "./reply-window.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./responses.js";
 import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
@@ -84,7 +85,8 @@ export function checkResponse(op: OperationSpec, reply: WrappedResponse): Respon
   if (!bodies || reply.contenttype === undefined) return undefined;
   const mediaType = matchMediaType(Object.keys(bodies), reply.contenttype);
   if (mediaType === undefined) return undefined;
-  const result = buildSchema(bodies[mediaType]!).safeParse(reply.body);
+  // Checked as a copy without prototypes: a reply without a `toString` property has none (not Object.prototype's).
+  const result = buildSchema(bodies[mediaType]!).safeParse(withoutPrototypes(reply.body));
   if (result.success) return [];
   // Values are not shown: the log would carry them (a leaked secret is exactly what this catches).
   const input = { value: reply.body, echo: "type" } as const;

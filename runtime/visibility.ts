@@ -9,6 +9,7 @@
  * component as a handler returns it, write `rt.Readable<components["schemas"]["Pet"]>`.
  */
 import { z } from "zod";
+import { setOwn } from "./own.js";
 
 /** Bytes (binary strings) are leaves, not objects to map over. */
 type Leaf = Uint8Array;
@@ -83,7 +84,7 @@ export function mergeRequestParts(merged: unknown, output: unknown, raw: unknown
   const out = { ...merged };
   for (const key of Object.keys(raw)) if (!Object.hasOwn(output, key)) delete out[key];
   for (const [key, value] of Object.entries(output)) {
-    if (!Object.hasOwn(raw, key)) out[key] = value; // a default
+    if (!Object.hasOwn(raw, key)) setOwn(out, key, value); // a default (`__proto__` included: an own key)
     else if (Object.hasOwn(out, key)) out[key] = mergeRequestParts(out[key], value, raw[key]);
   }
   return out;

@@ -10,8 +10,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildModel, emitFiles, loadSpec } from "../generator/index.js";
 import { valueShape } from "../generator/emit/shape.js";
+import { valueLiteral } from "../generator/names.js";
 import { decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type ParamEntry } from "../runtime/decode.js";
 import { coerceScalar, parseCookies, readParam, type ParamSpec, type ValueShape } from "../runtime/params.js";
+import { buildMultipart, multipartFields, parseFormUrlEncoded, parseMultipart } from "../runtime/media.js";
 import { encodeResponse } from "../runtime/responses.js";
 import { parseRestRequest, RestRequestError, type RestRequest } from "../runtime/rest.js";
 import * as rt from "../runtime/schema.js";
@@ -555,5 +557,143 @@ describe("generator: OpenAPI 3.0 dialect (fixtures/nullable-30.yaml)", () => {
     const { schemas } = await generateInto(spec, path.join(tmp, "v31"));
     expect(schemas).toContain('BSchema: z.ZodType<components["schemas"]["B"]> = rt.lazy(() =>\n  z.union([z.string(), z.null()]),\n);');
     expect(schemas).toContain('CSchema: z.ZodType<components["schemas"]["C"]> = rt.lazy(() => rt.integer().gt(3));');
+  });
+});
+
+describe("Object.prototype member names (any name is a name)", () => {
+  const NAMES = [
+    "constructor",
+    "toString",
+    "toLocaleString",
+    "valueOf",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "__proto__",
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+  ];
+  const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
+  /** The map has exactly these own keys and values; every other name reads as undefined. */
+  const expectExactly = (map: Record<string, unknown>, expected: Record<string, unknown>) => {
+    for (const name of NAMES) expect(map[name], name).toEqual(Object.hasOwn(expected, name) ? expected[name] : undefined);
+    expect(Object.fromEntries(Object.entries(map))).toEqual(expected);
+  };
+  const each = (value: (name: string, i: number) => string) => Object.fromEntries(NAMES.map((n, i) => [n, value(n, i)]));
+
+  it("parseCookies: every name is an own key; none sent, none read", () => {
+    expectExactly(
+      parseCookies(NAMES.map((n, i) => `${n}=v${i}`).join("; ")),
+      each((_n, i) => `v${i}`),
+    );
+    expectExactly(parseCookies("other=1"), { other: "1" });
+    expectExactly(parseCookies(undefined), {});
+  });
+
+  it.each(["path", "query", "header", "cookie"] as const)("readParam (%s): an absent name is undefined, a sent one exact, in a plain envelope too", (where) => {
+    for (const name of NAMES) {
+      const spec = { name, in: where, style: where === "query" || where === "cookie" ? "form" : "simple" };
+      expect(read(spec, {}), `${where} ${name}`).toBeUndefined();
+      const part: Partial<RestRequest> =
+        where === "path"
+          ? { path_params: { [name]: "x" } }
+          : where === "query"
+            ? { query_params: { [name]: "x" } }
+            : where === "header"
+              ? { headers: { [name.toLowerCase()]: "x" } }
+              : { headers: { cookie: `${name}=x` } };
+      expect(read(spec, part), `${where} ${name}`).toBe("x");
+    }
+  });
+
+  it("deepObject, exploded form objects and key,value pairs: members of every name, `__proto__` an own key", () => {
+    const shape: ValueShape = { types: ["object"], props: Object.fromEntries(NAMES.map((n) => [n, INT])) };
+    const deep = read(
+      { name: "o", in: "query", style: "deepObject", explode: true, shape },
+      { query_params: Object.fromEntries(NAMES.map((n, i) => [`o[${n}]`, String(i)])) },
+    );
+    expectExactly(deep as Record<string, unknown>, Object.fromEntries(NAMES.map((n, i) => [n, i])));
+    const form = read({ name: "o", in: "query", style: "form", explode: true, shape }, { query_params: { __proto__: "1", valueOf: "2" } as never });
+    expectExactly(form as Record<string, unknown>, { valueOf: 2 });
+    const own = read({ name: "o", in: "query", style: "form", explode: true, shape }, { query_params: JSON.parse('{"__proto__":"1","valueOf":"2"}') });
+    expectExactly(own as Record<string, unknown>, { ["__proto__"]: 1, valueOf: 2 });
+    const pairs = read({ name: "o", in: "header", style: "simple", shape: { types: ["object"] } }, { headers: { o: "__proto__,a,toString,b" } });
+    expectExactly(pairs as Record<string, unknown>, { ["__proto__"]: "a", toString: "b" });
+    const assignments = read(
+      { name: "o", in: "path", style: "simple", explode: true, shape: { types: ["object"] } },
+      { path_params: { o: "__proto__=a,constructor=b" } },
+    );
+    expectExactly(assignments as Record<string, unknown>, { ["__proto__"]: "a", constructor: "b" });
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE_KEYS);
+  });
+
+  it("form and multipart fields of every name are own keys, repeated ones lists", () => {
+    const form = parseFormUrlEncoded(NAMES.map((n, i) => `${encodeURIComponent(n)}=${i}`).join("&") + "&toString=again");
+    expectExactly(form, { ...each((_n, i) => String(i)), toString: ["1", "again"] });
+    expectExactly(parseFormUrlEncoded("a=1"), { a: "1" });
+    const bytes = buildMultipart(JSON.parse('{"__proto__":"p","constructor":"c","file":"f"}'), "b");
+    expectExactly(multipartFields(parseMultipart(bytes, "b")), { ["__proto__"]: "p", constructor: "c", file: "f" });
+  });
+
+  it("parseRestRequest: envelope maps of any name, in any case, read by own keys only", () => {
+    const text = JSON.stringify({
+      headers: { __PROTO__: "p", Constructor: "c" },
+      query_params: JSON.parse('{"__proto__":"q"}'),
+      path_params: { toString: "t" },
+    });
+    const parsed = parseRestRequest(text);
+    // Header names are lower-cased into a map that inherits nothing; the other maps are JSON.parse's own keys (readers look up own keys).
+    expectExactly(parsed.headers, { ["__proto__"]: "p", constructor: "c" });
+    expect(Object.entries(parsed.query_params)).toEqual([["__proto__", "q"]]);
+    expect(Object.entries(parsed.path_params)).toEqual([["toString", "t"]]);
+    // A caller's object is copied, `__proto__` kept as a key.
+    const copied = parseRestRequest({ headers: JSON.parse('{"__proto__":"p"}'), query_params: {}, path_params: {} });
+    expect(Object.entries(copied.headers)).toEqual([["__proto__", "p"]]);
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE_KEYS);
+  });
+
+  it("decodeRequest: a JSON body's optional names absent are absent (not inherited), at any depth", () => {
+    const optional = Object.fromEntries(NAMES.map((n) => [n, z.string().optional()]));
+    const op = prepareOperation({
+      handler: "h",
+      endpoint: "h",
+      method: "POST",
+      path: "/",
+      params: [],
+      body: {
+        required: true,
+        content: { "application/json": () => rt.protoProperty(z.looseObject({ ...optional, inner: rt.protoProperty(z.looseObject(optional)).optional() })) },
+      },
+      responses: { "200": "application/json" },
+    });
+    const decode = (body: unknown) =>
+      decodeRequest(op, request({ method: "POST", headers: { "content-type": "application/json" }, body })).body as Record<string, any>;
+    expectExactly(decode({}), {});
+    const got = decode(JSON.parse('{"inner":{"__proto__":"p","toString":"t"},"valueOf":"v"}'));
+    expectExactly(got, { inner: got.inner, valueOf: "v" });
+    expectExactly(got.inner, { ["__proto__"]: "p", toString: "t" });
+    const wrong = decodeError(() => decode(JSON.parse('{"inner":{"__proto__":1}}')));
+    expect(wrong.errors).toEqual([{ in: "body", pointer: "/inner/__proto__", message: "expected string, got 1" }]);
+  });
+
+  it("rt.protoProperty: a required `__proto__` missing is an issue at its path; a default fills it as an own key", () => {
+    const required = rt.protoProperty(z.looseObject({ ["__proto__"]: z.string(), a: z.string() }));
+    expect(required.safeParse({ a: "x" }).error?.issues.map((i) => i.path)).toEqual([["__proto__"]]);
+    const defaulted = rt.protoProperty(z.strictObject({ ["__proto__"]: z.number().default(3) })).parse({}) as object;
+    expect(Object.getOwnPropertyDescriptor(defaulted, "__proto__")?.value).toBe(3);
+    expect(Object.getPrototypeOf(defaulted)).toBe(Object.prototype);
+    expect(required.safeParse("no").success).toBe(false);
+  });
+
+  it("generator: coercion shapes and literals keep a `__proto__` property as an own key", () => {
+    const shape = valueShape({}, { type: "object", properties: JSON.parse('{"__proto__":{"type":"integer"},"constructor":{"type":"boolean"}}') });
+    expect(Object.keys(shape.props!)).toEqual(["__proto__", "constructor"]);
+    const literal = valueLiteral(JSON.parse('{"__proto__":{"__proto__":[1,{"toString":"x"}]},"a b":null}'));
+    expect(literal).toBe('{ ["__proto__"]: { ["__proto__"]: [1, { toString: "x" }] }, "a b": null }');
+    const value = new Function(`return ${literal}`)() as object;
+    expect(JSON.stringify(value)).toBe('{"__proto__":{"__proto__":[1,{"toString":"x"}]},"a b":null}');
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
   });
 });

@@ -653,10 +653,18 @@ describe("hostile strings are escaped, never pasted", () => {
     const lazy = await import(path.join(dir, "schemas.ts"));
     // Component constants are `z.lazy`: look inside the schema each builds on first use.
     const m = Object.fromEntries(Object.entries(lazy).map(([name, schema]: [string, any]) => [name, schema._zod.innerType])) as Record<string, any>;
-    const shape = m.WeirdSchema.shape as Record<string, any>;
-    expect(Object.keys(shape)).toEqual(Object.keys(schemas.Weird.properties));
-    expect(Object.hasOwn(shape, "__proto__")).toBe(true);
-    expect(Object.getPrototypeOf(shape)).toBe(Object.prototype);
+    // Weird declares `__proto__` (required), so rt.protoProperty wraps its object: every name is checked by parsing.
+    const weird = schemas.Weird.properties;
+    const values: Record<string, unknown> = { constant: weird.constant.const, enum: schemas.Enum.enum[0], pattern: "*//*`${x}`\"'\\\n\u2028</script>" };
+    const value = Object.fromEntries(Object.keys(weird).map((k) => [k, Object.hasOwn(values, k) ? values[k] : "v"]));
+    const parsed = lazy.WeirdSchema.parse(value);
+    expect(Object.keys(parsed)).toEqual(Object.keys(weird).filter((k) => k !== "__proto__").concat("__proto__"));
+    expect(Object.getOwnPropertyDescriptor(parsed, "__proto__")?.value).toBe("v");
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    const { ["__proto__"]: _proto, defaulted: _defaulted, ...rest } = value;
+    expect(lazy.WeirdSchema.safeParse(rest).error?.issues.map((i: any) => i.path)).toEqual([["__proto__"]]);
+    const withDefault = lazy.WeirdSchema.parse({ ...rest, ["__proto__"]: "p" });
+    for (const key of Object.keys(value)) expect(Object.hasOwn(withDefault, key), key).toBe(true);
 
     expect(m.EnumSchema.options).toEqual(schemas.Enum.enum);
     for (const value of schemas.Enum.enum) expect(m.EnumSchema.safeParse(value).success).toBe(true);
@@ -671,9 +679,8 @@ describe("hostile strings are escaped, never pasted", () => {
     expect(m.PatternSchema.safeParse(sample).success).toBe(true);
     expect(m.PatternSchema.safeParse(sample.replace("\u2028", "\u2029")).success).toBe(false);
 
-    expect(shape.defaulted.parse(undefined)).toBe(schemas.Weird.properties.defaulted.default);
-    expect(shape.constant.safeParse(schemas.Weird.properties.constant.const).success).toBe(true);
-    expect(shape.constant.safeParse(schemas.Weird.properties.constant.const + " ").success).toBe(false);
+    expect(withDefault.defaulted).toBe(weird.defaulted.default);
+    expect(lazy.WeirdSchema.safeParse({ ...value, constant: weird.constant.const + " " }).error?.issues.map((i: any) => i.path)).toEqual([["constant"]]);
   });
 
   it("keeps discriminator mapping keys, including __proto__", async () => {

@@ -2,7 +2,7 @@
 import type { ApiModel, OperationModel } from "../model.js";
 import { formattedStatement, joinStatements } from "../format.js";
 import { ExprPrinter, Unsupported } from "../print/expr-printer.js";
-import { propertyKey, stringLiteral } from "../names.js";
+import { propertyKey, stringLiteral, valueLiteral } from "../names.js";
 import { valueShape } from "./shape.js";
 import type { NamedSchema, ZodEmitter } from "./zod.js";
 
@@ -18,7 +18,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
       p.required ? "required: true" : "",
       `style: ${stringLiteral(p.style)}`,
       `explode: ${p.explode}`,
-      `shape: ${JSON.stringify(valueShape(model.document, p.schema))}`,
+      `shape: ${valueLiteral(valueShape(model.document, p.schema))}`,
       p.contentType && isJsonMedia(p.contentType) ? "json: true" : "",
       `schema: () => ${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`,
     ].filter(Boolean);
@@ -38,7 +38,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
     // Form and multipart fields arrive as strings: the runtime coerces them by shape.
     const shapes = op.requestBody.content
       .filter((m) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(m.contentType))
-      .map((m) => `${stringLiteral(m.contentType)}: ${JSON.stringify(valueShape(model.document, m.schema))}`);
+      .map((m) => `${stringLiteral(m.contentType)}: ${valueLiteral(valueShape(model.document, m.schema))}`);
     const shapeField = shapes.length > 0 ? `, shapes: { ${shapes.join(", ")} }` : "";
     fields.push(`body: { required: ${op.requestBody.required}, content: { ${content.join(", ")} }${shapeField} }`);
   }

@@ -6,7 +6,10 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const ALL: JsonType[] = ["string", "number", "integer", "boolean", "null", "array", "object"];
 
-export function valueShape(document: unknown, schema: JsonSchema | undefined, depth = 0): ValueShape {
+/** A ValueShape with its types as JSON type names (the runtime's own type takes any string). */
+type Shape = Omit<ValueShape, "types"> & { types?: JsonType[] };
+
+export function valueShape(document: unknown, schema: JsonSchema | undefined, depth = 0): Shape {
   const s = resolveRef<Obj>(document, schema);
   if (!isObj(s) || depth > 4) return {};
   const types = new Set<JsonType>();
@@ -38,7 +41,8 @@ export function valueShape(document: unknown, schema: JsonSchema | undefined, de
   }
   if (types.has("array")) items = valueShape(document, s.items as JsonSchema, depth + 1);
   if (types.has("object") && isObj(s.properties)) {
-    props = { ...props };
+    // Without a prototype: a property named `__proto__` is a key like any other.
+    props = Object.assign(Object.create(null) as Record<string, ValueShape>, props);
     for (const [name, prop] of Object.entries(s.properties)) props[name] = valueShape(document, prop as JsonSchema, depth + 1);
   }
   if (types.size > 0) shape.types = [...types].sort((a, b) => ALL.indexOf(a) - ALL.indexOf(b));

@@ -15,14 +15,14 @@
  */
 import { mappingRef, pointerOf, unescapePointerToken } from "../diagnostics.js";
 import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
-import { NameScope, pascalCase, propertyKey, stringLiteral } from "../names.js";
+import { NameScope, pascalCase, propertyKey, stringLiteral, valueLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
 import { NarrowingIndex } from "./narrowing.js";
 import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "@symphony-codegen/runtime/internal/schema.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const literal = (v: unknown) => (typeof v === "string" ? stringLiteral(v) : JSON.stringify(v));
+const literal = valueLiteral;
 
 const STRING_KEYWORDS = ["minLength", "maxLength", "pattern", "format"];
 const NUMBER_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
@@ -399,6 +399,9 @@ export class ZodEmitter {
       fields.push(`${propertyKey(name)}: ${patterns.length > 0 || extra === undefined || extra === true || (isObj(extra) && Object.keys(extra).length === 0) ? "z.unknown()" : this.expr(extra as JsonSchema)}`);
     }
     const shape = `{ ${fields.join(", ")} }`;
+    // zod 4 neither checks nor keeps a `__proto__` property (it strips the key from every result): rt.protoProperty does both.
+    const declaresProto = Object.hasOwn(properties, "__proto__") || required.has("__proto__");
+    const withProto = (object: string) => (declaresProto ? `rt.protoProperty(${object})` : object);
     let out: string;
     if (patterns.length > 0) {
       // patternProperties: each matching property is checked against every matching pattern;
@@ -406,11 +409,11 @@ export class ZodEmitter {
       const rules = patterns.map(([p, s]) => `[${patternLiteral(p)}, ${this.expr(s as JsonSchema)}]`);
       const rest = extra === false ? "z.never()" : isObj(extra) && Object.keys(extra).length > 0 ? this.expr(extra) : "undefined";
       const declared = JSON.stringify(Object.keys(properties));
-      out = `rt.patternProperties(z.looseObject(${shape}), ${declared}, [${rules.join(", ")}], ${rest})`;
-    } else if (extra === false) out = `z.strictObject(${shape})`;
+      out = `rt.patternProperties(${withProto(`z.looseObject(${shape})`)}, ${declared}, [${rules.join(", ")}], ${rest})`;
+    } else if (extra === false) out = withProto(`z.strictObject(${shape})`);
     else if (isObj(extra) && Object.keys(extra).length > 0) {
-      out = fields.length === 0 ? `z.record(z.string(), ${this.expr(extra)})` : `z.object(${shape}).catchall(${this.expr(extra)})`;
-    } else out = `z.looseObject(${shape})`;
+      out = fields.length === 0 ? `z.record(z.string(), ${this.expr(extra)})` : withProto(`z.object(${shape}).catchall(${this.expr(extra)})`);
+    } else out = withProto(`z.looseObject(${shape})`);
     if (typeof schema.minProperties === "number" || typeof schema.maxProperties === "number") {
       out = `rt.propertyCount(${out}, ${schema.minProperties ?? "undefined"}, ${schema.maxProperties ?? "undefined"})`;
     }

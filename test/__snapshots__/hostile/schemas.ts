@@ -6,26 +6,28 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(() =>
-  z.looseObject({
-    delete: z.string(),
-    class: z.string().optional(),
-    ["__proto__"]: z.string(),
-    "*/": z.string().optional(),
-    "/*": z.string().optional(),
-    "`${x}`": z.string().optional(),
-    'a"b': z.string().optional(),
-    "back\\slash": z.string().optional(),
-    "new\nline": z.string().optional(),
-    "\u2028": z.string().optional(),
-    "</script>": z.string().optional(),
-    "1st": z.string().optional(),
-    "a-b": z.string().optional(),
-    a_b: z.string().optional(),
-    pattern: PatternSchema.optional(),
-    enum: EnumSchema.optional(),
-    defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
-    constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
-  }),
+  rt.protoProperty(
+    z.looseObject({
+      delete: z.string(),
+      class: z.string().optional(),
+      ["__proto__"]: z.string(),
+      "*/": z.string().optional(),
+      "/*": z.string().optional(),
+      "`${x}`": z.string().optional(),
+      'a"b': z.string().optional(),
+      "back\\slash": z.string().optional(),
+      "new\nline": z.string().optional(),
+      "\u2028": z.string().optional(),
+      "</script>": z.string().optional(),
+      "1st": z.string().optional(),
+      "a-b": z.string().optional(),
+      a_b: z.string().optional(),
+      pattern: PatternSchema.optional(),
+      enum: EnumSchema.optional(),
+      defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
+      constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
+    }),
+  ),
 );
 
 export const PatternSchema: z.ZodType<components["schemas"]["Pattern"]> = rt.lazy(() =>
@@ -81,7 +83,7 @@ export const ConstructorSchema: z.ZodType = z.lazy(() =>
 );
 
 export const ProtoSchema: z.ZodType<components["schemas"]["__proto__"]> = rt.lazy(() =>
-  z.looseObject({ ["__proto__"]: z.string().optional() }),
+  rt.protoProperty(z.looseObject({ ["__proto__"]: z.string().optional() })),
 );
 
 export const _1ThingSchema: z.ZodType<components["schemas"]["1Thing"]> = rt.lazy(() => z.boolean());
