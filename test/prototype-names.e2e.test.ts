@@ -260,7 +260,7 @@ describe("bodies", () => {
     });
   });
 
-  it("JSON: every name sent arrives exactly, as a parsed body and as JSON text", async () => {
+  it("JSON: every name sent arrives exactly, as a parsed body and as JSON text (bytes)", async () => {
     const top = every((n) => `t-${n}`);
     // `settings` takes any property: those of these names are kept (all but an undeclared `__proto__`, which zod drops).
     const settings = every(
@@ -273,11 +273,12 @@ describe("bodies", () => {
       optionalNested: { ["__proto__"]: "o", hasOwnProperty: "h" },
       settings,
     };
-    for (const body of [sent, JSON.stringify(sent)]) {
+    const asText = { body: Buffer.from(JSON.stringify(sent)).toString("base64"), body_encoding: "base64" };
+    for (const encoded of [{ body: sent }, asText]) {
       const got = (
         await received("jsonBody", {
           headers: { "content-type": "application/json" },
-          body,
+          ...encoded,
         })
       ).body;
       expectExactly(got, {
