@@ -20,18 +20,22 @@ const DISCOVERY = ["$SRV.PING", "$SRV.INFO", "$SRV.STATS", "$SRV.*.*", "$SRV.*.*
  */
 const RESPONSES = { max: 1, ttl: 0 };
 
-/** The JetStream API subjects that manage and read one stream (KV bucket `B` is stream `KV_B`, object store `B` is `OBJ_B`). */
+/**
+ * The JetStream API subjects that manage and read one stream (KV bucket `B` is stream `KV_B`,
+ * object store `B` is `OBJ_B`), as few wildcards as cover them: the user JWT travels in the
+ * CONNECT line, so every subject here counts against its length.
+ */
 export function streamApiSubjects(stream: string): string[] {
   const api = "$JS.API";
   return [
-    ...["CREATE", "UPDATE", "INFO", "DELETE", "PURGE", "MSG.GET", "MSG.DELETE"].map((op) => `${api}.STREAM.${op}.${stream}`),
+    `${api}.STREAM.*.${stream}`, // CREATE, UPDATE, INFO, DELETE, PURGE
+    `${api}.STREAM.MSG.*.${stream}`, // MSG.GET, MSG.DELETE
     `${api}.DIRECT.GET.${stream}`,
     `${api}.DIRECT.GET.${stream}.>`,
-    // Consumers (kv.keys(), watch(), history()): plain, named and filtered creation, then info/next/delete.
-    `${api}.CONSUMER.CREATE.${stream}`,
-    `${api}.CONSUMER.CREATE.${stream}.>`,
-    `${api}.CONSUMER.DURABLE.CREATE.${stream}.*`,
-    ...["INFO", "DELETE", "MSG.NEXT"].map((op) => `${api}.CONSUMER.${op}.${stream}.*`),
+    // Consumers (kv.keys(), watch(), history()): CREATE (plain, named, filtered), INFO, DELETE, DURABLE.CREATE, MSG.NEXT.
+    `${api}.CONSUMER.*.${stream}`,
+    `${api}.CONSUMER.*.${stream}.>`,
+    `${api}.CONSUMER.*.*.${stream}.>`,
   ];
 }
 
@@ -86,6 +90,8 @@ export function clientPermissions(inboxPrefix: string): Partial<User> {
   const api = "$JS.API";
   const readStreams = [
     `${api}.INFO`,
+    `${api}.STREAM.LIST`,
+    `${api}.STREAM.NAMES`,
     `${api}.STREAM.INFO.*`,
     `${api}.STREAM.MSG.GET.*`,
     `${api}.DIRECT.GET.>`,
