@@ -7,7 +7,16 @@
  */
 import { connect, jwtAuthenticator, type Msg, type NatsConnection, type Status } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, Extension, exchangeToken, openBucket, PROVISION_PATH, type Capability, type RegistrationEntry, type TokenExchangeRequest } from "@symphony-codegen/runtime";
+import {
+  Client,
+  Extension,
+  exchangeToken,
+  openBucket,
+  PROVISION_PATH,
+  type Capability,
+  type RegistrationEntry,
+  type TokenExchangeRequest,
+} from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
 
 const encoder = new TextEncoder();
@@ -148,7 +157,10 @@ describe("operator mode isolates extensions from each other", () => {
 
   it("alpha cannot read or answer beta's traffic: the subscriptions are refused", async () => {
     const seen: Msg[] = [];
-    for (const [subject, queue] of [["cirata.extensions.beta.>"], ["_INBOX.>"], ["$SRV.>"], [">"], ["cirata.extensions.beta.login", "q"]] as [string, string?][]) {
+    for (const [subject, queue] of [["cirata.extensions.beta.>"], ["_INBOX.>"], ["$SRV.>"], [">"], ["cirata.extensions.beta.login", "q"]] as [
+      string,
+      string?,
+    ][]) {
       attacker.subscribe(subject, {
         queue,
         callback: (err, msg) => {
@@ -183,7 +195,9 @@ describe("operator mode isolates extensions from each other", () => {
     const own = parse(await attacker.request("cirata.registry.register.alpha", json(forged), { timeout: 5_000 }));
     expect(own).toMatchObject({ ok: false, error: expect.stringMatching(/registration for extension beta sent on the subject of extension alpha/) });
     checks.push({ action: "register prefix beta on cirata.registry.register.alpha", refused: own.ok === false });
-    const hijack = parse(await attacker.request("cirata.registry.register.alpha", json({ ...alpha.registration(), id: beta.identifier() }), { timeout: 5_000 }));
+    const hijack = parse(
+      await attacker.request("cirata.registry.register.alpha", json({ ...alpha.registration(), id: beta.identifier() }), { timeout: 5_000 }),
+    );
     expect(hijack).toMatchObject({ ok: false, error: expect.stringMatching(/is registered by extension beta/) });
     checks.push({ action: "register alpha under beta's instance id", refused: hijack.ok === false });
     expect(betaEntry()?.entry).toMatchObject({ prefix: "beta", name: "Beta" });
@@ -210,7 +224,9 @@ describe("operator mode isolates extensions from each other", () => {
   });
 
   it("alpha cannot report usage for beta", async () => {
-    await expect(attacker.request("cirata.usage.report.beta", json({ prefix: "beta", dimensions: { calls: 1 } }), { timeout: 5_000, noMux: true })).rejects.toMatchObject({
+    await expect(
+      attacker.request("cirata.usage.report.beta", json({ prefix: "beta", dimensions: { calls: 1 } }), { timeout: 5_000, noMux: true }),
+    ).rejects.toMatchObject({
       code: "PERMISSIONS_VIOLATION",
     });
     checks.push({ action: "usage report for beta on cirata.usage.report.beta", refused: await refusedBy("publish", "cirata.usage.report.beta") });
