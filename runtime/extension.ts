@@ -8,7 +8,7 @@ import { ConnectionFailed, InvalidConfiguration, natsConnectError, SpecTooLarge,
 import { resolveToken } from "./credentials.js";
 import { createLogger, type Logger } from "./log.js";
 import { isSemver, isValidPrefix, serviceName } from "./names.js";
-import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type Resource, type StatusMessage } from "./platform.js";
+import { platformSubjects, type EnforcementStatus, type PlatformSubjects, type RegistrationEntry, type Resource, type StatusMessage } from "./platform.js";
 import { exchangeToken } from "./token.js";
 import { WorkPartitioner, type PartitionerOptions } from "./partitioner.js";
 import type { Msg, Subscription } from "nats";
@@ -48,6 +48,8 @@ export class Extension {
   #shutdownTimeoutMs = 10_000;
   #statusTimer?: NodeJS.Timeout;
   #registered = false;
+  /** Platform subjects: per-prefix when the exchange asked for it (an isolating platform), else the shared ones. */
+  #subjects: PlatformSubjects;
   readonly #declared: Omit<RegistrationEntry, "id" | "name" | "prefix" | "description" | "statusInterval"> = {
     capabilities: [],
     resources: [],
@@ -64,6 +66,7 @@ export class Extension {
     }
     this.name = name;
     this.prefix = prefix;
+    this.#subjects = platformSubjects(prefix, false);
     this.#log = createLogger({ extension: prefix });
   }
 
@@ -188,14 +191,14 @@ export class Extension {
   async reportUsage(dimensions: Record<string, number>, traceContext?: string): Promise<{ ok: boolean; totals?: Record<string, number>; error?: string }> {
     const nc = this.#requireConnection();
     const payload = { prefix: this.prefix, id: this.identifier(), dimensions, ...(traceContext ? { trace_context: traceContext } : {}) };
-    return this.#ask(nc, SUBJECTS.usageReport, payload);
+    return this.#ask(nc, this.#subjects.usageReport, payload);
   }
 
   /** The license enforcement state, or undefined when no platform answers. */
   async getEnforcementState(): Promise<EnforcementStatus | undefined> {
     const nc = this.#requireConnection();
     try {
-      const reply = await this.#ask<{ status?: EnforcementStatus }>(nc, SUBJECTS.enforcement, { prefix: this.prefix });
+      const reply = await this.#ask<{ status?: EnforcementStatus }>(nc, this.#subjects.enforcement, { prefix: this.prefix });
       return reply.status;
     } catch (err) {
       if (err instanceof SymphonyTimeout || (err as { code?: string }).code === "503") return undefined;
@@ -276,9 +279,13 @@ export class Extension {
     if (url) options.servers = url;
     else {
       const { token } = await resolveToken({ explicit: this.#token, prefix: this.prefix, capabilities: this.#declared.capabilities, log: this.log });
-      const credentials = await exchangeToken(token, this.log);
+      // Buckets and capabilities declared so far: an isolating platform grants exactly these (declare them before run()).
+      const declared = { prefix: this.prefix, buckets: this.#declared.buckets.map((b) => b.name), capabilities: this.#declared.capabilities };
+      const credentials = await exchangeToken(token, this.log, fetch, declared);
       options.servers = credentials.servers;
       if (credentials.jwt && credentials.seed) options.authenticator = jwtAuthenticator(credentials.jwt, new TextEncoder().encode(credentials.seed));
+      if (credentials.inboxPrefix) options.inboxPrefix = credentials.inboxPrefix;
+      this.#subjects = platformSubjects(this.prefix, credentials.scopedSubjects === true);
       this.#identifier = credentials.identifier;
     }
     try {
@@ -333,7 +340,7 @@ export class Extension {
   async register(): Promise<boolean> {
     const nc = this.#requireConnection();
     try {
-      const reply = await nc.request(SUBJECTS.register, JSON.stringify(this.registration()), { timeout: 5_000 });
+      const reply = await nc.request(this.#subjects.register, JSON.stringify(this.registration()), { timeout: 5_000 });
       const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { ok?: boolean; error?: string };
       if (!answer.ok) throw new Error(answer.error ?? "registration refused");
       this.#registered = true;
@@ -351,7 +358,7 @@ export class Extension {
     const nc = this.#nc;
     if (!nc || nc.isClosed()) return;
     const message: StatusMessage = { id: this.identifier() ?? this.prefix, prefix: this.prefix, status, timestamp: new Date().toISOString() };
-    nc.publish(SUBJECTS.status, JSON.stringify(message));
+    nc.publish(this.#subjects.status, JSON.stringify(message));
   }
 
   /**

@@ -12,6 +12,23 @@ export const SUBJECTS = {
   enforcement: "cirata.usage.enforcement",
 } as const;
 
+/**
+ * The platform subjects that carry an extension's identity in their payload (registration, status,
+ * usage, enforcement). NATS permissions cannot look into a payload, so a platform that isolates
+ * extensions (the local platform in operator mode) has each extension send them on
+ * `<subject>.<prefix>`, the only form its user may publish, and checks that the payload's prefix
+ * matches the subject's. The exchange reply says so with `scopedSubjects: true`.
+ */
+export const SCOPED_SUBJECTS = ["register", "status", "usageReport", "enforcement"] as const;
+export type PlatformSubjects = { -readonly [K in keyof typeof SUBJECTS]: string };
+
+/** The subjects an extension of `prefix` uses: per-prefix when the platform asked for it, else the shared ones. */
+export function platformSubjects(prefix: string, scoped: boolean): PlatformSubjects {
+  const subjects: PlatformSubjects = { ...SUBJECTS };
+  if (scoped) for (const key of SCOPED_SUBJECTS) subjects[key] = `${SUBJECTS[key]}.${prefix}`;
+  return subjects;
+}
+
 /** HTTP path of the token exchange on the platform host. */
 export const TOKEN_EXCHANGE_PATH = "/api/v1/extensions/token-exchange";
 
@@ -96,6 +113,18 @@ export interface StatusMessage {
   timestamp: string;
 }
 
+/**
+ * The exchange's JSON body: who is asking. A platform that isolates extensions scopes the NATS
+ * user to `prefix` (a key provisioned for another prefix is refused) and grants access to the
+ * declared `buckets` (KV); `capabilities` widen the permissions only for a key that has none of
+ * its own (the local platform's development token). A `Client` sends `{}`.
+ */
+export interface TokenExchangeRequest {
+  prefix?: string;
+  buckets?: string[];
+  capabilities?: Capability[];
+}
+
 export interface TokenExchangeReply {
   /** NATS server URLs to connect to. */
   servers: string[];
@@ -104,6 +133,13 @@ export interface TokenExchangeReply {
   seed?: string;
   /** The instance identifier derived from the token. */
   identifier: string;
+  /**
+   * The inbox prefix the connection must use (nats.js `inboxPrefix`): a user isolated from other
+   * extensions may subscribe only below it, so replies to its requests arrive nowhere else.
+   */
+  inboxPrefix?: string;
+  /** Send registration, status, usage and enforcement on `<subject>.<prefix>` ({@link platformSubjects}). */
+  scopedSubjects?: boolean;
 }
 
 export type EnforcementStatus = "enforcement_ok" | "enforcement_warning" | "enforcement_grace" | "enforcement_enforced";

@@ -31,6 +31,7 @@ export class Client {
       const credentials = await exchangeToken(token);
       config.servers = credentials.servers;
       if (credentials.jwt && credentials.seed) config.authenticator = jwtAuthenticator(credentials.jwt, new TextEncoder().encode(credentials.seed));
+      if (credentials.inboxPrefix) config.inboxPrefix = credentials.inboxPrefix;
     }
     try {
       return new Client(await connect(config), options.timeout ?? 10_000);

@@ -7,7 +7,7 @@
  */
 import { AuthenticationFailed, ConnectionFailed, InvalidConfiguration, InvalidToken } from "./errors.js";
 import type { Logger } from "./log.js";
-import { PROVISION_PATH, TOKEN_EXCHANGE_PATH, type ProvisionReply, type ProvisionRequest, type TokenExchangeReply } from "./platform.js";
+import { PROVISION_PATH, TOKEN_EXCHANGE_PATH, type ProvisionReply, type ProvisionRequest, type TokenExchangeReply, type TokenExchangeRequest } from "./platform.js";
 
 export interface TokenClaims {
   host: string;
@@ -120,8 +120,8 @@ function unreachable(what: string, base: URL, err: unknown): ConnectionFailed {
   return new ConnectionFailed(`${what} with ${base.origin} failed: ${reason}${hint}`, { cause: err });
 }
 
-/** Exchanges the token for NATS credentials over HTTP(S). */
-export async function exchangeToken(token: string, log?: Logger, fetchImpl: typeof fetch = fetch): Promise<TokenExchangeReply> {
+/** Exchanges the token for NATS credentials over HTTP(S); `request` says which extension asks (empty for a Client). */
+export async function exchangeToken(token: string, log?: Logger, fetchImpl: typeof fetch = fetch, request: TokenExchangeRequest = {}): Promise<TokenExchangeReply> {
   const claims = decodeToken(token);
   const base = platformBaseUrl(claims, process.env.SYMPHONY_ADDRESS, log);
   let response: Response;
@@ -129,13 +129,17 @@ export async function exchangeToken(token: string, log?: Logger, fetchImpl: type
     response = await fetchImpl(new URL(TOKEN_EXCHANGE_PATH, base), {
       method: "POST",
       headers: { authorization: `Bearer ${token.trim()}`, "content-type": "application/json" },
-      body: "{}",
+      body: JSON.stringify(request),
       signal: AbortSignal.timeout(PLATFORM_TIMEOUT_MS),
     });
   } catch (err) {
     throw unreachable("Token exchange", base, err);
   }
-  if (!response.ok) throw new AuthenticationFailed(`Token exchange with ${base.host} was refused (HTTP ${response.status})`);
+  if (!response.ok) {
+    // A refusal's problem+json detail says why (e.g. a key issued for another prefix); it never holds the token.
+    const detail = ((await response.json().catch(() => ({}))) as { detail?: unknown }).detail;
+    throw new AuthenticationFailed(`Token exchange with ${base.host} was refused (HTTP ${response.status})${typeof detail === "string" ? `: ${detail}` : ""}`);
+  }
   const reply = (await response.json().catch(() => ({}))) as TokenExchangeReply;
   if (!Array.isArray(reply.servers) || reply.servers.length === 0) throw new AuthenticationFailed("Token exchange returned no NATS servers");
   return reply;

@@ -34,6 +34,9 @@ const UNLIMITED: OperatorLimits = {
   consumer: -1,
 };
 
+/** nats-server's longest protocol line (CONNECT with the user JWT): 64 KiB. */
+const MAX_CONTROL_LINE = 64 * 1024;
+
 export interface UserCredentials {
   /** User JWT signed by the application account. */
   jwt: string;
@@ -89,6 +92,8 @@ export class OperatorAuth {
       `operator: ${this.#operatorJwt}`,
       `system_account: ${this.#system.getPublicKey()}`,
       "resolver: MEMORY",
+      // The user JWT, permissions included, travels in the CONNECT line; the default 4 KiB is too short for a few buckets and capabilities.
+      `max_control_line: ${MAX_CONTROL_LINE}`,
       "resolver_preload: {",
       `  ${this.#system.getPublicKey()}: ${this.#systemJwt}`,
       `  ${this.#account.getPublicKey()}: ${this.#accountJwt}`,

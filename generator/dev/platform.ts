@@ -21,7 +21,15 @@ export interface PlatformOptions {
   log: Logger;
   /** Enforcement state per prefix (default enforcement_ok). */
   enforcement?: Record<string, EnforcementStatus>;
+  /**
+   * Operator mode: extensions are isolated, so a KV bucket belongs to the first prefix that
+   * claims it (at the token exchange or at registration) and no other prefix may declare it.
+   */
+  isolated?: boolean;
 }
+
+/** A refused platform message: the reason goes to the log and into the `{ok: false, error}` answer. */
+class Refused extends Error {}
 
 const decoder = new TextDecoder();
 const PLATFORM_VERSION = "0.1.0";
@@ -31,6 +39,8 @@ export class PlatformServices {
   /** Every prefix ever registered: an entry is dropped when its extension stops, the prefix stays known. */
   #prefixes = new Set<string>();
   #usage = new Map<string, Record<string, number>>();
+  /** Bucket name → owning prefix (isolated mode). */
+  #bucketOwners = new Map<string, string>();
   #subs: Subscription[] = [];
   #sweeper?: NodeJS.Timeout;
 
@@ -58,30 +68,30 @@ export class PlatformServices {
     (this.options.enforcement ??= {})[prefix] = status;
   }
 
+  /**
+   * Claims `buckets` for `prefix` (isolated mode): the refusal names the first bucket another
+   * prefix owns, and then nothing is claimed. Open mode claims nothing and refuses nothing.
+   */
+  claimBuckets(prefix: string, buckets: readonly string[]): string | undefined {
+    if (!this.options.isolated) return undefined;
+    const taken = buckets.find((b) => (this.#bucketOwners.get(b) ?? prefix) !== prefix);
+    if (taken !== undefined) return `bucket ${taken} belongs to extension ${this.#bucketOwners.get(taken)}`;
+    for (const b of buckets) this.#bucketOwners.set(b, prefix);
+    return undefined;
+  }
+
   start(): void {
-    const { log } = this.options;
-    this.#serve(SUBJECTS.register, async (data) => {
-      const entry = data as RegistrationEntry;
-      if (!entry || typeof entry.prefix !== "string" || typeof entry.id !== "string") return { ok: false, error: "registration needs id and prefix" };
-      if (Array.isArray(entry.buckets) && entry.buckets.length > 0) {
-        try {
-          await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1);
-        } catch (err) {
-          return { ok: false, error: `could not create buckets: ${(err as Error).message}` };
-        }
-      }
-      const isNew = !this.#records.has(entry.id);
-      this.#prefixes.add(entry.prefix);
-      this.#records.set(entry.id, { entry, status: "running", lastSeen: new Date().toISOString(), expires: this.#expiry(entry) });
-      if (isNew) log.info("extension registered", { prefix: entry.prefix, id: entry.id });
-      return { ok: true, id: entry.id };
-    });
+    // Each message carrying an identity is served on its shared subject and on `<subject>.<prefix>`
+    // (runtime/platform.ts platformSubjects). On the latter the payload's prefix must be the subject's;
+    // in operator mode that is the only form an extension's user may publish.
+    this.#serveScoped(SUBJECTS.register, (data, scope) => this.#register(data as RegistrationEntry, scope));
     this.#serve(SUBJECTS.list, () => ({ extensions: this.extensions() }));
     this.#serve(SUBJECTS.info, () => ({ name: "symphony-dev", version: PLATFORM_VERSION, extensions: this.extensions().length, replicas: this.options.replicas ?? 1 }));
     this.#serve(SUBJECTS.clusterInfo, () => ({ replicas: this.options.replicas ?? 1 }));
-    this.#serve(SUBJECTS.usageReport, (data) => {
+    this.#serveScoped(SUBJECTS.usageReport, (data, scope) => {
       const report = data as { prefix?: string; dimensions?: Record<string, unknown> };
       if (!report?.prefix || typeof report.dimensions !== "object" || report.dimensions === null) return { ok: false, error: "usage report needs prefix and dimensions" };
+      inScope(report.prefix, scope, "usage report");
       const totals = this.#usage.get(report.prefix) ?? {};
       for (const [k, v] of Object.entries(report.dimensions)) {
         if (typeof v !== "number" || !Number.isFinite(v)) return { ok: false, error: `dimension ${k} must be a number` };
@@ -90,32 +100,61 @@ export class PlatformServices {
       this.#usage.set(report.prefix, totals);
       return { ok: true, totals };
     });
-    this.#serve(SUBJECTS.enforcement, (data) => {
+    this.#serveScoped(SUBJECTS.enforcement, (data, scope) => {
       const prefix = (data as { prefix?: string })?.prefix ?? "";
+      inScope(prefix, scope, "enforcement request");
       return { prefix, status: this.options.enforcement?.[prefix] ?? "enforcement_ok" };
     });
-    const statusSub = this.nc.subscribe(SUBJECTS.status, {
-      callback: (_err, msg) => {
-        try {
-          const status = JSON.parse(decoder.decode(msg.data)) as StatusMessage;
-          const record = this.#records.get(status.id);
-          if (!record) return;
-          if (status.status === "disconnected") {
-            this.#records.delete(status.id);
-            log.info("extension disconnected", { prefix: status.prefix, id: status.id });
-            return;
-          }
-          record.status = status.status;
-          record.lastSeen = new Date().toISOString();
-          record.expires = this.#expiry(record.entry);
-        } catch {
-          // A malformed status message changes nothing.
-        }
-      },
-    });
-    this.#subs.push(statusSub);
+    for (const subject of [SUBJECTS.status, `${SUBJECTS.status}.*`]) {
+      this.#subs.push(this.nc.subscribe(subject, { callback: (_err, msg) => this.#status(msg.data, scopeOf(SUBJECTS.status, msg.subject)) }));
+    }
     this.#sweeper = setInterval(() => this.#sweep(), 1000);
     this.#sweeper.unref();
+  }
+
+  async #register(entry: RegistrationEntry, scope: string | undefined): Promise<unknown> {
+    if (!entry || typeof entry.prefix !== "string" || typeof entry.id !== "string") return { ok: false, error: "registration needs id and prefix" };
+    inScope(entry.prefix, scope, "registration");
+    const existing = this.#records.get(entry.id);
+    if (existing && existing.entry.prefix !== entry.prefix) throw new Refused(`instance ${entry.id} is registered by extension ${existing.entry.prefix}`);
+    if (Array.isArray(entry.buckets) && entry.buckets.length > 0) {
+      const taken = this.claimBuckets(entry.prefix, entry.buckets.map((b) => String(b?.name)));
+      if (taken) throw new Refused(taken);
+      try {
+        await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1);
+      } catch (err) {
+        return { ok: false, error: `could not create buckets: ${(err as Error).message}` };
+      }
+    }
+    this.#prefixes.add(entry.prefix);
+    this.#records.set(entry.id, { entry, status: "running", lastSeen: new Date().toISOString(), expires: this.#expiry(entry) });
+    if (!existing) this.options.log.info("extension registered", { prefix: entry.prefix, id: entry.id });
+    return { ok: true, id: entry.id };
+  }
+
+  #status(data: Uint8Array, scope: string | undefined): void {
+    let status: StatusMessage;
+    try {
+      status = JSON.parse(decoder.decode(data)) as StatusMessage;
+    } catch {
+      return; // A malformed status message changes nothing.
+    }
+    const record = this.#records.get(status?.id);
+    if (!record) return;
+    const { log } = this.options;
+    // Only the extension an entry belongs to may keep it alive or end it.
+    if (status.prefix !== record.entry.prefix || (scope !== undefined && scope !== status.prefix)) {
+      log.warn("status refused", { id: status.id, prefix: status.prefix, owner: record.entry.prefix, ...(scope === undefined ? {} : { subjectPrefix: scope }) });
+      return;
+    }
+    if (status.status === "disconnected") {
+      this.#records.delete(status.id);
+      log.info("extension disconnected", { prefix: status.prefix, id: status.id });
+      return;
+    }
+    record.status = status.status;
+    record.lastSeen = new Date().toISOString();
+    record.expires = this.#expiry(record.entry);
   }
 
   stop(): void {
@@ -138,16 +177,23 @@ export class PlatformServices {
     }
   }
 
-  #serve(subject: string, answer: (data: unknown) => unknown): void {
+  /** Serves `subject` and `subject.<prefix>`; the answer gets the prefix token (undefined on the shared subject). */
+  #serveScoped(subject: string, answer: (data: unknown, scope: string | undefined) => unknown): void {
+    this.#serve(subject, answer);
+    this.#serve(`${subject}.*`, answer, subject);
+  }
+
+  #serve(subject: string, answer: (data: unknown, scope: string | undefined) => unknown, base = subject): void {
     const sub = this.nc.subscribe(subject, {
       callback: (_err, msg) => {
         void (async () => {
           let reply: unknown;
           try {
             const text = decoder.decode(msg.data);
-            reply = await answer(text ? JSON.parse(text) : {});
+            reply = await answer(text ? JSON.parse(text) : {}, scopeOf(base, msg.subject));
           } catch (err) {
-            reply = { ok: false, error: `invalid request: ${(err as Error).message}` };
+            if (err instanceof Refused) this.options.log.warn("platform request refused", { subject: msg.subject, reason: err.message });
+            reply = { ok: false, error: err instanceof Refused ? err.message : `invalid request: ${(err as Error).message}` };
           }
           if (msg.reply) msg.respond(JSON.stringify(reply));
         })();
@@ -155,4 +201,14 @@ export class PlatformServices {
     });
     this.#subs.push(sub);
   }
+}
+
+/** The prefix token of `<base>.<prefix>`; undefined for `base` itself. */
+function scopeOf(base: string, subject: string): string | undefined {
+  return subject.length > base.length ? subject.slice(base.length + 1) : undefined;
+}
+
+/** A message about extension `prefix` must arrive on that extension's subject (`scope`), or on the shared one (undefined). */
+function inScope(prefix: string, scope: string | undefined, what: string): void {
+  if (scope !== undefined && scope !== prefix) throw new Refused(`${what} for extension ${prefix} sent on the subject of extension ${scope}`);
 }

@@ -18,7 +18,9 @@ import {
   type ProvisionReply,
   type ProvisionRequest,
   type TokenExchangeReply,
+  type TokenExchangeRequest,
 } from "@symphony-codegen/runtime/internal/platform.js";
+import { isValidPrefix } from "@symphony-codegen/runtime/internal/names.js";
 import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/runtime/internal/token.js";
 import { swaggerUiDir, SWAGGER_UI_FILES as ASSETS } from "./assets.js";
 import { OperatorAuth } from "./auth.js";
@@ -26,6 +28,7 @@ import { Gateway, sendProblem } from "./gateway.js";
 import { allowedHosts, checkRequest } from "./guard.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 import { docsHtml, INDEX_HTML } from "./page.js";
+import { clientPermissions, extensionPermissions, inboxPrefixFor, instancesBucket } from "./permissions.js";
 import { PlatformServices } from "./platform.js";
 
 export interface DevOptions {
@@ -184,7 +187,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     await natsServer?.stop();
     throw err;
   }
-  const platform = new PlatformServices(nc, { replicas: options.replicas, log, enforcement: options.enforcement });
+  const platform = new PlatformServices(nc, { replicas: options.replicas, log, enforcement: options.enforcement, isolated: operator !== undefined });
   platform.start();
   const gateway = new Gateway(nc, {
     log,
@@ -273,15 +276,68 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     return sendProblem(res, 404, `Nothing at ${p}`);
   }
 
+  /** A request's JSON body (at most `limit` bytes); a problem+json answer has been sent when it is undefined. */
+  async function readJson<T>(req: IncomingMessage, res: ServerResponse, limit: number, what: string): Promise<Partial<T> | undefined> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) return void sendProblem(res, 413, `${what} larger than ${limit} bytes`);
+      chunks.push(chunk);
+    }
+    try {
+      const value = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as unknown;
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Partial<T>;
+    } catch {
+      // answered below
+    }
+    return void sendProblem(res, 400, `${what} must be a JSON object`);
+  }
+
+  /** Declared capabilities from a request body, or a sentence saying what is wrong with them. */
+  const capabilitiesOf = (value: unknown): Capability[] | string => {
+    const list = value === undefined ? [] : value;
+    if (!Array.isArray(list) || !list.every((c: Partial<Capability>) => (c?.type === "pub" || c?.type === "sub") && typeof c.subject === "string" && c.subject !== "")) {
+      return "capabilities must be [{type: pub|sub, subject, description}]";
+    }
+    return list.map((c: Capability) => ({ type: c.type, subject: c.subject, description: String(c.description ?? "") }));
+  };
+
   async function exchange(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    req.resume();
+    const body = await readJson<TokenExchangeRequest>(req, res, 64 * 1024, "Token exchange body");
+    if (!body) return;
     const key = bearerKey(req, "api");
     if (!key) return sendProblem(res, 401, "Unknown, malformed or revoked token");
+    // A provisioned key is bound to its prefix; the development token serves whichever extension asks.
+    const prefix = key.prefix ?? body.prefix;
+    // Open mode has no NATS users to bind, so it keeps accepting any prefix.
+    if (operator && key.prefix && body.prefix !== undefined && body.prefix !== key.prefix) {
+      log.info("token exchange refused", { key: key.id, reason: "prefix", prefix: body.prefix });
+      return sendProblem(res, 403, `This API key was issued for extension ${key.prefix}, not ${String(body.prefix)}`);
+    }
+    if (prefix !== undefined && (typeof prefix !== "string" || !isValidPrefix(prefix))) return sendProblem(res, 400, "prefix must be an extension prefix");
+    const buckets = body.buckets ?? [];
+    if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === "string" && /^[A-Za-z0-9_-]+$/.test(b))) return sendProblem(res, 400, "buckets must be a list of bucket names");
+    // A key with capabilities of its own keeps them; the development token takes the declared ones.
+    const capabilities = key.prefix ? key.capabilities : capabilitiesOf(body.capabilities);
+    if (typeof capabilities === "string") return sendProblem(res, 400, capabilities);
     instance += 1;
     const reply: TokenExchangeReply = { servers: [natsUrl], identifier: `${key.id}-${instance}` };
     if (operator) {
+      reply.inboxPrefix = inboxPrefixFor(reply.identifier);
+      let permissions;
+      if (prefix) {
+        const owned = [...buckets, instancesBucket(prefix)];
+        const taken = platform.claimBuckets(prefix, owned);
+        if (taken) {
+          log.info("token exchange refused", { key: key.id, reason: "bucket", prefix, detail: taken });
+          return sendProblem(res, 403, `Extension ${prefix} cannot use ${taken}`);
+        }
+        permissions = extensionPermissions({ prefix, inboxPrefix: reply.inboxPrefix, buckets: owned, capabilities });
+        reply.scopedSubjects = true;
+      } else permissions = clientPermissions(reply.inboxPrefix);
       // Each instance gets its own NATS user, so one can be revoked without the others.
-      const user = await operator.issueUser(reply.identifier);
+      const user = await operator.issueUser(reply.identifier, permissions);
       key.users.push(user.publicKey);
       reply.jwt = user.jwt;
       reply.seed = user.seed;
@@ -290,27 +346,14 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   }
 
   async function provision(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > 1024 * 1024) return sendProblem(res, 413, "Provisioning request too large");
-      chunks.push(chunk);
-    }
+    const body = await readJson<ProvisionRequest>(req, res, 1024 * 1024, "Provisioning body");
+    if (!body) return;
     if (!bearerKey(req, "registration")) return sendProblem(res, 401, "Unknown, malformed or revoked registration token");
-    let body: Partial<ProvisionRequest>;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Partial<ProvisionRequest>;
-    } catch {
-      return sendProblem(res, 400, "Provisioning body must be JSON {prefix, capabilities}");
-    }
     const prefix = body.prefix;
-    if (typeof prefix !== "string" || !/^[A-Za-z0-9_-]+$/.test(prefix)) return sendProblem(res, 400, "prefix must be an extension prefix");
-    const capabilities = Array.isArray(body.capabilities) ? body.capabilities : [];
-    if (!capabilities.every((c) => (c?.type === "pub" || c?.type === "sub") && typeof c.subject === "string")) {
-      return sendProblem(res, 400, "capabilities must be [{type: pub|sub, subject, description}]");
-    }
-    const token = mint({ id: prefix, kind: "api", prefix, capabilities: capabilities.map((c) => ({ type: c.type, subject: c.subject, description: String(c.description ?? "") })) });
+    if (typeof prefix !== "string" || !isValidPrefix(prefix)) return sendProblem(res, 400, "prefix must be an extension prefix");
+    const capabilities = capabilitiesOf(body.capabilities ?? []);
+    if (typeof capabilities === "string") return sendProblem(res, 400, capabilities);
+    const token = mint({ id: prefix, kind: "api", prefix, capabilities });
     log.info("API key provisioned", { prefix, capabilities: capabilities.length });
     const reply: ProvisionReply = { token };
     return json(res, 200, reply);
