@@ -9,11 +9,7 @@ import { randomInt } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { writeDocSection } from "../test/helpers/doc-section.js";
-import {
-  figuresMarkdown,
-  findingsMarkdown,
-  loggedMarkdown,
-} from "../test/fuzz/report.js";
+import { figuresMarkdown, findingsMarkdown, loggedMarkdown } from "../test/fuzz/report.js";
 import { replayOf, runFuzz } from "../test/fuzz/run.js";
 import { ROOT } from "../test/fuzz/processes.js";
 
@@ -28,29 +24,20 @@ const { values } = parseArgs({
 });
 
 const integer = (name: string, text: string | undefined): number => {
-  if (text === undefined || !/^-?\d+$/.test(text))
-    throw new Error(
-      `--${name} must be an integer, got ${JSON.stringify(text)}`,
-    );
+  if (text === undefined || !/^-?\d+$/.test(text)) throw new Error(`--${name} must be an integer, got ${JSON.stringify(text)}`);
   return Number(text);
 };
-const seed =
-  values.seed === undefined ? randomInt(2 ** 31) : integer("seed", values.seed);
+const seed = values.seed === undefined ? randomInt(2 ** 31) : integer("seed", values.seed);
 const only = values.case?.split(",").map((c) => integer("case", c));
 const cases = only ? only.length : integer("cases", values.cases);
 
-process.stderr.write(
-  `fuzz: seed ${seed}, ${cases} cases${only ? ` (replaying ${only.join(", ")})` : ""}\n`,
-);
+process.stderr.write(`fuzz: seed ${seed}, ${cases} cases${only ? ` (replaying ${only.join(", ")})` : ""}\n`);
 const report = await runFuzz({
   cases,
   seed,
   only,
   concurrency: integer("concurrency", values.concurrency),
-  onProgress: (done, total, t) =>
-    process.stderr.write(
-      `fuzz: ${done}/${total}, lost ${t.lost}, 5xx ${t["5xx"]}\n`,
-    ),
+  onProgress: (done, total, t) => process.stderr.write(`fuzz: ${done}/${total}, lost ${t.lost}, 5xx ${t["5xx"]}\n`),
   onCase: only
     ? (c, outcome) =>
         process.stdout.write(
@@ -60,14 +47,11 @@ const report = await runFuzz({
 });
 
 const figures = figuresMarkdown(report);
-process.stdout.write(
-  `\n${figures}\n\nFindings:\n${findingsMarkdown(report)}\n\nLogged by the processes:\n${loggedMarkdown(report)}\n`,
-);
+process.stdout.write(`\n${figures}\n\nFindings:\n${findingsMarkdown(report)}\n\nLogged by the processes:\n${loggedMarkdown(report)}\n`);
 
 if (!only && !values["no-write"]) {
   const summary = report.findings.map(
-    (f) =>
-      `- ${f.cls} ×${f.count.toLocaleString("en-US")} over ${f.transport}: ${f.detail.slice(0, 160)} (${f.operations.join(", ")}; ${f.kinds.join(", ")})`,
+    (f) => `- ${f.cls} ×${f.count.toLocaleString("en-US")} over ${f.transport}: ${f.detail.slice(0, 160)} (${f.operations.join(", ")}; ${f.kinds.join(", ")})`,
   );
   const file = path.join(ROOT, "docs", "reliability.md");
   writeDocSection(
@@ -78,13 +62,9 @@ if (!only && !values["no-write"]) {
       "",
       figures,
       "",
-      report.findings.length === 0
-        ? "Findings: none."
-        : `Findings (kinds of failure, each with its count):\n\n${summary.join("\n")}`,
+      report.findings.length === 0 ? "Findings: none." : `Findings (kinds of failure, each with its count):\n\n${summary.join("\n")}`,
     ].join("\n"),
   );
-  process.stdout.write(
-    `\nwrote the figures to ${path.relative(process.cwd(), file)}\n`,
-  );
+  process.stdout.write(`\nwrote the figures to ${path.relative(process.cwd(), file)}\n`);
 }
 process.exitCode = report.failures === 0 && report.prototypesUntouched ? 0 : 1;

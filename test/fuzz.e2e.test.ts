@@ -6,12 +6,7 @@
  * FUZZ_SEED / FUZZ_CASES pick another seed or size; `npm run fuzz` runs 100,000.
  */
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_TARGETS,
-  KINDS,
-  loadOperations,
-  type FuzzCase,
-} from "./fuzz/cases.js";
+import { DEFAULT_TARGETS, KINDS, loadOperations, type FuzzCase } from "./fuzz/cases.js";
 import { judgeHttpResponse, judgeNatsReply } from "./fuzz/oracle.js";
 import { figuresMarkdown } from "./fuzz/report.js";
 import { runFuzz } from "./fuzz/run.js";
@@ -24,14 +19,11 @@ describe("fuzz", () => {
     const ops = await loadOperations(DEFAULT_TARGETS);
     const widget = ops.find((o) => o.model.handlerName === "createWidget")!;
     const c = { op: widget } as FuzzCase;
-    const wrapped = (reply: unknown) =>
-      judgeNatsReply(c, Buffer.from(JSON.stringify(reply)));
+    const wrapped = (reply: unknown) => judgeNatsReply(c, Buffer.from(JSON.stringify(reply)));
     expect(judgeNatsReply(c, Buffer.from("not json")).cls).toBe("bad-reply");
     expect(wrapped([1, 2]).cls).toBe("bad-reply");
     expect(wrapped({ body: null, statuscode: 700 }).cls).toBe("bad-reply");
-    expect(
-      wrapped({ body: { code: 500, message: "x" }, statuscode: 500 }).cls,
-    ).toBe("5xx");
+    expect(wrapped({ body: { code: 500, message: "x" }, statuscode: 500 }).cls).toBe("5xx");
     expect(
       wrapped({
         body: { code: 503, message: "x" },
@@ -69,41 +61,28 @@ describe("fuzz", () => {
         contenttype: "application/problem+json",
       }).cls,
     ).toBe("4xx");
-    expect(
-      judgeHttpResponse(c, "GET", 504, "application/problem+json", "{}").cls,
-    ).toBe("lost");
-    expect(judgeHttpResponse(c, "GET", 404, "text/html", "<p>no</p>").cls).toBe(
-      "bad-4xx",
-    );
+    expect(judgeHttpResponse(c, "GET", 504, "application/problem+json", "{}").cls).toBe("lost");
+    expect(judgeHttpResponse(c, "GET", 404, "text/html", "<p>no</p>").cls).toBe("bad-4xx");
   });
 
-  it(
-    `${CASES} cases (seed ${SEED}): each answered once, no unexpected 5xx, no malformed answer, prototypes untouched`,
-    { timeout: 15 * 60_000 },
-    async () => {
-      const report = await runFuzz({ cases: CASES, seed: SEED });
-      process.stdout.write(`\n${figuresMarkdown(report)}\n`);
-      // Every kind of case and every operation was exercised (the generator cannot silently narrow).
-      for (const kind of KINDS)
-        expect(report.byKind[kind]?.cases ?? 0, kind).toBeGreaterThan(0);
-      expect(report.total.cases).toBe(CASES);
-      const failures = report.findings.map(
-        (f) =>
-          `${f.cls} ×${f.count} over ${f.transport}: ${f.detail}\n  seed ${SEED}, case ${f.example.index} (${f.example.note}) in ${f.operations[0]}: ` +
-          `npm run fuzz -- --seed ${SEED} --case ${f.example.index}\n  ${f.example.replay.replace(/\n/g, "\n  ")}`,
-      );
-      expect(
-        failures,
-        `seed ${SEED}: ${failures.length} kinds of failure`,
-      ).toEqual([]);
-      expect(report.total.lost).toBe(0);
-      expect(report.total["5xx"]).toBe(0);
-      expect(report.total.answered).toBe(CASES);
-      for (const p of report.processes) {
-        expect(p.alive, `${p.name} still running`).toBe(true);
-        if (p.name !== "nats-server")
-          expect(p.prototypesChanged, `${p.name}: prototypes`).toEqual([]);
-      }
-    },
-  );
+  it(`${CASES} cases (seed ${SEED}): each answered once, no unexpected 5xx, no malformed answer, prototypes untouched`, { timeout: 15 * 60_000 }, async () => {
+    const report = await runFuzz({ cases: CASES, seed: SEED });
+    process.stdout.write(`\n${figuresMarkdown(report)}\n`);
+    // Every kind of case and every operation was exercised (the generator cannot silently narrow).
+    for (const kind of KINDS) expect(report.byKind[kind]?.cases ?? 0, kind).toBeGreaterThan(0);
+    expect(report.total.cases).toBe(CASES);
+    const failures = report.findings.map(
+      (f) =>
+        `${f.cls} ×${f.count} over ${f.transport}: ${f.detail}\n  seed ${SEED}, case ${f.example.index} (${f.example.note}) in ${f.operations[0]}: ` +
+        `npm run fuzz -- --seed ${SEED} --case ${f.example.index}\n  ${f.example.replay.replace(/\n/g, "\n  ")}`,
+    );
+    expect(failures, `seed ${SEED}: ${failures.length} kinds of failure`).toEqual([]);
+    expect(report.total.lost).toBe(0);
+    expect(report.total["5xx"]).toBe(0);
+    expect(report.total.answered).toBe(CASES);
+    for (const p of report.processes) {
+      expect(p.alive, `${p.name} still running`).toBe(true);
+      if (p.name !== "nats-server") expect(p.prototypesChanged, `${p.name}: prototypes`).toEqual([]);
+    }
+  });
 });

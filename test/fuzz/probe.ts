@@ -27,10 +27,7 @@ function snapshot(): Snapshot {
   return out;
 }
 
-const sameMember = (a: unknown, b: unknown) =>
-  Array.isArray(a) && Array.isArray(b)
-    ? a[0] === b[0] && a[1] === b[1]
-    : a === b;
+const sameMember = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? a[0] === b[0] && a[1] === b[1] : a === b);
 
 export interface ProbeReply {
   /** Members added, removed or replaced since start, as `Object.prototype.<key>`; empty when untouched. */
@@ -47,17 +44,10 @@ function probe(): ProbeReply {
   for (const [name, before] of Object.entries(baseline)) {
     const after = now[name]!;
     for (const key of new Set([...before.keys(), ...after.keys()])) {
-      if (
-        !before.has(key) ||
-        !after.has(key) ||
-        !sameMember(before.get(key), after.get(key))
-      )
-        changed.push(`${name}.${String(key)}`);
+      if (!before.has(key) || !after.has(key) || !sameMember(before.get(key), after.get(key))) changed.push(`${name}.${String(key)}`);
     }
   }
-  const chainIntact =
-    Object.getPrototypeOf({}) === Object.prototype &&
-    Object.getPrototypeOf(Object.prototype) === null;
+  const chainIntact = Object.getPrototypeOf({}) === Object.prototype && Object.getPrototypeOf(Object.prototype) === null;
   return { changed, chainIntact };
 }
 

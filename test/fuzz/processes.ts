@@ -10,10 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProbeReply } from "./probe.js";
 
-export const ROOT = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../..",
-);
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PROBE = path.join(ROOT, "test", "fuzz", "probe.ts");
 const STOP_GRACE_MS = 2000;
 
@@ -40,9 +37,7 @@ export interface Watched {
 /** VmRSS of a process in KiB (Linux /proc); undefined when it is gone or /proc is absent. */
 export function rssKiB(pid: number): number | undefined {
   try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(
-      readFileSync(`/proc/${pid}/status`, "utf8"),
-    );
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
@@ -55,15 +50,11 @@ process.once("exit", () => {
 });
 
 /** Keeps the head of stdout (banners, start-up records) and tallies warn/error records; the rest is drained. */
-function watchOutput(
-  child: ChildProcess,
-  problems: Map<string, LoggedProblem>,
-): () => string {
+function watchOutput(child: ChildProcess, problems: Map<string, LoggedProblem>): () => string {
   let head = "";
   let partial = "";
   const onLine = (line: string) => {
-    if (!line.includes('"level":"warn"') && !line.includes('"level":"error"'))
-      return;
+    if (!line.includes('"level":"warn"') && !line.includes('"level":"error"')) return;
     try {
       const record = JSON.parse(line) as Record<string, unknown>;
       const key = String(record.message);
@@ -93,30 +84,17 @@ function watchOutput(
 }
 
 /** Starts `node --import tsx --import probe.ts <args>` in its own process group. */
-export function startWatched(
-  name: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Watched {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "--import", PROBE, ...args],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: { ...process.env, ...env },
-    },
-  );
+export function startWatched(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Watched {
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", PROBE, ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    env: { ...process.env, ...env },
+  });
   live.add(child);
   const problems = new Map<string, LoggedProblem>();
   const stdout = watchOutput(child, problems);
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
-    child.once(
-      "exit",
-      (code, signal) => (live.delete(child), resolve(code ?? signal)),
-    ),
-  );
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => (live.delete(child), resolve(code ?? signal))));
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   const group = (signal: NodeJS.Signals) => {
     try {
@@ -135,10 +113,7 @@ export function startWatched(
     probe: () =>
       new Promise((resolve) => {
         if (gone() || !child.connected) return resolve(undefined);
-        const timer = setTimeout(
-          () => (child.off("message", onMessage), resolve(undefined)),
-          5000,
-        );
+        const timer = setTimeout(() => (child.off("message", onMessage), resolve(undefined)), 5000);
         const onMessage = (message: unknown) => {
           const reply = (message as { probe?: ProbeReply }).probe;
           if (!reply) return;
@@ -162,26 +137,15 @@ export function startWatched(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns something truthy; fails early when `proc` exits. */
-export async function until<T>(
-  what: string,
-  proc: Watched,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
-): Promise<T> {
+export async function until<T>(what: string, proc: Watched, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
   let ended: string | undefined;
   void proc.exited.then((how) => (ended = String(how)));
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (ended !== undefined)
-      throw new Error(
-        `${proc.name} exited (${ended}) before ${what}:\n${proc.stdout().slice(-4000)}`,
-      );
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}:\n${proc.stdout().slice(-4000)}`,
-      );
+    if (ended !== undefined) throw new Error(`${proc.name} exited (${ended}) before ${what}:\n${proc.stdout().slice(-4000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${proc.stdout().slice(-4000)}`);
     await sleep(50);
   }
 }
@@ -190,62 +154,29 @@ export async function until<T>(
  * An example service (examples/<name>/src/main.ts) on `natsUrl`, as `npm run example` runs it
  * under dev (SYMPHONY_DEV=1: response bodies are checked against the spec).
  */
-export async function startExample(
-  example: string,
-  natsUrl: string,
-): Promise<Watched> {
-  const proc = startWatched(
-    example,
-    [path.join("examples", example, "src", "main.ts")],
-    { NATS_URL: natsUrl, SYMPHONY_DEV: "1", SYMPHONY_LOG_LEVEL: "info" },
-  );
-  await until(`${example} to run`, proc, () =>
-    proc.stdout().includes('"message":"extension running"'),
-  );
+export async function startExample(example: string, natsUrl: string): Promise<Watched> {
+  const proc = startWatched(example, [path.join("examples", example, "src", "main.ts")], { NATS_URL: natsUrl, SYMPHONY_DEV: "1", SYMPHONY_LOG_LEVEL: "info" });
+  await until(`${example} to run`, proc, () => proc.stdout().includes('"message":"extension running"'));
   return proc;
 }
 
 /** `symphony-codegen dev --nats <url> --port 0` (the CLI, as users start it), once it printed its HTTP address. */
-export async function startGateway(
-  natsUrl: string,
-): Promise<{ proc: Watched; httpUrl: string }> {
-  const proc = startWatched(
-    "gateway (dev)",
-    [
-      path.join("bin", "symphony-codegen.js"),
-      "dev",
-      "--nats",
-      natsUrl,
-      "--port",
-      "0",
-    ],
-    { SYMPHONY_LOG_LEVEL: "info" },
-  );
-  const httpUrl = await until(
-    "the dev banner",
-    proc,
-    () =>
-      /web page \+ REST gateway: (http:\/\/\S+?)\/? /.exec(proc.stdout())?.[1],
-  );
+export async function startGateway(natsUrl: string): Promise<{ proc: Watched; httpUrl: string }> {
+  const proc = startWatched("gateway (dev)", [path.join("bin", "symphony-codegen.js"), "dev", "--nats", natsUrl, "--port", "0"], {
+    SYMPHONY_LOG_LEVEL: "info",
+  });
+  const httpUrl = await until("the dev banner", proc, () => /web page \+ REST gateway: (http:\/\/\S+?)\/? /.exec(proc.stdout())?.[1]);
   return { proc, httpUrl };
 }
 
 /** Resolves once the gateway routes every one of `prefixes`. */
-export async function waitRouted(
-  proc: Watched,
-  httpUrl: string,
-  prefixes: string[],
-): Promise<void> {
+export async function waitRouted(proc: Watched, httpUrl: string, prefixes: string[]): Promise<void> {
   await until(`the gateway to route ${prefixes.join(", ")}`, proc, async () => {
-    const res = await fetch(`${httpUrl}/_symphony/extensions`).catch(
-      () => undefined,
-    );
+    const res = await fetch(`${httpUrl}/_symphony/extensions`).catch(() => undefined);
     if (!res?.ok) return undefined;
     const { services } = (await res.json()) as {
       services: { prefix: string }[];
     };
-    return (
-      prefixes.every((p) => services.some((s) => s.prefix === p)) || undefined
-    );
+    return prefixes.every((p) => services.some((s) => s.prefix === p)) || undefined;
   });
 }

@@ -2,8 +2,7 @@
 import type { FuzzReport, Tally } from "./run.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
-const mib = (kib: number | undefined) =>
-  kib === undefined ? "–" : `${(kib / 1024).toFixed(1)} MiB`;
+const mib = (kib: number | undefined) => (kib === undefined ? "–" : `${(kib / 1024).toFixed(1)} MiB`);
 
 function tallyRow(name: string, t: Tally): string {
   return `| ${name} | ${n(t.cases)} | ${n(t.answered)} | ${n(t.lost)} | ${n(t["2xx"])} | ${n(t["4xx"])} | ${n(t["5xx-designed"])} | ${n(t["5xx"])} | ${n(t["bad-reply"] + t["bad-4xx"])} | ${n(t.unsent)} |`;
@@ -40,8 +39,7 @@ export function figuresMarkdown(r: FuzzReport): string {
 
 /** Each kind of failure once: how often, and the first case that showed it (with how to replay it). */
 export function findingsMarkdown(r: FuzzReport): string {
-  if (r.findings.length === 0)
-    return "No findings: every case was answered once, with no unexpected 5xx and no malformed answer.";
+  if (r.findings.length === 0) return "No findings: every case was answered once, with no unexpected 5xx and no malformed answer.";
   return r.findings
     .map((f) =>
       [
@@ -58,12 +56,6 @@ export function findingsMarkdown(r: FuzzReport): string {
 
 /** What the processes logged at warn or error level. */
 export function loggedMarkdown(r: FuzzReport): string {
-  const lines = r.processes.flatMap((p) =>
-    p.logged.map(
-      (l) => `- ${p.name}: ${l.level} "${l.message}" ×${n(l.count)}`,
-    ),
-  );
-  return lines.length > 0
-    ? lines.join("\n")
-    : "- nothing at warn or error level";
+  const lines = r.processes.flatMap((p) => p.logged.map((l) => `- ${p.name}: ${l.level} "${l.message}" ×${n(l.count)}`));
+  return lines.length > 0 ? lines.join("\n") : "- nothing at warn or error level";
 }

@@ -20,22 +20,8 @@ import {
   type NatsCase,
   type Transport,
 } from "./cases.js";
-import {
-  FAILURES,
-  judgeHttpResponse,
-  judgeNatsReply,
-  OUTCOMES,
-  type Outcome,
-  type OutcomeClass,
-} from "./oracle.js";
-import {
-  rssKiB,
-  startExample,
-  startGateway,
-  waitRouted,
-  type LoggedProblem,
-  type Watched,
-} from "./processes.js";
+import { FAILURES, judgeHttpResponse, judgeNatsReply, OUTCOMES, type Outcome, type OutcomeClass } from "./oracle.js";
+import { rssKiB, startExample, startGateway, waitRouted, type LoggedProblem, type Watched } from "./processes.js";
 
 export interface FuzzOptions {
   cases: number;
@@ -96,30 +82,19 @@ export interface FuzzReport {
   prototypesUntouched: boolean;
 }
 
-const emptyTally = (): Tally =>
-  Object.fromEntries(
-    [...OUTCOMES, "cases", "answered"].map((k) => [k, 0]),
-  ) as Tally;
+const emptyTally = (): Tally => Object.fromEntries([...OUTCOMES, "cases", "answered"].map((k) => [k, 0])) as Tally;
 
-const clip = (text: string, max = 400) =>
-  text.length > max
-    ? `${text.slice(0, max)}… (${text.length} characters)`
-    : text;
+const clip = (text: string, max = 400) => (text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text);
 
 function utf8OrBase64(bytes: Uint8Array): string {
   const text = Buffer.from(bytes).toString("utf8");
-  return Buffer.from(text, "utf8").equals(Buffer.from(bytes))
-    ? text
-    : `base64:${Buffer.from(bytes).toString("base64")}`;
+  return Buffer.from(text, "utf8").equals(Buffer.from(bytes)) ? text : `base64:${Buffer.from(bytes).toString("base64")}`;
 }
 
 /** Enough to send the case again by hand; the whole case comes back with `--seed S --case N`. */
 export function replayOf(c: FuzzCase): string {
-  if (c.transport === "nats")
-    return `nats request ${c.subject} ${clip(utf8OrBase64(c.payload))}`;
-  const headers = Object.entries(c.headers).map(
-    ([k, v]) => `${k}: ${clip(v, 120)}`,
-  );
+  if (c.transport === "nats") return `nats request ${c.subject} ${clip(utf8OrBase64(c.payload))}`;
+  const headers = Object.entries(c.headers).map(([k, v]) => `${k}: ${clip(v, 120)}`);
   return [
     `${c.method} ${clip(c.absolute ? c.target : `/api/${c.op.target.prefix}${c.target}`, 300)}`,
     ...headers,
@@ -127,11 +102,7 @@ export function replayOf(c: FuzzCase): string {
   ].join("\n");
 }
 
-function sendNats(
-  nc: NatsConnection,
-  c: NatsCase,
-  timeoutMs: number,
-): Promise<Outcome> {
+function sendNats(nc: NatsConnection, c: NatsCase, timeoutMs: number): Promise<Outcome> {
   if (c.payload.length > MAX_PAYLOAD)
     return Promise.resolve({
       cls: "unsent",
@@ -140,8 +111,7 @@ function sendNats(
   return nc.request(c.subject, c.payload, { timeout: timeoutMs }).then(
     (msg) => judgeNatsReply(c, msg.data),
     (err: { code?: string; message?: string }): Outcome => {
-      if (err.code === "TIMEOUT")
-        return { cls: "lost", detail: `no reply within ${timeoutMs} ms` };
+      if (err.code === "TIMEOUT") return { cls: "lost", detail: `no reply within ${timeoutMs} ms` };
       if (err.code === "503")
         return {
           cls: "lost",
@@ -155,12 +125,7 @@ function sendNats(
   );
 }
 
-function sendHttp(
-  agent: http.Agent,
-  base: URL,
-  c: HttpCase,
-  timeoutMs: number,
-): Promise<Outcome> {
+function sendHttp(agent: http.Agent, base: URL, c: HttpCase, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     let req: http.ClientRequest;
     const headers: Record<string, string | number> = { ...c.headers };
@@ -184,17 +149,7 @@ function sendHttp(
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () =>
-        resolve(
-          judgeHttpResponse(
-            c,
-            c.method,
-            res.statusCode ?? 0,
-            res.headers["content-type"],
-            Buffer.concat(chunks).toString("utf8"),
-          ),
-        ),
-      );
+      res.on("end", () => resolve(judgeHttpResponse(c, c.method, res.statusCode ?? 0, res.headers["content-type"], Buffer.concat(chunks).toString("utf8"))));
       res.on("error", (err) =>
         resolve({
           cls: "lost",
@@ -203,9 +158,7 @@ function sendHttp(
         }),
       );
     });
-    req.on("timeout", () =>
-      req.destroy(new Error(`no response within ${timeoutMs} ms`)),
-    );
+    req.on("timeout", () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
     req.on("error", (err: NodeJS.ErrnoException) => {
       // A body over the limit may be refused (413) while still being sent: the reset is the answer's doing.
       resolve({
@@ -231,11 +184,7 @@ async function startAll(targets: FuzzTarget[]): Promise<Started> {
     // The gateway first: the services then register with its platform services, as under `dev --run`.
     const { proc: gateway, httpUrl } = await startGateway(nats.url);
     started.push(gateway);
-    const services = await Promise.all(
-      targets.map((t) =>
-        startExample(t.example, nats.url).then((s) => (started.push(s), s)),
-      ),
-    );
+    const services = await Promise.all(targets.map((t) => startExample(t.example, nats.url).then((s) => (started.push(s), s))));
     await waitRouted(
       gateway,
       httpUrl,
@@ -254,26 +203,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const concurrency = options.concurrency ?? 16;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const ops = await loadOperations(targets);
-  const indices =
-    options.only ?? Array.from({ length: options.cases }, (_, i) => i);
+  const indices = options.only ?? Array.from({ length: options.cases }, (_, i) => i);
   const { nats, gateway, httpUrl, services } = await startAll(targets);
   const watched = [...services, gateway];
   const nc = await connect({ servers: nats.url, name: "fuzz" });
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     if (nc.info && nc.info.max_payload !== MAX_PAYLOAD)
-      throw new Error(
-        `nats-server max_payload is ${nc.info.max_payload}, the generator assumes ${MAX_PAYLOAD}`,
-      );
-    const pids = [
-      ...watched.map((w) => ({ name: w.name, pid: w.pid })),
-      { name: "nats-server", pid: nats.pid },
-    ];
+      throw new Error(`nats-server max_payload is ${nc.info.max_payload}, the generator assumes ${MAX_PAYLOAD}`);
+    const pids = [...watched.map((w) => ({ name: w.name, pid: w.pid })), { name: "nats-server", pid: nats.pid }];
     const rssBefore = new Map(pids.map(({ pid }) => [pid, rssKiB(pid)]));
     const rssMax = new Map(rssBefore);
     const sampler = setInterval(() => {
-      for (const { pid } of pids)
-        rssMax.set(pid, Math.max(rssMax.get(pid) ?? 0, rssKiB(pid) ?? 0));
+      for (const { pid } of pids) rssMax.set(pid, Math.max(rssMax.get(pid) ?? 0, rssKiB(pid) ?? 0));
     }, 500);
 
     const total = emptyTally();
@@ -289,27 +231,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     let done = 0;
 
     const record = (c: FuzzCase, outcome: Outcome) => {
-      for (const t of [
-        total,
-        byTransport[c.transport],
-        (byKind[c.kind] ??= emptyTally()),
-      ]) {
+      for (const t of [total, byTransport[c.transport], (byKind[c.kind] ??= emptyTally())]) {
         t.cases++;
         t[outcome.cls]++;
         if (outcome.cls !== "lost" && outcome.cls !== "unsent") t.answered++;
       }
       if (FAILURES.has(outcome.cls)) {
         const operation = `${c.op.target.prefix}.${c.op.model.endpoint}`;
-        const key = [
-          outcome.cls,
-          c.transport,
-          outcome.detail.replace(/\d+/g, "N").replace(/"[\w-]+"/g, "X"),
-        ].join("|");
+        const key = [outcome.cls, c.transport, outcome.detail.replace(/\d+/g, "N").replace(/"[\w-]+"/g, "X")].join("|");
         const seen = findings.get(key);
         if (seen) {
           seen.count++;
-          if (!seen.operations.includes(operation))
-            seen.operations.push(operation);
+          if (!seen.operations.includes(operation)) seen.operations.push(operation);
           if (!seen.kinds.includes(c.kind)) seen.kinds.push(c.kind);
         } else {
           const example = { index: c.index, note: c.note, replay: replayOf(c) };
@@ -326,8 +259,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
       options.onCase?.(c, outcome);
       done++;
-      if (options.onProgress && done % (options.progressEvery ?? 5000) === 0)
-        options.onProgress(done, indices.length, total);
+      if (options.onProgress && done % (options.progressEvery ?? 5000) === 0) options.onProgress(done, indices.length, total);
     };
 
     const worker = async () => {
@@ -337,21 +269,24 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         try {
           c = generateCase(ops, options.seed, index);
         } catch (err) {
-          throw new Error(
-            `generating case ${index} of seed ${options.seed} failed: ${(err as Error).stack}`,
-          );
+          // A generator bug fails the run as a case not sent, with its stack; the other cases still run.
+          const op = ops[0]!;
+          const stub: FuzzCase = {
+            transport: "nats",
+            index,
+            kind: "valid",
+            note: `generation failed: ${(err as Error).stack}`,
+            op,
+            subject: "",
+            payload: new Uint8Array(),
+          };
+          record(stub, { cls: "unsent", detail: `generating the case failed: ${(err as Error).message}` });
+          continue;
         }
-        record(
-          c,
-          c.transport === "nats"
-            ? await sendNats(nc, c, timeoutMs)
-            : await sendHttp(agent, base, c, timeoutMs * 3),
-        );
+        record(c, c.transport === "nats" ? await sendNats(nc, c, timeoutMs) : await sendHttp(agent, base, c, timeoutMs * 3));
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, indices.length) }, worker),
-    );
+    await Promise.all(Array.from({ length: Math.min(concurrency, indices.length) }, worker));
     const durationMs = performance.now() - started;
     clearInterval(sampler);
 
@@ -366,16 +301,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         rssBeforeKiB: rssBefore.get(pid),
         rssAfterKiB: after,
         rssMaxKiB: Math.max(rssMax.get(pid) ?? 0, after ?? 0) || undefined,
-        prototypesChanged: probe
-          ? [
-              ...probe.changed,
-              ...(probe.chainIntact ? [] : ["prototype chain of {}"]),
-            ]
-          : undefined,
+        prototypesChanged: probe ? [...probe.changed, ...(probe.chainIntact ? [] : ["prototype chain of {}"])] : undefined,
         alive: after !== undefined,
-        logged: [
-          ...(w?.problems ?? new Map<string, LoggedProblem>()).entries(),
-        ].map(([message, p]) => ({ message, level: p.level, count: p.count })),
+        logged: [...(w?.problems ?? new Map<string, LoggedProblem>()).entries()].map(([message, p]) => ({ message, level: p.level, count: p.count })),
       });
     }
     const failures = [...FAILURES].reduce((sum, cls) => sum + total[cls], 0);
@@ -392,11 +320,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       failures,
       prototypesUntouched: processes
         .filter((p) => p.name !== "nats-server")
-        .every(
-          (p) =>
-            p.prototypesChanged !== undefined &&
-            p.prototypesChanged.length === 0,
-        ),
+        .every((p) => p.prototypesChanged !== undefined && p.prototypesChanged.length === 0),
     };
   } finally {
     agent.destroy();
