@@ -325,6 +325,9 @@ function wellFormed(value: unknown): unknown {
   return out;
 }
 
+/** encodeURIComponent, which throws on a lone surrogate: those become U+FFFD first. */
+const encode = (text: string) => encodeURIComponent(wellFormed(text) as string);
+
 function draftOf(op: FuzzOperation, input: Record<string, unknown>, note: string): Draft {
   let envelope: RestRequest;
   try {
@@ -370,7 +373,7 @@ function rawStringDraft(op: FuzzOperation): fc.Arbitrary<Draft> {
     if (p.in === "path") put(e.path_params, p.name, text);
     else if (p.in === "query") put(e.query_params, p.name, text);
     else if (p.in === "header") put(e.headers, p.name.toLowerCase(), text);
-    else e.headers.cookie = `${p.name}=${encodeURIComponent(text)}`;
+    else e.headers.cookie = `${p.name}=${encode(text)}`;
     refreshUrl(op, e);
     return { ...draft, note: `${p.in} ${p.name} = ${JSON.stringify(text)}` };
   });
@@ -406,7 +409,7 @@ function hostileDraft(op: FuzzOperation): fc.Arbitrary<Draft> {
     if (place === "query") put(e.query_params, name, Array.isArray(value) ? ["a", "b"] : scalar);
     else if (place === "header") put(e.headers, name.toLowerCase(), scalar);
     else if (place === "path") put(e.path_params, name, scalar);
-    else if (place === "cookie") e.headers.cookie = [e.headers.cookie, `${name}=${encodeURIComponent(scalar)}`].filter(Boolean).join("; ");
+    else if (place === "cookie") e.headers.cookie = [e.headers.cookie, `${name}=${encode(scalar)}`].filter(Boolean).join("; ");
     else {
       // A body with the key at the top and one level down; as text, so `__proto__` is a real member.
       const inner = JSON.stringify({
@@ -527,7 +530,7 @@ function natsCase(op: FuzzOperation, index: number, kind: CaseKind, draft: Draft
 }
 
 /** Header values HTTP cannot carry (control characters, beyond Latin-1) are sent percent-encoded. */
-const httpSafe = (value: string) => (/^[\t\x20-\x7e\x80-\xff]*$/.test(value) ? value : encodeURIComponent(wellFormed(value) as string));
+const httpSafe = (value: string) => (/^[\t\x20-\x7e\x80-\xff]*$/.test(value) ? value : encode(value));
 
 function httpCase(op: FuzzOperation, index: number, kind: CaseKind, draft: Draft): HttpCase {
   const e = draft.envelope;

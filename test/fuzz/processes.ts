@@ -29,6 +29,8 @@ export interface Watched {
   probe(): Promise<ProbeReply | undefined>;
   problems: Map<string, LoggedProblem>;
   stdout(): string;
+  /** The last 8 KiB it wrote (a crash's stack trace). */
+  tail(): string;
   /** Settles with the exit code or signal once the process has ended. */
   exited: Promise<number | NodeJS.Signals | null>;
   stop(): Promise<void>;
@@ -50,8 +52,9 @@ process.once("exit", () => {
 });
 
 /** Keeps the head of stdout (banners, start-up records) and tallies warn/error records; the rest is drained. */
-function watchOutput(child: ChildProcess, problems: Map<string, LoggedProblem>): () => string {
+function watchOutput(child: ChildProcess, problems: Map<string, LoggedProblem>): { head: () => string; tail: () => string } {
   let head = "";
+  let tail = "";
   let partial = "";
   const onLine = (line: string) => {
     if (!line.includes('"level":"warn"') && !line.includes('"level":"error"')) return;
@@ -73,6 +76,7 @@ function watchOutput(child: ChildProcess, problems: Map<string, LoggedProblem>):
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
     if (head.length < 64 * 1024) head += text;
+    tail = (tail + text).slice(-8 * 1024);
     const lines = (partial + text).split("\n");
     partial = lines.pop() ?? "";
     if (partial.length > 1024 * 1024) partial = "";
@@ -80,7 +84,7 @@ function watchOutput(child: ChildProcess, problems: Map<string, LoggedProblem>):
   };
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
-  return () => head;
+  return { head: () => head, tail: () => tail };
 }
 
 /** Starts `node --import tsx --import probe.ts <args>` in its own process group. */
@@ -93,7 +97,7 @@ export function startWatched(name: string, args: string[], env: NodeJS.ProcessEn
   });
   live.add(child);
   const problems = new Map<string, LoggedProblem>();
-  const stdout = watchOutput(child, problems);
+  const { head: stdout, tail } = watchOutput(child, problems);
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => (live.delete(child), resolve(code ?? signal))));
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   const group = (signal: NodeJS.Signals) => {
@@ -109,6 +113,7 @@ export function startWatched(name: string, args: string[], env: NodeJS.ProcessEn
     rssKiB: () => rssKiB(child.pid!),
     problems,
     stdout,
+    tail,
     exited,
     probe: () =>
       new Promise((resolve) => {

@@ -22,7 +22,7 @@ export function figuresMarkdown(r: FuzzReport): string {
     `|---|---:|---:|---:|---|`,
     ...r.processes.map(
       (p) =>
-        `| ${p.name}${p.alive ? "" : " (**exited**)"} | ${mib(p.rssBeforeKiB)} | ${mib(p.rssAfterKiB)} | ${mib(p.rssMaxKiB)} | ${
+        `| ${p.name}${p.alive ? "" : ` (**exited**${p.exit ? `: ${p.exit.how}` : ""})`} | ${mib(p.rssBeforeKiB)} | ${mib(p.rssAfterKiB)} | ${mib(p.rssMaxKiB)} | ${
           p.prototypesChanged === undefined
             ? p.name === "nats-server"
               ? "n/a (not Node)"
@@ -57,5 +57,7 @@ export function findingsMarkdown(r: FuzzReport): string {
 /** What the processes logged at warn or error level. */
 export function loggedMarkdown(r: FuzzReport): string {
   const lines = r.processes.flatMap((p) => p.logged.map((l) => `- ${p.name}: ${l.level} "${l.message}" ×${n(l.count)}`));
+  for (const p of r.processes)
+    if (p.exit) lines.push(`- ${p.name} **exited during the run** (${p.exit.how}); its last output:\n\n\`\`\`\n${p.exit.tail}\n\`\`\``);
   return lines.length > 0 ? lines.join("\n") : "- nothing at warn or error level";
 }

@@ -63,6 +63,8 @@ export interface ProcessFigures {
   /** Prototype members changed during the run ([] = untouched); undefined when the process could not be probed (not a Node process, or gone). */
   prototypesChanged?: string[];
   alive: boolean;
+  /** For a process that ended during the run: its exit code or signal, and the last lines it wrote. */
+  exit?: { how: string; tail: string };
   logged: { message: string; level: string; count: number }[];
 }
 
@@ -125,6 +127,12 @@ function sendNats(nc: NatsConnection, c: NatsCase, timeoutMs: number): Promise<O
   );
 }
 
+/** Node's default `--max-http-header-size`: the request line and headers together. */
+const NODE_MAX_HEADER_BYTES = 16 * 1024;
+
+const headerBytes = (c: HttpCase) =>
+  Buffer.byteLength(c.target) + Object.entries(c.headers).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v) + 4, 0);
+
 function sendHttp(agent: http.Agent, base: URL, c: HttpCase, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     let req: http.ClientRequest;
@@ -160,11 +168,11 @@ function sendHttp(agent: http.Agent, base: URL, c: HttpCase, timeoutMs: number):
     });
     req.on("timeout", () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
     req.on("error", (err: NodeJS.ErrnoException) => {
-      // A body over the limit may be refused (413) while still being sent: the reset is the answer's doing.
-      resolve({
-        cls: "lost",
-        detail: `connection ended without a response: ${err.code ?? err.message}`,
-      });
+      // Node's HTTP server answers a request line and headers over its limit with 431 and closes the
+      // socket while the client is still writing them: the reset is that refusal, not a lost request.
+      if (headerBytes(c) > NODE_MAX_HEADER_BYTES && (err.code === "ECONNRESET" || err.code === "EPIPE"))
+        resolve({ cls: "4xx", status: 431, detail: "headers over Node's limit: refused (431) and closed" });
+      else resolve({ cls: "lost", detail: `connection ended without a response: ${err.code ?? err.message}` });
     });
     req.end(c.body);
   });
@@ -211,6 +219,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   try {
     if (nc.info && nc.info.max_payload !== MAX_PAYLOAD)
       throw new Error(`nats-server max_payload is ${nc.info.max_payload}, the generator assumes ${MAX_PAYLOAD}`);
+    const exits = new Map<number, string>();
+    for (const w of watched) void w.exited.then((how) => exits.set(w.pid, String(how)));
     const pids = [...watched.map((w) => ({ name: w.name, pid: w.pid })), { name: "nats-server", pid: nats.pid }];
     const rssBefore = new Map(pids.map(({ pid }) => [pid, rssKiB(pid)]));
     const rssMax = new Map(rssBefore);
@@ -302,7 +312,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         rssAfterKiB: after,
         rssMaxKiB: Math.max(rssMax.get(pid) ?? 0, after ?? 0) || undefined,
         prototypesChanged: probe ? [...probe.changed, ...(probe.chainIntact ? [] : ["prototype chain of {}"])] : undefined,
-        alive: after !== undefined,
+        alive: after !== undefined && !exits.has(pid),
+        ...(exits.has(pid) ? { exit: { how: exits.get(pid)!, tail: w?.tail().slice(-3000) ?? "" } } : {}),
         logged: [...(w?.problems ?? new Map<string, LoggedProblem>()).entries()].map(([message, p]) => ({ message, level: p.level, count: p.count })),
       });
     }
