@@ -133,7 +133,7 @@ const NODE_MAX_HEADER_BYTES = 16 * 1024;
 const headerBytes = (c: HttpCase) =>
   Buffer.byteLength(c.target) + Object.entries(c.headers).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v) + 4, 0);
 
-function sendHttp(agent: http.Agent, base: URL, c: HttpCase, timeoutMs: number): Promise<Outcome> {
+function sendHttp(agent: http.Agent, base: URL, c: HttpCase, timeoutMs: number, retried = false): Promise<Outcome> {
   return new Promise((resolve) => {
     let req: http.ClientRequest;
     const headers: Record<string, string | number> = { ...c.headers };
@@ -172,6 +172,9 @@ function sendHttp(agent: http.Agent, base: URL, c: HttpCase, timeoutMs: number):
       // socket while the client is still writing them: the reset is that refusal, not a lost request.
       if (headerBytes(c) > NODE_MAX_HEADER_BYTES && (err.code === "ECONNRESET" || err.code === "EPIPE"))
         resolve({ cls: "4xx", status: 431, detail: "headers over Node's limit: refused (431) and closed" });
+      // A kept-alive socket the server closed as it was reused: the request never reached the
+      // server; Node's documentation says to send it again.
+      else if (req.reusedSocket && err.code === "ECONNRESET" && !retried) resolve(sendHttp(agent, base, c, timeoutMs, true));
       else resolve({ cls: "lost", detail: `connection ended without a response: ${err.code ?? err.message}` });
     });
     req.end(c.body);
