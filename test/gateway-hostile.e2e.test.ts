@@ -109,7 +109,11 @@ describe("dev gateway: hostile HTTP", () => {
         const res = await send(port, target.endsWith("echo") ? "PUT" : "POST", target, ["Content-Type", "application/json"], body);
         expect(res.status, res.text).toBe(400);
         expect(res.headers["content-type"]).toBe("application/problem+json");
-        expect(res.json()).toMatchObject({ status: 400, detail: `JSON body nests deeper than ${JSON_MAX_DEPTH} levels` });
+        expect(res.json()).toMatchObject({
+          status: 400,
+          detail: `JSON body nests deeper than ${JSON_MAX_DEPTH} levels`,
+          errors: [{ in: "body", pointer: "", message: `JSON body nests deeper than ${JSON_MAX_DEPTH} levels` }],
+        });
       }
     }
     await stillServing();

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestStrategy, type NatsConnection, type ServiceInfo } from "nats";
 import YAML from "yaml";
 import { endpointName } from "@symphony-codegen/runtime/internal/names.js";
-import { isJsonMediaType, problem, type RestRequest } from "@symphony-codegen/runtime/internal/rest.js";
+import { isJsonMediaType, problem, type FieldError, type RestRequest } from "@symphony-codegen/runtime/internal/rest.js";
 import { readReply } from "@symphony-codegen/runtime/internal/client.js";
 import { BASE64, isTextMediaType } from "@symphony-codegen/runtime/internal/media.js";
 import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
@@ -358,7 +358,7 @@ export class Gateway {
       } else if (isJsonMediaType(contentType)) {
         // Before parsing: JSON.stringify of the envelope (and the extension's validation) recurse.
         const exceeded = checkJsonText(raw);
-        if (exceeded) return sendProblem(res, exceeded.status, `JSON body ${exceeded.message}`);
+        if (exceeded) return sendProblem(res, exceeded.status, `JSON body ${exceeded.message}`, [{ in: "body", pointer: "", message: `JSON body ${exceeded.message}` }]);
         const text = raw.toString("utf8");
         let value: unknown;
         try {
@@ -406,9 +406,9 @@ export function writeReply(res: ServerResponse, data: Uint8Array): void {
   res.end(out);
 }
 
-export function sendProblem(res: ServerResponse, status: number, detail: string): void {
+export function sendProblem(res: ServerResponse, status: number, detail: string, errors?: FieldError[]): void {
   res.writeHead(status, { "content-type": "application/problem+json" });
-  res.end(JSON.stringify(problem(status, detail)));
+  res.end(JSON.stringify(problem(status, detail, errors)));
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
