@@ -4,9 +4,8 @@
  * `@ts-expect-error` for each absence) and the decoders refuse a request without them, naming
  * the field, over a real nats-server.
  */
-import { execFile } from "node:child_process";
 import { copyFileSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { connect, type NatsConnection } from "nats";
@@ -16,9 +15,9 @@ import { generate } from "../generator/index.js";
 import { Extensions, shutDown } from "./helpers/extension.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 import { ROOT } from "./helpers/specs.js";
+import { typeCheck } from "./helpers/tsc.js";
 
 const OUT = path.join(ROOT, "test/.tmp/all-of-required");
-const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const extensions = new Extensions();
 let server: NatsServer;
 let nc: NatsConnection;
@@ -41,13 +40,7 @@ afterAll(() => shutDown(extensions.running.map((r) => r.ext), nc, server));
 
 describe("allOf members that add required names", () => {
   it("are required in the types (tsc --strict; each @ts-expect-error must meet an error)", async () => {
-    const tsconfig = path.join(OUT, "tsconfig.json");
-    const compilerOptions = { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], skipLibCheck: true };
-    await writeFile(tsconfig, JSON.stringify({ compilerOptions, include: ["generated/*.ts"] }));
-    const output = await new Promise<string>((resolve) =>
-      execFile(process.execPath, [TSC, "-p", tsconfig, "--pretty", "false"], (err, stdout, stderr) => resolve(err ? `exit ${err.code}\n${stdout}${stderr}` : stdout + stderr)),
-    );
-    expect(output).toBe("");
+    expect(await typeCheck(OUT, ["generated/*.ts"])).toBe("");
   }, 60_000);
 
   it("are required by the decoders, the value checked by the member that declares it", async () => {

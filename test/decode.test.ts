@@ -15,6 +15,7 @@ import { decodeRequest, matchMediaType, prepareOperation, type OperationSpec, ty
 import { coerceScalar, parseCookies, readParam, type ParamSpec, type ValueShape } from "../runtime/params.js";
 import { buildMultipart, multipartFields, parseFormUrlEncoded, parseMultipart } from "../runtime/media.js";
 import { encodeResponse } from "../runtime/responses.js";
+import { PROTOTYPE_MEMBER_NAMES } from "./helpers/prototype-names.js";
 import { parseRestRequest, RestRequestError, type RestRequest } from "../runtime/rest.js";
 import * as rt from "../runtime/schema.js";
 
@@ -561,20 +562,7 @@ describe("generator: OpenAPI 3.0 dialect (fixtures/nullable-30.yaml)", () => {
 });
 
 describe("Object.prototype member names (any name is a name)", () => {
-  const NAMES = [
-    "constructor",
-    "toString",
-    "toLocaleString",
-    "valueOf",
-    "hasOwnProperty",
-    "isPrototypeOf",
-    "propertyIsEnumerable",
-    "__proto__",
-    "__defineGetter__",
-    "__defineSetter__",
-    "__lookupGetter__",
-    "__lookupSetter__",
-  ];
+  const NAMES = PROTOTYPE_MEMBER_NAMES;
   const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
   /** The map has exactly these own keys and values; every other name reads as undefined. */
   const expectExactly = (map: Record<string, unknown>, expected: Record<string, unknown>) => {

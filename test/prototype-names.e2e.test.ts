@@ -16,29 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildMultipart, Extension, toBase64 } from "@symphony-codegen/runtime";
 import { generate } from "../generator/index.js";
 import { UNCHECKED } from "../generator/write.js";
-import { exec } from "./helpers/exec.js";
 import { Extensions, shutDown } from "./helpers/extension.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
+import { PROTOTYPE_MEMBER_NAMES } from "./helpers/prototype-names.js";
 import { ROOT } from "./helpers/specs.js";
+import { typeCheck } from "./helpers/tsc.js";
 
-const NAMES = [
-  "constructor",
-  "toString",
-  "toLocaleString",
-  "valueOf",
-  "hasOwnProperty",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "__proto__",
-  "__defineGetter__",
-  "__defineSetter__",
-  "__lookupGetter__",
-  "__lookupSetter__",
-] as const;
+const NAMES = PROTOTYPE_MEMBER_NAMES;
 
 const OUT = path.join(ROOT, "test/.tmp/prototype-names");
 const GENERATED = path.join(OUT, "generated");
-const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
 
 type Req = {
@@ -140,21 +127,7 @@ describe("generated code", () => {
       const target = path.join(GENERATED, file);
       await writeFile(target, (await readFile(target, "utf8")).replace(UNCHECKED + "\n", ""));
     }
-    const compilerOptions = {
-      strict: true,
-      noEmit: true,
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      lib: ["ES2023"],
-      types: [],
-      skipLibCheck: true,
-    };
-    await writeFile(path.join(OUT, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["generated/*.ts"] }));
-    const output = await exec(process.execPath, [TSC, "-p", path.join(OUT, "tsconfig.json"), "--pretty", "false"], { cwd: OUT }).catch(
-      (err: Error) => err.message,
-    );
-    expect(output).toBe("");
+    expect(await typeCheck(OUT, ["generated/*.ts"])).toBe("");
   }, 120_000);
 
   it("writes `__proto__` keys of defaults, enums, consts and coercion shapes as computed (own) keys", async () => {

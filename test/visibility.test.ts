@@ -4,9 +4,8 @@
  * leave writeOnly ones out (not required; an error naming the field when returned). Only schemas
  * holding such properties get direction variants; the rest keep their one constant.
  */
-import { execFile } from "node:child_process";
 import { copyFileSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,9 +13,9 @@ import { buildEnvelope, checkResponse, decodeRequest, prepareOperation, RestRequ
 import { generate } from "../generator/index.js";
 import { VisibilityIndex } from "../generator/model.js";
 import { ROOT } from "./helpers/specs.js";
+import { typeCheck } from "./helpers/tsc.js";
 
 const OUT = path.join(ROOT, "test/.tmp/visibility");
-const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 let table: readonly OperationSpec[];
 let files: Record<string, string>;
 
@@ -45,12 +44,7 @@ function rejected(handler: string, body: unknown): unknown[] {
 describe("types", () => {
   it("request types have no readOnly properties, response types no writeOnly ones (tsc --strict, @ts-expect-error)", async () => {
     copyFileSync(path.join(ROOT, "fixtures/visibility-usage.ts"), path.join(OUT, "generated/usage.ts"));
-    const tsconfig = path.join(OUT, "tsconfig.json");
-    const compilerOptions = { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], skipLibCheck: true };
-    await writeFile(tsconfig, JSON.stringify({ compilerOptions, include: ["generated/*.ts"] }));
-    const output = await new Promise<string>((resolve) =>
-      execFile(process.execPath, [TSC, "-p", tsconfig, "--pretty", "false"], (err, stdout, stderr) => resolve(err ? `exit ${err.code}\n${stdout}${stderr}` : stdout + stderr)),
-    );
+    const output = await typeCheck(OUT, ["generated/*.ts"]);
     // Unused `@ts-expect-error` directives would be errors too: each marks a property that must be absent.
     expect(output).toBe("");
   }, 60_000);
