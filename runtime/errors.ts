@@ -109,8 +109,14 @@ export function natsConnectError(err: unknown, servers: unknown): SymphonyError 
   const code = String((err as { code?: unknown })?.code ?? "");
   const message = err instanceof Error ? err.message : String(err);
   const where = Array.isArray(servers) ? servers.join(", ") : String(servers ?? "the default NATS server");
-  if (NATS_AUTH_CODES.has(code) || /authorization violation|authentication (expired|revoked)|user authentication|invalid (seed|nkey|signature)|bad seed/i.test(message)) {
-    return new AuthenticationFailed(`NATS at ${where} refused the credentials (${message.replace(/^'|'$/g, "")}): the API key may be revoked or not valid for this platform`, { cause: err });
+  if (
+    NATS_AUTH_CODES.has(code) ||
+    /authorization violation|authentication (expired|revoked)|user authentication|invalid (seed|nkey|signature)|bad seed/i.test(message)
+  ) {
+    return new AuthenticationFailed(
+      `NATS at ${where} refused the credentials (${message.replace(/^'|'$/g, "")}): the API key may be revoked or not valid for this platform`,
+      { cause: err },
+    );
   }
   return new ConnectionFailed(`Could not connect to NATS at ${where}: ${message}`, { cause: err });
 }

@@ -210,7 +210,8 @@ export class Extension {
   subscribeInstance(handler: (msg: Msg) => void | Promise<void>): Subscription {
     const nc = this.#requireConnection();
     return nc.subscribe(`cirata.extensions.${this.prefix}.instance.${this.identifier()}.>`, {
-      callback: (_err, msg) => void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("instance message failed", { error: String(e) })),
+      callback: (_err, msg) =>
+        void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("instance message failed", { error: String(e) })),
     });
   }
 
@@ -219,7 +220,8 @@ export class Extension {
     const nc = this.#requireConnection();
     return nc.subscribe(`cirata.extensions.${this.prefix}.commands`, {
       queue: `${this.prefix}.commands`,
-      callback: (_err, msg) => void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("command failed", { error: String(e) })),
+      callback: (_err, msg) =>
+        void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("command failed", { error: String(e) })),
     });
   }
 
@@ -312,7 +314,8 @@ export class Extension {
         attempts += 1;
         // 1, 2, 4, 8, … then every 32nd: visible at first, not a line every 2 s for hours.
         if ((attempts & (attempts - 1)) === 0 || attempts % 32 === 0) this.log.warn("still reconnecting to NATS", { attempts, downMs: Date.now() - since });
-      } else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data))) this.log.error("NATS refused the credentials", { reason: String(s.data) });
+      } else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data)))
+        this.log.error("NATS refused the credentials", { reason: String(s.data) });
       else if (s.type === "reconnect") {
         this.log.info("reconnected to NATS", { server: s.data, attempts, downMs: Date.now() - since });
         if (!this.#registered) continue;

@@ -12,7 +12,15 @@
  * token-shaped strings are masked wherever they appear.
  */
 import { randomBytes } from "node:crypto";
-import { SpanKind as OtelSpanKind, TraceFlags, isValidSpanId, isValidTraceId, type AttributeValue, type Attributes, type SpanContext } from "@opentelemetry/api";
+import {
+  SpanKind as OtelSpanKind,
+  TraceFlags,
+  isValidSpanId,
+  isValidTraceId,
+  type AttributeValue,
+  type Attributes,
+  type SpanContext,
+} from "@opentelemetry/api";
 import { Match, type Msg, type MsgHdrs, type NatsConnection, type Service, type ServiceMsg } from "nats";
 import { InvalidConfiguration } from "./errors.js";
 import { createLogger, redact, type LogFields, type Logger } from "./log.js";
@@ -39,12 +47,7 @@ const KIND_NAMES: Record<number, string> = {
 
 /** Where a parent trace context can come from: a REST envelope, a NATS message, a header map or a `traceparent` string. */
 export type TraceCarrier =
-  | RestRequest
-  | Pick<Msg, "headers" | "data">
-  | { headers?: Record<string, string | string[] | undefined> | MsgHdrs }
-  | string
-  | null
-  | undefined;
+  RestRequest | Pick<Msg, "headers" | "data"> | { headers?: Record<string, string | string[] | undefined> | MsgHdrs } | string | null | undefined;
 
 /** A started span; end it with `Observability.endSpan`. */
 export interface ActiveSpan {
@@ -199,7 +202,11 @@ function cleanAttributes(attributes: Record<string, unknown> | undefined): Attri
 }
 
 function attributesKey(attributes: Attributes): string {
-  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+  return JSON.stringify(
+    Object.keys(attributes)
+      .sort()
+      .map((k) => [k, attributes[k]]),
+  );
 }
 
 function nowMs(): number {
@@ -271,7 +278,10 @@ export class Observability {
    */
   static async enable(service: Service, prefix: string, options: ObservabilityOptions = {}): Promise<Observability> {
     if (!isValidPrefix(prefix)) throw new InvalidConfiguration(`Extension prefix ${JSON.stringify(prefix)} must be one NATS subject token`);
-    for (const [key, v] of [["maxLogRecords", options.maxLogRecords], ["maxSpans", options.maxSpans]] as const) {
+    for (const [key, v] of [
+      ["maxLogRecords", options.maxLogRecords],
+      ["maxSpans", options.maxSpans],
+    ] as const) {
       if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new InvalidConfiguration(`${key} must be a positive integer`);
     }
     const obs = new Observability(prefix, service.info().id, options);
@@ -361,9 +371,7 @@ export class Observability {
     span.ended = true;
     const end = nowMs();
     const status: SpanRecord["status"] =
-      error === undefined
-        ? { code: "OK" }
-        : { code: "ERROR", message: maskSecrets(error instanceof Error ? error.message : String(error)) };
+      error === undefined ? { code: "OK" } : { code: "ERROR", message: maskSecrets(error instanceof Error ? error.message : String(error)) };
     return this.#spans.push((seq) => {
       const record: SpanRecord = {
         seq,

@@ -190,7 +190,11 @@ describe("dev: gateway (CLI defaults)", () => {
     const res = await fetch(`${running.httpUrl}/api/petstore/pets?limit=5`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([{ id: 1, name: "Rex", tag: "dog" }]);
-    const line = await until("its log line", () => running.dev.records().find((r) => r.message === "gateway request" && r.path === "/api/petstore/pets"), 5_000);
+    const line = await until(
+      "its log line",
+      () => running.dev.records().find((r) => r.message === "gateway request" && r.path === "/api/petstore/pets"),
+      5_000,
+    );
     expect(line).toMatchObject({ status: 200, endpoint: "findPets" });
     expect(line.ms).toBeGreaterThanOrEqual(1400);
   });
@@ -202,7 +206,15 @@ describe("dev: gateway (CLI defaults)", () => {
     await until("the request's log line", () => lines().length > 0, 5_000);
     await sleep(200);
     expect(lines()).toHaveLength(1);
-    expect(lines()[0]).toMatchObject({ level: "info", method: "GET", path: "/api/petstore/pets/1", status: 200, prefix: "petstore", endpoint: "findPetById", instance: petstoreId });
+    expect(lines()[0]).toMatchObject({
+      level: "info",
+      method: "GET",
+      path: "/api/petstore/pets/1",
+      status: 200,
+      prefix: "petstore",
+      endpoint: "findPetById",
+      instance: petstoreId,
+    });
     expect(typeof lines()[0]!.ms).toBe("number");
     expect(running.dev.stdout()).not.toContain("not-for-logs");
   });
@@ -233,8 +245,22 @@ describe("dev: gateway (CLI defaults)", () => {
   });
 
   it("a prefix only the registry knows: 503 while registered, 503 'not running' once disconnected", async () => {
-    const entry = { id: "ghost-1", name: "Ghost", prefix: "ghost", description: "", statusInterval: 30, capabilities: [], resources: [], routes: [], menus: [], widgets: [], buckets: [] };
-    const reply = JSON.parse(new TextDecoder().decode((await nc.request(SUBJECTS.register, JSON.stringify(entry), { timeout: 5_000 })).data)) as { ok: boolean };
+    const entry = {
+      id: "ghost-1",
+      name: "Ghost",
+      prefix: "ghost",
+      description: "",
+      statusInterval: 30,
+      capabilities: [],
+      resources: [],
+      routes: [],
+      menus: [],
+      widgets: [],
+      buckets: [],
+    };
+    const reply = JSON.parse(new TextDecoder().decode((await nc.request(SUBJECTS.register, JSON.stringify(entry), { timeout: 5_000 })).data)) as {
+      ok: boolean;
+    };
     expect(reply.ok).toBe(true);
     const registered = await fetch(`${running.httpUrl}/api/ghost/things`);
     expect(registered.status).toBe(503);

@@ -118,7 +118,8 @@ function routesOf(service: DiscoveredService): Route[] {
   for (const e of service.endpoints) {
     const target = e.method && e.path ? { method: e.method.toUpperCase(), path: e.path } : byName.get(e.name);
     // Only REST paths are routed (webhook endpoints carry a name, not a path).
-    if (target?.path.startsWith("/")) routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name, service: `${service.prefix}/${service.name}` });
+    if (target?.path.startsWith("/"))
+      routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name, service: `${service.prefix}/${service.name}` });
   }
   return routes;
 }
@@ -195,7 +196,15 @@ export class Gateway {
         continue;
       }
       this.#seen.add(prefix);
-      const service: DiscoveredService = { name: info.name, version: info.version, description: info.description, prefix, instances: 1, instanceIds: [info.id], endpoints };
+      const service: DiscoveredService = {
+        name: info.name,
+        version: info.version,
+        description: info.description,
+        prefix,
+        instances: 1,
+        instanceIds: [info.id],
+        endpoints,
+      };
       const cached = this.#services.get(key);
       const metadata = info.metadata ?? {};
       service.specKey = metadata[OPENAPI_SHA256_KEY] ?? metadata[OPENAPI_KEY] ?? "";
@@ -260,11 +269,14 @@ export class Gateway {
       return sendProblem(res, 405, `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`);
     }
     const running = new Set(this.services().map((s) => s.prefix));
-    if (!prefix) return sendProblem(res, 404, `No extension prefix in the path: the gateway serves /api/<prefix>/<path> (running: ${[...running].join(", ") || "none"})`);
+    if (!prefix)
+      return sendProblem(res, 404, `No extension prefix in the path: the gateway serves /api/<prefix>/<path> (running: ${[...running].join(", ") || "none"})`);
     if (running.has(prefix)) return sendProblem(res, 404, `No operation for ${method} ${path} in extension ${JSON.stringify(prefix)}`);
     const registry = this.#options.registered?.(prefix);
-    if (registry === "registered") return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is registered but none of its services answers (no REST API yet?)`);
-    if (registry === "gone" || this.#seen.has(prefix)) return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is not running: no instance answers; start it again`);
+    if (registry === "registered")
+      return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is registered but none of its services answers (no REST API yet?)`);
+    if (registry === "gone" || this.#seen.has(prefix))
+      return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is not running: no instance answers; start it again`);
     return sendProblem(res, 404, `no extension with prefix ${JSON.stringify(prefix)} (running: ${[...running].sort().join(", ") || "none"})`);
   }
 
@@ -296,7 +308,15 @@ export class Gateway {
     await this.#handle(req, res, url, prefix, path, method, served);
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse, url: URL, prefix: string, path: string, method: string, served: { endpoint?: string; instance?: string; instances?: number }): Promise<void> {
+  async #handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    prefix: string,
+    path: string,
+    method: string,
+    served: { endpoint?: string; instance?: string; instances?: number },
+  ): Promise<void> {
     const arrived = Date.now();
     let found = this.#match(prefix, method, path);
     // A route we do not know may belong to a service that just started: wait for a discovery round
@@ -358,7 +378,8 @@ export class Gateway {
       } else if (isJsonMediaType(contentType)) {
         // Before parsing: JSON.stringify of the envelope (and the extension's validation) recurse.
         const exceeded = checkJsonText(raw);
-        if (exceeded) return sendProblem(res, exceeded.status, `JSON body ${exceeded.message}`, [{ in: "body", pointer: "", message: `JSON body ${exceeded.message}` }]);
+        if (exceeded)
+          return sendProblem(res, exceeded.status, `JSON body ${exceeded.message}`, [{ in: "body", pointer: "", message: `JSON body ${exceeded.message}` }]);
         const text = raw.toString("utf8");
         let value: unknown;
         try {
@@ -374,7 +395,8 @@ export class Gateway {
       } else envelope.body = raw.toString("utf8");
     }
     const payload = Buffer.from(JSON.stringify(envelope));
-    if (payload.length > maxPayload) return sendProblem(res, 413, `Request envelope of ${payload.length} bytes exceeds the NATS payload limit of ${maxPayload} bytes`);
+    if (payload.length > maxPayload)
+      return sendProblem(res, 413, `Request envelope of ${payload.length} bytes exceeds the NATS payload limit of ${maxPayload} bytes`);
 
     let reply: Uint8Array;
     try {
@@ -386,7 +408,8 @@ export class Gateway {
         void this.discover();
         return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is not running: no instance answers ${found.route.endpoint}`);
       }
-      if (code === "TIMEOUT") return sendProblem(res, 504, `Extension ${JSON.stringify(prefix)} did not answer ${found.route.endpoint} within ${this.#options.timeoutMs} ms`);
+      if (code === "TIMEOUT")
+        return sendProblem(res, 504, `Extension ${JSON.stringify(prefix)} did not answer ${found.route.endpoint} within ${this.#options.timeoutMs} ms`);
       return sendProblem(res, 502, `Request to ${found.route.endpoint} failed: ${(err as Error).message}`);
     }
     writeReply(res, reply);

@@ -86,11 +86,17 @@ export class PlatformServices {
     // in operator mode that is the only form an extension's user may publish.
     this.#serveScoped(SUBJECTS.register, (data, scope) => this.#register(data as RegistrationEntry, scope));
     this.#serve(SUBJECTS.list, () => ({ extensions: this.extensions() }));
-    this.#serve(SUBJECTS.info, () => ({ name: "symphony-dev", version: PLATFORM_VERSION, extensions: this.extensions().length, replicas: this.options.replicas ?? 1 }));
+    this.#serve(SUBJECTS.info, () => ({
+      name: "symphony-dev",
+      version: PLATFORM_VERSION,
+      extensions: this.extensions().length,
+      replicas: this.options.replicas ?? 1,
+    }));
     this.#serve(SUBJECTS.clusterInfo, () => ({ replicas: this.options.replicas ?? 1 }));
     this.#serveScoped(SUBJECTS.usageReport, (data, scope) => {
       const report = data as { prefix?: string; dimensions?: Record<string, unknown> };
-      if (!report?.prefix || typeof report.dimensions !== "object" || report.dimensions === null) return { ok: false, error: "usage report needs prefix and dimensions" };
+      if (!report?.prefix || typeof report.dimensions !== "object" || report.dimensions === null)
+        return { ok: false, error: "usage report needs prefix and dimensions" };
       inScope(report.prefix, scope, "usage report");
       const totals = this.#usage.get(report.prefix) ?? {};
       for (const [k, v] of Object.entries(report.dimensions)) {
@@ -118,7 +124,10 @@ export class PlatformServices {
     const existing = this.#records.get(entry.id);
     if (existing && existing.entry.prefix !== entry.prefix) throw new Refused(`instance ${entry.id} is registered by extension ${existing.entry.prefix}`);
     if (Array.isArray(entry.buckets) && entry.buckets.length > 0) {
-      const taken = this.claimBuckets(entry.prefix, entry.buckets.map((b) => String(b?.name)));
+      const taken = this.claimBuckets(
+        entry.prefix,
+        entry.buckets.map((b) => String(b?.name)),
+      );
       if (taken) throw new Refused(taken);
       try {
         await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1);
@@ -144,7 +153,12 @@ export class PlatformServices {
     const { log } = this.options;
     // Only the extension an entry belongs to may keep it alive or end it.
     if (status.prefix !== record.entry.prefix || (scope !== undefined && scope !== status.prefix)) {
-      log.warn("status refused", { id: status.id, prefix: status.prefix, owner: record.entry.prefix, ...(scope === undefined ? {} : { subjectPrefix: scope }) });
+      log.warn("status refused", {
+        id: status.id,
+        prefix: status.prefix,
+        owner: record.entry.prefix,
+        ...(scope === undefined ? {} : { subjectPrefix: scope }),
+      });
       return;
     }
     if (status.status === "disconnected") {
