@@ -14,13 +14,19 @@ export type SymphonyErrorCode =
   | "INVALID_CONFIGURATION"
   | "SPEC_TOO_LARGE"
   | "PAYLOAD_TOO_LARGE"
+  | "PLATFORM_UNAVAILABLE"
+  | "REGISTRATION_FAILED"
   | "OTHER";
 
 export class SymphonyError extends Error {
   readonly code: SymphonyErrorCode;
   /** True once the SDK has written this error to the log, so {@link runMain} does not repeat it. */
   logged = false;
-  constructor(code: SymphonyErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: SymphonyErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -89,6 +95,22 @@ export class PayloadTooLarge extends SymphonyError {
     super("PAYLOAD_TOO_LARGE", message);
   }
 }
+/** No Symphony platform service answers the subject (NATS "no responders"): plain NATS, or the platform is down. */
+export class PlatformUnavailable extends SymphonyError {
+  constructor(
+    message: string,
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
+    super("PLATFORM_UNAVAILABLE", message, options);
+  }
+}
+/** The platform answered a registration with `{"ok": false, "error"}` (e.g. a bucket it could not create). */
+export class RegistrationFailed extends SymphonyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("REGISTRATION_FAILED", message, options);
+  }
+}
 /** Anything else. */
 export class Other extends SymphonyError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -97,22 +119,43 @@ export class Other extends SymphonyError {
 }
 
 /** nats.js error codes that mean the server refused the credentials (not that it was unreachable). */
-const NATS_AUTH_CODES = new Set(["AUTHORIZATION_VIOLATION", "AUTHENTICATION_EXPIRED", "AUTHENTICATION_REVOKED", "ACCOUNT_EXPIRED"]);
+const NATS_AUTH_CODES = new Set([
+  "AUTHORIZATION_VIOLATION",
+  "AUTHENTICATION_EXPIRED",
+  "AUTHENTICATION_REVOKED",
+  "ACCOUNT_EXPIRED",
+]);
 
 /**
  * Maps a failed NATS connect to the SDK's error: refused credentials
  * ('Authorization Violation', expired or revoked user, a seed that cannot sign)
  * become {@link AuthenticationFailed}; anything else {@link ConnectionFailed}.
  */
-export function natsConnectError(err: unknown, servers: unknown): SymphonyError {
+export function natsConnectError(
+  err: unknown,
+  servers: unknown,
+): SymphonyError {
   if (err instanceof SymphonyError) return err;
   const code = String((err as { code?: unknown })?.code ?? "");
   const message = err instanceof Error ? err.message : String(err);
-  const where = Array.isArray(servers) ? servers.join(", ") : String(servers ?? "the default NATS server");
-  if (NATS_AUTH_CODES.has(code) || /authorization violation|authentication (expired|revoked)|user authentication|invalid (seed|nkey|signature)|bad seed/i.test(message)) {
-    return new AuthenticationFailed(`NATS at ${where} refused the credentials (${message.replace(/^'|'$/g, "")}): the API key may be revoked or not valid for this platform`, { cause: err });
+  const where = Array.isArray(servers)
+    ? servers.join(", ")
+    : String(servers ?? "the default NATS server");
+  if (
+    NATS_AUTH_CODES.has(code) ||
+    /authorization violation|authentication (expired|revoked)|user authentication|invalid (seed|nkey|signature)|bad seed/i.test(
+      message,
+    )
+  ) {
+    return new AuthenticationFailed(
+      `NATS at ${where} refused the credentials (${message.replace(/^'|'$/g, "")}): the API key may be revoked or not valid for this platform`,
+      { cause: err },
+    );
   }
-  return new ConnectionFailed(`Could not connect to NATS at ${where}: ${message}`, { cause: err });
+  return new ConnectionFailed(
+    `Could not connect to NATS at ${where}: ${message}`,
+    { cause: err },
+  );
 }
 
 /**
@@ -124,13 +167,19 @@ export function natsConnectError(err: unknown, servers: unknown): SymphonyError 
  *
  *     await runMain(() => new Extension("My Extension", "my_ext").run());
  */
-export async function runMain(main: () => unknown, logger: Logger = log): Promise<void> {
+export async function runMain(
+  main: () => unknown,
+  logger: Logger = log,
+): Promise<void> {
   try {
     await main();
   } catch (err) {
     if (!(err instanceof SymphonyError && err.logged)) {
       const code = err instanceof SymphonyError ? err.code : undefined;
-      logger.error(err instanceof Error ? err.message : String(err), { error: err instanceof Error ? err.name : "Error", ...(code ? { code } : {}) });
+      logger.error(err instanceof Error ? err.message : String(err), {
+        error: err instanceof Error ? err.name : "Error",
+        ...(code ? { code } : {}),
+      });
     }
     process.exitCode = 1;
   }

@@ -5,7 +5,12 @@
  */
 import type { NatsConnection, Subscription } from "nats";
 import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
-import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type StatusMessage } from "@symphony-codegen/runtime/internal/platform.js";
+import {
+  SUBJECTS,
+  type EnforcementStatus,
+  type RegistrationEntry,
+  type StatusMessage,
+} from "@symphony-codegen/runtime/internal/platform.js";
 import { ensureBuckets } from "@symphony-codegen/runtime/internal/storage.js";
 
 export interface RegistryRecord {
@@ -41,13 +46,19 @@ export class PlatformServices {
 
   extensions(): RegistryRecord[] {
     this.#sweep();
-    return [...this.#records.values()].sort((a, b) => a.entry.prefix.localeCompare(b.entry.prefix) || a.entry.id.localeCompare(b.entry.id));
+    return [...this.#records.values()].sort(
+      (a, b) =>
+        a.entry.prefix.localeCompare(b.entry.prefix) ||
+        a.entry.id.localeCompare(b.entry.id),
+    );
   }
 
   /** "registered": an entry of this prefix is live; "gone": registered earlier, none live now; undefined: never registered. */
   registration(prefix: string): "registered" | "gone" | undefined {
     if (!this.#prefixes.has(prefix)) return undefined;
-    return this.extensions().some((r) => r.entry.prefix === prefix) ? "registered" : "gone";
+    return this.extensions().some((r) => r.entry.prefix === prefix)
+      ? "registered"
+      : "gone";
   }
 
   usage(prefix: string): Record<string, number> {
@@ -62,37 +73,81 @@ export class PlatformServices {
     const { log } = this.options;
     this.#serve(SUBJECTS.register, async (data) => {
       const entry = data as RegistrationEntry;
-      if (!entry || typeof entry.prefix !== "string" || typeof entry.id !== "string") return { ok: false, error: "registration needs id and prefix" };
+      if (
+        !entry ||
+        typeof entry.prefix !== "string" ||
+        typeof entry.id !== "string"
+      )
+        return { ok: false, error: "registration needs id and prefix" };
       if (Array.isArray(entry.buckets) && entry.buckets.length > 0) {
         try {
-          await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1);
+          await ensureBuckets(
+            this.nc.jetstream(),
+            entry.buckets,
+            this.options.replicas ?? 1,
+            log.child({ prefix: entry.prefix }),
+          );
         } catch (err) {
-          return { ok: false, error: `could not create buckets: ${(err as Error).message}` };
+          return {
+            ok: false,
+            error: `could not create buckets: ${(err as Error).message}`,
+          };
         }
       }
       const isNew = !this.#records.has(entry.id);
       this.#prefixes.add(entry.prefix);
-      this.#records.set(entry.id, { entry, status: "running", lastSeen: new Date().toISOString(), expires: this.#expiry(entry) });
-      if (isNew) log.info("extension registered", { prefix: entry.prefix, id: entry.id });
+      this.#records.set(entry.id, {
+        entry,
+        status: "running",
+        lastSeen: new Date().toISOString(),
+        expires: this.#expiry(entry),
+      });
+      if (isNew)
+        log.info("extension registered", {
+          prefix: entry.prefix,
+          id: entry.id,
+        });
       return { ok: true, id: entry.id };
     });
     this.#serve(SUBJECTS.list, () => ({ extensions: this.extensions() }));
-    this.#serve(SUBJECTS.info, () => ({ name: "symphony-dev", version: PLATFORM_VERSION, extensions: this.extensions().length, replicas: this.options.replicas ?? 1 }));
-    this.#serve(SUBJECTS.clusterInfo, () => ({ replicas: this.options.replicas ?? 1 }));
+    this.#serve(SUBJECTS.info, () => ({
+      name: "symphony-dev",
+      version: PLATFORM_VERSION,
+      extensions: this.extensions().length,
+      replicas: this.options.replicas ?? 1,
+    }));
+    this.#serve(SUBJECTS.clusterInfo, () => ({
+      replicas: this.options.replicas ?? 1,
+    }));
     this.#serve(SUBJECTS.usageReport, (data) => {
-      const report = data as { prefix?: string; dimensions?: Record<string, unknown> };
-      if (!report?.prefix || typeof report.dimensions !== "object" || report.dimensions === null) return { ok: false, error: "usage report needs prefix and dimensions" };
+      const report = data as {
+        prefix?: string;
+        dimensions?: Record<string, unknown>;
+      };
+      if (
+        !report?.prefix ||
+        typeof report.dimensions !== "object" ||
+        report.dimensions === null
+      )
+        return { ok: false, error: "usage report needs prefix and dimensions" };
       const totals = this.#usage.get(report.prefix) ?? {};
       for (const [k, v] of Object.entries(report.dimensions)) {
-        if (typeof v !== "number" || !Number.isFinite(v)) return { ok: false, error: `dimension ${k} must be a number` };
+        if (typeof v !== "number" || !Number.isFinite(v))
+          return { ok: false, error: `dimension ${k} must be a number` };
       }
-      for (const [k, v] of Object.entries(report.dimensions as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(
+        report.dimensions as Record<string, number>,
+      ))
+        totals[k] = (totals[k] ?? 0) + v;
       this.#usage.set(report.prefix, totals);
       return { ok: true, totals };
     });
     this.#serve(SUBJECTS.enforcement, (data) => {
       const prefix = (data as { prefix?: string })?.prefix ?? "";
-      return { prefix, status: this.options.enforcement?.[prefix] ?? "enforcement_ok" };
+      return {
+        prefix,
+        status: this.options.enforcement?.[prefix] ?? "enforcement_ok",
+      };
     });
     const statusSub = this.nc.subscribe(SUBJECTS.status, {
       callback: (_err, msg) => {
@@ -102,7 +157,10 @@ export class PlatformServices {
           if (!record) return;
           if (status.status === "disconnected") {
             this.#records.delete(status.id);
-            log.info("extension disconnected", { prefix: status.prefix, id: status.id });
+            log.info("extension disconnected", {
+              prefix: status.prefix,
+              id: status.id,
+            });
             return;
           }
           record.status = status.status;
@@ -124,7 +182,10 @@ export class PlatformServices {
   }
 
   #expiry(entry: RegistrationEntry): number {
-    const interval = typeof entry.statusInterval === "number" && entry.statusInterval > 0 ? entry.statusInterval : 30;
+    const interval =
+      typeof entry.statusInterval === "number" && entry.statusInterval > 0
+        ? entry.statusInterval
+        : 30;
     return Date.now() + interval * 3 * 1000;
   }
 
@@ -133,7 +194,10 @@ export class PlatformServices {
     for (const [id, record] of this.#records) {
       if (record.expires < now) {
         this.#records.delete(id);
-        this.options.log.info("extension expired", { prefix: record.entry.prefix, id });
+        this.options.log.info("extension expired", {
+          prefix: record.entry.prefix,
+          id,
+        });
       }
     }
   }
@@ -147,7 +211,10 @@ export class PlatformServices {
             const text = decoder.decode(msg.data);
             reply = await answer(text ? JSON.parse(text) : {});
           } catch (err) {
-            reply = { ok: false, error: `invalid request: ${(err as Error).message}` };
+            reply = {
+              ok: false,
+              error: `invalid request: ${(err as Error).message}`,
+            };
           }
           if (msg.reply) msg.respond(JSON.stringify(reply));
         })();

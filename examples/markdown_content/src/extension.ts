@@ -6,8 +6,18 @@
  * UI shows the new content at once.
  */
 import { KvWatchInclude, type KV, type KvEntry } from "nats";
-import { clusterReplicas, ensureBuckets, MimeType, Extension } from "@symphony-codegen/runtime";
-import { GetContent, PutContent, register, type Handlers } from "./generated/index.js";
+import {
+  clusterReplicas,
+  ensureBuckets,
+  MimeType,
+  Extension,
+} from "@symphony-codegen/runtime";
+import {
+  GetContent,
+  PutContent,
+  register,
+  type Handlers,
+} from "./generated/index.js";
 
 export const PREFIX = "markdown_content";
 export const BUCKET = "markdown_content";
@@ -27,7 +37,11 @@ export function createExtension(): Extension {
     .addBucket(BUCKET, BUCKET_DESCRIPTION, 0)
     .addResource(WIDGET_URI, MimeType.TextSlashMarkdown, DEFAULT_MARKDOWN)
     .addRoute(`/${PREFIX}`, WIDGET_URI)
-    .addWidgetWithNotes("Markdown Content", WIDGET_URI, "Markdown kept in a KV bucket; edit it with PUT /content");
+    .addWidgetWithNotes(
+      "Markdown Content",
+      WIDGET_URI,
+      "Markdown kept in a KV bucket; edit it with PUT /content",
+    );
 }
 
 interface Stored {
@@ -36,14 +50,22 @@ interface Stored {
   updated?: string;
 }
 
-const decode = (entry: KvEntry): Stored => ({ markdown: entry.string(), revision: entry.revision, updated: entry.created.toISOString() });
+const decode = (entry: KvEntry): Stored => ({
+  markdown: entry.string(),
+  revision: entry.revision,
+  updated: entry.created.toISOString(),
+});
 
 export async function setup(ext: Extension): Promise<void> {
   // The platform creates declared buckets at registration, which follows setup;
   // creating it here with the same settings (and the cluster's replicas) lets
   // the stored content be read before the first registration. Idempotent.
   const js = await ext.jetstream();
-  await ensureBuckets(js, [{ name: BUCKET, description: BUCKET_DESCRIPTION, ttl: 0 }], await clusterReplicas(ext.conn()!));
+  await ensureBuckets(
+    js,
+    [{ name: BUCKET, description: BUCKET_DESCRIPTION, ttl: 0 }],
+    await clusterReplicas(ext.conn()!),
+  );
   const kv: KV = await js.views.kv(BUCKET, { bindOnly: true });
 
   let current: Stored = { markdown: DEFAULT_MARKDOWN, revision: 0 };
@@ -60,18 +82,29 @@ export async function setup(ext: Extension): Promise<void> {
   const show = (next: Stored): Promise<void> => {
     if (next.revision <= current.revision) return shown;
     current = next;
-    shown = ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, next.markdown);
+    shown = ext.updateResource(
+      WIDGET_URI,
+      MimeType.TextSlashMarkdown,
+      next.markdown,
+    );
     return shown;
   };
-  // Before registration this only changes the declaration; no round trip.
-  await ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, current.markdown);
+  // During setup only the declaration changes (no round trip): run() registers again after setup when it changed.
+  ext.addResource(WIDGET_URI, MimeType.TextSlashMarkdown, current.markdown);
 
   // Changes made elsewhere (another instance, a direct KV write) reach the widget too.
-  const watcher = await kv.watch({ key: CONTENT_KEY, include: KvWatchInclude.UpdatesOnly });
+  const watcher = await kv.watch({
+    key: CONTENT_KEY,
+    include: KvWatchInclude.UpdatesOnly,
+  });
   void (async () => {
     for await (const entry of watcher) {
       if (entry.operation !== "PUT") continue;
-      await show(decode(entry)).catch((err: unknown) => ext.log.warn("could not push content to the widget", { error: String(err) }));
+      await show(decode(entry)).catch((err: unknown) =>
+        ext.log.warn("could not push content to the widget", {
+          error: String(err),
+        }),
+      );
     }
   })();
 
@@ -82,9 +115,18 @@ export async function setup(ext: Extension): Promise<void> {
     async putContent({ body }) {
       const revision = await kv.put(CONTENT_KEY, body.markdown);
       const entry = await kv.get(CONTENT_KEY, { revision });
-      const next: Stored = entry ? decode(entry) : { markdown: body.markdown, revision, updated: new Date().toISOString() };
+      const next: Stored = entry
+        ? decode(entry)
+        : {
+            markdown: body.markdown,
+            revision,
+            updated: new Date().toISOString(),
+          };
       await show(next);
-      ext.log.info("content replaced", { revision, bytes: Buffer.byteLength(body.markdown) });
+      ext.log.info("content replaced", {
+        revision,
+        bytes: Buffer.byteLength(body.markdown),
+      });
       return PutContent.ok(next);
     },
   };
