@@ -22,11 +22,7 @@ export class SymphonyError extends Error {
   readonly code: SymphonyErrorCode;
   /** True once the SDK has written this error to the log, so {@link runMain} does not repeat it. */
   logged = false;
-  constructor(
-    code: SymphonyErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: SymphonyErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -119,43 +115,28 @@ export class Other extends SymphonyError {
 }
 
 /** nats.js error codes that mean the server refused the credentials (not that it was unreachable). */
-const NATS_AUTH_CODES = new Set([
-  "AUTHORIZATION_VIOLATION",
-  "AUTHENTICATION_EXPIRED",
-  "AUTHENTICATION_REVOKED",
-  "ACCOUNT_EXPIRED",
-]);
+const NATS_AUTH_CODES = new Set(["AUTHORIZATION_VIOLATION", "AUTHENTICATION_EXPIRED", "AUTHENTICATION_REVOKED", "ACCOUNT_EXPIRED"]);
 
 /**
  * Maps a failed NATS connect to the SDK's error: refused credentials
  * ('Authorization Violation', expired or revoked user, a seed that cannot sign)
  * become {@link AuthenticationFailed}; anything else {@link ConnectionFailed}.
  */
-export function natsConnectError(
-  err: unknown,
-  servers: unknown,
-): SymphonyError {
+export function natsConnectError(err: unknown, servers: unknown): SymphonyError {
   if (err instanceof SymphonyError) return err;
   const code = String((err as { code?: unknown })?.code ?? "");
   const message = err instanceof Error ? err.message : String(err);
-  const where = Array.isArray(servers)
-    ? servers.join(", ")
-    : String(servers ?? "the default NATS server");
+  const where = Array.isArray(servers) ? servers.join(", ") : String(servers ?? "the default NATS server");
   if (
     NATS_AUTH_CODES.has(code) ||
-    /authorization violation|authentication (expired|revoked)|user authentication|invalid (seed|nkey|signature)|bad seed/i.test(
-      message,
-    )
+    /authorization violation|authentication (expired|revoked)|user authentication|invalid (seed|nkey|signature)|bad seed/i.test(message)
   ) {
     return new AuthenticationFailed(
       `NATS at ${where} refused the credentials (${message.replace(/^'|'$/g, "")}): the API key may be revoked or not valid for this platform`,
       { cause: err },
     );
   }
-  return new ConnectionFailed(
-    `Could not connect to NATS at ${where}: ${message}`,
-    { cause: err },
-  );
+  return new ConnectionFailed(`Could not connect to NATS at ${where}: ${message}`, { cause: err });
 }
 
 /**
@@ -167,10 +148,7 @@ export function natsConnectError(
  *
  *     await runMain(() => new Extension("My Extension", "my_ext").run());
  */
-export async function runMain(
-  main: () => unknown,
-  logger: Logger = log,
-): Promise<void> {
+export async function runMain(main: () => unknown, logger: Logger = log): Promise<void> {
   try {
     await main();
   } catch (err) {

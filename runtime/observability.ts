@@ -22,14 +22,7 @@ import {
   type Attributes,
   type SpanContext,
 } from "@opentelemetry/api";
-import {
-  Match,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-  type Service,
-  type ServiceMsg,
-} from "nats";
+import { Match, type Msg, type MsgHdrs, type NatsConnection, type Service, type ServiceMsg } from "nats";
 import { InvalidConfiguration } from "./errors.js";
 import { createLogger, redact, type LogFields, type Logger } from "./log.js";
 import { isValidPrefix } from "./names.js";
@@ -55,12 +48,7 @@ const KIND_NAMES: Record<number, string> = {
 
 /** Where a parent trace context can come from: a REST envelope, a NATS message, a header map or a `traceparent` string. */
 export type TraceCarrier =
-  | RestRequest
-  | Pick<Msg, "headers" | "data">
-  | { headers?: Record<string, string | string[] | undefined> | MsgHdrs }
-  | string
-  | null
-  | undefined;
+  RestRequest | Pick<Msg, "headers" | "data"> | { headers?: Record<string, string | string[] | undefined> | MsgHdrs } | string | null | undefined;
 
 /** A started span; end it with `Observability.endSpan`. */
 export interface ActiveSpan {
@@ -147,11 +135,9 @@ interface QueryOptions {
   limit?: number;
 }
 
-const TRACEPARENT =
-  /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 // Token-shaped strings masked wherever they occur: platform tokens, JWTs, NATS NKey seeds.
-const SECRET_TEXT =
-  /\bsym_[A-Za-z0-9_-]{8,}|\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|\bS[UACONPX][A-Z2-7]{56}\b/g;
+const SECRET_TEXT = /\bsym_[A-Za-z0-9_-]{8,}|\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|\bS[UACONPX][A-Z2-7]{56}\b/g;
 
 /** Replaces token-shaped substrings with "[redacted]". */
 export function maskSecrets(text: string): string {
@@ -159,21 +145,11 @@ export function maskSecrets(text: string): string {
 }
 
 /** Parses a W3C `traceparent` header; undefined when absent or invalid. */
-export function parseTraceparent(
-  value: string | undefined | null,
-): SpanContext | undefined {
+export function parseTraceparent(value: string | undefined | null): SpanContext | undefined {
   const m = TRACEPARENT.exec((value ?? "").trim().toLowerCase());
   if (!m) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string | undefined,
-  ];
-  if (version === "ff" || (version === "00" && rest !== undefined))
-    return undefined;
+  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
+  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
   if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
   return {
     traceId,
@@ -184,18 +160,13 @@ export function parseTraceparent(
 }
 
 /** The W3C `traceparent` value for a span (to pass downstream). */
-export function formatTraceparent(
-  span: Pick<ActiveSpan, "traceId" | "spanId" | "traceFlags">,
-): string {
+export function formatTraceparent(span: Pick<ActiveSpan, "traceId" | "spanId" | "traceFlags">): string {
   return `00-${span.traceId}-${span.spanId}-${(span.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {
   if (!headers || typeof headers !== "object") return undefined;
-  if (
-    typeof (headers as MsgHdrs).get === "function" &&
-    typeof (headers as MsgHdrs).has === "function"
-  ) {
+  if (typeof (headers as MsgHdrs).get === "function" && typeof (headers as MsgHdrs).has === "function") {
     const value = (headers as MsgHdrs).get(name, Match.IgnoreCase);
     return value || undefined;
   }
@@ -208,19 +179,13 @@ function headerValue(headers: unknown, name: string): string | undefined {
 }
 
 /** The parent span context a carrier holds: a NATS header first, else the REST envelope's headers (also inside a message's payload). */
-export function extractTraceContext(
-  carrier: TraceCarrier,
-): SpanContext | undefined {
+export function extractTraceContext(carrier: TraceCarrier): SpanContext | undefined {
   if (carrier === null || carrier === undefined) return undefined;
   if (typeof carrier === "string") return parseTraceparent(carrier);
   const direct = parseTraceparent(headerValue(carrier.headers, "traceparent"));
   if (direct) return direct;
   const data = (carrier as { data?: unknown }).data;
-  if (
-    data instanceof Uint8Array &&
-    data.length > 0 &&
-    data.length < 1024 * 1024
-  ) {
+  if (data instanceof Uint8Array && data.length > 0 && data.length < 1024 * 1024) {
     try {
       const envelope = JSON.parse(new TextDecoder().decode(data)) as {
         headers?: unknown;
@@ -233,23 +198,17 @@ export function extractTraceContext(
   return undefined;
 }
 
-function cleanAttributes(
-  attributes: Record<string, unknown> | undefined,
-): Attributes {
+function cleanAttributes(attributes: Record<string, unknown> | undefined): Attributes {
   if (!attributes) return {};
   const redacted = redact(attributes) as Record<string, unknown>;
   const out: Attributes = {};
   for (const [k, v] of Object.entries(redacted)) {
     if (typeof v === "string") out[k] = maskSecrets(v);
     else if (typeof v === "number" || typeof v === "boolean") out[k] = v;
-    else if (Array.isArray(v) && v.every((x) => typeof x === "string"))
-      out[k] = v.map((x) => maskSecrets(x as string));
-    else if (Array.isArray(v) && v.every((x) => typeof x === "number"))
-      out[k] = v as number[];
-    else if (Array.isArray(v) && v.every((x) => typeof x === "boolean"))
-      out[k] = v as boolean[];
-    else if (v !== undefined && v !== null)
-      out[k] = maskSecrets(JSON.stringify(v)) as AttributeValue;
+    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) out[k] = v.map((x) => maskSecrets(x as string));
+    else if (Array.isArray(v) && v.every((x) => typeof x === "number")) out[k] = v as number[];
+    else if (Array.isArray(v) && v.every((x) => typeof x === "boolean")) out[k] = v as boolean[];
+    else if (v !== undefined && v !== null) out[k] = maskSecrets(JSON.stringify(v)) as AttributeValue;
   }
   return out;
 }
@@ -293,18 +252,15 @@ class Ring<T extends { seq: number }> {
 function readQuery(data: Uint8Array): QueryOptions {
   if (data.length === 0) return {};
   const value = JSON.parse(new TextDecoder().decode(data)) as unknown;
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw new Error("request must be a JSON object");
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("request must be a JSON object");
   const { since, limit } = value as Record<string, unknown>;
   const out: QueryOptions = {};
   if (since !== undefined) {
-    if (!Number.isInteger(since) || (since as number) < 0)
-      throw new Error("since must be a non-negative integer");
+    if (!Number.isInteger(since) || (since as number) < 0) throw new Error("since must be a non-negative integer");
     out.since = since as number;
   }
   if (limit !== undefined) {
-    if (!Number.isInteger(limit) || (limit as number) < 1)
-      throw new Error("limit must be a positive integer");
+    if (!Number.isInteger(limit) || (limit as number) < 1) throw new Error("limit must be a positive integer");
     out.limit = limit as number;
   }
   return out;
@@ -318,17 +274,12 @@ export class Observability {
   #spans: Ring<SpanRecord>;
   #write: (line: string) => void;
 
-  private constructor(
-    prefix: string,
-    instance: string,
-    options: ObservabilityOptions,
-  ) {
+  private constructor(prefix: string, instance: string, options: ObservabilityOptions) {
     this.prefix = prefix;
     this.instance = instance;
     this.#logs = new Ring(options.maxLogRecords ?? 1000);
     this.#spans = new Ring(options.maxSpans ?? 1000);
-    this.#write =
-      options.write ?? ((line) => process.stdout.write(line + "\n"));
+    this.#write = options.write ?? ((line) => process.stdout.write(line + "\n"));
   }
 
   /**
@@ -342,30 +293,19 @@ export class Observability {
    * `<instance>` is the service's `$SRV.INFO` id, also the `instance` of every answer. Resolves
    * once the server has the subscriptions.
    */
-  static async enable(
-    service: Service,
-    prefix: string,
-    options: ObservabilityOptions = {},
-  ): Promise<Observability> {
-    if (!isValidPrefix(prefix))
-      throw new InvalidConfiguration(
-        `Extension prefix ${JSON.stringify(prefix)} must be one NATS subject token`,
-      );
+  static async enable(service: Service, prefix: string, options: ObservabilityOptions = {}): Promise<Observability> {
+    if (!isValidPrefix(prefix)) throw new InvalidConfiguration(`Extension prefix ${JSON.stringify(prefix)} must be one NATS subject token`);
     for (const [key, v] of [
       ["maxLogRecords", options.maxLogRecords],
       ["maxSpans", options.maxSpans],
     ] as const) {
-      if (v !== undefined && !(Number.isInteger(v) && v > 0))
-        throw new InvalidConfiguration(`${key} must be a positive integer`);
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new InvalidConfiguration(`${key} must be a positive integer`);
     }
     const instance = service.info().id;
     const obs = new Observability(prefix, instance, options);
     const subject = `cirata.extensions.${prefix}.observability`;
     // A queue group of this instance alone: NATS hands a message to one member of each group, so every instance gets it.
-    const shared = service.addGroup(
-      subject,
-      options.queue ?? `observability-${instance}`,
-    );
+    const shared = service.addGroup(subject, options.queue ?? `observability-${instance}`);
     const own = service.addGroup(`${subject}.${instance}`);
     const handler =
       (answer: (query: QueryOptions) => unknown) =>
@@ -375,21 +315,12 @@ export class Observability {
         try {
           query = readQuery(msg.data);
         } catch (e) {
-          msg.respondError(
-            400,
-            (e as Error).message,
-            new TextEncoder().encode(
-              JSON.stringify({ error: (e as Error).message }),
-            ),
-          );
+          msg.respondError(400, (e as Error).message, new TextEncoder().encode(JSON.stringify({ error: (e as Error).message })));
           return;
         }
         msg.respond(new TextEncoder().encode(JSON.stringify(answer(query))));
       };
-    const endpoint = (
-      name: string,
-      answer: (query: QueryOptions) => unknown,
-    ) => {
+    const endpoint = (name: string, answer: (query: QueryOptions) => unknown) => {
       shared.addEndpoint(name, {
         metadata: { observability: name },
         handler: handler(answer),
@@ -405,24 +336,16 @@ export class Observability {
     endpoint("traces", (q) => obs.traces(q));
     // The service's connection is not part of its typed surface; flush when it is there.
     const nc = (service as unknown as { nc?: NatsConnection }).nc;
-    if (nc && typeof nc.flush === "function" && !nc.isClosed())
-      await nc.flush();
+    if (nc && typeof nc.flush === "function" && !nc.isClosed()) await nc.flush();
     return obs;
   }
 
   // ---- metrics
 
   /** Adds `by` (default 1) to a counter; attributes distinguish series of one counter. */
-  incrementCounter(
-    name: string,
-    by = 1,
-    attributes?: Record<string, unknown>,
-  ): void {
+  incrementCounter(name: string, by = 1, attributes?: Record<string, unknown>): void {
     if (!name) throw new InvalidConfiguration("Counter name is required");
-    if (!Number.isFinite(by))
-      throw new InvalidConfiguration(
-        `Counter increment must be a finite number, got ${String(by)}`,
-      );
+    if (!Number.isFinite(by)) throw new InvalidConfiguration(`Counter increment must be a finite number, got ${String(by)}`);
     const attrs = cleanAttributes(attributes);
     const key = name + "\u0000" + attributesKey(attrs);
     const counter = this.#counters.get(key);
@@ -432,16 +355,10 @@ export class Observability {
 
   /** A counter's value (summed over all attribute sets when none are given). */
   counter(name: string, attributes?: Record<string, unknown>): number {
-    const wanted = attributes
-      ? attributesKey(cleanAttributes(attributes))
-      : undefined;
+    const wanted = attributes ? attributesKey(cleanAttributes(attributes)) : undefined;
     let total = 0;
     for (const c of this.#counters.values()) {
-      if (
-        c.name === name &&
-        (wanted === undefined || attributesKey(c.attributes) === wanted)
-      )
-        total += c.value;
+      if (c.name === name && (wanted === undefined || attributesKey(c.attributes) === wanted)) total += c.value;
     }
     return total;
   }
@@ -465,23 +382,14 @@ export class Observability {
   // ---- traces
 
   /** Starts a span continuing the trace the request carries (W3C `traceparent`), or a new trace when it carries none. */
-  startChildSpanFromRequest(
-    name: string,
-    kind: SpanKind,
-    request: TraceCarrier,
-  ): ActiveSpan {
+  startChildSpanFromRequest(name: string, kind: SpanKind, request: TraceCarrier): ActiveSpan {
     return this.startSpan(name, kind, extractTraceContext(request));
   }
 
   /** Starts a span under `parent`, or the root of a new trace. */
-  startSpan(
-    name: string,
-    kind: SpanKind = SpanKind.Internal,
-    parent?: SpanContext | ActiveSpan,
-  ): ActiveSpan {
+  startSpan(name: string, kind: SpanKind = SpanKind.Internal, parent?: SpanContext | ActiveSpan): ActiveSpan {
     if (!name) throw new InvalidConfiguration("Span name is required");
-    if (!(kind in KIND_NAMES))
-      throw new InvalidConfiguration(`Unknown span kind ${String(kind)}`);
+    if (!(kind in KIND_NAMES)) throw new InvalidConfiguration(`Unknown span kind ${String(kind)}`);
     const span: ActiveSpan = {
       name,
       kind,
@@ -492,17 +400,12 @@ export class Observability {
       attributes: {},
       ended: false,
     };
-    if (parent)
-      (span as { parentSpanId?: string }).parentSpanId = parent.spanId;
+    if (parent) (span as { parentSpanId?: string }).parentSpanId = parent.spanId;
     return span;
   }
 
   /** Ends a span and keeps it for the `traces` endpoint; an `error` marks its status. Ending twice records it once. */
-  endSpan(
-    span: ActiveSpan,
-    attributes: Record<string, unknown> = {},
-    error?: unknown,
-  ): SpanRecord | undefined {
+  endSpan(span: ActiveSpan, attributes: Record<string, unknown> = {}, error?: unknown): SpanRecord | undefined {
     if (span.ended) return undefined;
     span.ended = true;
     const end = nowMs();
@@ -511,9 +414,7 @@ export class Observability {
         ? { code: "OK" }
         : {
             code: "ERROR",
-            message: maskSecrets(
-              error instanceof Error ? error.message : String(error),
-            ),
+            message: maskSecrets(error instanceof Error ? error.message : String(error)),
           };
     return this.#spans.push((seq) => {
       const record: SpanRecord = {
@@ -525,10 +426,7 @@ export class Observability {
         traceFlags: span.traceFlags,
         startTime: new Date(span.startTime).toISOString(),
         endTime: new Date(end).toISOString(),
-        durationMs: Math.max(
-          0,
-          Math.round((end - span.startTime) * 1000) / 1000,
-        ),
+        durationMs: Math.max(0, Math.round((end - span.startTime) * 1000) / 1000),
         attributes: { ...span.attributes, ...cleanAttributes(attributes) },
         status,
       };

@@ -19,12 +19,7 @@ export interface PartitionerOptions {
 }
 
 function weight(instance: string, key: string): bigint {
-  return createHash("sha256")
-    .update(instance)
-    .update("\0")
-    .update(key)
-    .digest()
-    .readBigUInt64BE(0);
+  return createHash("sha256").update(instance).update("\0").update(key).digest().readBigUInt64BE(0);
 }
 
 export class WorkPartitioner {
@@ -88,16 +83,8 @@ export class WorkPartitioner {
         );
       }
     })().then(
-      () =>
-        stopped ||
-        this.#log.error(
-          "work partitioner watch ended; instance changes are seen only on heartbeats",
-        ),
-      (err: unknown) =>
-        this.#log.error(
-          "work partitioner watch failed; instance changes are seen only on heartbeats",
-          { error: String(err) },
-        ),
+      () => stopped || this.#log.error("work partitioner watch ended; instance changes are seen only on heartbeats"),
+      (err: unknown) => this.#log.error("work partitioner watch failed; instance changes are seen only on heartbeats", { error: String(err) }),
     );
     this.#timer = setInterval(() => void this.#beat(), this.#heartbeatMs);
     this.#timer.unref();
@@ -162,12 +149,7 @@ export class WorkPartitioner {
     const now = Date.now();
     for (const key of keys) {
       const entry = await kv.get(key);
-      if (
-        entry &&
-        entry.operation === "PUT" &&
-        now - entry.created.getTime() <= this.#ttlMs
-      )
-        live.push(key);
+      if (entry && entry.operation === "PUT" && now - entry.created.getTime() <= this.#ttlMs) live.push(key);
     }
     live.sort();
     const changed = live.join("\n") !== this.#instances.join("\n");

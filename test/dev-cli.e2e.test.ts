@@ -28,8 +28,7 @@ import {
   type Running,
 } from "./helpers/dev-cli.js";
 
-const detail = async (res: Response) =>
-  ((await res.json()) as { detail: string }).detail;
+const detail = async (res: Response) => ((await res.json()) as { detail: string }).detail;
 
 // A failed test must not leave its dev (and so its nats-server) running.
 afterAll(killStarted);
@@ -49,25 +48,17 @@ describe("dev: ports", () => {
     const dev = startCli(["--port", String(busyPort)]);
     const exit = await exitWithin(dev, 10_000);
     expect(exit, `dev did not exit; stderr: ${dev.stderr()}`).not.toBe("hung");
-    console.log(
-      `busy port: dev exited with ${(exit as Exit).code} ${Math.round((exit as Exit).at - t0)} ms after it was started`,
-    );
+    console.log(`busy port: dev exited with ${(exit as Exit).code} ${Math.round((exit as Exit).at - t0)} ms after it was started`);
     expect(exit).toMatchObject({ code: 1, signal: null });
-    expect(dev.stderr().trim()).toBe(
-      `error: port ${busyPort} on 127.0.0.1 is in use; stop what is using it or pass --port <n> / --port 0 for any free port`,
-    );
+    expect(dev.stderr().trim()).toBe(`error: port ${busyPort} on 127.0.0.1 is in use; stop what is using it or pass --port <n> / --port 0 for any free port`);
     // The HTTP port is bound before anything else: no nats-server was started for nothing.
-    expect(dev.records().map((r) => r.message)).not.toContain(
-      "nats-server started",
-    );
+    expect(dev.records().map((r) => r.message)).not.toContain("nats-server started");
   });
 
   it("refuses a --port that is not a port", async () => {
     const dev = startCli(["--port", "80a"]);
     expect(await exitWithin(dev, 10_000)).toMatchObject({ code: 1 });
-    expect(dev.stderr()).toContain(
-      `--port must be an integer from 0 to 65535 (0: any free port), got "80a"`,
-    );
+    expect(dev.stderr()).toContain(`--port must be an integer from 0 to 65535 (0: any free port), got "80a"`);
   });
 
   it("--port 0: the banner shows the port actually bound", async () => {
@@ -96,14 +87,10 @@ describe("dev: stopping", () => {
       process.kill(signal === "SIGINT" ? -dev.pid : dev.pid, signal);
       const exit = await exitWithin(dev, 5_000);
       expect(exit, "dev did not stop within 5 s").not.toBe("hung");
-      console.log(
-        `${signal}: dev exited with ${(exit as Exit).code} ${Math.round((exit as Exit).at - t0)} ms after the signal`,
-      );
+      console.log(`${signal}: dev exited with ${(exit as Exit).code} ${Math.round((exit as Exit).at - t0)} ms after the signal`);
       // Target 1 s (measured 60-100 ms); 5 s above so a loaded machine does not fail the test.
       expect(exit).toMatchObject({ code, signal: null });
-      const stopped = dev
-        .records()
-        .filter((r) => r.message === "symphony dev stopped");
+      const stopped = dev.records().filter((r) => r.message === "symphony dev stopped");
       expect(stopped).toHaveLength(1);
       expect(stopped[0]).toMatchObject({ signal });
       // Nothing left behind at the moment it exited: no waiting here.
@@ -119,16 +106,10 @@ describe("dev: stopping", () => {
       const s = await startNatsServer();
       console.log(JSON.stringify({ pid: s.pid, store: s.storeDir }));
       setTimeout(() => { throw new Error("crash"); }, 10);`;
-    const child = spawn(
-      process.execPath,
-      ["--input-type=module", "-e", script],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    const code = await new Promise<number | null>((r) =>
-      child.once("close", (c) => r(c)),
-    );
+    const code = await new Promise<number | null>((r) => child.once("close", (c) => r(c)));
     expect(code).toBe(1);
     const nats = JSON.parse(out) as { pid: number; store: string };
     // Gone by the time the process is: the exit hook ran (the watchdog would take 100 ms more).
@@ -141,9 +122,7 @@ describe("dev: stopping", () => {
     process.kill(dev.pid, "SIGKILL");
     await dev.exited;
     const ms = await leftNothing(nats, 5_000);
-    console.log(
-      `SIGKILL: nats-server gone and store removed ${Math.round(ms)} ms after dev died`,
-    );
+    console.log(`SIGKILL: nats-server gone and store removed ${Math.round(ms)} ms after dev died`);
   });
 
   it("its nats-server killed under it: dev says so and exits 1, leaving nothing", async () => {
@@ -152,9 +131,7 @@ describe("dev: stopping", () => {
     const exit = await exitWithin(dev, 10_000);
     expect(exit, dev.stdout()).not.toBe("hung");
     expect((exit as Exit).code).toBe(1);
-    expect(
-      dev.records().find((r) => r.message === "nats-server exited; stopping"),
-    ).toMatchObject({ exit: "SIGKILL" });
+    expect(dev.records().find((r) => r.message === "nats-server exited; stopping")).toMatchObject({ exit: "SIGKILL" });
     await leftNothing(nats, 5_000);
   });
 });
@@ -176,9 +153,7 @@ describe("dev: gateway (CLI defaults)", () => {
     nc.subscribe("$SRV.INFO", {
       callback: () => void infoRequests.push(performance.now()),
     });
-    petstore = new Extension("Petstore", "petstore").withNatsUrl(
-      running.natsUrl,
-    );
+    petstore = new Extension("Petstore", "petstore").withNatsUrl(running.natsUrl);
     const store = createPetStore([{ id: 1, name: "Rex", tag: "dog" }]);
     await extensions.start(petstore, async (e) => {
       await register(e, {
@@ -191,10 +166,7 @@ describe("dev: gateway (CLI defaults)", () => {
       });
     });
     const ids: string[] = [];
-    for await (const info of await nc.services
-      .client()
-      .info("Swagger_Petstore"))
-      ids.push(info.id);
+    for await (const info of await nc.services.client().info("Swagger_Petstore")) ids.push(info.id);
     expect(ids).toHaveLength(1);
     petstoreId = ids[0]!;
   });
@@ -224,14 +196,7 @@ describe("dev: gateway (CLI defaults)", () => {
     expect(await res.json()).toEqual([{ id: 1, name: "Rex", tag: "dog" }]);
     const line = await until(
       "its log line",
-      () =>
-        running.dev
-          .records()
-          .find(
-            (r) =>
-              r.message === "gateway request" &&
-              r.path === "/api/petstore/pets",
-          ),
+      () => running.dev.records().find((r) => r.message === "gateway request" && r.path === "/api/petstore/pets"),
       5_000,
     );
     expect(line).toMatchObject({ status: 200, endpoint: "findPets" });
@@ -239,18 +204,9 @@ describe("dev: gateway (CLI defaults)", () => {
   });
 
   it("logs one structured line per gateway request: method, path, status, ms, prefix, instance", async () => {
-    const res = await fetch(
-      `${running.httpUrl}/api/petstore/pets/1?api_key=not-for-logs`,
-    );
+    const res = await fetch(`${running.httpUrl}/api/petstore/pets/1?api_key=not-for-logs`);
     expect(res.status).toBe(200);
-    const lines = () =>
-      running.dev
-        .records()
-        .filter(
-          (r) =>
-            r.message === "gateway request" &&
-            r.path === "/api/petstore/pets/1",
-        );
+    const lines = () => running.dev.records().filter((r) => r.message === "gateway request" && r.path === "/api/petstore/pets/1");
     await until("the request's log line", () => lines().length > 0, 5_000);
     await sleep(200);
     expect(lines()).toHaveLength(1);
@@ -277,9 +233,7 @@ describe("dev: gateway (CLI defaults)", () => {
 
     const unknown = await fetch(`${running.httpUrl}/api/nope/pets`);
     expect(unknown.status).toBe(404);
-    expect(unknown.headers.get("content-type")).toBe(
-      "application/problem+json",
-    );
+    expect(unknown.headers.get("content-type")).toBe("application/problem+json");
     expect(await detail(unknown)).toContain(`no extension with prefix "nope"`);
   });
 
@@ -290,16 +244,10 @@ describe("dev: gateway (CLI defaults)", () => {
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     expect(await detail(res)).toContain(`extension "petstore" is not running`);
     // Still so once discovery has dropped its service (the next round, ≤ 2 s): the prefix stays known.
-    await until(
-      "discovery to drop the stopped service",
-      () => running.dev.records().some((r) => r.message === "services gone"),
-      10_000,
-    );
+    await until("discovery to drop the stopped service", () => running.dev.records().some((r) => r.message === "services gone"), 10_000);
     const later = await fetch(`${running.httpUrl}/api/petstore/pets/1`);
     expect(later.status).toBe(503);
-    expect(await detail(later)).toContain(
-      `extension "petstore" is not running`,
-    );
+    expect(await detail(later)).toContain(`extension "petstore" is not running`);
   });
 
   it("a prefix only the registry knows: 503 while registered, 503 'not running' once disconnected", async () => {
@@ -328,9 +276,7 @@ describe("dev: gateway (CLI defaults)", () => {
     expect(reply.ok).toBe(true);
     const registered = await fetch(`${running.httpUrl}/api/ghost/things`);
     expect(registered.status).toBe(503);
-    expect(await detail(registered)).toContain(
-      `extension "ghost" is registered but none of its services answers`,
-    );
+    expect(await detail(registered)).toContain(`extension "ghost" is registered but none of its services answers`);
 
     nc.publish(
       SUBJECTS.status,
@@ -344,11 +290,7 @@ describe("dev: gateway (CLI defaults)", () => {
     await nc.flush();
     // The status message and the next request race: ask until the registry has dropped the entry.
     let gone: { status: number; detail: string } | undefined;
-    for (
-      const deadline = Date.now() + 5_000;
-      Date.now() < deadline;
-      await sleep(50)
-    ) {
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; await sleep(50)) {
       const res = await fetch(`${running.httpUrl}/api/ghost/things`);
       gone = { status: res.status, detail: await detail(res) };
       if (gone.detail.includes("is not running")) break;

@@ -5,20 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, RequestStrategy, type NatsConnection } from "nats";
-import {
-  Extension,
-  Observability,
-  type MetricsSnapshot,
-  type RecordsSnapshot,
-  type LogRecord,
-} from "@symphony-codegen/runtime";
+import { Extension, Observability, type MetricsSnapshot, type RecordsSnapshot, type LogRecord } from "@symphony-codegen/runtime";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 import { Extensions } from "./helpers/extension.js";
 
 const PREFIX = "multi";
 const SUBJECT = `cirata.extensions.${PREFIX}.observability`;
-const decode = <T>(data: Uint8Array) =>
-  JSON.parse(new TextDecoder().decode(data)) as T;
+const decode = <T>(data: Uint8Array) => JSON.parse(new TextDecoder().decode(data)) as T;
 
 describe("observability endpoints per instance", () => {
   let server: NatsServer;
@@ -32,11 +25,7 @@ describe("observability endpoints per instance", () => {
     for (const n of [1, 2]) {
       const ext = new Extension("Multi", PREFIX).withNatsUrl(server.url);
       await extensions.start(ext, async (e) => {
-        const service = await e.addEndpoints(
-          "Multi",
-          "1.0.0",
-          "one of two instances",
-        );
+        const service = await e.addEndpoints("Multi", "1.0.0", "one of two instances");
         const obs = await Observability.enable(service, PREFIX, {
           write: () => {},
         });
@@ -56,58 +45,29 @@ describe("observability endpoints per instance", () => {
   it("a scatter request to the shared subject gets one answer from every instance (before: one, from the queue group)", async () => {
     const replies: MetricsSnapshot[] = [];
     // Count strategy: done after two answers; maxWait only bounds a failure.
-    for await (const msg of await collector.requestMany(
-      `${SUBJECT}.metrics`,
-      "{}",
-      { strategy: RequestStrategy.Count, maxMessages: 2, maxWait: 10_000 },
-    )) {
+    for await (const msg of await collector.requestMany(`${SUBJECT}.metrics`, "{}", { strategy: RequestStrategy.Count, maxMessages: 2, maxWait: 10_000 })) {
       replies.push(decode<MetricsSnapshot>(msg.data));
     }
-    expect(replies.map((r) => r.instance).sort()).toEqual(
-      instances.map((i) => i.id).sort(),
-    );
-    const byInstance = Object.fromEntries(
-      replies.map((r) => [r.instance, r.counters]),
-    );
-    instances.forEach(({ id }, i) =>
-      expect(byInstance[id]).toEqual([
-        { name: "work.done", value: (i + 1) * 10, attributes: {} },
-      ]),
-    );
+    expect(replies.map((r) => r.instance).sort()).toEqual(instances.map((i) => i.id).sort());
+    const byInstance = Object.fromEntries(replies.map((r) => [r.instance, r.counters]));
+    instances.forEach(({ id }, i) => expect(byInstance[id]).toEqual([{ name: "work.done", value: (i + 1) * 10, attributes: {} }]));
   });
 
   it("a plain request to the shared subject still gets an answer (the first)", async () => {
-    const reply = decode<MetricsSnapshot>(
-      (await collector.request(`${SUBJECT}.metrics`, "{}", { timeout: 5_000 }))
-        .data,
-    );
+    const reply = decode<MetricsSnapshot>((await collector.request(`${SUBJECT}.metrics`, "{}", { timeout: 5_000 })).data);
     expect(instances.map((i) => i.id)).toContain(reply.instance);
   });
 
   it("each instance answers alone on cirata.extensions.<prefix>.observability.<instance>.<name>", async () => {
     for (const [n, { id }] of instances.entries()) {
       const logs = decode<RecordsSnapshot<LogRecord>>(
-        (
-          await collector.request(
-            `${SUBJECT}.${id}.logs`,
-            JSON.stringify({ since: 0 }),
-            { timeout: 5_000 },
-          )
-        ).data,
+        (await collector.request(`${SUBJECT}.${id}.logs`, JSON.stringify({ since: 0 }), { timeout: 5_000 })).data,
       );
       expect(logs.instance).toBe(id);
-      expect(logs.records.map((r) => r.message)).toEqual([
-        `instance ${n + 1} says hello`,
-      ]);
+      expect(logs.records.map((r) => r.message)).toEqual([`instance ${n + 1} says hello`]);
       // Its own cursor: nothing newer since `next`.
       const newer = decode<RecordsSnapshot<LogRecord>>(
-        (
-          await collector.request(
-            `${SUBJECT}.${id}.logs`,
-            JSON.stringify({ since: logs.next }),
-            { timeout: 5_000 },
-          )
-        ).data,
+        (await collector.request(`${SUBJECT}.${id}.logs`, JSON.stringify({ since: logs.next }), { timeout: 5_000 })).data,
       );
       expect(newer.records).toEqual([]);
     }

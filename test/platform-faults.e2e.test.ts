@@ -4,12 +4,7 @@
  * fail with typed errors, and the work partitioner says when its heartbeat or watch fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connect,
-  nanos,
-  type JetStreamManager,
-  type NatsConnection,
-} from "nats";
+import { connect, nanos, type JetStreamManager, type NatsConnection } from "nats";
 import {
   clusterReplicas,
   createLogger,
@@ -34,9 +29,7 @@ function capture(): {
   find: (message: string) => Record_[];
 } {
   const records: Record_[] = [];
-  const log = createLogger({}, (line) =>
-    records.push(JSON.parse(line) as Record_),
-  );
+  const log = createLogger({}, (line) => records.push(JSON.parse(line) as Record_));
   return {
     log,
     records,
@@ -60,9 +53,7 @@ describe("declared buckets follow re-registration", () => {
   });
 
   it("a new TTL and description reach the existing bucket's stream (KV_<bucket>), and the change is logged", async () => {
-    const v1 = new Extension("Buckets", "buckets")
-      .withNatsUrl(dev.natsUrl)
-      .addBucket("buckets_data", "first description", 60);
+    const v1 = new Extension("Buckets", "buckets").withNatsUrl(dev.natsUrl).addBucket("buckets_data", "first description", 60);
     await extensions.start(v1);
     const created = (await jsm.streams.info("KV_buckets_data")).config;
     expect(created).toMatchObject({
@@ -73,9 +64,7 @@ describe("declared buckets follow re-registration", () => {
     await v1.shutdown();
 
     // The next version of the extension declares the bucket with a 5 s TTL and a new description.
-    const v2 = new Extension("Buckets", "buckets")
-      .withNatsUrl(dev.natsUrl)
-      .addBucket("buckets_data", "second description", 5);
+    const v2 = new Extension("Buckets", "buckets").withNatsUrl(dev.natsUrl).addBucket("buckets_data", "second description", 5);
     await extensions.start(v2);
     const updated = (await jsm.streams.info("KV_buckets_data")).config;
     expect(updated).toMatchObject({
@@ -97,9 +86,7 @@ describe("declared buckets follow re-registration", () => {
       }),
     ]);
     // The bucket works with its new TTL: a value written is readable.
-    const kv = await dev.nc
-      .jetstream()
-      .views.kv("buckets_data", { bindOnly: true });
+    const kv = await dev.nc.jetstream().views.kv("buckets_data", { bindOnly: true });
     await kv.put("k", "v");
     expect((await kv.get("k"))?.string()).toBe("v");
   });
@@ -128,20 +115,11 @@ describe("replicas a single server cannot provide", () => {
       widgets: [],
     };
     const ask = async (buckets: unknown[]) =>
-      JSON.parse(
-        new TextDecoder().decode(
-          (
-            await dev.nc.request(
-              SUBJECTS.register,
-              JSON.stringify({ ...entry, buckets }),
-              { timeout: 5_000 },
-            )
-          ).data,
-        ),
-      ) as { ok: boolean; error?: string };
-    expect(await ask([{ name: "rep_data", description: "d", ttl: 0 }])).toEqual(
-      { ok: true, id: "rep-1" },
-    );
+      JSON.parse(new TextDecoder().decode((await dev.nc.request(SUBJECTS.register, JSON.stringify({ ...entry, buckets }), { timeout: 5_000 })).data)) as {
+        ok: boolean;
+        error?: string;
+      };
+    expect(await ask([{ name: "rep_data", description: "d", ttl: 0 }])).toEqual({ ok: true, id: "rep-1" });
     const warning = {
       level: "warn",
       prefix: "rep",
@@ -149,27 +127,17 @@ describe("replicas a single server cannot provide", () => {
       requested: 3,
       actual: 1,
     };
-    expect(
-      logs.find(
-        "bucket replicas not honoured: the NATS server is not clustered",
-      ),
-    ).toEqual([expect.objectContaining(warning)]);
+    expect(logs.find("bucket replicas not honoured: the NATS server is not clustered")).toEqual([expect.objectContaining(warning)]);
     const jsm = await dev.nc.jetstreamManager();
     expect((await jsm.streams.info("KV_rep_data")).config.num_replicas).toBe(1);
 
     // Re-registered with a new TTL: the TTL is applied, the replica count stays (warned again).
-    expect(
-      await ask([{ name: "rep_data", description: "d", ttl: 30 }]),
-    ).toEqual({ ok: true, id: "rep-1" });
+    expect(await ask([{ name: "rep_data", description: "d", ttl: 30 }])).toEqual({ ok: true, id: "rep-1" });
     expect((await jsm.streams.info("KV_rep_data")).config).toMatchObject({
       max_age: nanos(30_000),
       num_replicas: 1,
     });
-    expect(
-      logs.find(
-        "bucket replicas not honoured: the NATS server is not clustered",
-      ),
-    ).toHaveLength(2);
+    expect(logs.find("bucket replicas not honoured: the NATS server is not clustered")).toHaveLength(2);
     expect(logs.find("bucket updated").at(-1)).toMatchObject({
       bucket: "rep_data",
       changes: { ttlMs: { from: 0, to: 30_000 } },
@@ -186,9 +154,7 @@ describe("without a platform (plain nats-server)", () => {
   beforeAll(async () => {
     server = await startNatsServer();
     nc = await connect({ servers: server.url });
-    ext = new Extension("Lonely", "lonely")
-      .withNatsUrl(server.url)
-      .addResource("ui://lonely/home", "text/markdown", "v1");
+    ext = new Extension("Lonely", "lonely").withNatsUrl(server.url).addResource("ui://lonely/home", "text/markdown", "v1");
     await extensions.start(ext);
   });
   afterAll(async () => {
@@ -200,15 +166,13 @@ describe("without a platform (plain nats-server)", () => {
   it("clusterReplicas falls back to 1 and says why", async () => {
     const logs = capture();
     expect(await clusterReplicas(nc, logs.log)).toBe(1);
-    expect(logs.find("cluster replica count unknown; using 1 replica")).toEqual(
-      [
-        expect.objectContaining({
-          level: "warn",
-          subject: SUBJECTS.clusterInfo,
-          reason: "no platform answers",
-        }),
-      ],
-    );
+    expect(logs.find("cluster replica count unknown; using 1 replica")).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        subject: SUBJECTS.clusterInfo,
+        reason: "no platform answers",
+      }),
+    ]);
   });
 
   it("reportUsage rejects with PlatformUnavailable (before: a raw NatsError 503)", async () => {
@@ -218,15 +182,11 @@ describe("without a platform (plain nats-server)", () => {
       code: "PLATFORM_UNAVAILABLE",
       subject: SUBJECTS.usageReport,
     });
-    expect((err as Error).message).toContain(
-      `No Symphony platform answers ${SUBJECTS.usageReport}`,
-    );
+    expect((err as Error).message).toContain(`No Symphony platform answers ${SUBJECTS.usageReport}`);
   });
 
   it("updateResource rejects with PlatformUnavailable when no registry answers (before: it resolved)", async () => {
-    const err = await ext
-      .updateResource("ui://lonely/home", "text/markdown", "v2")
-      .catch((e: unknown) => e);
+    const err = await ext.updateResource("ui://lonely/home", "text/markdown", "v2").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlatformUnavailable);
     expect(err).toMatchObject({
       code: "PLATFORM_UNAVAILABLE",
@@ -238,16 +198,11 @@ describe("without a platform (plain nats-server)", () => {
 
   it("updateResource rejects with RegistrationFailed when the registry refuses", async () => {
     const registry = nc.subscribe(SUBJECTS.register, {
-      callback: (_e, msg) =>
-        msg.respond(
-          JSON.stringify({ ok: false, error: "bucket quota exceeded" }),
-        ),
+      callback: (_e, msg) => msg.respond(JSON.stringify({ ok: false, error: "bucket quota exceeded" })),
     });
     await nc.flush();
     try {
-      const err = await ext
-        .updateResource("ui://lonely/home", "text/markdown", "v3")
-        .catch((e: unknown) => e);
+      const err = await ext.updateResource("ui://lonely/home", "text/markdown", "v3").catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RegistrationFailed);
       expect(err).toMatchObject({
         code: "REGISTRATION_FAILED",
@@ -288,9 +243,7 @@ describe("work partitioner", () => {
     await p.start(js);
     try {
       const jsm = await nc.jetstreamManager();
-      expect(
-        (await jsm.streams.info("KV_parts_instances")).config,
-      ).toMatchObject({
+      expect((await jsm.streams.info("KV_parts_instances")).config).toMatchObject({
         max_age: nanos(5_000),
         description: "live instances of parts",
       });
@@ -312,11 +265,7 @@ describe("work partitioner", () => {
     }
     // stop() ends the watch without an error line.
     await new Promise((r) => setTimeout(r, 100));
-    expect(
-      logs.records.filter((r) =>
-        r.message.startsWith("work partitioner watch"),
-      ),
-    ).toEqual([]);
+    expect(logs.records.filter((r) => r.message.startsWith("work partitioner watch"))).toEqual([]);
   });
 
   it("a failed heartbeat is logged once per run of failures (before: dropped silently)", async () => {
@@ -329,10 +278,7 @@ describe("work partitioner", () => {
     try {
       // The bucket disappears under the running partitioner.
       await (await nc.jetstreamManager()).streams.delete("KV_lost_instances");
-      const failed = await until(
-        "the heartbeat failure to be logged",
-        () => logs.find("work partitioner heartbeat failed")[0],
-      );
+      const failed = await until("the heartbeat failure to be logged", () => logs.find("work partitioner heartbeat failed")[0]);
       expect(failed).toMatchObject({
         level: "warn",
         component: "work-partitioner",
@@ -358,17 +304,13 @@ describe("work partitioner", () => {
     await p.start(own.jetstream());
     // The connection goes away under the running partitioner (not through stop()).
     await own.close();
-    const ended = await until("the watch's end to be logged", () =>
-      logs.records.find((r) => r.message.startsWith("work partitioner watch")),
-    );
+    const ended = await until("the watch's end to be logged", () => logs.records.find((r) => r.message.startsWith("work partitioner watch")));
     expect(ended).toMatchObject({
       level: "error",
       bucket: "closed_instances",
       instance: "closed-1",
     });
-    expect(ended.message).toContain(
-      "instance changes are seen only on heartbeats",
-    );
+    expect(ended.message).toContain("instance changes are seen only on heartbeats");
     await p.stop();
   });
 });

@@ -5,12 +5,7 @@
  */
 import type { NatsConnection, Subscription } from "nats";
 import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
-import {
-  SUBJECTS,
-  type EnforcementStatus,
-  type RegistrationEntry,
-  type StatusMessage,
-} from "@symphony-codegen/runtime/internal/platform.js";
+import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type StatusMessage } from "@symphony-codegen/runtime/internal/platform.js";
 import { ensureBuckets } from "@symphony-codegen/runtime/internal/storage.js";
 
 export interface RegistryRecord {
@@ -46,19 +41,13 @@ export class PlatformServices {
 
   extensions(): RegistryRecord[] {
     this.#sweep();
-    return [...this.#records.values()].sort(
-      (a, b) =>
-        a.entry.prefix.localeCompare(b.entry.prefix) ||
-        a.entry.id.localeCompare(b.entry.id),
-    );
+    return [...this.#records.values()].sort((a, b) => a.entry.prefix.localeCompare(b.entry.prefix) || a.entry.id.localeCompare(b.entry.id));
   }
 
   /** "registered": an entry of this prefix is live; "gone": registered earlier, none live now; undefined: never registered. */
   registration(prefix: string): "registered" | "gone" | undefined {
     if (!this.#prefixes.has(prefix)) return undefined;
-    return this.extensions().some((r) => r.entry.prefix === prefix)
-      ? "registered"
-      : "gone";
+    return this.extensions().some((r) => r.entry.prefix === prefix) ? "registered" : "gone";
   }
 
   usage(prefix: string): Record<string, number> {
@@ -73,20 +62,10 @@ export class PlatformServices {
     const { log } = this.options;
     this.#serve(SUBJECTS.register, async (data) => {
       const entry = data as RegistrationEntry;
-      if (
-        !entry ||
-        typeof entry.prefix !== "string" ||
-        typeof entry.id !== "string"
-      )
-        return { ok: false, error: "registration needs id and prefix" };
+      if (!entry || typeof entry.prefix !== "string" || typeof entry.id !== "string") return { ok: false, error: "registration needs id and prefix" };
       if (Array.isArray(entry.buckets) && entry.buckets.length > 0) {
         try {
-          await ensureBuckets(
-            this.nc.jetstream(),
-            entry.buckets,
-            this.options.replicas ?? 1,
-            log.child({ prefix: entry.prefix }),
-          );
+          await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1, log.child({ prefix: entry.prefix }));
         } catch (err) {
           return {
             ok: false,
@@ -124,21 +103,13 @@ export class PlatformServices {
         prefix?: string;
         dimensions?: Record<string, unknown>;
       };
-      if (
-        !report?.prefix ||
-        typeof report.dimensions !== "object" ||
-        report.dimensions === null
-      )
+      if (!report?.prefix || typeof report.dimensions !== "object" || report.dimensions === null)
         return { ok: false, error: "usage report needs prefix and dimensions" };
       const totals = this.#usage.get(report.prefix) ?? {};
       for (const [k, v] of Object.entries(report.dimensions)) {
-        if (typeof v !== "number" || !Number.isFinite(v))
-          return { ok: false, error: `dimension ${k} must be a number` };
+        if (typeof v !== "number" || !Number.isFinite(v)) return { ok: false, error: `dimension ${k} must be a number` };
       }
-      for (const [k, v] of Object.entries(
-        report.dimensions as Record<string, number>,
-      ))
-        totals[k] = (totals[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(report.dimensions as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
       this.#usage.set(report.prefix, totals);
       return { ok: true, totals };
     });
@@ -182,10 +153,7 @@ export class PlatformServices {
   }
 
   #expiry(entry: RegistrationEntry): number {
-    const interval =
-      typeof entry.statusInterval === "number" && entry.statusInterval > 0
-        ? entry.statusInterval
-        : 30;
+    const interval = typeof entry.statusInterval === "number" && entry.statusInterval > 0 ? entry.statusInterval : 30;
     return Date.now() + interval * 3 * 1000;
   }
 

@@ -6,18 +6,8 @@
  * UI shows the new content at once.
  */
 import { KvWatchInclude, type KV, type KvEntry } from "nats";
-import {
-  clusterReplicas,
-  ensureBuckets,
-  MimeType,
-  Extension,
-} from "@symphony-codegen/runtime";
-import {
-  GetContent,
-  PutContent,
-  register,
-  type Handlers,
-} from "./generated/index.js";
+import { clusterReplicas, ensureBuckets, MimeType, Extension } from "@symphony-codegen/runtime";
+import { GetContent, PutContent, register, type Handlers } from "./generated/index.js";
 
 export const PREFIX = "markdown_content";
 export const BUCKET = "markdown_content";
@@ -37,11 +27,7 @@ export function createExtension(): Extension {
     .addBucket(BUCKET, BUCKET_DESCRIPTION, 0)
     .addResource(WIDGET_URI, MimeType.TextSlashMarkdown, DEFAULT_MARKDOWN)
     .addRoute(`/${PREFIX}`, WIDGET_URI)
-    .addWidgetWithNotes(
-      "Markdown Content",
-      WIDGET_URI,
-      "Markdown kept in a KV bucket; edit it with PUT /content",
-    );
+    .addWidgetWithNotes("Markdown Content", WIDGET_URI, "Markdown kept in a KV bucket; edit it with PUT /content");
 }
 
 interface Stored {
@@ -61,11 +47,7 @@ export async function setup(ext: Extension): Promise<void> {
   // creating it here with the same settings (and the cluster's replicas) lets
   // the stored content be read before the first registration. Idempotent.
   const js = await ext.jetstream();
-  await ensureBuckets(
-    js,
-    [{ name: BUCKET, description: BUCKET_DESCRIPTION, ttl: 0 }],
-    await clusterReplicas(ext.conn()!),
-  );
+  await ensureBuckets(js, [{ name: BUCKET, description: BUCKET_DESCRIPTION, ttl: 0 }], await clusterReplicas(ext.conn()!));
   const kv: KV = await js.views.kv(BUCKET, { bindOnly: true });
 
   let current: Stored = { markdown: DEFAULT_MARKDOWN, revision: 0 };
@@ -82,11 +64,7 @@ export async function setup(ext: Extension): Promise<void> {
   const show = (next: Stored): Promise<void> => {
     if (next.revision <= current.revision) return shown;
     current = next;
-    shown = ext.updateResource(
-      WIDGET_URI,
-      MimeType.TextSlashMarkdown,
-      next.markdown,
-    );
+    shown = ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, next.markdown);
     return shown;
   };
   // During setup only the declaration changes (no round trip): run() registers again after setup when it changed.
