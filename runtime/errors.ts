@@ -14,6 +14,8 @@ export type SymphonyErrorCode =
   | "INVALID_CONFIGURATION"
   | "SPEC_TOO_LARGE"
   | "PAYLOAD_TOO_LARGE"
+  | "PLATFORM_UNAVAILABLE"
+  | "REGISTRATION_FAILED"
   | "OTHER";
 
 export class SymphonyError extends Error {
@@ -89,6 +91,22 @@ export class PayloadTooLarge extends SymphonyError {
     super("PAYLOAD_TOO_LARGE", message);
   }
 }
+/** No Symphony platform service answers the subject (NATS "no responders"): plain NATS, or the platform is down. */
+export class PlatformUnavailable extends SymphonyError {
+  constructor(
+    message: string,
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
+    super("PLATFORM_UNAVAILABLE", message, options);
+  }
+}
+/** The platform answered a registration with `{"ok": false, "error"}` (e.g. a bucket it could not create). */
+export class RegistrationFailed extends SymphonyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("REGISTRATION_FAILED", message, options);
+  }
+}
 /** Anything else. */
 export class Other extends SymphonyError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -136,7 +154,10 @@ export async function runMain(main: () => unknown, logger: Logger = log): Promis
   } catch (err) {
     if (!(err instanceof SymphonyError && err.logged)) {
       const code = err instanceof SymphonyError ? err.code : undefined;
-      logger.error(err instanceof Error ? err.message : String(err), { error: err instanceof Error ? err.name : "Error", ...(code ? { code } : {}) });
+      logger.error(err instanceof Error ? err.message : String(err), {
+        error: err instanceof Error ? err.name : "Error",
+        ...(code ? { code } : {}),
+      });
     }
     process.exitCode = 1;
   }

@@ -4,7 +4,17 @@
  * given by `withNatsUrl()` or `NATS_URL` (the development path, see docs/protocol.md).
  */
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection, type Service, type JetStreamClient } from "nats";
-import { ConnectionFailed, InvalidConfiguration, natsConnectError, SpecTooLarge, Timeout as SymphonyTimeout } from "./errors.js";
+import {
+  ConnectionFailed,
+  InvalidConfiguration,
+  natsConnectError,
+  Other,
+  PlatformUnavailable,
+  RegistrationFailed,
+  SpecTooLarge,
+  SymphonyError,
+  Timeout as SymphonyTimeout,
+} from "./errors.js";
 import { resolveToken } from "./credentials.js";
 import { createLogger, type Logger } from "./log.js";
 import { isSemver, isValidPrefix, serviceName } from "./names.js";
@@ -148,11 +158,14 @@ export class Extension {
     return this.addResource(uri, MimeType.ApplicationSlashSymphonyHtmxPlusJson, JSON.stringify({ path }));
   }
 
-  /** Replaces a resource's content and re-registers at once, so the UI picks it up. */
+  /**
+   * Replaces a resource's content and re-registers at once, so the UI picks it up. Once connected, rejects
+   * when the re-registration did not happen: `PlatformUnavailable`, `Timeout` or `RegistrationFailed`.
+   */
   async updateResource(uri: string, mimeType: MimeType | string, content: string): Promise<void> {
     const existing = this.#declared.resources.find((r) => r.uri === uri);
     this.addResourceFull(uri, mimeType, content, existing?.name, existing?.description, existing?.meta);
-    if (this.#nc) await this.register();
+    if (this.#nc) await this.#sendRegistration(this.#nc);
   }
 
   addRoute(path: string, resource: string): this {
@@ -166,7 +179,13 @@ export class Extension {
   }
 
   addMenuWithLink(group: string, item: string, route: string, icon: string, link?: string): this {
-    this.#declared.menus.push({ group, item, route, icon, ...(link ? { link } : {}) });
+    this.#declared.menus.push({
+      group,
+      item,
+      route,
+      icon,
+      ...(link ? { link } : {}),
+    });
     return this;
   }
 
@@ -175,7 +194,11 @@ export class Extension {
   }
 
   addWidgetWithNotes(name: string, resource: string, notes?: string): this {
-    this.#declared.widgets.push({ name, resource, ...(notes ? { notes } : {}) });
+    this.#declared.widgets.push({
+      name,
+      resource,
+      ...(notes ? { notes } : {}),
+    });
     return this;
   }
 
@@ -187,7 +210,10 @@ export class Extension {
     return this;
   }
 
-  /** Reports licensed usage; keys must match the license's dimension names. */
+  /**
+   * Reports licensed usage; keys must match the license's dimension names. Rejects with
+   * `PlatformUnavailable` when no platform answers, `Timeout` when it answers too late.
+   */
   async reportUsage(dimensions: Record<string, number>, traceContext?: string): Promise<{ ok: boolean; totals?: Record<string, number>; error?: string }> {
     const nc = this.#requireConnection();
     const payload = { prefix: this.prefix, id: this.identifier(), dimensions, ...(traceContext ? { trace_context: traceContext } : {}) };
@@ -201,7 +227,7 @@ export class Extension {
       const reply = await this.#ask<{ status?: EnforcementStatus }>(nc, this.#subjects.enforcement, { prefix: this.prefix });
       return reply.status;
     } catch (err) {
-      if (err instanceof SymphonyTimeout || (err as { code?: string }).code === "503") return undefined;
+      if (err instanceof SymphonyTimeout || err instanceof PlatformUnavailable) return undefined;
       throw err;
     }
   }
@@ -229,16 +255,33 @@ export class Extension {
   enableWorkPartitioning(onChange?: () => void, options?: PartitionerOptions): WorkPartitioner {
     const id = this.identifier();
     if (!id) throw new ConnectionFailed("Connect before enabling work partitioning: the instance id comes from the connection");
-    return new WorkPartitioner(id, this.prefix, onChange, options);
+    return new WorkPartitioner(id, this.prefix, onChange, {
+      log: this.log,
+      ...options,
+    });
   }
 
+  /** A platform request; every failure is a `SymphonyError` (no raw NatsError reaches the caller). */
   async #ask<T = { ok: boolean }>(nc: NatsConnection, subject: string, payload: unknown): Promise<T> {
     try {
-      const reply = await nc.request(subject, JSON.stringify(payload), { timeout: 5_000 });
+      const reply = await nc.request(subject, JSON.stringify(payload), {
+        timeout: 5_000,
+      });
       return JSON.parse(new TextDecoder().decode(reply.data)) as T;
     } catch (err) {
-      if ((err as { code?: string }).code === "TIMEOUT") throw new SymphonyTimeout(`${subject} did not answer`, { cause: err });
-      throw err;
+      if (err instanceof SymphonyError) throw err;
+      const code = (err as { code?: string }).code;
+      if (code === "503")
+        throw new PlatformUnavailable(`No Symphony platform answers ${subject} (plain NATS, or the platform is not running)`, subject, { cause: err });
+      if (code === "TIMEOUT")
+        throw new SymphonyTimeout(`${subject} did not answer within 5 s`, {
+          cause: err,
+        });
+      if (code === "CONNECTION_CLOSED" || code === "CONNECTION_DRAINING")
+        throw new ConnectionFailed(`Cannot ask ${subject}: the NATS connection is closed`, { cause: err });
+      throw new Other(`${subject} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -277,7 +320,11 @@ export class Extension {
     if (envUrl && this.#token && !this.#natsUrl) this.log.warn("NATS_URL is ignored: a token was given (withToken), which connects through the platform");
     const url = this.#natsUrl ?? (this.#token ? undefined : envUrl);
     // Reconnect forever, with jitter: an outage of any length ends in serving again, not in exit 0.
-    const options: ConnectionOptions = { name: `${this.prefix} (${this.name})`, ...RECONNECT_FOREVER, ...this.#connectOptions };
+    const options: ConnectionOptions = {
+      name: `${this.prefix} (${this.name})`,
+      ...RECONNECT_FOREVER,
+      ...this.#connectOptions,
+    };
     if (url) options.servers = url;
     else {
       const { token } = await resolveToken({ explicit: this.#token, prefix: this.prefix, capabilities: this.#declared.capabilities, log: this.log });
@@ -309,7 +356,9 @@ export class Extension {
       if (s.type === "disconnect") {
         since = Date.now();
         attempts = 0;
-        this.log.warn("disconnected from NATS; reconnecting", { server: s.data });
+        this.log.warn("disconnected from NATS; reconnecting", {
+          server: s.data,
+        });
       } else if (s.type === "reconnecting") {
         attempts += 1;
         // 1, 2, 4, 8, … then every 32nd: visible at first, not a line every 2 s for hours.
@@ -317,7 +366,11 @@ export class Extension {
       } else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data)))
         this.log.error("NATS refused the credentials", { reason: String(s.data) });
       else if (s.type === "reconnect") {
-        this.log.info("reconnected to NATS", { server: s.data, attempts, downMs: Date.now() - since });
+        this.log.info("reconnected to NATS", {
+          server: s.data,
+          attempts,
+          downMs: Date.now() - since,
+        });
         if (!this.#registered) continue;
         for (let attempt = 1; attempt <= 5 && !this.#stopping && !nc.isClosed(); attempt++) {
           if (await this.register()) break;
@@ -339,22 +392,28 @@ export class Extension {
     };
   }
 
-  /** Sends the registration entry; without a platform (plain NATS) the extension still serves. */
+  /** Sends the registration entry; without a platform (plain NATS) the extension still serves. False when it failed (logged). */
   async register(): Promise<boolean> {
     const nc = this.#requireConnection();
     try {
-      const reply = await nc.request(this.#subjects.register, JSON.stringify(this.registration()), { timeout: 5_000 });
-      const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { ok?: boolean; error?: string };
-      if (!answer.ok) throw new Error(answer.error ?? "registration refused");
-      this.#registered = true;
-      this.log.info("registered", { id: this.identifier() });
+      await this.#sendRegistration(nc);
       return true;
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === "503") this.log.warn("no Symphony registry is answering; serving without registration");
-      else this.log.error("registration failed", { error: (err as Error).message });
+      if (err instanceof PlatformUnavailable) this.log.warn("no Symphony registry is answering; serving without registration");
+      else
+        this.log.error("registration failed", {
+          error: (err as Error).message,
+          code: (err as SymphonyError).code,
+        });
       return false;
     }
+  }
+
+  async #sendRegistration(nc: NatsConnection): Promise<void> {
+    const answer = await this.#ask<{ ok?: boolean; error?: string }>(nc, this.#subjects.register, this.registration());
+    if (!answer.ok) throw new RegistrationFailed(`The platform refused the registration: ${answer.error ?? "no reason given"}`);
+    this.#registered = true;
+    this.log.info("registered", { id: this.identifier() });
   }
 
   #publishStatus(status: StatusMessage["status"]): void {
@@ -371,7 +430,12 @@ export class Extension {
   async addEndpoints(name: string, version: string, description: string, metadata?: Record<string, string>): Promise<Service> {
     const nc = this.#requireConnection();
     if (!isSemver(version)) throw new InvalidConfiguration(`Service version ${JSON.stringify(version)} is not semver (e.g. 1.0.0)`);
-    const service = await nc.services.add({ name: serviceName(name), version, description, metadata });
+    const service = await nc.services.add({
+      name: serviceName(name),
+      version,
+      description,
+      metadata,
+    });
     this.#services.push(service);
     try {
       this.assertDescribable(service);
@@ -418,7 +482,10 @@ export class Extension {
         void this.#nc?.close();
         return;
       }
-      this.log.info("signal received, draining", { signal, deadlineMs: this.#shutdownTimeoutMs });
+      this.log.info("signal received, draining", {
+        signal,
+        deadlineMs: this.#shutdownTimeoutMs,
+      });
       this.stop();
     };
     process.on("SIGINT", onSignal);
@@ -431,7 +498,10 @@ export class Extension {
       if (JSON.stringify(this.registration()) !== declared) await this.register();
       this.#publishStatus("running");
       this.#statusTimer = setInterval(() => this.#publishStatus("running"), this.#statusIntervalMs);
-      this.log.info("extension running", { name: this.name, services: this.#services.map((s) => s.info().name) });
+      this.log.info("extension running", {
+        name: this.name,
+        services: this.#services.map((s) => s.info().name),
+      });
       this.#ready.resolve();
       const closed = this.#nc!.closed().then((err) => {
         // Closed without stop(): the reconnect budget (if one was configured) ran out or the server refused us.
@@ -470,7 +540,10 @@ export class Extension {
       clearTimeout(timer);
       const nc = this.#nc;
       if (!drained) {
-        this.log.warn("shutdown deadline passed; closing the connection", { deadlineMs: this.#shutdownTimeoutMs, inFlight: this.#inFlight.size });
+        this.log.warn("shutdown deadline passed; closing the connection", {
+          deadlineMs: this.#shutdownTimeoutMs,
+          inFlight: this.#inFlight.size,
+        });
         if (nc && !nc.isClosed()) await nc.close().catch(() => {});
       }
       this.log.info("extension stopped", { ms: Date.now() - started, drained });
@@ -487,7 +560,9 @@ export class Extension {
       try {
         await hook();
       } catch (err) {
-        this.#log.error("shutdown hook failed", { error: (err as Error).message });
+        this.#log.error("shutdown hook failed", {
+          error: (err as Error).message,
+        });
       }
     }
     const nc = this.#nc;
@@ -504,10 +579,18 @@ export class Extension {
 }
 
 /** nats.js gives up after 10 attempts 2 s apart (~21 s) and the process would then end; the platform's extensions wait for NATS. */
-const RECONNECT_FOREVER: Partial<ConnectionOptions> = { maxReconnectAttempts: -1, reconnectTimeWait: 2_000, reconnectJitter: 500 };
+const RECONNECT_FOREVER: Partial<ConnectionOptions> = {
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 2_000,
+  reconnectJitter: 500,
+};
 
 /** A promise with its resolve/reject at hand (Promise.withResolvers needs Node 22). */
-function settleable(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {
+function settleable(): {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+} {
   let resolve!: () => void;
   let reject!: (err: unknown) => void;
   const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));

@@ -2,7 +2,8 @@
  * Observability (reference SDK `Observability`): counters, structured log records
  * and finished spans kept in process and served as JSON snapshots by three NATS
  * endpoints, `metrics`, `logs` and `traces`, in group
- * `cirata.extensions.<prefix>.observability` of an extension's service, where the
+ * `cirata.extensions.<prefix>.observability` of an extension's service (every instance
+ * answers there) and per instance under `….observability.<instance>`, where the
  * Observability Extension collects them.
  *
  * Trace and span ids, span kinds and W3C `traceparent` propagation follow
@@ -120,7 +121,11 @@ export interface ObservabilityOptions {
   maxSpans?: number;
   /** Where captured log lines are written as well; default stdout. */
   write?: (line: string) => void;
-  /** Queue group of the observability endpoints; default the service's. */
+  /**
+   * Queue group of the shared endpoints (`…observability.<name>`). Default: one of this instance's
+   * own, so a request there reaches every instance (a collector scatters and gets one reply per
+   * instance). Give one shared by all instances to have a single instance answer instead.
+   */
   queue?: string;
 }
 
@@ -146,7 +151,12 @@ export function parseTraceparent(value: string | undefined | null): SpanContext 
   const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
   if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
   if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
-  return { traceId, spanId, traceFlags: parseInt(flags, 16) & 0xff, isRemote: true };
+  return {
+    traceId,
+    spanId,
+    traceFlags: parseInt(flags, 16) & 0xff,
+    isRemote: true,
+  };
 }
 
 /** The W3C `traceparent` value for a span (to pass downstream). */
@@ -177,7 +187,9 @@ export function extractTraceContext(carrier: TraceCarrier): SpanContext | undefi
   const data = (carrier as { data?: unknown }).data;
   if (data instanceof Uint8Array && data.length > 0 && data.length < 1024 * 1024) {
     try {
-      const envelope = JSON.parse(new TextDecoder().decode(data)) as { headers?: unknown };
+      const envelope = JSON.parse(new TextDecoder().decode(data)) as {
+        headers?: unknown;
+      };
       return parseTraceparent(headerValue(envelope?.headers, "traceparent"));
     } catch {
       return undefined;
@@ -271,10 +283,15 @@ export class Observability {
   }
 
   /**
-   * Adds the `metrics`, `logs` and `traces` endpoints (group
-   * `cirata.extensions.<prefix>.observability`) to a service from
-   * `ext.addEndpoints` or a generated `register`. Resolves once the server has the
-   * subscriptions.
+   * Adds the `metrics`, `logs` and `traces` endpoints to a service from `ext.addEndpoints` or a
+   * generated `register`, on two subjects each:
+   * - `cirata.extensions.<prefix>.observability.<name>`: every instance answers (each in its own
+   *   queue group), so a collector's scatter request (`requestMany`) reads all instances and a plain
+   *   request gets the first answer;
+   * - `cirata.extensions.<prefix>.observability.<instance>.<name>` (endpoint `instance_<name>`): this
+   *   instance only, for polling one instance's logs and traces with its own `since` cursor.
+   * `<instance>` is the service's `$SRV.INFO` id, also the `instance` of every answer. Resolves
+   * once the server has the subscriptions.
    */
   static async enable(service: Service, prefix: string, options: ObservabilityOptions = {}): Promise<Observability> {
     if (!isValidPrefix(prefix)) throw new InvalidConfiguration(`Extension prefix ${JSON.stringify(prefix)} must be one NATS subject token`);
@@ -284,23 +301,36 @@ export class Observability {
     ] as const) {
       if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new InvalidConfiguration(`${key} must be a positive integer`);
     }
-    const obs = new Observability(prefix, service.info().id, options);
-    const group = service.addGroup(`cirata.extensions.${prefix}.observability`, options.queue);
-    const endpoint = (name: string, answer: (query: QueryOptions) => unknown) =>
-      group.addEndpoint(name, {
+    const instance = service.info().id;
+    const obs = new Observability(prefix, instance, options);
+    const subject = `cirata.extensions.${prefix}.observability`;
+    // A queue group of this instance alone: NATS hands a message to one member of each group, so every instance gets it.
+    const shared = service.addGroup(subject, options.queue ?? `observability-${instance}`);
+    const own = service.addGroup(`${subject}.${instance}`);
+    const handler =
+      (answer: (query: QueryOptions) => unknown) =>
+      (err: Error | null, msg: ServiceMsg): void => {
+        if (err) return;
+        let query: QueryOptions;
+        try {
+          query = readQuery(msg.data);
+        } catch (e) {
+          msg.respondError(400, (e as Error).message, new TextEncoder().encode(JSON.stringify({ error: (e as Error).message })));
+          return;
+        }
+        msg.respond(new TextEncoder().encode(JSON.stringify(answer(query))));
+      };
+    const endpoint = (name: string, answer: (query: QueryOptions) => unknown) => {
+      shared.addEndpoint(name, {
         metadata: { observability: name },
-        handler: (err: Error | null, msg: ServiceMsg) => {
-          if (err) return;
-          let query: QueryOptions;
-          try {
-            query = readQuery(msg.data);
-          } catch (e) {
-            msg.respondError(400, (e as Error).message, new TextEncoder().encode(JSON.stringify({ error: (e as Error).message })));
-            return;
-          }
-          msg.respond(new TextEncoder().encode(JSON.stringify(answer(query))));
-        },
+        handler: handler(answer),
       });
+      own.addEndpoint(`instance_${name}`, {
+        subject: name,
+        metadata: { observability: name, instance },
+        handler: handler(answer),
+      });
+    };
     endpoint("metrics", () => obs.metrics());
     endpoint("logs", (q) => obs.logs(q));
     endpoint("traces", (q) => obs.traces(q));
@@ -335,9 +365,18 @@ export class Observability {
 
   metrics(): MetricsSnapshot {
     const counters = [...this.#counters.values()]
-      .map((c) => ({ name: c.name, value: c.value, attributes: { ...c.attributes } }))
+      .map((c) => ({
+        name: c.name,
+        value: c.value,
+        attributes: { ...c.attributes },
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    return { prefix: this.prefix, instance: this.instance, timestamp: new Date().toISOString(), counters };
+    return {
+      prefix: this.prefix,
+      instance: this.instance,
+      timestamp: new Date().toISOString(),
+      counters,
+    };
   }
 
   // ---- traces
@@ -397,7 +436,13 @@ export class Observability {
   }
 
   traces(query: QueryOptions = {}): RecordsSnapshot<SpanRecord> {
-    return { prefix: this.prefix, instance: this.instance, next: this.#spans.last, dropped: this.#spans.dropped, records: this.#spans.query(query) };
+    return {
+      prefix: this.prefix,
+      instance: this.instance,
+      next: this.#spans.last,
+      dropped: this.#spans.dropped,
+      records: this.#spans.query(query),
+    };
   }
 
   // ---- logs
@@ -415,13 +460,23 @@ export class Observability {
       try {
         parsed = JSON.parse(clean) as Record<string, unknown>;
       } catch {
-        parsed = { timestamp: new Date().toISOString(), level: "info", message: clean };
+        parsed = {
+          timestamp: new Date().toISOString(),
+          level: "info",
+          message: clean,
+        };
       }
       this.#logs.push((seq) => ({ ...parsed, seq }) as LogRecord);
     });
   }
 
   logs(query: QueryOptions = {}): RecordsSnapshot<LogRecord> {
-    return { prefix: this.prefix, instance: this.instance, next: this.#logs.last, dropped: this.#logs.dropped, records: this.#logs.query(query) };
+    return {
+      prefix: this.prefix,
+      instance: this.instance,
+      next: this.#logs.last,
+      dropped: this.#logs.dropped,
+      records: this.#logs.query(query),
+    };
   }
 }

@@ -6,12 +6,16 @@
  */
 import { createHash } from "node:crypto";
 import type { JetStreamClient, KV } from "nats";
+import { log as defaultLog, type Logger } from "./log.js";
+import { ensureBucket } from "./storage.js";
 
 export interface PartitionerOptions {
   /** Heartbeat period (ms). An instance that stops beating is dropped after `ttlMs`. */
   heartbeatMs?: number;
   /** How long an instance counts as live without a heartbeat (ms); default 3 heartbeats. */
   ttlMs?: number;
+  /** Where failed heartbeats, watch errors and bucket changes are logged (the extension's logger from `enableWorkPartitioning`). */
+  log?: Logger;
 }
 
 function weight(instance: string, key: string): bigint {
@@ -25,6 +29,9 @@ export class WorkPartitioner {
   #stopWatch?: () => void;
   readonly #heartbeatMs: number;
   readonly #ttlMs: number;
+  readonly #log: Logger;
+  /** Heartbeats failed in a row: the first failure and the recovery are logged, not every tick between. */
+  #failedBeats = 0;
 
   constructor(
     readonly instanceId: string,
@@ -34,6 +41,11 @@ export class WorkPartitioner {
   ) {
     this.#heartbeatMs = options.heartbeatMs ?? 5_000;
     this.#ttlMs = options.ttlMs ?? this.#heartbeatMs * 3;
+    this.#log = (options.log ?? defaultLog).child({
+      component: "work-partitioner",
+      bucket: this.bucket,
+      instance: instanceId,
+    });
   }
 
   get bucket(): string {
@@ -42,14 +54,38 @@ export class WorkPartitioner {
 
   /** Announces this instance and watches the others. */
   async start(js: JetStreamClient): Promise<void> {
-    const kv = await js.views.kv(this.bucket, { ttl: this.#ttlMs, history: 1, description: `live instances of ${this.prefix}` });
+    // Created, or updated when it exists with another TTL or description (an earlier version's).
+    const kv = await ensureBucket(
+      js,
+      {
+        name: this.bucket,
+        ttlMs: this.#ttlMs,
+        history: 1,
+        description: `live instances of ${this.prefix}`,
+      },
+      this.#log,
+    );
     this.#kv = kv;
     await this.#beat();
     const watch = await kv.watch({ include: "updates" as never });
-    this.#stopWatch = () => watch.stop();
+    let stopped = false;
+    this.#stopWatch = () => {
+      stopped = true;
+      watch.stop();
+    };
     void (async () => {
-      for await (const _ of watch) await this.#refresh();
-    })().catch(() => {});
+      for await (const _ of watch) {
+        // One failed read must not end the watch: the next update or heartbeat reads again.
+        await this.#refresh().catch((err: unknown) =>
+          this.#log.warn("work partitioner could not read the live instances", {
+            error: String(err),
+          }),
+        );
+      }
+    })().then(
+      () => stopped || this.#log.error("work partitioner watch ended; instance changes are seen only on heartbeats"),
+      (err: unknown) => this.#log.error("work partitioner watch failed; instance changes are seen only on heartbeats", { error: String(err) }),
+    );
     this.#timer = setInterval(() => void this.#beat(), this.#heartbeatMs);
     this.#timer.unref();
   }
@@ -88,8 +124,18 @@ export class WorkPartitioner {
     try {
       await this.#kv?.put(this.instanceId, JSON.stringify({ at: Date.now() }));
       await this.#refresh();
-    } catch {
-      // A missed heartbeat is retried on the next tick.
+      if (this.#failedBeats > 0)
+        this.#log.info("work partitioner heartbeat recovered", {
+          failed: this.#failedBeats,
+        });
+      this.#failedBeats = 0;
+    } catch (err) {
+      // Retried on the next tick; past the TTL the other instances take this one's keys.
+      if (this.#failedBeats++ === 0)
+        this.#log.warn("work partitioner heartbeat failed", {
+          error: String(err),
+          ttlMs: this.#ttlMs,
+        });
     }
   }
 

@@ -148,7 +148,11 @@ describe("dev: gateway (CLI defaults)", () => {
   beforeAll(async () => {
     running = await startDev();
     nc = await connect({ servers: running.natsUrl });
-    nc.subscribe("$SRV.>", { callback: (_e, msg) => void (msg.subject.startsWith("$SRV.INFO") && infoRequests.push(performance.now())) });
+    // Only the discovery subject: a `$SRV.>` listener would be a PING "responder" that never answers, so a stopped
+    // service would look busy to discovery and be dropped after 3 missed rounds instead of at once.
+    nc.subscribe("$SRV.INFO", {
+      callback: () => void infoRequests.push(performance.now()),
+    });
     petstore = new Extension("Petstore", "petstore").withNatsUrl(running.natsUrl);
     const store = createPetStore([{ id: 1, name: "Rex", tag: "dog" }]);
     await extensions.start(petstore, async (e) => {
@@ -220,7 +224,9 @@ describe("dev: gateway (CLI defaults)", () => {
   });
 
   it("405 carries Allow; an unknown prefix is a 404 naming it", async () => {
-    const put = await fetch(`${running.httpUrl}/api/petstore/pets`, { method: "PUT" });
+    const put = await fetch(`${running.httpUrl}/api/petstore/pets`, {
+      method: "PUT",
+    });
     expect(put.status).toBe(405);
     expect(put.headers.get("allow")).toBe("GET, POST");
     expect(put.headers.get("content-type")).toBe("application/problem+json");
@@ -266,7 +272,15 @@ describe("dev: gateway (CLI defaults)", () => {
     expect(registered.status).toBe(503);
     expect(await detail(registered)).toContain(`extension "ghost" is registered but none of its services answers`);
 
-    nc.publish(SUBJECTS.status, JSON.stringify({ id: "ghost-1", prefix: "ghost", status: "disconnected", timestamp: new Date().toISOString() }));
+    nc.publish(
+      SUBJECTS.status,
+      JSON.stringify({
+        id: "ghost-1",
+        prefix: "ghost",
+        status: "disconnected",
+        timestamp: new Date().toISOString(),
+      }),
+    );
     await nc.flush();
     // The status message and the next request race: ask until the registry has dropped the entry.
     let gone: { status: number; detail: string } | undefined;
@@ -275,6 +289,9 @@ describe("dev: gateway (CLI defaults)", () => {
       gone = { status: res.status, detail: await detail(res) };
       if (gone.detail.includes("is not running")) break;
     }
-    expect(gone).toMatchObject({ status: 503, detail: expect.stringContaining(`extension "ghost" is not running`) });
+    expect(gone).toMatchObject({
+      status: 503,
+      detail: expect.stringContaining(`extension "ghost" is not running`),
+    });
   });
 });

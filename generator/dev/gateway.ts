@@ -16,6 +16,9 @@ import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphon
 import { objectLoader } from "@symphony-codegen/runtime/internal/serve.js";
 import { checkJsonText } from "@symphony-codegen/runtime/internal/limits.js";
 
+/** How long a missed service's `$SRV.PING` may take: a busy one answers late or not at all, a stopped one gets "no responders" at once. */
+const PING_TIMEOUT_MS = 500;
+
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 export interface Route {
@@ -43,11 +46,18 @@ export interface DiscoveredService {
   instances: number;
   /** Their NATS micro instance ids (`$SRV.INFO` `id`). */
   instanceIds: string[];
-  endpoints: { name: string; subject: string; method?: string; path?: string }[];
+  endpoints: {
+    name: string;
+    subject: string;
+    method?: string;
+    path?: string;
+  }[];
   spec?: Record<string, unknown>;
   /** The metadata the spec was read from (an unchanged spec is not fetched or parsed again). */
   specKey?: string;
   specError?: string;
+  /** Discovery rounds in a row this service did not answer (it stays routed until `dropAfterMisses`). */
+  missedRounds?: number;
 }
 
 export interface GatewayOptions {
@@ -55,6 +65,11 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** How often to re-discover services (ms). */
   discoverIntervalMs?: number;
+  /**
+   * Rounds in a row a known service may miss before its routes are dropped (default 3): a busy
+   * service answers $SRV.INFO late, not never. A service with no `$SRV.PING` responder left is dropped at once.
+   */
+  dropAfterMisses?: number;
   log: Logger;
   /**
    * What the platform registry knows of a prefix: "registered" (an entry is live), "gone"
@@ -140,7 +155,12 @@ export class Gateway {
   constructor(nc: NatsConnection, options: GatewayOptions) {
     this.#nc = nc;
     // `??`, not a spread: an option passed as undefined keeps its default.
-    this.#options = { ...options, timeoutMs: options.timeoutMs ?? 10_000, discoverIntervalMs: options.discoverIntervalMs ?? 2_000 };
+    this.#options = {
+      ...options,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      discoverIntervalMs: options.discoverIntervalMs ?? 2_000,
+      dropAfterMisses: options.dropAfterMisses ?? 3,
+    };
   }
 
   services(): DiscoveredService[] {
@@ -158,7 +178,10 @@ export class Gateway {
     clearInterval(this.#timer);
   }
 
-  /** Asks every service for its INFO; services that stop answering disappear. Concurrent calls share one round. */
+  /**
+   * Asks every service for its INFO; a service that stops answering disappears once it missed
+   * `dropAfterMisses` rounds or has no instance left. Concurrent calls share one round.
+   */
   discover(): Promise<void> {
     if (!this.#discovering) {
       this.#roundStarted = Date.now();
@@ -172,7 +195,13 @@ export class Gateway {
     const infos: ServiceInfo[] = [];
     try {
       // Stop listening 100 ms after the last answer (at most 1 s): discovery stays fast with many services.
-      const iter = await this.#nc.services.client({ maxWait: 1000, strategy: RequestStrategy.JitterTimer, jitter: 100 }).info();
+      const iter = await this.#nc.services
+        .client({
+          maxWait: 1000,
+          strategy: RequestStrategy.JitterTimer,
+          jitter: 100,
+        })
+        .info();
       for await (const info of iter) infos.push(info);
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -224,7 +253,9 @@ export class Gateway {
     }
     if (this.#stopped) return; // a round cut short by the shutdown says nothing about services
     const appeared = [...found.keys()].filter((k) => !this.#services.has(k));
-    const gone = [...this.#services.keys()].filter((k) => !found.has(k));
+    const back = [...found.keys()].filter((k) => this.#services.get(k)?.missedRounds);
+    const gone = await this.#keepMissed(found);
+    if (this.#stopped) return;
     this.#services = found;
     const routes = new Map<string, CompiledRoute[]>();
     for (const service of found.values()) {
@@ -235,11 +266,73 @@ export class Gateway {
     for (const list of routes.values()) list.sort((a, b) => b.literals - a.literals || a.names.length - b.names.length);
     this.#routes = routes;
     if (appeared.length) this.#options.log.info("services appeared", { services: appeared });
-    if (gone.length) this.#options.log.info("services gone", { services: gone });
+    if (back.length)
+      this.#options.log.info("services answer discovery again", {
+        services: back,
+      });
+    if (gone.length)
+      this.#options.log.info("services gone", {
+        services: gone.map((g) => g.key),
+        reasons: Object.fromEntries(gone.map((g) => [g.key, g.reason])),
+      });
+  }
+
+  /**
+   * Known services this round did not find: each stays in `found` (routed) until it missed
+   * `dropAfterMisses` rounds in a row, or until `$SRV.PING.<name>.<id>` has no responder for any of its
+   * instances (nothing is subscribed: stopped, not busy). Returns the ones dropped.
+   */
+  async #keepMissed(found: Map<string, DiscoveredService>): Promise<{ key: string; reason: string }[]> {
+    const missing = [...this.#services.entries()].filter(([k]) => !found.has(k));
+    const limit = this.#options.dropAfterMisses;
+    const verdicts = await Promise.all(
+      missing.map(async ([key, service]) => {
+        const missedRounds = (service.missedRounds ?? 0) + 1;
+        if (await this.#noInstance(service))
+          return {
+            key,
+            reason: "no instance subscribed ($SRV.PING has no responders)",
+          };
+        if (missedRounds >= limit)
+          return {
+            key,
+            reason: `missed ${missedRounds} discovery rounds in a row`,
+          };
+        found.set(key, { ...service, missedRounds });
+        this.#options.log.warn("service missed a discovery round; still routed", { service: key, missedRounds, dropAfter: limit });
+        return undefined;
+      }),
+    );
+    return verdicts.filter((v) => v !== undefined);
+  }
+
+  /** True when no instance of `service` is subscribed at all: every `$SRV.PING.<name>.<id>` gets "no responders". */
+  async #noInstance(service: DiscoveredService): Promise<boolean> {
+    const answers = await Promise.all(
+      service.instanceIds.map((id) =>
+        this.#nc
+          .request(`$SRV.PING.${service.name}.${id}`, undefined, {
+            timeout: PING_TIMEOUT_MS,
+          })
+          .then(
+            () => "answered",
+            (err: { code?: string }) => (err.code === "503" ? "none" : "silent"),
+          ),
+      ),
+    );
+    return answers.every((a) => a === "none");
   }
 
   /** The route for `method path`; else `allowed`: the methods the path has (a 405 when not empty). */
-  #match(prefix: string, method: string, path: string): { route?: CompiledRoute; params: Record<string, string>; allowed: string[] } {
+  #match(
+    prefix: string,
+    method: string,
+    path: string,
+  ): {
+    route?: CompiledRoute;
+    params: Record<string, string>;
+    allowed: string[];
+  } {
     const allowed = new Set<string>();
     for (const route of this.#routes.get(prefix) ?? []) {
       const m = route.regex.exec(path);
@@ -400,7 +493,9 @@ export class Gateway {
 
     let reply: Uint8Array;
     try {
-      const msg = await this.#nc.request(found.route.subject, payload, { timeout: this.#options.timeoutMs });
+      const msg = await this.#nc.request(found.route.subject, payload, {
+        timeout: this.#options.timeoutMs,
+      });
       reply = msg.data;
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -425,7 +520,10 @@ export function writeReply(res: ServerResponse, data: Uint8Array): void {
   else if (body instanceof Uint8Array) out = body;
   else if (typeof body === "string" && !isJsonMediaType(contentType)) out = body;
   else out = JSON.stringify(body);
-  res.writeHead(status, { ...reply.headers, ...(out === undefined ? {} : { "content-type": contentType }) });
+  res.writeHead(status, {
+    ...reply.headers,
+    ...(out === undefined ? {} : { "content-type": contentType }),
+  });
   res.end(out);
 }
 

@@ -130,7 +130,7 @@ export class PlatformServices {
       );
       if (taken) throw new Refused(taken);
       try {
-        await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1);
+        await ensureBuckets(this.nc.jetstream(), entry.buckets, this.options.replicas ?? 1, this.options.log.child({ prefix: entry.prefix }));
       } catch (err) {
         return { ok: false, error: `could not create buckets: ${(err as Error).message}` };
       }
@@ -186,7 +186,10 @@ export class PlatformServices {
     for (const [id, record] of this.#records) {
       if (record.expires < now) {
         this.#records.delete(id);
-        this.options.log.info("extension expired", { prefix: record.entry.prefix, id });
+        this.options.log.info("extension expired", {
+          prefix: record.entry.prefix,
+          id,
+        });
       }
     }
   }

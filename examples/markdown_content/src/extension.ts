@@ -36,7 +36,11 @@ interface Stored {
   updated?: string;
 }
 
-const decode = (entry: KvEntry): Stored => ({ markdown: entry.string(), revision: entry.revision, updated: entry.created.toISOString() });
+const decode = (entry: KvEntry): Stored => ({
+  markdown: entry.string(),
+  revision: entry.revision,
+  updated: entry.created.toISOString(),
+});
 
 export async function setup(ext: Extension): Promise<void> {
   // The platform creates declared buckets at registration, which follows setup;
@@ -63,15 +67,22 @@ export async function setup(ext: Extension): Promise<void> {
     shown = ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, next.markdown);
     return shown;
   };
-  // Before registration this only changes the declaration; no round trip.
-  await ext.updateResource(WIDGET_URI, MimeType.TextSlashMarkdown, current.markdown);
+  // During setup only the declaration changes (no round trip): run() registers again after setup when it changed.
+  ext.addResource(WIDGET_URI, MimeType.TextSlashMarkdown, current.markdown);
 
   // Changes made elsewhere (another instance, a direct KV write) reach the widget too.
-  const watcher = await kv.watch({ key: CONTENT_KEY, include: KvWatchInclude.UpdatesOnly });
+  const watcher = await kv.watch({
+    key: CONTENT_KEY,
+    include: KvWatchInclude.UpdatesOnly,
+  });
   void (async () => {
     for await (const entry of watcher) {
       if (entry.operation !== "PUT") continue;
-      await show(decode(entry)).catch((err: unknown) => ext.log.warn("could not push content to the widget", { error: String(err) }));
+      await show(decode(entry)).catch((err: unknown) =>
+        ext.log.warn("could not push content to the widget", {
+          error: String(err),
+        }),
+      );
     }
   })();
 
@@ -82,9 +93,18 @@ export async function setup(ext: Extension): Promise<void> {
     async putContent({ body }) {
       const revision = await kv.put(CONTENT_KEY, body.markdown);
       const entry = await kv.get(CONTENT_KEY, { revision });
-      const next: Stored = entry ? decode(entry) : { markdown: body.markdown, revision, updated: new Date().toISOString() };
+      const next: Stored = entry
+        ? decode(entry)
+        : {
+            markdown: body.markdown,
+            revision,
+            updated: new Date().toISOString(),
+          };
       await show(next);
-      ext.log.info("content replaced", { revision, bytes: Buffer.byteLength(body.markdown) });
+      ext.log.info("content replaced", {
+        revision,
+        bytes: Buffer.byteLength(body.markdown),
+      });
       return PutContent.ok(next);
     },
   };
