@@ -150,6 +150,7 @@ describe("dev gateway: hostile HTTP", () => {
       expect(res.status, `${method} ${target}: ${res.text}`).toBe(400);
       expect(res.headers["content-type"]).toBe("application/problem+json");
       expect(res.json().detail).toMatch(/^Request target .* (is not a path|is malformed)/);
+      expect(res.json().errors).toEqual([{ in: "envelope", pointer: "/url", message: res.json().detail }]);
     }
     // Empty segments after the first are a path like any other: routed, not mistaken for a host.
     expect((await send(port, "GET", "/api//petstore/pets")).status).toBe(404);

@@ -236,7 +236,9 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       req.resume();
       // One line per refusal: a DNS-rebinding or cross-site page shows up in the log by its Host or Origin.
       log.info("request refused", { method: req.method, status: refusal.status, reason: refusal.reason, ...(refusal.value === undefined ? {} : { value: refusal.value }) });
-      return sendProblem(res, refusal.status, refusal.detail);
+      // A malformed target is the one field of a request the gateway could not turn into an envelope: its `url`.
+      const errors = refusal.reason === "target" ? [{ in: "envelope" as const, pointer: "/url", message: refusal.detail }] : undefined;
+      return sendProblem(res, refusal.status, refusal.detail, errors);
     }
     const p = url.pathname;
     if (p === "/api" || p.startsWith("/api/")) {
