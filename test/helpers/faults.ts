@@ -31,6 +31,8 @@ export interface FaultOptions {
   /** One POST per this many idempotent requests. */
   postEvery: number;
   paths: Via[];
+  /** How long each handler works (default 50 ms): requests are in flight on an instance when it is killed. */
+  handlerDelayMs?: number;
   /** Progress lines (the script prints them). */
   log?: (line: string) => void;
 }
@@ -59,8 +61,8 @@ interface Instance {
   exited: Promise<unknown>;
 }
 
-function startInstance(natsUrl: string): Instance {
-  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl, SYMPHONY_LOG_LEVEL: "info" };
+function startInstance(natsUrl: string, handlerDelayMs: number): Instance {
+  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl, SYMPHONY_LOG_LEVEL: "info", HANDLER_DELAY_MS: String(handlerDelayMs) };
   for (const k of ["SYMPHONY_TOKEN", "REGISTRATION_TOKEN", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID"]) delete env[k];
   const child = spawn(process.execPath, ["--import", "tsx", INSTANCE_MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
@@ -147,7 +149,8 @@ export async function runFaults(options: FaultOptions): Promise<FaultResult> {
   let dev: DevProcess | undefined;
   let nc: NatsConnection | undefined;
   try {
-    instances.push(startInstance(nats.url), startInstance(nats.url));
+    const delay = options.handlerDelayMs ?? 50;
+    instances.push(startInstance(nats.url, delay), startInstance(nats.url, delay));
     for (const instance of instances) await until("a petstore instance to run", () => instance.lines.some((l) => l.message === "extension running"), 60_000);
     const senders: [Via, Sender][] = [];
     if (options.paths.includes("client")) {
