@@ -46,7 +46,7 @@ const table = faultTable(results);
 const duplicates = results.flatMap((r) => r.duplicatePosts);
 const summary = [
   `Measured with \`npm run faults\` (scripts/faults.ts) on ${new Date().toISOString().slice(0, 10)}: ${requests} idempotent requests (findPets / findPetById)`,
-  `per path over ${durationMs / 1000} s, plus one addPet POST per ${values["post-every"]}; the fault at ${faultAtMs / 1000} s. POSTs executed by the instances:`,
+  `per path over ${durationMs / 1000} s, plus one addPet POST per ${values["post-every"]}; handlers take 50 ms; the fault at ${faultAtMs / 1000} s. POSTs executed by the instances:`,
   `${results.map((r) => `${r.postsExecuted} (${r.fault})`).join(", ")}; executed twice: ${duplicates.length}.`,
 ].join("\n");
 console.log("\n" + table + "\n\n" + summary);
