@@ -83,7 +83,7 @@ describe("the retry policy against a real nats-server", () => {
     expect(r.received()).toBe(1);
     const reasons: AttemptReason[] = [];
     const get = requestWithRetry(nc, SUBJECT, payload, {
-      timeoutMs: 3_000,
+      timeoutMs: 6_000,
       idempotent: true,
       patienceMs: 100,
       onAttempt: (_n, reason) => reasons.push(reason),
