@@ -64,6 +64,8 @@ export interface OperationModel {
   summary?: string;
   description?: string;
   deprecated: boolean;
+  /** `x-symphony-idempotent: true`: clients may retry it although its method is not idempotent (runtime/retry.ts). */
+  idempotent?: boolean;
   parameters: ParameterModel[];
   requestBody?: { required: boolean; description?: string; content: MediaModel[] };
   responses: ResponseModel[];
@@ -324,6 +326,7 @@ class ModelBuilder {
         pointer,
       };
       if (operationId) model.operationId = operationId;
+      if (op["x-symphony-idempotent"] === true) model.idempotent = true;
       if (typeof op.summary === "string") model.summary = op.summary;
       if (typeof op.description === "string") model.description = op.description;
       if (isObj(body)) {

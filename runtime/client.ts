@@ -2,22 +2,25 @@
  * The typed client's engine: builds the envelope an operation expects, sends it
  * to the endpoint over NATS and returns the reply as `{ status, body, headers, contentType }`.
  */
-import type { Msg, RequestOptions } from "nats";
+import type { Msg } from "nats";
 import type { OperationSpec } from "./decode.js";
 import { ConnectionFailed, Other, PayloadTooLarge, Timeout } from "./errors.js";
 import { baseMediaType, isJsonMediaType, type RestRequest } from "./rest.js";
 import { BASE64, boundaryOf, buildMultipart, formUrlEncode, fromBase64, isBytes, toBase64 } from "./media.js";
 import { own, ownMap } from "./own.js";
 import { fillPath, queryString, serializeParam, type SerializedParams } from "./serialize.js";
+import { isIdempotent, requestWithRetry, type Requester } from "./retry.js";
 
-/** Anything that can send a NATS request (a NatsConnection). */
-export interface Requester {
-  request(subject: string, payload?: Uint8Array | string, opts?: Partial<RequestOptions>): Promise<Msg>;
-}
+export type { Requester } from "./retry.js";
 
 export interface CallOptions {
-  /** ms, default 10 s. */
+  /** ms, default 10 s: the call settles within it, retries included. */
   timeout?: number;
+  /**
+   * Whether the call may be sent more than once (runtime/retry.ts); default: the operation's method
+   * is idempotent (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) or it is marked `x-symphony-idempotent`.
+   */
+  idempotent?: boolean;
   /** Extra headers for the envelope (lower-cased). */
   headers?: Record<string, string>;
 }
@@ -118,9 +121,10 @@ export async function callOperation(
 ): Promise<ClientResponse> {
   const subject = `cirata.extensions.${prefix}.${op.endpoint}`;
   const payload = requestBytes(nc, subject, buildEnvelope(op, input, options.headers));
+  const idempotent = options.idempotent ?? isIdempotent(op.method, op.idempotent);
   let msg: Msg;
   try {
-    msg = await nc.request(subject, payload, { timeout: options.timeout ?? 10_000 });
+    msg = await requestWithRetry(nc, subject, payload, { timeoutMs: options.timeout ?? 10_000, idempotent });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "503") throw new ConnectionFailed(`No instance of extension ${prefix} is answering ${op.endpoint}`, { cause: err });

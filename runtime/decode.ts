@@ -45,6 +45,8 @@ export interface OperationSpec {
   endpoint: string;
   method: string;
   path: string;
+  /** `x-symphony-idempotent: true`: may be retried although its method is not idempotent (runtime/retry.ts). */
+  idempotent?: boolean;
   params: readonly ParamEntry[];
   body?: BodySpec;
   /** Response key ("200", "2XX", "default") → default content type, null for no content. */

@@ -21,6 +21,7 @@ import { isSemver, isValidPrefix, serviceName } from "./names.js";
 import { platformSubjects, type EnforcementStatus, type PlatformSubjects, type RegistrationEntry, type Resource, type StatusMessage } from "./platform.js";
 import { exchangeToken } from "./token.js";
 import { WorkPartitioner, type PartitionerOptions } from "./partitioner.js";
+import { RECONNECT_FOREVER } from "./retry.js";
 import type { Msg, Subscription } from "nats";
 
 /** MIME types of UI resources (reference SDK `MimeType`); see docs/sdk.md. */
@@ -578,12 +579,6 @@ export class Extension {
   }
 }
 
-/** nats.js gives up after 10 attempts 2 s apart (~21 s) and the process would then end; the platform's extensions wait for NATS. */
-const RECONNECT_FOREVER: Partial<ConnectionOptions> = {
-  maxReconnectAttempts: -1,
-  reconnectTimeWait: 2_000,
-  reconnectJitter: 500,
-};
 
 /** A promise with its resolve/reject at hand (Promise.withResolvers needs Node 22). */
 function settleable(): {

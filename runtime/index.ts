@@ -14,6 +14,7 @@ export * from "./platform.js";
 export * from "./token.js";
 export * from "./serialize.js";
 export * from "./client.js";
+export * from "./retry.js";
 export * from "./storage.js";
 export * from "./partitioner.js";
 export * from "./symphony-client.js";

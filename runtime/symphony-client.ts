@@ -4,6 +4,7 @@
  */
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
 import { readReply, requestBytes, type ClientResponse } from "./client.js";
+import { isIdempotent, RECONNECT_FOREVER, requestWithRetry } from "./retry.js";
 import { ConnectionFailed, natsConnectError, Other, Timeout } from "./errors.js";
 import { SUBJECTS, type RegistrationEntry } from "./platform.js";
 import { getValue, openBucket } from "./storage.js";
@@ -24,7 +25,8 @@ export class Client {
 
   /** Connects with an API token (exchanged for NATS credentials), or straight to `natsUrl`. */
   static async connect(token: string | undefined, options: ClientConnectOptions = {}): Promise<Client> {
-    const config: ConnectionOptions = { name: "symphony-client" };
+    // Reconnect forever: a NATS restart is waited out (idempotent calls are retried meanwhile), not fatal.
+    const config: ConnectionOptions = { name: "symphony-client", ...RECONNECT_FOREVER };
     if (options.natsUrl) config.servers = options.natsUrl;
     else {
       if (!token) throw new ConnectionFailed("Client.connect needs a token (or natsUrl for development)");
@@ -40,9 +42,10 @@ export class Client {
     }
   }
 
+  /** A platform query: a read, so retried like any idempotent request. */
   async #request<T>(subject: string, payload: unknown): Promise<T> {
     try {
-      const msg = await this.nc.request(subject, JSON.stringify(payload), { timeout: this.timeout });
+      const msg = await requestWithRetry(this.nc, subject, Buffer.from(JSON.stringify(payload)), { timeoutMs: this.timeout, idempotent: true });
       return JSON.parse(new TextDecoder().decode(msg.data)) as T;
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -65,13 +68,16 @@ export class Client {
 
   /**
    * Calls an extension's endpoint with a JSON payload (sent as-is) and returns the reply,
-   * unwrapped when it is a wrapped REST reply.
+   * unwrapped when it is a wrapped REST reply. Retried (runtime/retry.ts) when `idempotent` says so,
+   * by default when the payload is an envelope whose `method` is idempotent (GET, HEAD, PUT, DELETE, …).
    */
-  async callExtension(prefix: string, endpoint: string, payload: unknown): Promise<ClientResponse> {
+  async callExtension(prefix: string, endpoint: string, payload: unknown, options: { idempotent?: boolean } = {}): Promise<ClientResponse> {
     const subject = `cirata.extensions.${prefix}.${endpoint}`;
     const bytes = requestBytes(this.nc, subject, payload ?? {});
+    const method = (payload as { method?: unknown } | null)?.method;
+    const idempotent = options.idempotent ?? (typeof method === "string" && isIdempotent(method));
     try {
-      const msg = await this.nc.request(subject, bytes, { timeout: this.timeout });
+      const msg = await requestWithRetry(this.nc, subject, bytes, { timeoutMs: this.timeout, idempotent });
       return readReply(msg.data);
     } catch (err) {
       const code = (err as { code?: string }).code;

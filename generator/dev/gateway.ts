@@ -10,6 +10,7 @@ import YAML from "yaml";
 import { endpointName } from "@symphony-codegen/runtime/internal/names.js";
 import { isJsonMediaType, problem, type FieldError, type RestRequest } from "@symphony-codegen/runtime/internal/rest.js";
 import { readReply } from "@symphony-codegen/runtime/internal/client.js";
+import { isIdempotent, requestWithRetry } from "@symphony-codegen/runtime/internal/retry.js";
 import { BASE64, isTextMediaType } from "@symphony-codegen/runtime/internal/media.js";
 import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
 import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/metadata.js";
@@ -29,6 +30,8 @@ export interface Route {
   endpoint: string;
   /** The service serving it: `<prefix>/<service name>`. */
   service?: string;
+  /** The operation is marked `x-symphony-idempotent: true` (its method alone decides otherwise). */
+  idempotent?: boolean;
 }
 
 interface CompiledRoute extends Route {
@@ -79,6 +82,8 @@ export interface GatewayOptions {
 }
 
 type Obj = Record<string, unknown>;
+/** What a request's log line says about where it went; `attempts` when it was sent more than once. */
+type Served = { endpoint?: string; instance?: string; instances?: number; attempts?: number };
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function compile(route: Route): CompiledRoute {
@@ -118,7 +123,7 @@ function parseSpec(text: string): Record<string, unknown> {
 
 /** Routes of one service: from endpoint metadata (method, path), else by matching endpoint names to the spec's operations. */
 function routesOf(service: DiscoveredService): Route[] {
-  const byName = new Map<string, { method: string; path: string }>();
+  const byName = new Map<string, { method: string; path: string; idempotent: boolean }>();
   const paths = isObj(service.spec?.paths) ? (service.spec!.paths as Obj) : {};
   for (const [path, item] of Object.entries(paths)) {
     if (!isObj(item)) continue;
@@ -126,15 +131,18 @@ function routesOf(service: DiscoveredService): Route[] {
       const op = item[method];
       if (!isObj(op)) continue;
       const raw = typeof op["x-symphony-endpoint"] === "string" ? op["x-symphony-endpoint"] : typeof op.operationId === "string" ? op.operationId : undefined;
-      if (raw) byName.set(endpointName(raw), { method: method.toUpperCase(), path });
+      if (raw) byName.set(endpointName(raw), { method: method.toUpperCase(), path, idempotent: op["x-symphony-idempotent"] === true });
     }
   }
   const routes: Route[] = [];
   for (const e of service.endpoints) {
-    const target = e.method && e.path ? { method: e.method.toUpperCase(), path: e.path } : byName.get(e.name);
+    const declared = byName.get(e.name);
+    const target = e.method && e.path ? { method: e.method.toUpperCase(), path: e.path } : declared;
     // Only REST paths are routed (webhook endpoints carry a name, not a path).
-    if (target?.path.startsWith("/"))
-      routes.push({ method: target.method, template: target.path, subject: e.subject, endpoint: e.name, service: `${service.prefix}/${service.name}` });
+    if (!target?.path.startsWith("/")) continue;
+    const route: Route = { method: target.method, template: target.path, subject: e.subject, endpoint: e.name, service: `${service.prefix}/${service.name}` };
+    if (declared?.idempotent) route.idempotent = true;
+    routes.push(route);
   }
   return routes;
 }
@@ -385,7 +393,7 @@ export class Gateway {
     const path = "/" + rest.join("/");
     const method = (req.method ?? "GET").toUpperCase();
     const started = performance.now();
-    const served: { endpoint?: string; instance?: string; instances?: number } = {};
+    const served: Served = {};
     res.once("close", () => {
       this.#options.log.info("gateway request", {
         method,
@@ -401,15 +409,7 @@ export class Gateway {
     await this.#handle(req, res, url, prefix, path, method, served);
   }
 
-  async #handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    prefix: string,
-    path: string,
-    method: string,
-    served: { endpoint?: string; instance?: string; instances?: number },
-  ): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse, url: URL, prefix: string, path: string, method: string, served: Served): Promise<void> {
     const arrived = Date.now();
     let found = this.#match(prefix, method, path);
     // A route we do not know may belong to a service that just started: wait for a discovery round
@@ -493,8 +493,18 @@ export class Gateway {
 
     let reply: Uint8Array;
     try {
-      const msg = await this.#nc.request(found.route.subject, payload, {
-        timeout: this.#options.timeoutMs,
+      // Idempotent requests survive a restarting NATS server or a dying instance (runtime/retry.ts);
+      // retrying stops early once the registry says the extension stopped (a clean shutdown).
+      const route = found.route;
+      const msg = await requestWithRetry(this.#nc, route.subject, payload, {
+        timeoutMs: this.#options.timeoutMs,
+        idempotent: isIdempotent(method, route.idempotent),
+        giveUp: () => this.#options.registered?.(prefix) === "gone",
+        onAttempt: (attempt, reason) => {
+          if (attempt === 1) return;
+          served.attempts = attempt;
+          this.#options.log.debug("gateway request sent again", { endpoint: route.endpoint, attempt, reason });
+        },
       });
       reply = msg.data;
     } catch (err) {

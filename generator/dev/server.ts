@@ -10,6 +10,7 @@ import path from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { InvalidConfiguration } from "@symphony-codegen/runtime/internal/errors.js";
 import { createLogger, type Logger } from "@symphony-codegen/runtime/internal/log.js";
+import { RECONNECT_FOREVER } from "@symphony-codegen/runtime/internal/retry.js";
 import {
   PROVISION_PATH,
   TOKEN_EXCHANGE_PATH,
@@ -181,7 +182,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       log.info("nats-server started", { url: natsServer.url, pid: natsServer.pid, store: natsServer.storeDir });
     }
     const platformUser = operator ? await operator.issueUser("symphony-dev-platform") : undefined;
-    nc = await connect({ servers: natsUrl, name: "symphony-dev", ...(platformUser ? OperatorAuth.connectOptions(platformUser) : {}) });
+    // Reconnect forever: the gateway and registry outlive a restarting nats-server (`--nats`).
+    nc = await connect({ servers: natsUrl, name: "symphony-dev", ...RECONNECT_FOREVER, ...(platformUser ? OperatorAuth.connectOptions(platformUser) : {}) });
   } catch (err) {
     await closeHttp();
     await natsServer?.stop();

@@ -29,6 +29,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
     `endpoint: ${stringLiteral(op.endpoint)}`,
     `method: ${stringLiteral(op.method)}`,
     `path: ${stringLiteral(op.path)}`,
+    ...(op.idempotent ? ["idempotent: true"] : []),
     `params: [${params.join(", ")}]`,
   ];
   if (op.requestBody) {
