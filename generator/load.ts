@@ -150,7 +150,7 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   if (version.startsWith("3.2")) (document.parsed as { openapi: string }).openapi = "3.1.1";
 
   // Redocly's type tree for the version, as its lint builds it (no plugins, examples resolved).
-  const types = normalizeTypes(getTypes(detectSpec(document.parsed)), { doNotResolveExamples: false });
+  const types = withoutInheritedProperties(normalizeTypes(getTypes(detectSpec(document.parsed)), { doNotResolveExamples: false }));
   const rootType = types.Root as NormalizedNodeType;
   const resolvedRefs = resolveLocalRefs(document) ?? (await resolveDocument({ rootDocument: document, externalRefResolver: resolver, rootType }));
   const structure = checkStructure(document, rootType as never, resolvedRefs as never, types.SpecExtension as never);
@@ -180,10 +180,32 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   };
 }
 
+/**
+ * Redocly's walkers look a key up in a type's `properties` map and call what they find: a schema
+ * property named `toLocaleString` found Object.prototype's, and resolving crashed. Maps that
+ * inherit nothing make such names ordinary keys.
+ */
+function withoutInheritedProperties<T extends Record<string, unknown>>(types: T): T {
+  for (const type of Object.values(types)) {
+    const properties = (type as { properties?: object } | undefined)?.properties;
+    if (properties && Object.getPrototypeOf(properties) !== null) Object.setPrototypeOf(properties, null);
+  }
+  return types;
+}
+
 async function bundle(document: Document, resolver: BaseResolver): Promise<OpenApiDocument> {
   const { bundleDocument, createConfig } = await import("@redocly/openapi-core");
   const config = await createConfig({ extends: [], rules: { struct: "error", "no-unresolved-refs": "error" } } as never);
-  const bundled = await bundleDocument({ document, externalRefResolver: resolver, config: config.styleguide, dereference: false });
+  let bundled: Awaited<ReturnType<typeof bundleDocument>>;
+  try {
+    bundled = await bundleDocument({ document, externalRefResolver: resolver, config: config.styleguide, dereference: false });
+  } catch (err) {
+    // Redocly's bundler builds its own type tree, where a key named like an Object.prototype member still crashes it.
+    const member = /Object\.prototype\.(\w+) called/.exec(String((err as Error).message))?.[1];
+    if (!member) throw err;
+    const message = `Cannot bundle this multi-file document: Redocly's bundler fails on a key named "${member}" (an Object.prototype member). Move the schemas that use it into the root file, or bundle the document into one file first`;
+    throw new SpecError([{ severity: "error", file: displayPath(document.source.absoluteRef), pointer: "#", message }]);
+  }
   const errors = bundled.problems.filter((p) => p.severity === "error");
   if (errors.length > 0) {
     throw new SpecError(

@@ -6,9 +6,9 @@
  *   npm run faults                    # 2,000 requests per path over 20 s, fault at 10.5 s
  *   npm run faults -- --requests 300 --duration 5000 --no-write
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { writeDocSection } from "../test/helpers/doc-section.js";
 import { faultTable, runFaults, type Fault, type FaultResult } from "../test/helpers/faults.js";
 import { ROOT } from "../test/helpers/dev-cli.js";
 
@@ -52,13 +52,8 @@ const summary = [
 console.log("\n" + table + "\n\n" + summary);
 
 if (!values["no-write"]) {
-  const file = path.join(ROOT, "docs/reliability.md");
-  const block = `<!-- faults:start -->\n${table}\n\n${summary}\n<!-- faults:end -->`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Reliability\n\nWhat the toolkit does under faults, with the figures measured.\n";
-  const marked = /<!-- faults:start -->[\s\S]*?<!-- faults:end -->/;
-  text = marked.test(text) ? text.replace(marked, block) : `${text.trimEnd()}\n\n## Restarts and crashes\n\n${block}\n`;
-  writeFileSync(file, text);
-  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+  writeDocSection(path.join(ROOT, "docs/reliability.md"), "faults", `${table}\n\n${summary}`);
+  console.log("\nwrote docs/reliability.md");
 }
 const failed = results.some((r) => r.paths.some((p) => p.failed > 0)) || duplicates.length > 0;
 process.exitCode = failed ? 1 : 0;

@@ -21,6 +21,7 @@ import type { z } from "zod";
 import { ZodEmitter } from "../generator/emit/zod.js";
 import { buildModel, emitFiles, loadSpec, type ApiModel } from "../generator/index.js";
 import type { OperationSpec } from "../runtime/decode.js";
+import { withoutPrototypes } from "../runtime/own.js";
 import { Generator, stableJson } from "./helpers/differential/instances.js";
 import { INTENTIONAL, Reference, type Direction } from "./helpers/differential/reference.js";
 import { differentialSpecs } from "./helpers/differential/specs.js";
@@ -95,7 +96,8 @@ function short(value: unknown, max = 160): string {
 
 function zodVerdict(schema: z.ZodType, instance: unknown): { ok: boolean | "threw"; message: string } {
   try {
-    const result = schema.safeParse(instance);
+    // As the decoders validate (runtime/decode.ts): objects without prototypes, so only own members count.
+    const result = schema.safeParse(withoutPrototypes(instance));
     if (result.success) return { ok: true, message: "" };
     return { ok: false, message: result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
   } catch (err) {

@@ -5,97 +5,33 @@
  * end in serving again, SIGTERM ends the process within the shutdown deadline even with NATS
  * gone, and a closed connection is a failure (exit 1), never a quiet exit 0.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { connect } from "nats";
 import { afterEach, describe, expect, it } from "vitest";
 import { Extension, InvalidToken } from "@symphony-codegen/runtime";
-import { freePort, startNatsServer, type NatsServer } from "./helpers/nats-server.js";
-import { ROOT } from "./helpers/specs.js";
+import { findPets, restartableNats, startExample, until, type ExampleProcess, type RestartableNats } from "./helpers/example-process.js";
 
-const MAIN = path.join(ROOT, "examples/petstore/src/main.ts");
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-interface Child {
-  process: ChildProcess;
-  lines: Record<string, unknown>[];
-  exited: Promise<number | null>;
+function startChild(env: Record<string, string>): ExampleProcess {
+  const child = startExample(env);
+  cleanup.push(() => child.kill());
+  return child;
 }
 
-function startExample(env: Record<string, string>): Child {
-  const base = { ...process.env };
-  for (const k of ["NATS_URL", "SYMPHONY_TOKEN", "REGISTRATION_TOKEN", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID"]) delete base[k];
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: ROOT, env: { ...base, SYMPHONY_LOG_LEVEL: "debug", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const lines: Record<string, unknown>[] = [];
-  let pending = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    pending += chunk.toString();
-    const parts = pending.split("\n");
-    pending = parts.pop()!;
-    for (const line of parts) if (line.startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.resume();
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  cleanup.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
-  });
-  return { process: child, lines, exited };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** One findPets round trip over NATS, as a client in another process would make it. */
-async function findPets(url: string): Promise<number | "failed"> {
-  const nc = await connect({ servers: url, reconnect: false });
-  try {
-    const envelope = { method: "GET", url: "/pets", path: "/pets", headers: {}, path_params: {}, query_params: {} };
-    const msg = await nc.request("cirata.extensions.petstore.findPets", JSON.stringify(envelope), { timeout: 2_000 });
-    return (JSON.parse(new TextDecoder().decode(msg.data)) as { statuscode: number }).statuscode;
-  } catch {
-    return "failed";
-  } finally {
-    await nc.close();
-  }
-}
-
-async function restartableServer(): Promise<{ current: () => NatsServer; stop: () => Promise<void>; start: () => Promise<void> }> {
-  const port = await freePort();
-  const storeDir = mkdtempSync(path.join(tmpdir(), "lifecycle-store-"));
-  let server: NatsServer | undefined = await startNatsServer({ port, storeDir });
-  const handle = {
-    current: () => server!,
-    stop: async () => {
-      await server?.stop();
-      server = undefined;
-    },
-    start: async () => {
-      server = await startNatsServer({ port, storeDir });
-    },
-  };
+async function restartableServer(): Promise<RestartableNats> {
+  const handle = await restartableNats();
   cleanup.push(() => handle.stop());
   return handle;
 }
-
-const hasLine = (child: Child, message: string) => child.lines.some((l) => l.message === message);
 
 describe("extension lifecycle under NATS outages", () => {
   it("keeps reconnecting through a 25 s outage (longer than nats.js's default budget), then serves again", async () => {
     const nats = await restartableServer();
     const url = nats.current().url;
-    const child = startExample({ NATS_URL: url });
-    await until("the extension to run", () => hasLine(child, "extension running"));
+    const child = startChild({ NATS_URL: url });
+    await until("the extension to run", () => child.hasLine("extension running"));
     expect(await findPets(url)).toBe(200);
 
     await nats.stop();
@@ -116,10 +52,10 @@ describe("extension lifecycle under NATS outages", () => {
 
   it("ends within the shutdown deadline on SIGTERM while NATS is unreachable", async () => {
     const nats = await restartableServer();
-    const child = startExample({ NATS_URL: nats.current().url });
-    await until("the extension to run", () => hasLine(child, "extension running"));
+    const child = startChild({ NATS_URL: nats.current().url });
+    await until("the extension to run", () => child.hasLine("extension running"));
     await nats.stop();
-    await until("the disconnect to be noticed", () => hasLine(child, "disconnected from NATS; reconnecting"));
+    await until("the disconnect to be noticed", () => child.hasLine("disconnected from NATS; reconnecting"));
 
     child.process.kill("SIGTERM");
     // Before, the process was still running 15 s after SIGTERM (drain waits on a connection that never comes back).

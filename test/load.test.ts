@@ -235,6 +235,20 @@ describe("what only the loader promises", () => {
     expect(() => JSON.stringify(loaded.document)).not.toThrow();
   });
 
+  it("a multi-file document with keys named like Object.prototype members: resolved, and a clear error where Redocly's bundler fails", async () => {
+    const dir = path.join(OUT, "prototype-multifile");
+    mkdirSync(dir, { recursive: true });
+    const response = { description: "ok", content: { "application/json": { schema: { $ref: "./schemas.json#/Thing" } } } };
+    const root = { openapi: "3.1.0", info: { title: "p", version: "1" }, paths: { "/x": { get: { operationId: "getX", responses: { "200": response } } } } };
+    writeFileSync(path.join(dir, "main.json"), JSON.stringify(root));
+    writeFileSync(path.join(dir, "schemas.json"), JSON.stringify({ Thing: { type: "object", properties: { toLocaleString: { type: "string" }, valueOf: { type: "string" } } } }));
+    const error = (await loadSpec(path.join(dir, "main.json")).catch((e: unknown) => e)) as SpecError;
+    // Not the bare `TypeError: Object.prototype.toLocaleString called on null or undefined` of before.
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.diagnostics[0]!.message).toMatch(/^Cannot bundle this multi-file document: Redocly's bundler fails on a key named "(toLocaleString|valueOf)"/);
+    expect(error.diagnostics[0]!.file).toMatch(/main\.json$/);
+  });
+
   it("an unresolvable $ref names its target, and the file that cannot be read", async () => {
     const local = (await loadSpec(path.join(OUT, "unresolved.json")).catch((e: unknown) => e)) as SpecError;
     expect(local).toBeInstanceOf(SpecError);

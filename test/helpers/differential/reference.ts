@@ -116,6 +116,9 @@ export class Reference {
       validateSchema: false,
       logger: false,
       multipleOfPrecision: 9,
+      // JSON objects have own members only: without this, `required: ["__proto__"]` (or
+      // "constructor") is met by the inherited member of every object.
+      ownProperties: true,
       code: { regExp: regExpEngine },
     } as const;
     this.ajv = this.is30 ? new Ajv(options) : (new Ajv2020(options) as unknown as Ajv);
