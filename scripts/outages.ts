@@ -51,7 +51,7 @@ const exitWithoutNats = await orphan.exited;
 const sigtermWithoutNatsMs = Date.now() - sent;
 const stopped = orphan.lines.find((l) => l.message === "extension stopped");
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const table = [
   "| measured | result |",
   "|---|---|",
