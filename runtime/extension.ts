@@ -3,14 +3,7 @@
  * Until the platform connection path exists, an extension connects to a NATS URL
  * given by `withNatsUrl()` or `NATS_URL` (the development path, see docs/protocol.md).
  */
-import {
-  connect,
-  jwtAuthenticator,
-  type ConnectionOptions,
-  type NatsConnection,
-  type Service,
-  type JetStreamClient,
-} from "nats";
+import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection, type Service, type JetStreamClient } from "nats";
 import {
   ConnectionFailed,
   InvalidConfiguration,
@@ -25,14 +18,7 @@ import {
 import { resolveToken } from "./credentials.js";
 import { createLogger, type Logger } from "./log.js";
 import { isSemver, isValidPrefix, serviceName } from "./names.js";
-import {
-  platformSubjects,
-  type EnforcementStatus,
-  type PlatformSubjects,
-  type RegistrationEntry,
-  type Resource,
-  type StatusMessage,
-} from "./platform.js";
+import { platformSubjects, type EnforcementStatus, type PlatformSubjects, type RegistrationEntry, type Resource, type StatusMessage } from "./platform.js";
 import { exchangeToken } from "./token.js";
 import { WorkPartitioner, type PartitionerOptions } from "./partitioner.js";
 import { RECONNECT_FOREVER } from "./retry.js";
@@ -75,10 +61,7 @@ export class Extension {
   #registered = false;
   /** Platform subjects: per-prefix when the exchange asked for it (an isolating platform), else the shared ones. */
   #subjects: PlatformSubjects;
-  readonly #declared: Omit<
-    RegistrationEntry,
-    "id" | "name" | "prefix" | "description" | "statusInterval"
-  > = {
+  readonly #declared: Omit<RegistrationEntry, "id" | "name" | "prefix" | "description" | "statusInterval"> = {
     capabilities: [],
     resources: [],
     routes: [],
@@ -90,9 +73,7 @@ export class Extension {
   constructor(name: string, prefix: string) {
     if (!name) throw new InvalidConfiguration("Extension name is required");
     if (!isValidPrefix(prefix)) {
-      throw new InvalidConfiguration(
-        `Extension prefix ${JSON.stringify(prefix)} must be one NATS subject token: letters, digits, "_" or "-"`,
-      );
+      throw new InvalidConfiguration(`Extension prefix ${JSON.stringify(prefix)} must be one NATS subject token: letters, digits, "_" or "-"`);
     }
     this.name = name;
     this.prefix = prefix;
@@ -144,24 +125,14 @@ export class Extension {
    * SIGTERM ends the process in bounded time even while NATS is unreachable.
    */
   withShutdownTimeout(ms: number): this {
-    if (!(ms > 0))
-      throw new InvalidConfiguration(
-        `Shutdown timeout must be a positive number of milliseconds, got ${ms}`,
-      );
+    if (!(ms > 0)) throw new InvalidConfiguration(`Shutdown timeout must be a positive number of milliseconds, got ${ms}`);
     this.#shutdownTimeoutMs = ms;
     return this;
   }
 
   /** Declares a NATS subject the extension publishes to ("pub") or subscribes to ("sub"). */
-  addCapability(
-    type: "pub" | "sub",
-    subject: string,
-    description: string,
-  ): this {
-    if (type !== "pub" && type !== "sub")
-      throw new InvalidConfiguration(
-        `Capability type must be "pub" or "sub", got ${JSON.stringify(type)}`,
-      );
+  addCapability(type: "pub" | "sub", subject: string, description: string): this {
+    if (type !== "pub" && type !== "sub") throw new InvalidConfiguration(`Capability type must be "pub" or "sub", got ${JSON.stringify(type)}`);
     this.#declared.capabilities.push({ type, subject, description });
     return this;
   }
@@ -171,14 +142,7 @@ export class Extension {
   }
 
   /** A resource with a display name, description and metadata (e.g. CSP). */
-  addResourceFull(
-    uri: string,
-    mimeType: MimeType | string,
-    content: string,
-    name?: string,
-    description?: string,
-    meta?: Record<string, unknown>,
-  ): this {
+  addResourceFull(uri: string, mimeType: MimeType | string, content: string, name?: string, description?: string, meta?: Record<string, unknown>): this {
     const resource: Resource = { uri, mimeType, content };
     if (name !== undefined) resource.name = name;
     if (description !== undefined) resource.description = description;
@@ -192,31 +156,16 @@ export class Extension {
 
   /** An HTMX page: the platform provides the shell (HTMX, auth, theme); `path` is the page's path on the extension. */
   addHtmxResource(uri: string, path: string): this {
-    return this.addResource(
-      uri,
-      MimeType.ApplicationSlashSymphonyHtmxPlusJson,
-      JSON.stringify({ path }),
-    );
+    return this.addResource(uri, MimeType.ApplicationSlashSymphonyHtmxPlusJson, JSON.stringify({ path }));
   }
 
   /**
    * Replaces a resource's content and re-registers at once, so the UI picks it up. Once connected, rejects
    * when the re-registration did not happen: `PlatformUnavailable`, `Timeout` or `RegistrationFailed`.
    */
-  async updateResource(
-    uri: string,
-    mimeType: MimeType | string,
-    content: string,
-  ): Promise<void> {
+  async updateResource(uri: string, mimeType: MimeType | string, content: string): Promise<void> {
     const existing = this.#declared.resources.find((r) => r.uri === uri);
-    this.addResourceFull(
-      uri,
-      mimeType,
-      content,
-      existing?.name,
-      existing?.description,
-      existing?.meta,
-    );
+    this.addResourceFull(uri, mimeType, content, existing?.name, existing?.description, existing?.meta);
     if (this.#nc) await this.#sendRegistration(this.#nc);
   }
 
@@ -230,13 +179,7 @@ export class Extension {
     return this;
   }
 
-  addMenuWithLink(
-    group: string,
-    item: string,
-    route: string,
-    icon: string,
-    link?: string,
-  ): this {
+  addMenuWithLink(group: string, item: string, route: string, icon: string, link?: string): this {
     this.#declared.menus.push({
       group,
       item,
@@ -262,14 +205,8 @@ export class Extension {
 
   /** A KV bucket the platform creates (or updates) at registration, with the cluster's replica count. ttl in seconds, 0 = no expiry. */
   addBucket(name: string, description: string, ttl: number): this {
-    if (!/^[A-Za-z0-9_-]+$/.test(name))
-      throw new InvalidConfiguration(
-        `Bucket name ${JSON.stringify(name)} may only contain letters, digits, "_" and "-"`,
-      );
-    if (!(ttl >= 0))
-      throw new InvalidConfiguration(
-        "Bucket ttl must be 0 or a positive number of seconds",
-      );
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new InvalidConfiguration(`Bucket name ${JSON.stringify(name)} may only contain letters, digits, "_" and "-"`);
+    if (!(ttl >= 0)) throw new InvalidConfiguration("Bucket ttl must be 0 or a positive number of seconds");
     this.#declared.buckets.push({ name, description, ttl });
     return this;
   }
@@ -278,17 +215,9 @@ export class Extension {
    * Reports licensed usage; keys must match the license's dimension names. Rejects with
    * `PlatformUnavailable` when no platform answers, `Timeout` when it answers too late.
    */
-  async reportUsage(
-    dimensions: Record<string, number>,
-    traceContext?: string,
-  ): Promise<{ ok: boolean; totals?: Record<string, number>; error?: string }> {
+  async reportUsage(dimensions: Record<string, number>, traceContext?: string): Promise<{ ok: boolean; totals?: Record<string, number>; error?: string }> {
     const nc = this.#requireConnection();
-    const payload = {
-      prefix: this.prefix,
-      id: this.identifier(),
-      dimensions,
-      ...(traceContext ? { trace_context: traceContext } : {}),
-    };
+    const payload = { prefix: this.prefix, id: this.identifier(), dimensions, ...(traceContext ? { trace_context: traceContext } : {}) };
     return this.#ask(nc, this.#subjects.usageReport, payload);
   }
 
@@ -296,15 +225,10 @@ export class Extension {
   async getEnforcementState(): Promise<EnforcementStatus | undefined> {
     const nc = this.#requireConnection();
     try {
-      const reply = await this.#ask<{ status?: EnforcementStatus }>(
-        nc,
-        this.#subjects.enforcement,
-        { prefix: this.prefix },
-      );
+      const reply = await this.#ask<{ status?: EnforcementStatus }>(nc, this.#subjects.enforcement, { prefix: this.prefix });
       return reply.status;
     } catch (err) {
-      if (err instanceof SymphonyTimeout || err instanceof PlatformUnavailable)
-        return undefined;
+      if (err instanceof SymphonyTimeout || err instanceof PlatformUnavailable) return undefined;
       throw err;
     }
   }
@@ -312,16 +236,10 @@ export class Extension {
   /** Messages addressed to this instance: `cirata.extensions.<prefix>.instance.<id>.>`. */
   subscribeInstance(handler: (msg: Msg) => void | Promise<void>): Subscription {
     const nc = this.#requireConnection();
-    return nc.subscribe(
-      `cirata.extensions.${this.prefix}.instance.${this.identifier()}.>`,
-      {
-        callback: (_err, msg) =>
-          void this.track(Promise.resolve().then(() => handler(msg))).catch(
-            (e: unknown) =>
-              this.log.error("instance message failed", { error: String(e) }),
-          ),
-      },
-    );
+    return nc.subscribe(`cirata.extensions.${this.prefix}.instance.${this.identifier()}.>`, {
+      callback: (_err, msg) =>
+        void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("instance message failed", { error: String(e) })),
+    });
   }
 
   /** The command channel, queue-subscribed: each command reaches exactly one instance. */
@@ -330,23 +248,14 @@ export class Extension {
     return nc.subscribe(`cirata.extensions.${this.prefix}.commands`, {
       queue: `${this.prefix}.commands`,
       callback: (_err, msg) =>
-        void this.track(Promise.resolve().then(() => handler(msg))).catch(
-          (e: unknown) =>
-            this.log.error("command failed", { error: String(e) }),
-        ),
+        void this.track(Promise.resolve().then(() => handler(msg))).catch((e: unknown) => this.log.error("command failed", { error: String(e) })),
     });
   }
 
   /** A WorkPartitioner for this instance; call `start(await ext.jetstream())`. */
-  enableWorkPartitioning(
-    onChange?: () => void,
-    options?: PartitionerOptions,
-  ): WorkPartitioner {
+  enableWorkPartitioning(onChange?: () => void, options?: PartitionerOptions): WorkPartitioner {
     const id = this.identifier();
-    if (!id)
-      throw new ConnectionFailed(
-        "Connect before enabling work partitioning: the instance id comes from the connection",
-      );
+    if (!id) throw new ConnectionFailed("Connect before enabling work partitioning: the instance id comes from the connection");
     return new WorkPartitioner(id, this.prefix, onChange, {
       log: this.log,
       ...options,
@@ -354,11 +263,7 @@ export class Extension {
   }
 
   /** A platform request; every failure is a `SymphonyError` (no raw NatsError reaches the caller). */
-  async #ask<T = { ok: boolean }>(
-    nc: NatsConnection,
-    subject: string,
-    payload: unknown,
-  ): Promise<T> {
+  async #ask<T = { ok: boolean }>(nc: NatsConnection, subject: string, payload: unknown): Promise<T> {
     try {
       const reply = await nc.request(subject, JSON.stringify(payload), {
         timeout: 5_000,
@@ -368,20 +273,13 @@ export class Extension {
       if (err instanceof SymphonyError) throw err;
       const code = (err as { code?: string }).code;
       if (code === "503")
-        throw new PlatformUnavailable(
-          `No Symphony platform answers ${subject} (plain NATS, or the platform is not running)`,
-          subject,
-          { cause: err },
-        );
+        throw new PlatformUnavailable(`No Symphony platform answers ${subject} (plain NATS, or the platform is not running)`, subject, { cause: err });
       if (code === "TIMEOUT")
         throw new SymphonyTimeout(`${subject} did not answer within 5 s`, {
           cause: err,
         });
       if (code === "CONNECTION_CLOSED" || code === "CONNECTION_DRAINING")
-        throw new ConnectionFailed(
-          `Cannot ask ${subject}: the NATS connection is closed`,
-          { cause: err },
-        );
+        throw new ConnectionFailed(`Cannot ask ${subject}: the NATS connection is closed`, { cause: err });
       throw new Other(`${subject} failed: ${(err as Error).message}`, {
         cause: err,
       });
@@ -390,10 +288,7 @@ export class Extension {
 
   /** How often the running extension publishes its status (default 30 s; shorter in tests). */
   withStatusInterval(ms: number): this {
-    if (!(ms > 0))
-      throw new InvalidConfiguration(
-        "Status interval must be a positive number of milliseconds",
-      );
+    if (!(ms > 0)) throw new InvalidConfiguration("Status interval must be a positive number of milliseconds");
     this.#statusIntervalMs = ms;
     return this;
   }
@@ -423,10 +318,7 @@ export class Extension {
     if (this.#nc) return this.#nc;
     // An explicit token wins over the development path's NATS_URL (a host may have both set).
     const envUrl = process.env.NATS_URL || undefined;
-    if (envUrl && this.#token && !this.#natsUrl)
-      this.log.warn(
-        "NATS_URL is ignored: a token was given (withToken), which connects through the platform",
-      );
+    if (envUrl && this.#token && !this.#natsUrl) this.log.warn("NATS_URL is ignored: a token was given (withToken), which connects through the platform");
     const url = this.#natsUrl ?? (this.#token ? undefined : envUrl);
     // Reconnect forever, with jitter: an outage of any length ends in serving again, not in exit 0.
     const options: ConnectionOptions = {
@@ -435,39 +327,16 @@ export class Extension {
       ...this.#connectOptions,
     };
     // NATS_URL may list a cluster's servers, comma-separated (nats.js takes a string as one URL).
-    if (url)
-      options.servers = url.includes(",")
-        ? url
-            .split(",")
-            .map((u) => u.trim())
-            .filter(Boolean)
-        : url;
+    if (url) options.servers = url.includes(",") ? url.split(",").map((u) => u.trim()).filter(Boolean) : url;
     else {
-      const { token } = await resolveToken({
-        explicit: this.#token,
-        prefix: this.prefix,
-        capabilities: this.#declared.capabilities,
-        log: this.log,
-      });
+      const { token } = await resolveToken({ explicit: this.#token, prefix: this.prefix, capabilities: this.#declared.capabilities, log: this.log });
       // Buckets and capabilities declared so far: an isolating platform grants exactly these (declare them before run()).
-      const declared = {
-        prefix: this.prefix,
-        buckets: this.#declared.buckets.map((b) => b.name),
-        capabilities: this.#declared.capabilities,
-      };
+      const declared = { prefix: this.prefix, buckets: this.#declared.buckets.map((b) => b.name), capabilities: this.#declared.capabilities };
       const credentials = await exchangeToken(token, this.log, fetch, declared);
       options.servers = credentials.servers;
-      if (credentials.jwt && credentials.seed)
-        options.authenticator = jwtAuthenticator(
-          credentials.jwt,
-          new TextEncoder().encode(credentials.seed),
-        );
-      if (credentials.inboxPrefix)
-        options.inboxPrefix = credentials.inboxPrefix;
-      this.#subjects = platformSubjects(
-        this.prefix,
-        credentials.scopedSubjects === true,
-      );
+      if (credentials.jwt && credentials.seed) options.authenticator = jwtAuthenticator(credentials.jwt, new TextEncoder().encode(credentials.seed));
+      if (credentials.inboxPrefix) options.inboxPrefix = credentials.inboxPrefix;
+      this.#subjects = platformSubjects(this.prefix, credentials.scopedSubjects === true);
       this.#identifier = credentials.identifier;
     }
     try {
@@ -476,9 +345,7 @@ export class Extension {
       throw natsConnectError(err, options.servers);
     }
     this.log.info("connected", { server: this.#nc.getServer() });
-    this.#watchConnection(this.#nc).catch((err: unknown) =>
-      this.log.debug("connection watcher stopped", { reason: String(err) }),
-    );
+    this.#watchConnection(this.#nc).catch((err: unknown) => this.log.debug("connection watcher stopped", { reason: String(err) }));
     return this.#nc;
   }
 
@@ -497,18 +364,9 @@ export class Extension {
       } else if (s.type === "reconnecting") {
         attempts += 1;
         // 1, 2, 4, 8, … then every 32nd: visible at first, not a line every 2 s for hours.
-        if ((attempts & (attempts - 1)) === 0 || attempts % 32 === 0)
-          this.log.warn("still reconnecting to NATS", {
-            attempts,
-            downMs: Date.now() - since,
-          });
-      } else if (
-        s.type === "error" &&
-        /AUTH|user authentication/i.test(String(s.data))
-      )
-        this.log.error("NATS refused the credentials", {
-          reason: String(s.data),
-        });
+        if ((attempts & (attempts - 1)) === 0 || attempts % 32 === 0) this.log.warn("still reconnecting to NATS", { attempts, downMs: Date.now() - since });
+      } else if (s.type === "error" && /AUTH|user authentication/i.test(String(s.data)))
+        this.log.error("NATS refused the credentials", { reason: String(s.data) });
       else if (s.type === "reconnect") {
         this.log.info("reconnected to NATS", {
           server: s.data,
@@ -516,11 +374,7 @@ export class Extension {
           downMs: Date.now() - since,
         });
         if (!this.#registered) continue;
-        for (
-          let attempt = 1;
-          attempt <= 5 && !this.#stopping && !nc.isClosed();
-          attempt++
-        ) {
+        for (let attempt = 1; attempt <= 5 && !this.#stopping && !nc.isClosed(); attempt++) {
           if (await this.register()) break;
           await new Promise((r) => setTimeout(r, 500 * attempt));
         }
@@ -547,10 +401,7 @@ export class Extension {
       await this.#sendRegistration(nc);
       return true;
     } catch (err) {
-      if (err instanceof PlatformUnavailable)
-        this.log.warn(
-          "no Symphony registry is answering; serving without registration",
-        );
+      if (err instanceof PlatformUnavailable) this.log.warn("no Symphony registry is answering; serving without registration");
       else
         this.log.error("registration failed", {
           error: (err as Error).message,
@@ -561,15 +412,8 @@ export class Extension {
   }
 
   async #sendRegistration(nc: NatsConnection): Promise<void> {
-    const answer = await this.#ask<{ ok?: boolean; error?: string }>(
-      nc,
-      this.#subjects.register,
-      this.registration(),
-    );
-    if (!answer.ok)
-      throw new RegistrationFailed(
-        `The platform refused the registration: ${answer.error ?? "no reason given"}`,
-      );
+    const answer = await this.#ask<{ ok?: boolean; error?: string }>(nc, this.#subjects.register, this.registration());
+    if (!answer.ok) throw new RegistrationFailed(`The platform refused the registration: ${answer.error ?? "no reason given"}`);
     this.#registered = true;
     this.log.info("registered", { id: this.identifier() });
   }
@@ -577,12 +421,7 @@ export class Extension {
   #publishStatus(status: StatusMessage["status"]): void {
     const nc = this.#nc;
     if (!nc || nc.isClosed()) return;
-    const message: StatusMessage = {
-      id: this.identifier() ?? this.prefix,
-      prefix: this.prefix,
-      status,
-      timestamp: new Date().toISOString(),
-    };
+    const message: StatusMessage = { id: this.identifier() ?? this.prefix, prefix: this.prefix, status, timestamp: new Date().toISOString() };
     nc.publish(this.#subjects.status, JSON.stringify(message));
   }
 
@@ -590,17 +429,9 @@ export class Extension {
    * Adds a NATS micro service. Metadata values must fit, with the rest of the
    * service description, in the server's max_payload, or `$SRV.INFO` cannot answer.
    */
-  async addEndpoints(
-    name: string,
-    version: string,
-    description: string,
-    metadata?: Record<string, string>,
-  ): Promise<Service> {
+  async addEndpoints(name: string, version: string, description: string, metadata?: Record<string, string>): Promise<Service> {
     const nc = this.#requireConnection();
-    if (!isSemver(version))
-      throw new InvalidConfiguration(
-        `Service version ${JSON.stringify(version)} is not semver (e.g. 1.0.0)`,
-      );
+    if (!isSemver(version)) throw new InvalidConfiguration(`Service version ${JSON.stringify(version)} is not semver (e.g. 1.0.0)`);
     const service = await nc.services.add({
       name: serviceName(name),
       version,
@@ -646,9 +477,7 @@ export class Extension {
 
   async runWithSetup(setup: SetupFn): Promise<void> {
     await this.connect();
-    const stopped = new Promise<void>(
-      (resolve) => (this.#stopRequested = resolve),
-    );
+    const stopped = new Promise<void>((resolve) => (this.#stopRequested = resolve));
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.#stopping) {
         this.log.warn("second signal: closing without draining", { signal });
@@ -668,13 +497,9 @@ export class Extension {
       await this.register();
       const declared = JSON.stringify(this.registration());
       await setup(this);
-      if (JSON.stringify(this.registration()) !== declared)
-        await this.register();
+      if (JSON.stringify(this.registration()) !== declared) await this.register();
       this.#publishStatus("running");
-      this.#statusTimer = setInterval(
-        () => this.#publishStatus("running"),
-        this.#statusIntervalMs,
-      );
+      this.#statusTimer = setInterval(() => this.#publishStatus("running"), this.#statusIntervalMs);
       this.log.info("extension running", {
         name: this.name,
         services: this.#services.map((s) => s.info().name),
@@ -682,10 +507,7 @@ export class Extension {
       this.#ready.resolve();
       const closed = this.#nc!.closed().then((err) => {
         // Closed without stop(): the reconnect budget (if one was configured) ran out or the server refused us.
-        if (!this.#stopping)
-          throw new ConnectionFailed(
-            `NATS connection closed${err ? `: ${err.message}` : ""}`,
-          );
+        if (!this.#stopping) throw new ConnectionFailed(`NATS connection closed${err ? `: ${err.message}` : ""}`);
       });
       await Promise.race([stopped, closed]);
     } catch (err) {
@@ -715,14 +537,8 @@ export class Extension {
       clearInterval(this.#statusTimer);
       const started = Date.now();
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<false>(
-        (resolve) =>
-          (timer = setTimeout(() => resolve(false), this.#shutdownTimeoutMs)),
-      );
-      const drained = await Promise.race([
-        this.#drain().then(() => true as const),
-        deadline,
-      ]);
+      const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.#shutdownTimeoutMs)));
+      const drained = await Promise.race([this.#drain().then(() => true as const), deadline]);
       clearTimeout(timer);
       const nc = this.#nc;
       if (!drained) {
@@ -759,13 +575,11 @@ export class Extension {
   }
 
   #requireConnection(): NatsConnection {
-    if (!this.#nc)
-      throw new ConnectionFailed(
-        "Extension is not connected; call connect(), run() or runWithSetup() first",
-      );
+    if (!this.#nc) throw new ConnectionFailed("Extension is not connected; call connect(), run() or runWithSetup() first");
     return this.#nc;
   }
 }
+
 
 /** A promise with its resolve/reject at hand (Promise.withResolvers needs Node 22). */
 function settleable(): {
@@ -775,9 +589,7 @@ function settleable(): {
 } {
   let resolve!: () => void;
   let reject!: (err: unknown) => void;
-  const promise = new Promise<void>(
-    (res, rej) => ((resolve = res), (reject = rej)),
-  );
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
   promise.catch(() => {}); // a failure is also thrown by run(); an unobserved ready() must not crash the process
   return { promise, resolve, reject };
 }

@@ -10,11 +10,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { writeDocSection } from "../test/helpers/doc-section.js";
-import {
-  clusterTable,
-  runCluster,
-  type ClusterOptions,
-} from "../test/helpers/cluster.js";
+import { clusterTable, runCluster, type ClusterOptions } from "../test/helpers/cluster.js";
 import { ROOT } from "../test/helpers/specs.js";
 
 const { values } = parseArgs({
@@ -38,12 +34,7 @@ const table = clusterTable(result, options);
 const summary = `Measured with \`npm run cluster -- --requests ${options.requests} --duration ${durationMs / 1000}\` (scripts/cluster.ts) on ${new Date().toISOString().slice(0, 10)}.`;
 console.log(`\n${table}\n\n${summary}`);
 if (!values["no-write"]) {
-  writeDocSection(
-    path.join(ROOT, "docs/reliability.md"),
-    "cluster",
-    `${table}\n\n${summary}`,
-  );
+  writeDocSection(path.join(ROOT, "docs/reliability.md"), "cluster", `${table}\n\n${summary}`);
   console.log("\nwrote docs/reliability.md");
 }
-process.exitCode =
-  result.reads.failed === 0 && result.writes.missing.length === 0 ? 0 : 1;
+process.exitCode = result.reads.failed === 0 && result.writes.missing.length === 0 ? 0 : 1;

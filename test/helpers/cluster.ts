@@ -10,18 +10,15 @@
 import { connect, type NatsConnection } from "nats";
 import { openBucket, RECONNECT_FOREVER } from "@symphony-codegen/runtime";
 import { createClient } from "../../examples/petstore/src/generated/client.js";
-import {
-  freePort,
-  startNatsServer,
-  type NatsServer,
-} from "../../generator/dev/nats-server.js";
+import { freePort, startNatsServer, type NatsServer } from "../../generator/dev/nats-server.js";
 import { until } from "./example-process.js";
 import { startInstance, type Instance } from "./faults.js";
 
 const BUCKET = "cluster";
+/** "During the switch": requests sent this long after the instance kill (its in-flight requests hedge after ≤ 1 s) and after the leader kill (the election: ~5 s). */
+export const SWITCH_MS = { instance: 2_000, leader: 6_000 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const kindOf = (err: unknown) =>
-  (err as Error)?.constructor?.name ?? String(err);
+const kindOf = (err: unknown) => (err as Error)?.constructor?.name ?? String(err);
 
 export interface ClusterOptions {
   /** Idempotent requests, spread evenly over `durationMs`. */
@@ -38,22 +35,11 @@ export interface ClusterOptions {
 export interface ClusterResult {
   /** findPets/findPetById served by each instance before the instance kill. */
   servedBeforeKill: [number, number];
-  reads: {
-    sent: number;
-    ok: number;
-    failed: number;
-    failures: Record<string, number>;
-  };
-  /** Idempotent requests whose call spanned the leader kill (sent before it, settled after it) and how many of them failed. */
-  duringSwitch: { sent: number; failed: number };
-  writes: {
-    sent: number;
-    acknowledged: number;
-    failed: number;
-    failures: Record<string, number>;
-    readBack: number;
-    missing: string[];
-  };
+  reads: { sent: number; ok: number; failed: number; failures: Record<string, number> };
+  /** Idempotent requests sent during each switch (see SWITCH_MS) and how many of them failed. */
+  afterInstanceKill: { sent: number; failed: number };
+  afterLeaderKill: { sent: number; failed: number };
+  writes: { sent: number; acknowledged: number; failed: number; failures: Record<string, number>; readBack: number; missing: string[] };
   /** addPet calls whose KV put the instance had to retry, and the longest such put (ms). */
   putsRetried: number;
   longestPutMs: number;
@@ -75,19 +61,8 @@ async function startCluster(): Promise<Node[]> {
   try {
     for (let i = 0; i < 3; i++) {
       const name = `n${i + 1}`;
-      const others = routes
-        .filter((_, j) => j !== i)
-        .map((p) => `nats://127.0.0.1:${p}`);
-      const args = [
-        "-n",
-        name,
-        "--cluster_name",
-        "c",
-        "-cluster",
-        `nats://127.0.0.1:${routes[i]}`,
-        "-routes",
-        others.join(","),
-      ];
+      const others = routes.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`);
+      const args = ["-n", name, "--cluster_name", "c", "-cluster", `nats://127.0.0.1:${routes[i]}`, "-routes", others.join(",")];
       nodes.push({
         name,
         server: await startNatsServer({ port: ports[i], args }),
@@ -114,118 +89,75 @@ function killServer(node: Node): void {
 }
 
 async function streamLeader(nc: NatsConnection): Promise<string> {
-  const info = await (
-    await nc.jetstreamManager({ checkAPI: false })
-  ).streams.info(`KV_${BUCKET}`);
+  const info = await (await nc.jetstreamManager({ checkAPI: false })).streams.info(`KV_${BUCKET}`);
   const leader = info.cluster?.leader;
   if (!leader) throw new Error(`KV_${BUCKET} has no leader`);
   return leader;
 }
 
 /** Runs the whole scenario and stops everything it started, also when it fails. */
-export async function runCluster(
-  options: ClusterOptions,
-): Promise<ClusterResult> {
+export async function runCluster(options: ClusterOptions): Promise<ClusterResult> {
   const log = options.log ?? (() => {});
   const nodes = await startCluster();
   const instances: Instance[] = [];
   let nc: NatsConnection | undefined;
   try {
     const urls = nodes.map((n) => n.server.url);
-    nc = await connect({
-      servers: urls,
-      name: "cluster-client",
-      ...RECONNECT_FOREVER,
-    });
+    nc = await connect({ servers: urls, name: "cluster-client", ...RECONNECT_FOREVER });
     // The meta leader is elected a moment after the servers are ready: create the R=3 bucket once it
     // answers (straight, not ensureBucket, which would settle for R=1 while the peers are still joining).
     const js = nc.jetstream();
     const jsm = await nc.jetstreamManager({ checkAPI: false }); // no account-info round trip before the meta leader exists
     const bucketReady = async () => {
       try {
-        await js.views.kv(BUCKET, {
-          description: "cluster failover",
-          replicas: 3,
-        });
+        await js.views.kv(BUCKET, { description: "cluster failover", replicas: 3 });
         const info = await jsm.streams.info(`KV_${BUCKET}`);
-        if (info.config.num_replicas !== 3)
-          throw new Error(
-            `KV_${BUCKET} has ${info.config.num_replicas} replicas, not 3`,
-          );
+        if (info.config.num_replicas !== 3) throw new Error(`KV_${BUCKET} has ${info.config.num_replicas} replicas, not 3`);
         // A leader and both followers current: the bucket really has three copies before anything is killed.
-        return (
-          !!info.cluster?.leader &&
-          info.cluster.replicas?.filter((r) => r.current).length === 2
-        );
+        return !!info.cluster?.leader && info.cluster.replicas?.filter((r) => r.current).length === 2;
       } catch (err) {
         if (/replicas, not 3/.test((err as Error).message)) throw err;
         return false;
       }
     };
-    await until(
-      "the JetStream cluster to create an R=3 bucket with three current copies",
-      bucketReady,
-      60_000,
-    );
-    log(
-      `cluster ${nodes.map((n) => `${n.name} ${n.server.url}`).join(", ")}; KV_${BUCKET} R=3, leader ${await streamLeader(nc)}`,
-    );
+    await until("the JetStream cluster to create an R=3 bucket with three current copies", bucketReady, 60_000);
+    log(`cluster ${nodes.map((n) => `${n.name} ${n.server.url}`).join(", ")}; KV_${BUCKET} R=3, leader ${await streamLeader(nc)}`);
 
     const env = { LOG_READS: "1", KV_BUCKET: BUCKET };
-    instances.push(
-      startInstance(urls.join(","), 50, env),
-      startInstance(urls.join(","), 50, env),
-    );
-    for (const instance of instances)
-      await until(
-        "a petstore instance to run",
-        () => instance.lines.some((l) => l.message === "extension running"),
-        60_000,
-      );
+    instances.push(startInstance(urls.join(","), 50, env), startInstance(urls.join(","), 50, env));
+    for (const instance of instances) await until("a petstore instance to run", () => instance.lines.some((l) => l.message === "extension running"), 60_000);
 
     const client = createClient(nc, "petstore", { timeout: 20_000 });
     const result: ClusterResult = {
       servedBeforeKill: [0, 0],
       reads: { sent: 0, ok: 0, failed: 0, failures: {} },
-      duringSwitch: { sent: 0, failed: 0 },
-      writes: {
-        sent: 0,
-        acknowledged: 0,
-        failed: 0,
-        failures: {},
-        readBack: 0,
-        missing: [],
-      },
+      afterInstanceKill: { sent: 0, failed: 0 },
+      afterLeaderKill: { sent: 0, failed: 0 },
+      writes: { sent: 0, acknowledged: 0, failed: 0, failures: {}, readBack: 0, missing: [] },
       putsRetried: 0,
       longestPutMs: 0,
       leaderKilled: "",
       leaderAfter: "",
     };
-    const count = (bag: Record<string, number>, kind: string) =>
-      (bag[kind] = (bag[kind] ?? 0) + 1);
-    const served = (i: number) =>
-      instances[i]!.lines.filter((l) => l.message === "read served").length;
+    const count = (bag: Record<string, number>, kind: string) => (bag[kind] = (bag[kind] ?? 0) + 1);
+    const served = (i: number) => instances[i]!.lines.filter((l) => l.message === "read served").length;
+    let instanceKilledAt = Infinity;
     let leaderKilledAt = Infinity;
     const acknowledged: string[] = [];
 
-    log(
-      `load: ${options.requests} idempotent requests over ${options.durationMs} ms, an addPet every ${options.writeEvery}`,
-    );
+    log(`load: ${options.requests} idempotent requests over ${options.durationMs} ms, an addPet every ${options.writeEvery}`);
     const t0 = performance.now();
     const faults = (async () => {
       await sleep(options.killInstanceAtMs);
       result.servedBeforeKill = [served(0), served(1)];
       instances[0]!.child.kill("SIGKILL");
-      log(
-        `killed instance pid ${instances[0]!.child.pid} (SIGKILL); served before: ${result.servedBeforeKill.join(" / ")}`,
-      );
+      instanceKilledAt = performance.now();
+      log(`killed instance pid ${instances[0]!.child.pid} (SIGKILL); served before: ${result.servedBeforeKill.join(" / ")}`);
       await sleep(Math.max(0, t0 + options.killLeaderAtMs - performance.now()));
       result.leaderKilled = await streamLeader(nc!);
       killServer(nodes.find((n) => n.name === result.leaderKilled)!);
       leaderKilledAt = performance.now();
-      log(
-        `killed nats-server ${result.leaderKilled}, the leader of KV_${BUCKET} (SIGKILL)`,
-      );
+      log(`killed nats-server ${result.leaderKilled}, the leader of KV_${BUCKET} (SIGKILL)`);
     })();
 
     const calls: Promise<unknown>[] = [];
@@ -235,29 +167,22 @@ export async function runCluster(
       if (wait > 0) await sleep(wait);
       result.reads.sent++;
       const sentAt = performance.now();
+      const windows = [
+        [instanceKilledAt, SWITCH_MS.instance, result.afterInstanceKill],
+        [leaderKilledAt, SWITCH_MS.leader, result.afterLeaderKill],
+      ] as const;
+      const inSwitch = windows.filter(([at, ms]) => sentAt >= at && sentAt < at + ms).map(([, , bag]) => bag);
+      for (const bag of inSwitch) bag.sent++;
       const spansSwitch = (failed: boolean) => {
-        if (sentAt > leaderKilledAt || performance.now() < leaderKilledAt)
-          return;
-        result.duringSwitch.sent++;
-        if (failed) result.duringSwitch.failed++;
+        if (failed) for (const bag of inSwitch) bag.failed++;
       };
       calls.push(
-        (i % 2
-          ? client.findPetById({ path: { id: 1 } })
-          : client.findPets({})
-        ).then(
+        (i % 2 ? client.findPetById({ path: { id: 1 } }) : client.findPets({})).then(
           (r) => (
-            r.status === 200
-              ? result.reads.ok++
-              : (result.reads.failed++,
-                count(result.reads.failures, `HTTP ${r.status}`)),
+            r.status === 200 ? result.reads.ok++ : (result.reads.failed++, count(result.reads.failures, `HTTP ${r.status}`)),
             spansSwitch(r.status !== 200)
           ),
-          (err: unknown) => (
-            result.reads.failed++,
-            count(result.reads.failures, kindOf(err)),
-            spansSwitch(true)
-          ),
+          (err: unknown) => (result.reads.failed++, count(result.reads.failures, kindOf(err)), spansSwitch(true)),
         ),
       );
       if (i % options.writeEvery === options.writeEvery - 1) {
@@ -268,12 +193,8 @@ export async function runCluster(
             (r) =>
               r.status === 201
                 ? (result.writes.acknowledged++, acknowledged.push(name))
-                : (result.writes.failed++,
-                  count(result.writes.failures, `HTTP ${r.status}`)),
-            (err: unknown) => (
-              result.writes.failed++,
-              count(result.writes.failures, kindOf(err))
-            ),
+                : (result.writes.failed++, count(result.writes.failures, `HTTP ${r.status}`)),
+            (err: unknown) => (result.writes.failed++, count(result.writes.failures, kindOf(err))),
           ),
         );
       }
@@ -285,32 +206,19 @@ export async function runCluster(
     const kv = await openBucket(js, BUCKET);
     for (const name of acknowledged) {
       const entry = await kv.get(name);
-      if (
-        entry?.operation === "PUT" &&
-        (JSON.parse(entry.string()) as { name: string }).name === name
-      )
-        result.writes.readBack++;
+      if (entry?.operation === "PUT" && (JSON.parse(entry.string()) as { name: string }).name === name) result.writes.readBack++;
       else result.writes.missing.push(name);
     }
     result.leaderAfter = await streamLeader(nc);
-    const retried = instances.flatMap((i) =>
-      i.lines.filter((l) => l.message === "kv put retried"),
-    );
+    const retried = instances.flatMap((i) => i.lines.filter((l) => l.message === "kv put retried"));
     result.putsRetried = retried.length;
     result.longestPutMs = Math.max(0, ...retried.map((l) => Number(l.ms)));
     return result;
   } finally {
     for (const instance of instances) {
-      if (
-        instance.child.exitCode === null &&
-        instance.child.signalCode === null
-      )
-        instance.child.kill("SIGTERM");
+      if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill("SIGTERM");
     }
-    await Promise.race([
-      Promise.all(instances.map((i) => i.exited)),
-      sleep(15_000),
-    ]);
+    await Promise.race([Promise.all(instances.map((i) => i.exited)), sleep(15_000)]);
     for (const instance of instances) instance.child.kill("SIGKILL");
     await nc?.close().catch(() => {});
     await stopCluster(nodes);
@@ -318,10 +226,7 @@ export async function runCluster(
 }
 
 /** The figures as a markdown table (docs/reliability.md). */
-export function clusterTable(
-  r: ClusterResult,
-  options: ClusterOptions,
-): string {
+export function clusterTable(r: ClusterResult, options: ClusterOptions): string {
   const kinds = (bag: Record<string, number>) => {
     const list = Object.entries(bag).map(([k, n]) => `${n} ${k}`);
     return list.length ? ` (${list.join(", ")})` : "";
@@ -330,7 +235,8 @@ export function clusterTable(
     "| measured | sent | ok | failed |",
     "|---|---:|---:|---:|",
     `| idempotent requests (typed client), kill -9 of 1 of 2 instances at ${options.killInstanceAtMs / 1000} s and of the stream-leader server at ${options.killLeaderAtMs / 1000} s | ${r.reads.sent} | ${r.reads.ok} | ${r.reads.failed}${kinds(r.reads.failures)} |`,
-    `| … of which in flight across the leader kill | ${r.duringSwitch.sent} | ${r.duringSwitch.sent - r.duringSwitch.failed} | ${r.duringSwitch.failed} |`,
+    `| … of which sent in the ${SWITCH_MS.instance / 1000} s after the instance kill | ${r.afterInstanceKill.sent} | ${r.afterInstanceKill.sent - r.afterInstanceKill.failed} | ${r.afterInstanceKill.failed} |`,
+    `| … of which sent in the ${SWITCH_MS.leader / 1000} s after the leader kill (the election) | ${r.afterLeaderKill.sent} | ${r.afterLeaderKill.sent - r.afterLeaderKill.failed} | ${r.afterLeaderKill.failed} |`,
     `| KV writes (addPet → R=3 bucket), acknowledged = 201 | ${r.writes.sent} | ${r.writes.acknowledged} | ${r.writes.failed}${kinds(r.writes.failures)} |`,
     `| acknowledged writes read back afterwards | ${r.writes.acknowledged} | ${r.writes.readBack} | ${r.writes.missing.length} |`,
     "",

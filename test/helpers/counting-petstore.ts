@@ -21,25 +21,19 @@ const logReads = process.env.LOG_READS === "1";
 const bucket = process.env.KV_BUCKET;
 let kv: KV | undefined;
 /** Synchronous writes (stdout is a pipe): a line is out before the reply, even under kill -9. */
-const line = (entry: Record<string, unknown>) =>
-  process.stdout.write(JSON.stringify(entry) + "\n");
+const line = (entry: Record<string, unknown>) => process.stdout.write(JSON.stringify(entry) + "\n");
 const read = async () => {
   if (logReads) line({ message: "read served" });
   await work();
 };
-const ext = new Extension("Petstore", "petstore").withDescription(
-  "The petstore example, counting addPet",
-);
+const ext = new Extension("Petstore", "petstore").withDescription("The petstore example, counting addPet");
 
 await ext.runWithSetup(async (e) => {
   if (bucket) kv = await openBucket(await e.jetstream(), bucket);
   await register(e, {
     ...store,
     findPets: async (req, ctx) => (await read(), store.findPets(req, ctx)),
-    findPetById: async (req, ctx) => (
-      await read(),
-      store.findPetById(req, ctx)
-    ),
+    findPetById: async (req, ctx) => (await read(), store.findPetById(req, ctx)),
     addPet: async (req, ctx) => {
       line({ message: "addPet received", name: req.body.name });
       await work();
@@ -47,17 +41,8 @@ await ext.runWithSetup(async (e) => {
       if (kv) {
         const started = Date.now();
         let attempts = 1;
-        await putWithRetry(kv, req.body.name, JSON.stringify(req.body), {
-          deadlineMs: 15_000,
-          onRetry: (n) => (attempts = n),
-        });
-        if (attempts > 1)
-          line({
-            message: "kv put retried",
-            name: req.body.name,
-            attempts,
-            ms: Date.now() - started,
-          });
+        await putWithRetry(kv, req.body.name, JSON.stringify(req.body), { deadlineMs: 15_000, onRetry: (n) => (attempts = n) });
+        if (attempts > 1) line({ message: "kv put retried", name: req.body.name, attempts, ms: Date.now() - started });
       }
       return created;
     },

@@ -13,11 +13,7 @@ import path from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { RECONNECT_FOREVER } from "@symphony-codegen/runtime";
 import { createClient } from "../../examples/petstore/src/generated/client.js";
-import {
-  freePort,
-  startNatsServer,
-  type NatsServer,
-} from "../../generator/dev/nats-server.js";
+import { freePort, startNatsServer, type NatsServer } from "../../generator/dev/nats-server.js";
 import { ROOT, startCli, until, type DevProcess } from "./dev-cli.js";
 
 const INSTANCE_MAIN = path.join(ROOT, "test/helpers/counting-petstore.ts");
@@ -66,40 +62,16 @@ export interface Instance {
 }
 
 /** A counting petstore process (test/helpers/counting-petstore.ts); `extraEnv` sets its LOG_READS / KV_BUCKET. */
-export function startInstance(
-  natsUrl: string,
-  handlerDelayMs: number,
-  extraEnv: Record<string, string> = {},
-): Instance {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NATS_URL: natsUrl,
-    SYMPHONY_LOG_LEVEL: "info",
-    HANDLER_DELAY_MS: String(handlerDelayMs),
-    ...extraEnv,
-  };
-  for (const k of [
-    "SYMPHONY_TOKEN",
-    "REGISTRATION_TOKEN",
-    "NODE_OPTIONS",
-    "VITEST",
-    "VITEST_POOL_ID",
-    "VITEST_WORKER_ID",
-  ])
-    delete env[k];
-  const child = spawn(process.execPath, ["--import", "tsx", INSTANCE_MAIN], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+export function startInstance(natsUrl: string, handlerDelayMs: number, extraEnv: Record<string, string> = {}): Instance {
+  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl, SYMPHONY_LOG_LEVEL: "info", HANDLER_DELAY_MS: String(handlerDelayMs), ...extraEnv };
+  for (const k of ["SYMPHONY_TOKEN", "REGISTRATION_TOKEN", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID"]) delete env[k];
+  const child = spawn(process.execPath, ["--import", "tsx", INSTANCE_MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
   let pending = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     const parts = (pending + chunk.toString()).split("\n");
     pending = parts.pop()!;
-    for (const line of parts)
-      if (line.startsWith("{"))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of parts) if (line.startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
   });
   child.stderr!.resume();
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -107,26 +79,12 @@ export function startInstance(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const kindOf = (err: unknown) =>
-  (err as Error)?.constructor?.name ?? String(err);
+const kindOf = (err: unknown) => (err as Error)?.constructor?.name ?? String(err);
 
 /** One path's load: `requests` idempotent calls and a POST every `postEvery`, spread evenly over `durationMs`. */
-async function load(
-  via: Via,
-  send: Sender,
-  options: FaultOptions,
-  t0: number,
-): Promise<PathResult> {
-  const result: PathResult = {
-    via,
-    sent: 0,
-    ok: 0,
-    failed: 0,
-    failures: {},
-    posts: { sent: 0, acknowledged: 0, failed: 0 },
-  };
-  const fail = (kind: string) =>
-    (result.failures[kind] = (result.failures[kind] ?? 0) + 1);
+async function load(via: Via, send: Sender, options: FaultOptions, t0: number): Promise<PathResult> {
+  const result: PathResult = { via, sent: 0, ok: 0, failed: 0, failures: {}, posts: { sent: 0, acknowledged: 0, failed: 0 } };
+  const fail = (kind: string) => (result.failures[kind] = (result.failures[kind] ?? 0) + 1);
   const calls: Promise<unknown>[] = [];
   const interval = options.durationMs / options.requests;
   for (let i = 0; i < options.requests; i++) {
@@ -135,10 +93,7 @@ async function load(
     result.sent++;
     calls.push(
       send.read(i).then(
-        (status) =>
-          status === 200
-            ? result.ok++
-            : (result.failed++, fail(`HTTP ${status}`)),
+        (status) => (status === 200 ? result.ok++ : (result.failed++, fail(`HTTP ${status}`))),
         (err: unknown) => (result.failed++, fail(kindOf(err))),
       ),
     );
@@ -146,10 +101,7 @@ async function load(
       result.posts.sent++;
       calls.push(
         send.create(`${via}-${options.fault}-${i}`).then(
-          (status) =>
-            status === 201
-              ? result.posts.acknowledged++
-              : result.posts.failed++,
+          (status) => (status === 201 ? result.posts.acknowledged++ : result.posts.failed++),
           () => result.posts.failed++,
         ),
       );
@@ -169,11 +121,7 @@ interface Sender {
 function clientSender(nc: NatsConnection): Sender {
   const client = createClient(nc, "petstore");
   return {
-    read: async (i) =>
-      (i % 2
-        ? await client.findPetById({ path: { id: 1 } })
-        : await client.findPets({})
-      ).status,
+    read: async (i) => (i % 2 ? await client.findPetById({ path: { id: 1 } }) : await client.findPets({})).status,
     create: async (name) => (await client.addPet({ body: { name } })).status,
   };
 }
@@ -183,20 +131,12 @@ function gatewaySender(httpUrl: string): Sender {
   const status = async (res: Promise<Response>) => {
     const r = await res;
     const text = await r.text();
-    if (r.status >= 500 && process.env.FAULTS_DEBUG)
-      console.log(r.status, text); // why it failed
+    if (r.status >= 500 && process.env.FAULTS_DEBUG) console.log(r.status, text); // why it failed
     return r.status;
   };
   return {
     read: (i) => status(fetch(i % 2 ? `${api}/pets/1` : `${api}/pets`)),
-    create: (name) =>
-      status(
-        fetch(`${api}/pets`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ name }),
-        }),
-      ),
+    create: (name) => status(fetch(`${api}/pets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) })),
   };
 }
 
@@ -211,46 +151,23 @@ export async function runFaults(options: FaultOptions): Promise<FaultResult> {
   let nc: NatsConnection | undefined;
   try {
     const delay = options.handlerDelayMs ?? 50;
-    instances.push(
-      startInstance(nats.url, delay),
-      startInstance(nats.url, delay),
-    );
-    for (const instance of instances)
-      await until(
-        "a petstore instance to run",
-        () => instance.lines.some((l) => l.message === "extension running"),
-        60_000,
-      );
+    instances.push(startInstance(nats.url, delay), startInstance(nats.url, delay));
+    for (const instance of instances) await until("a petstore instance to run", () => instance.lines.some((l) => l.message === "extension running"), 60_000);
     const senders: [Via, Sender][] = [];
     if (options.paths.includes("client")) {
-      nc = await connect({
-        servers: nats.url,
-        name: "faults-client",
-        ...RECONNECT_FOREVER,
-      });
+      nc = await connect({ servers: nats.url, name: "faults-client", ...RECONNECT_FOREVER });
       senders.push(["client", clientSender(nc)]);
     }
     if (options.paths.includes("gateway")) {
       dev = startCli(["--port", "0", "--nats", nats.url]);
-      const banner = await until(
-        "the dev banner",
-        () => /web page \+ REST gateway: (http:\/\/\S+)\//.exec(dev!.stdout()),
-        60_000,
-      );
+      const banner = await until("the dev banner", () => /web page \+ REST gateway: (http:\/\/\S+)\//.exec(dev!.stdout()), 60_000);
       const sender = gatewaySender(banner[1]!);
-      for (
-        const deadline = Date.now() + 30_000;
-        (await sender.read(0).catch(() => 0)) !== 200;
-        await sleep(100)
-      ) {
-        if (Date.now() > deadline)
-          throw new Error("the gateway never served petstore");
+      for (const deadline = Date.now() + 30_000; (await sender.read(0).catch(() => 0)) !== 200; await sleep(100)) {
+        if (Date.now() > deadline) throw new Error("the gateway never served petstore");
       }
       senders.push(["gateway", sender]);
     }
-    log(
-      `load: ${options.requests} idempotent requests per path over ${options.durationMs} ms; ${options.fault} at ${options.faultAtMs} ms`,
-    );
+    log(`load: ${options.requests} idempotent requests per path over ${options.durationMs} ms; ${options.fault} at ${options.faultAtMs} ms`);
     const t0 = performance.now();
     const fault = (async () => {
       await sleep(options.faultAtMs);
@@ -263,46 +180,24 @@ export async function runFaults(options: FaultOptions): Promise<FaultResult> {
       await nats!.stop();
       nats = undefined;
       nats = await startNatsServer({ port, storeDir });
-      log(
-        `nats-server restarted on port ${port} in ${Math.round(performance.now() - before)} ms`,
-      );
+      log(`nats-server restarted on port ${port} in ${Math.round(performance.now() - before)} ms`);
     })();
-    const paths = await Promise.all(
-      senders.map(([via, sender]) => load(via, sender, options, t0)),
-    );
+    const paths = await Promise.all(senders.map(([via, sender]) => load(via, sender, options, t0)));
     await fault;
     await sleep(300); // the instances' last lines
-    const executed = instances.flatMap((i) =>
-      i.lines
-        .filter((l) => l.message === "addPet received")
-        .map((l) => String(l.name)),
-    );
+    const executed = instances.flatMap((i) => i.lines.filter((l) => l.message === "addPet received").map((l) => String(l.name)));
     const seen = new Set<string>();
-    const duplicatePosts = [
-      ...new Set(executed.filter((name) => seen.has(name) || !seen.add(name))),
-    ];
-    return {
-      fault: options.fault,
-      paths,
-      postsExecuted: executed.length,
-      duplicatePosts,
-    };
+    const duplicatePosts = [...new Set(executed.filter((name) => seen.has(name) || !seen.add(name)))];
+    return { fault: options.fault, paths, postsExecuted: executed.length, duplicatePosts };
   } finally {
     await nc?.close().catch(() => {});
     if (dev && dev.child.exitCode === null) {
       process.kill(-dev.pid, "SIGTERM");
       await Promise.race([dev.exited, sleep(10_000)]);
     }
-    for (const i of instances)
-      if (i.child.exitCode === null && i.child.signalCode === null)
-        i.child.kill("SIGTERM");
-    await Promise.race([
-      Promise.all(instances.map((i) => i.exited)),
-      sleep(15_000),
-    ]);
-    for (const i of instances)
-      if (i.child.exitCode === null && i.child.signalCode === null)
-        i.child.kill("SIGKILL");
+    for (const i of instances) if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill("SIGTERM");
+    await Promise.race([Promise.all(instances.map((i) => i.exited)), sleep(15_000)]);
+    for (const i of instances) if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill("SIGKILL");
     await nats?.stop();
     rmSync(storeDir, { recursive: true, force: true });
   }
