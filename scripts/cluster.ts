@@ -6,6 +6,7 @@
  *
  *   npm run cluster                                  # 1000 requests over 20 s
  *   npm run cluster -- --requests 300 --duration 10 --no-write
+ *   npm run cluster -- --no-put-retry --no-write     # instances write with a plain kv.put
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "1000" },
     duration: { type: "string", default: "20" },
     "no-write": { type: "boolean", default: false },
+    "no-put-retry": { type: "boolean", default: false },
   },
 });
 const durationMs = Number(values.duration) * 1000;
@@ -27,13 +29,14 @@ const options: ClusterOptions = {
   killInstanceAtMs: Math.round(durationMs * 0.3),
   killLeaderAtMs: Math.round(durationMs * 0.5),
   writeEvery: 10,
+  putRetry: !values["no-put-retry"],
   log: (line) => console.log(line),
 };
 const result = await runCluster(options);
 const table = clusterTable(result, options);
 const summary = `Measured with \`npm run cluster -- --requests ${options.requests} --duration ${durationMs / 1000}\` (scripts/cluster.ts) on ${new Date().toISOString().slice(0, 10)}.`;
 console.log(`\n${table}\n\n${summary}`);
-if (!values["no-write"]) {
+if (!values["no-write"] && !values["no-put-retry"]) {
   writeDocSection(path.join(ROOT, "docs/reliability.md"), "cluster", `${table}\n\n${summary}`);
   console.log("\nwrote docs/reliability.md");
 }

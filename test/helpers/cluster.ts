@@ -29,6 +29,8 @@ export interface ClusterOptions {
   killLeaderAtMs: number;
   /** One addPet (a KV write) per this many idempotent requests. */
   writeEvery: number;
+  /** false: the instances write with a plain kv.put (no putWithRetry), for the "without" figure. */
+  putRetry?: boolean;
   log?: (line: string) => void;
 }
 
@@ -123,7 +125,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterResult
     await until("the JetStream cluster to create an R=3 bucket with three current copies", bucketReady, 60_000);
     log(`cluster ${nodes.map((n) => `${n.name} ${n.server.url}`).join(", ")}; KV_${BUCKET} R=3, leader ${await streamLeader(nc)}`);
 
-    const env = { LOG_READS: "1", KV_BUCKET: BUCKET };
+    const env = { LOG_READS: "1", KV_BUCKET: BUCKET, PUT_RETRY: options.putRetry === false ? "0" : "1" };
     instances.push(startInstance(urls.join(","), 50, env), startInstance(urls.join(","), 50, env));
     for (const instance of instances) await until("a petstore instance to run", () => instance.lines.some((l) => l.message === "extension running"), 60_000);
 
