@@ -5,12 +5,15 @@
  * 5 s. Requests reach both instances before the kill, none of the idempotent ones fails, and every
  * write the API acknowledged is readable afterwards. The figures during the switches are printed, not
  * asserted on: they depend on timing (scripts/cluster.ts writes them into docs/reliability.md).
- * runCluster stops every process it started, also when it fails.
+ * runCluster stops every process it started, also when it fails; afterAll stops what a run cut short
+ * (a test timeout) left behind.
  */
-import { describe, expect, it } from "vitest";
-import { clusterTable, runCluster, type ClusterOptions } from "./helpers/cluster.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { clusterTable, runCluster, stopClusterRuns, type ClusterOptions } from "./helpers/cluster.js";
 
 describe("a 3-node nats-server cluster with two instances", () => {
+  afterAll(stopClusterRuns, 60_000);
+
   it("kill -9 of an instance and of the stream-leader server: 0 idempotent failures, every acknowledged KV write readable", async () => {
     const options: ClusterOptions = { requests: 300, durationMs: 10_000, killInstanceAtMs: 3_000, killLeaderAtMs: 5_000, writeEvery: 10 };
     const result = await runCluster(options);

@@ -103,6 +103,18 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterResult
   const nodes = await startCluster();
   const instances: Instance[] = [];
   let nc: NatsConnection | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      for (const instance of instances) {
+        if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill("SIGTERM");
+      }
+      await Promise.race([Promise.all(instances.map((i) => i.exited)), sleep(15_000)]);
+      for (const instance of instances) instance.child.kill("SIGKILL");
+      await nc?.close().catch(() => {});
+      await stopCluster(nodes);
+    })());
+  running.add(cleanup);
   try {
     const urls = nodes.map((n) => n.server.url);
     nc = await connect({ servers: urls, name: "cluster-client", ...RECONNECT_FOREVER });
@@ -217,14 +229,18 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterResult
     result.longestPutMs = Math.max(0, ...retried.map((l) => Number(l.ms)));
     return result;
   } finally {
-    for (const instance of instances) {
-      if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill("SIGTERM");
-    }
-    await Promise.race([Promise.all(instances.map((i) => i.exited)), sleep(15_000)]);
-    for (const instance of instances) instance.child.kill("SIGKILL");
-    await nc?.close().catch(() => {});
-    await stopCluster(nodes);
+    await cleanup();
+    running.delete(cleanup);
   }
+}
+
+/** Cleanups of the runs in progress: `stopClusterRuns()` (a test's afterAll) ends them if a run was cut short, e.g. by a test timeout. */
+const running = new Set<() => Promise<void>>();
+
+/** Stops whatever a run that did not finish left running (instances, connection, servers). */
+export async function stopClusterRuns(): Promise<void> {
+  await Promise.allSettled([...running].map((c) => c()));
+  running.clear();
 }
 
 /** The figures as a markdown table (docs/reliability.md). */
