@@ -326,7 +326,8 @@ export class Extension {
       ...RECONNECT_FOREVER,
       ...this.#connectOptions,
     };
-    if (url) options.servers = url;
+    // NATS_URL may list a cluster's servers, comma-separated (nats.js takes a string as one URL).
+    if (url) options.servers = url.includes(",") ? url.split(",").map((u) => u.trim()).filter(Boolean) : url;
     else {
       const { token } = await resolveToken({ explicit: this.#token, prefix: this.prefix, capabilities: this.#declared.capabilities, log: this.log });
       // Buckets and capabilities declared so far: an isolating platform grants exactly these (declare them before run()).

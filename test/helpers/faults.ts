@@ -55,14 +55,15 @@ export interface FaultResult {
   duplicatePosts: string[];
 }
 
-interface Instance {
+export interface Instance {
   child: ChildProcess;
   lines: Record<string, unknown>[];
   exited: Promise<unknown>;
 }
 
-function startInstance(natsUrl: string, handlerDelayMs: number): Instance {
-  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl, SYMPHONY_LOG_LEVEL: "info", HANDLER_DELAY_MS: String(handlerDelayMs) };
+/** A counting petstore process (test/helpers/counting-petstore.ts); `extraEnv` sets its LOG_READS / KV_BUCKET. */
+export function startInstance(natsUrl: string, handlerDelayMs: number, extraEnv: Record<string, string> = {}): Instance {
+  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl, SYMPHONY_LOG_LEVEL: "info", HANDLER_DELAY_MS: String(handlerDelayMs), ...extraEnv };
   for (const k of ["SYMPHONY_TOKEN", "REGISTRATION_TOKEN", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID"]) delete env[k];
   const child = spawn(process.execPath, ["--import", "tsx", INSTANCE_MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
