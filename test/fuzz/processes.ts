@@ -87,9 +87,16 @@ function watchOutput(child: ChildProcess, problems: Map<string, LoggedProblem>):
   return { head: () => head, tail: () => tail };
 }
 
-/** Starts `node --import tsx --import probe.ts <args>` in its own process group. */
-export function startWatched(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Watched {
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", PROBE, ...args], {
+/** Extra modules to preload after probe.ts (the soak's probe) and extra environment. */
+export interface Extra {
+  preload?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts `node --import tsx --import probe.ts [--import <preload>…] <args>` in its own process group. */
+export function startWatched(name: string, args: string[], env: NodeJS.ProcessEnv = {}, preload: string[] = []): Watched {
+  const imports = [PROBE, ...preload].flatMap((p) => ["--import", p]);
+  const child = spawn(process.execPath, ["--import", "tsx", ...imports, ...args], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -159,17 +166,22 @@ export async function until<T>(what: string, proc: Watched, probe: () => Promise
  * An example service (examples/<name>/src/main.ts) on `natsUrl`, as `npm run example` runs it
  * under dev (SYMPHONY_DEV=1: response bodies are checked against the spec).
  */
-export async function startExample(example: string, natsUrl: string): Promise<Watched> {
-  const proc = startWatched(example, [path.join("examples", example, "src", "main.ts")], { NATS_URL: natsUrl, SYMPHONY_DEV: "1", SYMPHONY_LOG_LEVEL: "info" });
+export async function startExample(example: string, natsUrl: string, extra: Extra = {}): Promise<Watched> {
+  const env = {
+    NATS_URL: natsUrl,
+    SYMPHONY_DEV: "1",
+    SYMPHONY_LOG_LEVEL: "info",
+    ...extra.env,
+  };
+  const proc = startWatched(example, [path.join("examples", example, "src", "main.ts")], env, extra.preload);
   await until(`${example} to run`, proc, () => proc.stdout().includes('"message":"extension running"'));
   return proc;
 }
 
 /** `symphony-codegen dev --nats <url> --port 0` (the CLI, as users start it), once it printed its HTTP address. */
-export async function startGateway(natsUrl: string): Promise<{ proc: Watched; httpUrl: string }> {
-  const proc = startWatched("gateway (dev)", [path.join("bin", "symphony-codegen.js"), "dev", "--nats", natsUrl, "--port", "0"], {
-    SYMPHONY_LOG_LEVEL: "info",
-  });
+export async function startGateway(natsUrl: string, extra: Extra = {}): Promise<{ proc: Watched; httpUrl: string }> {
+  const args = [path.join("bin", "symphony-codegen.js"), "dev", "--nats", natsUrl, "--port", "0"];
+  const proc = startWatched("gateway (dev)", args, { SYMPHONY_LOG_LEVEL: "info", ...extra.env }, extra.preload);
   const httpUrl = await until("the dev banner", proc, () => /web page \+ REST gateway: (http:\/\/\S+?)\/? /.exec(proc.stdout())?.[1]);
   return { proc, httpUrl };
 }
