@@ -19,7 +19,7 @@ const outageMs = Number(values.outage) * 1000;
 
 const nats = await restartableNats();
 const url = nats.current().url;
-const running = (child: ReturnType<typeof startExample>) => until("the extension to run", () => child.hasLine("extension running"));
+const running = (child: ReturnType<typeof startExample>) => until("the extension to run", () => child.hasLine("extension running"), 30_000);
 
 // 1. An outage longer than any retry budget nats.js would give itself.
 const survivor = startExample({ NATS_URL: url });

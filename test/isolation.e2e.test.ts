@@ -18,20 +18,13 @@ import {
   type TokenExchangeRequest,
 } from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { until } from "./helpers/dev-cli.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const json = (value: unknown) => JSON.stringify(value);
 const parse = (msg: Msg) => JSON.parse(decoder.decode(msg.data)) as Record<string, unknown>;
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 let dev: DevPlatform;
 const running: { ext: Extension; done: Promise<void> }[] = [];
@@ -65,7 +58,7 @@ describe("operator mode isolates extensions from each other", () => {
   const violations: NonNullable<Status["permissionContext"]>[] = [];
   const violated = (operation: "publish" | "subscription", subject: string) => violations.some((v) => v.operation === operation && v.subject === subject);
   const refusedBy = (operation: "publish" | "subscription", subject: string) =>
-    until(`nats-server to refuse ${operation} on ${subject}`, () => violated(operation, subject)).then(
+    until(`nats-server to refuse ${operation} on ${subject}`, () => violated(operation, subject), 20_000).then(
       () => true,
       () => false,
     );
@@ -124,7 +117,7 @@ describe("operator mode isolates extensions from each other", () => {
   });
 
   it("legitimate traffic works: each serves, uses its own bucket and the platform; beta calls alpha as declared", async () => {
-    await until("both registered", () => !!betaEntry() && dev.platform.extensions().some((r) => r.entry.id === alpha.identifier()));
+    await until("both registered", () => !!betaEntry() && dev.platform.extensions().some((r) => r.entry.id === alpha.identifier()), 20_000);
     expect(await callBeta()).toEqual(Array(10).fill("beta"));
     const echo = await beta.conn()!.request("cirata.extensions.alpha.echo", "hi", { timeout: 5_000 });
     expect(decoder.decode(echo.data)).toBe("hi");

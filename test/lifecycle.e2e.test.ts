@@ -31,7 +31,7 @@ describe("extension lifecycle under NATS outages", () => {
     const nats = await restartableServer();
     const url = nats.current().url;
     const child = startChild({ NATS_URL: url });
-    await until("the extension to run", () => child.hasLine("extension running"));
+    await until("the extension to run", () => child.hasLine("extension running"), 30_000);
     expect(await findPets(url)).toBe(200);
 
     await nats.stop();
@@ -53,7 +53,7 @@ describe("extension lifecycle under NATS outages", () => {
   it("ends within the shutdown deadline on SIGTERM while NATS is unreachable", async () => {
     const nats = await restartableServer();
     const child = startChild({ NATS_URL: nats.current().url });
-    await until("the extension to run", () => child.hasLine("extension running"));
+    await until("the extension to run", () => child.hasLine("extension running"), 30_000);
     await nats.stop();
     await until("the disconnect to be noticed", () => child.hasLine("disconnected from NATS; reconnecting"));
 

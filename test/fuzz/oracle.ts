@@ -8,6 +8,7 @@
  * - a 4xx is problem+json with its status, and a 400's `errors` name each field (`name` for a
  *   parameter, `pointer` for the body).
  */
+import { REPLY_TOO_LARGE } from "@symphony-codegen/runtime/internal/serve.js";
 import type { FuzzCase } from "./cases.js";
 
 export const OUTCOMES = ["2xx", "3xx", "4xx", "5xx-designed", "5xx", "lost", "bad-reply", "bad-4xx", "unsent"] as const;
@@ -59,8 +60,6 @@ function declaredByHandler(c: FuzzCase, status: number, contentType: string | un
     c.op.model.responses.find((r) => r.key === "default");
   return key?.content.some((m) => m.contentType.toLowerCase() === base) ?? false;
 }
-
-const REPLY_TOO_LARGE = "urn:symphony:problem:reply-too-large";
 
 function byStatus(c: FuzzCase, status: number, contentType: string | undefined, body: unknown): Outcome {
   if (status >= 500) {

@@ -60,11 +60,11 @@ export function startCli(args: string[]): DevProcess {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it returns something truthy. */
-export async function until<T>(what: string, probe: () => T | undefined | null | false, ms = 15_000): Promise<T> {
+/** Polls `probe` (sync or async) until it returns something truthy. */
+export async function until<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);

@@ -23,11 +23,12 @@ export interface ExampleProcess {
   hasLine(message: string): boolean;
 }
 
-export function startExample(env: Record<string, string>): ExampleProcess {
+/** `main`: the example's entry by default; any module that runs an extension the same way (test/helpers/counting-petstore.ts). */
+export function startExample(env: Record<string, string>, main = MAIN): ExampleProcess {
   const base = { ...process.env };
   for (const k of ["NATS_URL", "SYMPHONY_TOKEN", "REGISTRATION_TOKEN", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID"]) delete base[k];
   // `--import tsx`, not the tsx CLI: signals reach the extension itself, not a relaying parent.
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: ROOT, env: { ...base, SYMPHONY_LOG_LEVEL: "debug", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", main], { cwd: ROOT, env: { ...base, SYMPHONY_LOG_LEVEL: "debug", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
   let pending = "";
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -50,14 +51,7 @@ export function startExample(env: Record<string, string>): ExampleProcess {
   };
 }
 
-/** Polls `check` every 100 ms until it holds. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until } from "./dev-cli.js";
 
 export interface RestartableNats {
   current(): NatsServer;

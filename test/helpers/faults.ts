@@ -6,7 +6,7 @@
  * one instance is killed with SIGKILL. Used by scripts/faults.ts (full size) and
  * test/retry.e2e.test.ts (shortened).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { RECONNECT_FOREVER } from "@symphony-codegen/runtime";
 import { createClient } from "../../examples/petstore/src/generated/client.js";
 import { freePort, startNatsServer, type NatsServer } from "../../generator/dev/nats-server.js";
 import { ROOT, startCli, until, type DevProcess } from "./dev-cli.js";
+import { startExample } from "./example-process.js";
 
 const INSTANCE_MAIN = path.join(ROOT, "test/helpers/counting-petstore.ts");
 
@@ -63,19 +64,8 @@ export interface Instance {
 
 /** A counting petstore process (test/helpers/counting-petstore.ts); `extraEnv` sets its LOG_READS / KV_BUCKET. */
 export function startInstance(natsUrl: string, handlerDelayMs: number, extraEnv: Record<string, string> = {}): Instance {
-  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl, SYMPHONY_LOG_LEVEL: "info", HANDLER_DELAY_MS: String(handlerDelayMs), ...extraEnv };
-  for (const k of ["SYMPHONY_TOKEN", "REGISTRATION_TOKEN", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID"]) delete env[k];
-  const child = spawn(process.execPath, ["--import", "tsx", INSTANCE_MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  const lines: Record<string, unknown>[] = [];
-  let pending = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    const parts = (pending + chunk.toString()).split("\n");
-    pending = parts.pop()!;
-    for (const line of parts) if (line.startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.resume();
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  return { child, lines, exited };
+  const instance = startExample({ NATS_URL: natsUrl, SYMPHONY_LOG_LEVEL: "info", HANDLER_DELAY_MS: String(handlerDelayMs), ...extraEnv }, INSTANCE_MAIN);
+  return { child: instance.process, lines: instance.lines, exited: instance.exited };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
