@@ -3,8 +3,8 @@
  * `--rate` requests/s (default 200), 80% through the typed client over NATS and 20% through
  * `symphony-codegen dev`'s gateway, a mix of findPets / findPetById (found and missing) / addPet /
  * deletePet that leaves the store's size steady. Every 10 s it samples, for the extension and the
- * gateway process, RSS (/proc/<pid>/status, from here) and p99 event-loop lag and active handles
- * (reported by test/soak/probe.ts, preloaded into both). The verdict (test/soak/verdict.ts) says
+ * gateway process, memory (RSS, V8's heap reservation and its live heap after a full collection),
+ * p99 event-loop lag and active handles, reported by test/soak/probe.ts, preloaded into both. The verdict (test/soak/verdict.ts) says
  * whether each stayed flat; any failed or lost request fails the soak too. Prints the figures and
  * writes them into docs/reliability.md between the soak markers.
  *
@@ -183,6 +183,9 @@ const ticker = setInterval(() => {
 interface Row extends SoakSample {
   lagMaxMs: number;
   byType: Record<string, number>;
+  heapUsedKiB: number;
+  externalKiB: number;
+  arrayBuffersKiB: number;
 }
 const samples = new Map<string, Row[]>(watched.map((w) => [w.name, []]));
 const periods: { atMs: number; rate: number; p99Ms: number; failed: number }[] = [];
@@ -200,16 +203,21 @@ function lastProbeLine(file: string): ProbeLine | undefined {
 function sample(): void {
   const atMs = Math.round(performance.now() - started);
   for (const w of watched) {
-    const rss = w.proc.rssKiB();
+    // Memory figures come from the probe: RSS and the heap at the same instant.
     const line = lastProbeLine(w.file);
-    if (rss === undefined || !line) continue;
+    if (!line) continue;
     samples.get(w.name)!.push({
       atMs,
-      rssKiB: rss,
+      rssKiB: line.rssKiB,
       lagP99Ms: line.lagP99Ms,
       lagMaxMs: line.lagMaxMs,
       handles: line.handles,
       byType: line.byType,
+      heapUsedKiB: line.heapUsedKiB,
+      heapTotalKiB: line.heapTotalKiB,
+      externalKiB: line.externalKiB,
+      arrayBuffersKiB: line.arrayBuffersKiB,
+      liveHeapKiB: line.liveHeapKiB,
     });
   }
   const done = counts.ok + counts.failed;
@@ -225,8 +233,8 @@ function sample(): void {
   const g = samples.get("gateway")!.at(-1);
   const p = periods.at(-1)!;
   console.log(
-    `${(atMs / 60_000).toFixed(1).padStart(5)} min  ext rss ${mib(e?.rssKiB)} lag p99 ${e?.lagP99Ms ?? "?"} ms handles ${e?.handles ?? "?"}  |  ` +
-      `gw rss ${mib(g?.rssKiB)} lag p99 ${g?.lagP99Ms ?? "?"} ms handles ${g?.handles ?? "?"}  |  ${p.rate.toFixed(0)} req/s p99 ${p.p99Ms.toFixed(1)} ms failed ${counts.failed} skipped ${counts.skipped}`,
+    `${(atMs / 60_000).toFixed(1).padStart(5)} min  ext rss ${mib(e?.rssKiB)} heap ${mib(e?.liveHeapKiB)}/${mib(e?.heapTotalKiB)} lag p99 ${e?.lagP99Ms ?? "?"} ms handles ${e?.handles ?? "?"}  |  ` +
+      `gw rss ${mib(g?.rssKiB)} heap ${mib(g?.liveHeapKiB)}/${mib(g?.heapTotalKiB)} lag p99 ${g?.lagP99Ms ?? "?"} ms handles ${g?.handles ?? "?"}  |  ${p.rate.toFixed(0)} req/s p99 ${p.p99Ms.toFixed(1)} ms failed ${counts.failed} skipped ${counts.skipped}`,
   );
 }
 const mib = (kib: number | undefined) => (kib === undefined ? "?" : `${(kib / 1024).toFixed(1)} MiB`);
@@ -257,13 +265,14 @@ const ext = samples.get("extension")!;
 const gw = samples.get("gateway")!;
 const fmt = (n: number | undefined, digits = 1) => (n === undefined ? "–" : n.toFixed(digits));
 const sampleTable = [
-  "| min | extension RSS MiB | ext. p99 lag ms | ext. handles | gateway RSS MiB | gw. p99 lag ms | gw. handles | req/s (10 s) | client p99 ms |",
-  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  "| min | ext. RSS MiB | ext. heap reserved / live MiB | ext. p99 lag ms | ext. handles | gw. RSS MiB | gw. heap reserved / live MiB | gw. p99 lag ms | gw. handles | req/s (10 s) | client p99 ms |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...marks.map((at) => {
     const e = byTime(ext, at);
     const g = byTime(gw, at);
     const p = byTime(periods, at);
-    return `| ${fmt((e?.atMs ?? at) / 60_000)} | ${fmt(e && e.rssKiB / 1024)} | ${fmt(e?.lagP99Ms)} | ${e?.handles ?? "–"} | ${fmt(g && g.rssKiB / 1024)} | ${fmt(g?.lagP99Ms)} | ${g?.handles ?? "–"} | ${fmt(p?.rate, 0)} | ${fmt(p?.p99Ms)} |`;
+    const heap = (r: Row | undefined) => (r ? `${fmt(r.heapTotalKiB / 1024)} / ${fmt(r.liveHeapKiB && r.liveHeapKiB / 1024)}` : "–");
+    return `| ${fmt((e?.atMs ?? at) / 60_000)} | ${fmt(e && e.rssKiB / 1024)} | ${heap(e)} | ${fmt(e?.lagP99Ms)} | ${e?.handles ?? "–"} | ${fmt(g && g.rssKiB / 1024)} | ${heap(g)} | ${fmt(g?.lagP99Ms)} | ${g?.handles ?? "–"} | ${fmt(p?.rate, 0)} | ${fmt(p?.p99Ms)} |`;
   }),
 ].join("\n");
 
@@ -272,9 +281,11 @@ const verdictTable = [
   "| process | metric | early median | late median | change | limit | verdict |",
   "|---|---|---:|---:|---:|---:|---|",
   ...[...verdicts].flatMap(([name, v]) => [
-    `| ${name} | RSS | ${fmt(v.rss.early / 1024)} MiB | ${fmt(v.rss.late / 1024)} MiB | ×${v.rss.change.toFixed(3)} | ×${v.rss.limit} | ${yes(v.rss.flat)} |`,
+    `| ${name} | live heap (after full GC) | ${fmt(v.liveHeap.early / 1024)} MiB | ${fmt(v.liveHeap.late / 1024)} MiB | ×${v.liveHeap.change.toFixed(3)} | ×${v.liveHeap.limit} | ${yes(v.liveHeap.flat)} |`,
+    `| ${name} | RSS outside the V8 heap | ${fmt(v.nativeRss.early / 1024)} MiB | ${fmt(v.nativeRss.late / 1024)} MiB | ×${v.nativeRss.change.toFixed(3)} | ×${v.nativeRss.limit} | ${yes(v.nativeRss.flat)} |`,
     `| ${name} | p99 event-loop lag | ${fmt(v.lag.early)} ms | ${fmt(v.lag.late)} ms | ×${v.lag.change.toFixed(2)} | ×${v.lag.limit} | ${yes(v.lag.flat)} |`,
     `| ${name} | active handles | ${v.handles.early} | ${v.handles.late} | ${v.handles.change >= 0 ? "+" : ""}${v.handles.change} | ±${v.handles.limit} | ${yes(v.handles.flat)} |`,
+    `| ${name} | RSS (reported; judged as the two parts above) | ${fmt(v.rss.early / 1024)} MiB | ${fmt(v.rss.late / 1024)} MiB | ×${v.rss.change.toFixed(3)} | – | – |`,
   ]),
 ].join("\n");
 
@@ -289,10 +300,14 @@ const method =
   `## Soak\n\n` +
   `\`npm run soak\` (scripts/soak.ts, not in CI) runs the petstore example and \`symphony-codegen dev\` as processes on a real nats-server ` +
   `and drives a steady mix of findPets / findPetById (found, missing) / addPet / deletePet at a fixed rate, 80% through the typed client ` +
-  `over NATS and 20% through the gateway; every 10 s it reads each process's RSS from /proc and its p99 event-loop lag and active handle ` +
-  `count from a probe preloaded into it (test/soak/probe.ts). Flat means: the median of the last 20% of samples against the median of the ` +
-  `20% after a ${limits.warmupMs / 60_000}-minute warm-up grows at most ${Math.round((LIMITS.rssGrowth - 1) * 100)}% (RSS), at most ` +
-  `${LIMITS.lagGrowth}× (p99 lag), by at most ${LIMITS.handleDelta} (handles); any failed or lost request fails the soak.`;
+  `over NATS and 20% through the gateway; every 10 s a probe preloaded into each process (test/soak/probe.ts) reports its memory, p99 ` +
+  `event-loop lag and active handle count. Flat means: the median of the last 20% of samples against the median of the 20% after a ` +
+  `${limits.warmupMs / 60_000}-minute warm-up grows at most ${Math.round((LIMITS.memoryGrowth - 1) * 100)}% (memory), at most ` +
+  `${LIMITS.lagGrowth}× (p99 lag), by at most ${LIMITS.handleDelta} (handles); any failed or lost request fails the soak.\n\n` +
+  `Memory is judged in the two parts a leak can grow: the **live heap** (V8 heap in use right after a full collection: every ` +
+  `reachable JS object) and **RSS outside the V8 heap** (code, C++ objects, Buffers, malloc). RSS as a whole also carries V8's heap ` +
+  `*reservation*, which V8 sizes to the allocation rate, growing its young generation step by step under steady load and shrinking it ` +
+  `when idle; that is reported (RSS, "heap reserved") beside the verdict but not judged alone (see below).`;
 const summary = `Measured with \`npm run soak -- --minutes ${values.minutes} --rate ${rate}\` on ${new Date().toISOString().slice(0, 10)} (2 shared cores): ${requests} Verdict: **${passed ? "pass" : "fail"}**.`;
 const body = `${method}\n\n${sampleTable}\n\n${verdictTable}\n\n${summary}`;
 const json = path.join(dir, "samples.json");
