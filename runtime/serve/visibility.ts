@@ -9,7 +9,7 @@
  * component as a handler returns it, write `rt.Readable<components["schemas"]["Pet"]>`.
  */
 import { z } from "zod";
-import { setOwn } from "./own.js";
+import { setOwn } from "../core/own.js";
 
 /** Bytes (binary strings) are leaves, not objects to map over. */
 type Leaf = Uint8Array;

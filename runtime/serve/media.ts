@@ -3,8 +3,8 @@
  * Bytes cross NATS as base64 with the encoding named in the envelope or reply
  * (docs/protocol.md, "Bodies").
  */
-import { ownMap } from "./own.js";
-import { baseMediaType, isJsonMediaType } from "./rest.js";
+import { ownMap } from "../core/own.js";
+import { baseMediaType, isJsonMediaType } from "./envelope.js";
 
 export const BASE64 = "base64";
 

@@ -3,12 +3,12 @@
  * every parameter split, coerced and validated, every failure named.
  */
 import type { z } from "zod";
-import { coerceValue, paramReader, parseCookies, UnreadableParam, type ParamReader, type ParamSpec, type ParamLocation, type ValueShape } from "./params.js";
+import { coerceValue, paramReader, parseCookies, UnreadableParam, type ParamReader, type ParamSpec, type ParamLocation, type ValueShape } from "./parameters.js";
 import { BASE64, boundaryOf, fromBase64, isBytes, isTextMediaType, multipartFields, parseFormUrlEncoded, parseMultipart } from "./media.js";
 import { issueLocations, issuePointer } from "./issues.js";
 import { checkJsonValue } from "./limits.js";
-import { own, ownMap, withoutPrototypes } from "./own.js";
-import { RestRequestError, baseMediaType, isJsonMediaType, type FieldError, type RestRequest } from "./rest.js";
+import { own, ownMap, withoutPrototypes } from "../core/own.js";
+import { RestRequestError, baseMediaType, isJsonMediaType, type FieldError, type RestRequest } from "./envelope.js";
 
 /**
  * A table's schema, as a thunk: built on first use (`buildSchema`), so an extension serving
@@ -45,7 +45,7 @@ export interface OperationSpec {
   endpoint: string;
   method: string;
   path: string;
-  /** `x-symphony-idempotent: true`: may be retried although its method is not idempotent (runtime/retry.ts). */
+  /** `x-symphony-idempotent: true`: may be retried although its method is not idempotent (runtime/core/retry.ts). */
   idempotent?: boolean;
   params: readonly ParamEntry[];
   body?: BodySpec;

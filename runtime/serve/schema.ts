@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { INTEGER_MESSAGE, UNSAFE_INTEGER_MESSAGE } from "./issues.js";
-import { setOwn } from "./own.js";
+import { setOwn } from "../core/own.js";
 
 export { z };
 
@@ -240,7 +240,7 @@ export function anyOf(options: readonly z.ZodType[]): z.ZodType {
   return options.length === 1 ? options[0]! : z.union(options as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
-/** `allOf`: every part must accept the value; object outputs are merged (by `merge`: see runtime/visibility.ts for requests). */
+/** `allOf`: every part must accept the value; object outputs are merged (by `merge`: see runtime/serve/visibility.ts for requests). */
 export function allOf(parts: readonly z.ZodType[], merge: (merged: unknown, output: unknown, raw: unknown) => unknown = mergeOutputs): z.ZodType {
   if (parts.length === 1) return parts[0]!;
   return z.unknown().transform((value, ctx) => {

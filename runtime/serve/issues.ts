@@ -1,6 +1,6 @@
 /** Where zod's issues point, and what they say, for request decoding and response validation alike (internal: not exported from index.ts). */
 import type { z } from "zod";
-import { escapePointer } from "./rest.js";
+import { escapePointer } from "./envelope.js";
 
 /** The message `rt.integer()` gives a value that is not a whole number (or not a number at all). */
 export const INTEGER_MESSAGE = "Expected an integer";

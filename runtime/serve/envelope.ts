@@ -2,7 +2,7 @@
  * The REST envelope contract (docs/protocol.md): what the platform sends to an
  * endpoint for an HTTP call, and the wrapped reply it turns back into HTTP.
  */
-import { ownMap } from "./own.js";
+import { ownMap } from "../core/own.js";
 
 export interface RestRequest {
   /** HTTP method, upper case. */

@@ -3,8 +3,8 @@
  * OpenAPI's style/explode rules, before schema validation. `paramReader` does the
  * per-parameter decisions (location, style, shape) once, when an operation is prepared.
  */
-import { own, ownMap } from "./own.js";
-import type { RestRequest } from "./rest.js";
+import { own, ownMap } from "../core/own.js";
+import type { RestRequest } from "./envelope.js";
 import { checkJsonValue } from "./limits.js";
 
 export type ParamLocation = "path" | "query" | "header" | "cookie";
@@ -247,7 +247,7 @@ export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>)
       } catch {
         return NOT_JSON;
       }
-      // As for bodies (runtime/limits.ts): validation and handlers recurse.
+      // As for bodies (runtime/serve/limits.ts): validation and handlers recurse.
       const exceeded = checkJsonValue(value);
       return exceeded ? new UnreadableParam(`JSON value ${exceeded.message}`) : value;
     };
