@@ -20,7 +20,7 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { ZodEmitter } from "../generator/emit/zod.js";
 import { buildModel, emitFiles, loadSpec, type ApiModel } from "../generator/index.js";
-import type { OperationSpec } from "../runtime/serve/request.js";
+import type { OperationSpec } from "../runtime/serve/operation.js";
 import { withoutPrototypes } from "../runtime/core/own.js";
 import { Generator, stableJson } from "./helpers/differential/instances.js";
 import { INTENTIONAL, Reference, type Direction } from "./helpers/differential/reference.js";

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { decodeRequest, prepareOperation, type OperationSpec } from "../runtime/serve/request.js";
+import { decodeRequest, prepareOperation } from "../runtime/serve/request.js";
+import type { OperationSpec } from "../runtime/serve/operation.js";
 import { checkJsonText, checkJsonValue, JSON_MAX_DEPTH, JSON_MAX_MEMBERS } from "../runtime/serve/limits.js";
 import type { Logger } from "../runtime/core/log.js";
 import { RestRequestError, type RestRequest } from "../runtime/serve/envelope.js";

@@ -3,7 +3,7 @@
  * to the endpoint over NATS and returns the reply as `{ status, body, headers, contentType }`.
  */
 import type { Msg } from "nats";
-import type { OperationSpec } from "../serve/request.js";
+import type { OperationSpec } from "../serve/operation.js";
 import { ConnectionFailed, Other, PayloadTooLarge, Timeout } from "../core/errors.js";
 import { baseMediaType, isJsonMediaType, type RestRequest } from "../serve/envelope.js";
 import { BASE64, boundaryOf, buildMultipart, formUrlEncode, fromBase64, isBytes, toBase64 } from "../serve/media.js";
