@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { transform } from "esbuild";
-import { startNatsServer } from "../generator/dev/nats-server.js";
+import { startNatsServer } from "../dev/nats-server.js";
 import { fmtMiB, fmtMs, log, machine, measure, MiB, OUT, parseFlags, ratio, ROOT, specFor, stats, targetRow, updateDoc, writeResults, type Target } from "./lib.js";
 
 const flags = parseFlags();

@@ -22,7 +22,7 @@ import addFormatsPlugin from "ajv-formats";
 import { connect, type NatsConnection } from "nats";
 import { decodeRequest, parseRestRequest, prepareOperation } from "@symphony-codegen/runtime";
 import { operationTable } from "../examples/petstore/src/generated/operations.js";
-import { startNatsServer } from "../generator/dev/nats-server.js";
+import { startNatsServer } from "../dev/nats-server.js";
 import { fmtNum, log, machine, parseFlags, ratio, ROOT, stats, targetRow, updateDoc, writeResults, type Stats, type Target } from "./lib.js";
 
 const flags = parseFlags();

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { escapePointer } from "@symphony-codegen/runtime/internal/rest.js";
+import { escapePointer } from "@symphony-codegen/runtime/internal/serve/envelope.js";
 /** Errors about the input document, each naming file, JSON pointer and (for YAML) line and column. */
 export interface Diagnostic {
   severity: "error" | "warning";

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { isValidPrefix } from "@symphony-codegen/runtime/internal/names.js";
+import { isValidPrefix } from "@symphony-codegen/runtime/internal/sdk/names.js";
 import { packageRoot, packageVersion } from "./fingerprint.js";
 import { generate } from "./generate.js";
 

@@ -7,7 +7,7 @@ import { displayPath, locator, mappingRef, SpecError, pointerOf, unescapePointer
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { findObject } from "./walk.js";
-import { endpointName, semverVersion, serviceName } from "@symphony-codegen/runtime/internal/names.js";
+import { endpointName, semverVersion, serviceName } from "@symphony-codegen/runtime/internal/sdk/names.js";
 
 export type JsonSchema = Record<string, unknown> | boolean;
 export type ParamIn = "path" | "query" | "header" | "cookie";
@@ -64,7 +64,7 @@ export interface OperationModel {
   summary?: string;
   description?: string;
   deprecated: boolean;
-  /** `x-symphony-idempotent: true`: clients may retry it although its method is not idempotent (runtime/retry.ts). */
+  /** `x-symphony-idempotent: true`: clients may retry it although its method is not idempotent (runtime/core/retry.ts). */
   idempotent?: boolean;
   parameters: ParameterModel[];
   requestBody?: { required: boolean; description?: string; content: MediaModel[] };

@@ -16,7 +16,7 @@ import { createAccount, createOperator, createUser } from "@nats-io/nkeys";
 import { connect, jwtAuthenticator } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, Extension, encodeToken, exchangeToken, PROVISION_PATH, type TokenExchangeReply } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { startNatsServer, freePort } from "./helpers/nats-server.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";

@@ -38,7 +38,7 @@ import {
   type OperationSpec,
   type WrappedResponse,
 } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { generate, type GenerateResult, type MediaModel, type OperationModel } from "../generator/index.js";
 import { deref, Synthesiser } from "./helpers/examples.js";
 import { shutDown } from "./helpers/extension.js";

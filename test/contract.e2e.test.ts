@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { freePort } from "./helpers/nats-server.js";
 import * as petstore from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";

@@ -102,7 +102,7 @@ describe("dev: stopping", () => {
   it("a process that crashes (uncaught exception) kills its nats-server on exit", async () => {
     // The launcher dev uses, in a process that throws after starting it.
     const script = `
-      import { startNatsServer } from ${JSON.stringify(path.join(ROOT, "dist/generator/dev/nats-server.js"))};
+      import { startNatsServer } from ${JSON.stringify(path.join(ROOT, "dist/dev/nats-server.js"))};
       const s = await startNatsServer();
       console.log(JSON.stringify({ pid: s.pid, store: s.storeDir }));
       setTimeout(() => { throw new Error("crash"); }, 10);`;

@@ -1,7 +1,7 @@
 /** `symphony-codegen dev`: the petstore example called over real HTTP through the gateway. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension, SUBJECTS } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 

@@ -20,8 +20,8 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { ZodEmitter } from "../generator/emit/zod.js";
 import { buildModel, emitFiles, loadSpec, type ApiModel } from "../generator/index.js";
-import type { OperationSpec } from "../runtime/decode.js";
-import { withoutPrototypes } from "../runtime/own.js";
+import type { OperationSpec } from "../runtime/serve/operation.js";
+import { withoutPrototypes } from "../runtime/core/own.js";
 import { Generator, stableJson } from "./helpers/differential/instances.js";
 import { INTENTIONAL, Reference, type Direction } from "./helpers/differential/reference.js";
 import { differentialSpecs } from "./helpers/differential/specs.js";
@@ -96,7 +96,7 @@ function short(value: unknown, max = 160): string {
 
 function zodVerdict(schema: z.ZodType, instance: unknown): { ok: boolean | "threw"; message: string } {
   try {
-    // As the decoders validate (runtime/decode.ts): objects without prototypes, so only own members count.
+    // As the decoders validate (runtime/serve/request.ts): objects without prototypes, so only own members count.
     const result = schema.safeParse(withoutPrototypes(instance));
     if (result.success) return { ok: true, message: "" };
     return { ok: false, message: result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };

@@ -1,7 +1,7 @@
 /** The ported reference examples (hello, markdown_content, clock), run in-process against the local platform and a real nats-server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension, MimeType, type SetupFn } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import * as hello0 from "../examples/hello/src/hello0.js";
 import * as hello1 from "../examples/hello/src/hello1.js";
 import * as hello2 from "../examples/hello/src/hello2.js";

@@ -7,7 +7,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "nats";
 import { Extension, serveApi, type ApiDefinition, type HandlerContext, type WrappedResponse } from "@symphony-codegen/runtime";
-import { JSON_MAX_DEPTH } from "@symphony-codegen/runtime/internal/limits.js";
+import { JSON_MAX_DEPTH } from "@symphony-codegen/runtime/internal/serve/limits.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 import { Extensions } from "./helpers/extension.js";

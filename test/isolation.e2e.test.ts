@@ -17,7 +17,7 @@ import {
   type RegistrationEntry,
   type TokenExchangeRequest,
 } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { until } from "./helpers/dev-cli.js";
 
 const encoder = new TextEncoder();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as prettier from "prettier";
 import { decodeOpenApiMetadata, Extension, InvalidConfiguration, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "@symphony-codegen/runtime";
 import { COMPRESS_SPEC_ABOVE, emitSpec } from "../generator/emit/register.js";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { shutDown } from "./helpers/extension.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 

@@ -1,14 +1,15 @@
 /**
- * JSON shape limits (runtime/limits.ts): the text scanner the gateway runs before parsing and the
+ * JSON shape limits (runtime/serve/limits.ts): the text scanner the gateway runs before parsing and the
  * value walk the runtime's decoder runs before validation agree, and the decoder answers 400/413.
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { decodeRequest, prepareOperation, type OperationSpec } from "../runtime/decode.js";
-import { checkJsonText, checkJsonValue, JSON_MAX_DEPTH, JSON_MAX_MEMBERS } from "../runtime/limits.js";
-import type { Logger } from "../runtime/log.js";
-import { RestRequestError, type RestRequest } from "../runtime/rest.js";
-import { handleRequest } from "../runtime/serve.js";
+import { decodeRequest, prepareOperation } from "../runtime/serve/request.js";
+import type { OperationSpec } from "../runtime/serve/operation.js";
+import { checkJsonText, checkJsonValue, JSON_MAX_DEPTH, JSON_MAX_MEMBERS } from "../runtime/serve/limits.js";
+import type { Logger } from "../runtime/core/log.js";
+import { RestRequestError, type RestRequest } from "../runtime/serve/envelope.js";
+import { handleRequest } from "../runtime/serve/serve.js";
 
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 const nestedObject = (depth: number) => '{"a":'.repeat(depth) + "null" + "}".repeat(depth);

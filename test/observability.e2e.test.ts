@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headers as natsHeaders, ServiceError, type Msg } from "nats";
 import { Extension, Observability, SpanKind, parseTraceparent, type Logger, type LogRecord, type MetricsSnapshot, type RecordsSnapshot, type SpanRecord } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 

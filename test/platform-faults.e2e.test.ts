@@ -15,7 +15,7 @@ import {
   WorkPartitioner,
   type Logger,
 } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 import { Extensions } from "./helpers/extension.js";
 import { until } from "./helpers/dev-cli.js";

@@ -1,6 +1,6 @@
 /**
  * Idempotent requests survive NATS faults (issue 13), with real nats-server processes: the retry
- * policy (runtime/retry.ts) against a real server, then the fault harness (test/helpers/faults.ts)
+ * policy (runtime/core/retry.ts) against a real server, then the fault harness (test/helpers/faults.ts)
  * shortened: 300 requests over 5 s across a nats-server restart, and across a kill -9 of one of two
  * petstore instances whose handlers take 100 ms (so requests are in flight on the killed one), with
  * 0 idempotent failures and no POST executed twice.

@@ -1,7 +1,7 @@
 /** The extension SDK surface against the local platform and a real nats-server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BucketNotFound, Client, Extension, KeyNotFound, MimeType, kvBatch, type SetupFn, type WorkPartitioner } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { Extensions } from "./helpers/extension.js";
 
 let dev: DevPlatform;

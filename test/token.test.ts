@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionFailed, createLogger, encodeToken, exchangeToken, platformBaseUrl, PROVISION_PATH, TOKEN_EXCHANGE_PATH, type TokenClaims } from "@symphony-codegen/runtime";
-import { credentialDirectory, fileCredentialStore, resolveToken, tokenFilePath } from "../runtime/credentials.js";
+import { credentialDirectory, fileCredentialStore, resolveToken, tokenFilePath } from "../runtime/sdk/credentials.js";
 
 const claims: TokenClaims = { host: "token-host.example:7443", id: "k", secret: "s" };
 

@@ -10,7 +10,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension } from "@symphony-codegen/runtime";
-import { startDev, type DevPlatform } from "../generator/dev/server.js";
+import { startDev, type DevPlatform } from "../dev/server.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
 

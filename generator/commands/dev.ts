@@ -1,8 +1,8 @@
-/** `symphony-codegen dev`: the local platform (generator/dev/), optionally with the extension under development. */
+/** `symphony-codegen dev`: the local platform (dev/), optionally with the extension under development. */
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
-import { runCommand } from "../dev/run.js";
-import { signalExitCode } from "../signals.js";
+import { runCommand } from "../../dev/run.js";
+import { signalExitCode } from "../../dev/signals.js";
 
 /** How long the `--run` command gets to drain after SIGTERM before SIGKILL (Ctrl-C stays under a second). */
 const EXTENSION_STOP_MS = 500;
@@ -28,7 +28,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
       if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535)
         throw new Error(`--port must be an integer from 0 to 65535 (0: any free port), got ${JSON.stringify(opts.port)}`);
       const port = Number(opts.port);
-      const [{ startDev, PortInUse }, { createLogger }] = await Promise.all([import("../dev/server.js"), import("@symphony-codegen/runtime/internal/log.js")]);
+      const [{ startDev, PortInUse }, { createLogger }] = await Promise.all([import("../../dev/server.js"), import("@symphony-codegen/runtime/internal/core/log.js")]);
       const log = createLogger({ component: "symphony-dev" });
       type Signal = (typeof SIGNALS)[number];
       let dev: Awaited<ReturnType<typeof startDev>> | undefined;
@@ -37,7 +37,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
       const stopRequested = new Promise<void>((resolve) => (onStop = resolve));
       // Listen for the signals before starting anything. The first one stops everything in order
       // (each step bounded); one during start-up, or a second one, exits at once: the exit hook of
-      // generator/dev/nats-server.ts kills nats-server and removes its temp store either way.
+      // dev/nats-server.ts kills nats-server and removes its temp store either way.
       const onSignal = (signal: Signal) => {
         process.exitCode = signalExitCode(signal);
         if (received || !dev) {
@@ -77,7 +77,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
         );
         // The extension under development: when it ends by itself, so does dev (with its exit code).
         const extension = opts.run
-          ? // One connection path: a token beats NATS_URL (runtime/extension.ts), so open mode gives only NATS_URL.
+          ? // One connection path: a token beats NATS_URL (runtime/sdk/extension.ts), so open mode gives only NATS_URL.
             runCommand(opts.run, { SYMPHONY_DEV: "1", ...(opts.auth === "open" ? { NATS_URL: dev.natsUrl } : { SYMPHONY_TOKEN: dev.token }) })
           : undefined;
         const commandExit = extension?.exited.then((code) => {

@@ -5,7 +5,7 @@ import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
 import { COMPRESS_SPEC_ABOVE } from "../emit/register.js";
 import type { CommandContext } from "./context.js";
 import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
-import { signalExitCode } from "../signals.js";
+import { signalExitCode } from "../../dev/signals.js";
 
 
 interface GenerateFlags {

@@ -1,6 +1,6 @@
 /** The coercion hint for a parameter: which JSON types its strings may become. */
 import { resolveRef, type JsonSchema } from "../model.js";
-import type { ValueShape, JsonType } from "@symphony-codegen/runtime/internal/params.js";
+import type { ValueShape, JsonType } from "@symphony-codegen/runtime/internal/serve/parameters.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

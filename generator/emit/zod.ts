@@ -18,7 +18,7 @@ import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral, valueLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
 import { NarrowingIndex } from "./narrowing.js";
-import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "@symphony-codegen/runtime/internal/schema.js";
+import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "@symphony-codegen/runtime/internal/serve/schema.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -422,7 +422,7 @@ export class ZodEmitter {
   }
 }
 
-/** Formats runtime/schema.ts checks (ajv-formats' "full" set); others are annotations. */
+/** Formats runtime/serve/schema.ts checks (ajv-formats' "full" set); others are annotations. */
 const STRING_FORMATS = new Set(RUNTIME_STRING_FORMATS);
 /** Number formats: `int32` (range and wholeness) and `int64` (wholeness) are checked; `float`/`double` accept any number. */
 const NUMBER_FORMATS = new Set(["int32", "int64", "float", "double"]);

@@ -8,7 +8,7 @@
  * - a 4xx is problem+json with its status, and a 400's `errors` name each field (`name` for a
  *   parameter, `pointer` for the body).
  */
-import { REPLY_TOO_LARGE } from "@symphony-codegen/runtime/internal/serve.js";
+import { REPLY_TOO_LARGE } from "@symphony-codegen/runtime/internal/serve/serve.js";
 import type { FuzzCase } from "./cases.js";
 
 export const OUTCOMES = ["2xx", "3xx", "4xx", "5xx-designed", "5xx", "lost", "bad-reply", "bad-4xx", "unsent"] as const;

@@ -10,7 +10,7 @@
 import { connect, type NatsConnection } from "nats";
 import { openBucket, RECONNECT_FOREVER } from "@symphony-codegen/runtime";
 import { createClient } from "../../examples/petstore/src/generated/client.js";
-import { freePort, startNatsServer, type NatsServer } from "../../generator/dev/nats-server.js";
+import { freePort, startNatsServer, type NatsServer } from "../../dev/nats-server.js";
 import { until } from "./example-process.js";
 import { startInstance, type Instance } from "./faults.js";
 
@@ -259,6 +259,6 @@ export function clusterTable(r: ClusterResult, options: ClusterOptions): string 
     `| acknowledged writes read back afterwards | ${r.writes.acknowledged} | ${r.writes.readBack} | ${r.writes.missing.length} |`,
     "",
     `Requests served per instance before the instance kill: ${r.servedBeforeKill.join(" / ")}. Stream leader ${r.leaderKilled} killed; ${r.leaderAfter} led afterwards. ` +
-      `${r.putsRetried} KV puts were retried through the election (\`putWithRetry\`, runtime/storage.ts); the longest took ${(r.longestPutMs / 1000).toFixed(1)} s.`,
+      `${r.putsRetried} KV puts were retried through the election (\`putWithRetry\`, runtime/sdk/storage.ts); the longest took ${(r.longestPutMs / 1000).toFixed(1)} s.`,
   ].join("\n");
 }

@@ -13,7 +13,7 @@ import path from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { RECONNECT_FOREVER } from "@symphony-codegen/runtime";
 import { createClient } from "../../examples/petstore/src/generated/client.js";
-import { freePort, startNatsServer, type NatsServer } from "../../generator/dev/nats-server.js";
+import { freePort, startNatsServer, type NatsServer } from "../../dev/nats-server.js";
 import { ROOT, startCli, until, type DevProcess } from "./dev-cli.js";
 import { startExample } from "./example-process.js";
 

@@ -8,7 +8,7 @@
  *   become their 3.1 numeric form, siblings of `$ref` are dropped (3.0 ignores them).
  * - Every local `$ref` target of the bundled document becomes its own ajv schema under a
  *   synthetic `$id`, and references are rewritten to it (so recursion works).
- * - Settings applied to both sides: `multipleOfPrecision: 9` (runtime/schema.ts uses the
+ * - Settings applied to both sides: `multipleOfPrecision: 9` (runtime/serve/schema.ts uses the
  *   same 1e-9 tolerance) and the regex engine (a pattern is compiled with the `u` flag when
  *   JavaScript accepts it that way, else without; the generator does the same).
  * - `$schema`, `$id` and draft-04 `id` inside schemas are dropped: the generator resolves every

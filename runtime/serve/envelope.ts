@@ -2,7 +2,7 @@
  * The REST envelope contract (docs/protocol.md): what the platform sends to an
  * endpoint for an HTTP call, and the wrapped reply it turns back into HTTP.
  */
-import { ownMap } from "./own.js";
+import { ownMap } from "../core/own.js";
 
 export interface RestRequest {
   /** HTTP method, upper case. */
@@ -89,8 +89,7 @@ export function statusTitle(status: number): string {
   return STATUS_TITLES[status] ?? (status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "Status " + status);
 }
 
-const isStringRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isStringRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const utf8 = new TextDecoder();
 
@@ -107,16 +106,12 @@ export function parseRestRequest(payload: Uint8Array | string | unknown): RestRe
     try {
       value = text.length === 0 ? {} : JSON.parse(text);
     } catch (err) {
-      throw new RestRequestError("Request envelope is not valid JSON", 400, [
-        { in: "envelope", message: (err as Error).message },
-      ]);
+      throw new RestRequestError("Request envelope is not valid JSON", 400, [{ in: "envelope", message: (err as Error).message }]);
     }
     owned = true;
   }
   if (!isStringRecord(value)) {
-    throw new RestRequestError("Request envelope must be a JSON object", 400, [
-      { in: "envelope", pointer: "", message: "expected an object" },
-    ]);
+    throw new RestRequestError("Request envelope must be a JSON object", 400, [{ in: "envelope", pointer: "", message: "expected an object" }]);
   }
   const errors: FieldError[] = [];
   const url = envelopeText(value, "url", "", errors);
@@ -186,11 +181,7 @@ export function escapePointer(token: string): string {
 }
 
 /** A wrapped REST reply with a status code (JSON body). */
-export function restResponse(
-  status: number,
-  body: unknown,
-  options: { contentType?: string; headers?: Record<string, string> } = {},
-): WrappedResponse {
+export function restResponse(status: number, body: unknown, options: { contentType?: string; headers?: Record<string, string> } = {}): WrappedResponse {
   const reply: WrappedResponse = { body: body ?? null, statuscode: status, contenttype: options.contentType ?? "application/json" };
   if (options.headers && Object.keys(options.headers).length > 0) reply.headers = options.headers;
   return reply;

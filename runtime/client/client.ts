@@ -3,21 +3,21 @@
  * to the endpoint over NATS and returns the reply as `{ status, body, headers, contentType }`.
  */
 import type { Msg } from "nats";
-import type { OperationSpec } from "./decode.js";
-import { ConnectionFailed, Other, PayloadTooLarge, Timeout } from "./errors.js";
-import { baseMediaType, isJsonMediaType, type RestRequest } from "./rest.js";
-import { BASE64, boundaryOf, buildMultipart, formUrlEncode, fromBase64, isBytes, toBase64 } from "./media.js";
-import { own, ownMap } from "./own.js";
+import type { OperationSpec } from "../serve/operation.js";
+import { ConnectionFailed, Other, PayloadTooLarge, Timeout } from "../core/errors.js";
+import { baseMediaType, isJsonMediaType, type RestRequest } from "../serve/envelope.js";
+import { BASE64, boundaryOf, buildMultipart, formUrlEncode, fromBase64, isBytes, toBase64 } from "../serve/media.js";
+import { own, ownMap } from "../core/own.js";
 import { fillPath, queryString, serializeParam, type SerializedParams } from "./serialize.js";
-import { isIdempotent, requestWithRetry, type Requester } from "./retry.js";
+import { isIdempotent, requestWithRetry, type Requester } from "../core/retry.js";
 
-export type { Requester } from "./retry.js";
+export type { Requester } from "../core/retry.js";
 
 export interface CallOptions {
   /** ms, default 10 s: the call settles within it, retries included. */
   timeout?: number;
   /**
-   * Whether the call may be sent more than once (runtime/retry.ts); default: the operation's method
+   * Whether the call may be sent more than once (runtime/core/retry.ts); default: the operation's method
    * is idempotent (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) or it is marked `x-symphony-idempotent`.
    */
   idempotent?: boolean;

@@ -5,8 +5,8 @@
  * to whoever asked it go through `allow_responses`, never through a publish right on `_INBOX.>`.
  */
 import type { User } from "@nats-io/jwt";
-import { SPEC_BUCKET } from "@symphony-codegen/runtime/internal/metadata.js";
-import { platformSubjects, SCOPED_SUBJECTS, SUBJECTS, type Capability } from "@symphony-codegen/runtime/internal/platform.js";
+import { SPEC_BUCKET } from "@symphony-codegen/runtime/internal/sdk/metadata.js";
+import { platformSubjects, SCOPED_SUBJECTS, SUBJECTS, type Capability } from "@symphony-codegen/runtime/internal/sdk/platform.js";
 
 /** Platform subjects anyone may ask: their answers hold nothing private. */
 const SHARED_QUERIES = [SUBJECTS.list, SUBJECTS.info, SUBJECTS.clusterInfo];
@@ -42,7 +42,7 @@ export function streamApiSubjects(stream: string): string[] {
 export const kvSubjects = (bucket: string): string[] => [...streamApiSubjects(`KV_${bucket}`), `$KV.${bucket}.>`];
 export const objectStoreSubjects = (bucket: string): string[] => [...streamApiSubjects(`OBJ_${bucket}`), `$O.${bucket}.>`];
 
-/** The partitioner's bucket (runtime/partitioner.ts): every extension may use its own. */
+/** The partitioner's bucket (runtime/sdk/partitioner.ts): every extension may use its own. */
 export const instancesBucket = (prefix: string): string => `${prefix}_instances`;
 
 /** The inbox prefix of one issued user: its requests' replies arrive below it and nowhere else. */
@@ -70,7 +70,7 @@ export function extensionPermissions(grant: ExtensionGrant): Partial<User> {
     ...SHARED_QUERIES,
     "$JS.API.INFO",
     ...grant.buckets.flatMap(kvSubjects),
-    // Specs too large for $SRV.INFO metadata go to the shared spec store (runtime/serve.ts).
+    // Specs too large for $SRV.INFO metadata go to the shared spec store (runtime/serve/serve.ts).
     ...objectStoreSubjects(SPEC_BUCKET),
     ...declared("pub"),
   ];

@@ -49,7 +49,7 @@ export interface NatsServerOptions {
   port?: number;
   /**
    * nats-server configuration text (e.g. operator-mode authentication from
-   * generator/dev/auth.ts), written to a private temp file and passed with `-c`;
+   * dev/auth.ts), written to a private temp file and passed with `-c`;
    * the listen address, port and JetStream flags above still apply.
    */
   config?: string;

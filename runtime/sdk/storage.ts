@@ -3,10 +3,10 @@
  * generic ones), creating them with the cluster's replica count, and batch writes.
  */
 import { nanos, millis, type JetStreamClient, type KV, type NatsConnection, type StreamConfig } from "nats";
-import { BucketNotFound, KeyNotFound } from "./errors.js";
-import { log as defaultLog, type Logger } from "./log.js";
+import { BucketNotFound, KeyNotFound } from "../core/errors.js";
+import { log as defaultLog, type Logger } from "../core/log.js";
 import { SUBJECTS, type BucketEntry } from "./platform.js";
-import { backoffMs } from "./retry.js";
+import { backoffMs } from "../core/retry.js";
 
 /** Opens an existing bucket; `BucketNotFound` when it does not exist. */
 export async function openBucket(js: JetStreamClient, bucket: string): Promise<KV> {
@@ -169,7 +169,7 @@ function transient(err: unknown): boolean {
 
 /**
  * `kv.put` that outlasts a stream-leader election: transient errors are retried with backoff
- * (runtime/retry.ts) until `deadlineMs`; any other error, or the deadline, is final. Putting the same
+ * (runtime/core/retry.ts) until `deadlineMs`; any other error, or the deadline, is final. Putting the same
  * value again is harmless, so an attempt that timed out after the server stored it costs nothing.
  * Resolves with the revision once the bucket acknowledged the write.
  */

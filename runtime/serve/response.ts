@@ -2,7 +2,7 @@
  * Typed per-status responses (as in oapi-codegen's strict server) and the one
  * shared builder object every generated `Operation.ok(...)` call goes through.
  */
-import type { WrappedResponse } from "./rest.js";
+import type { WrappedResponse } from "./envelope.js";
 import { BASE64, isBytes, toBase64 } from "./media.js";
 
 /** What a handler returns: one member per declared status. */

@@ -9,24 +9,23 @@
  * component as a handler returns it, write `rt.Readable<components["schemas"]["Pet"]>`.
  */
 import { z } from "zod";
-import { setOwn } from "./own.js";
+import { setOwn } from "../core/own.js";
 
 /** Bytes (binary strings) are leaves, not objects to map over. */
 type Leaf = Uint8Array;
 
 /** T with the properties marked `Drop` removed and the values marked `Keep` unwrapped, at any depth. */
-type View<T, Drop extends string, Keep extends string> =
-  T extends { readonly [K in Drop]: unknown }
-    ? never
-    : T extends { readonly [K in Keep]: infer U }
-      ? View<U, Drop, Keep>
-      : T extends Leaf
-        ? T
-        : T extends readonly unknown[]
-          ? { [I in keyof T]: View<T[I], Drop, Keep> }
-          : T extends object
-            ? { [K in keyof T as NonNullable<T[K]> extends { readonly [D in Drop]: unknown } ? never : K]: View<T[K], Drop, Keep> }
-            : T;
+type View<T, Drop extends string, Keep extends string> = T extends { readonly [K in Drop]: unknown }
+  ? never
+  : T extends { readonly [K in Keep]: infer U }
+    ? View<U, Drop, Keep>
+    : T extends Leaf
+      ? T
+      : T extends readonly unknown[]
+        ? { [I in keyof T]: View<T[I], Drop, Keep> }
+        : T extends object
+          ? { [K in keyof T as NonNullable<T[K]> extends { readonly [D in Drop]: unknown } ? never : K]: View<T[K], Drop, Keep> }
+          : T;
 
 /**
  * T as its schema is written: readOnly and writeOnly markers unwrapped, nothing removed (what a
@@ -84,7 +83,8 @@ export function mergeRequestParts(merged: unknown, output: unknown, raw: unknown
   const out = { ...merged };
   for (const key of Object.keys(raw)) if (!Object.hasOwn(output, key)) delete out[key];
   for (const [key, value] of Object.entries(output)) {
-    if (!Object.hasOwn(raw, key)) setOwn(out, key, value); // a default (`__proto__` included: an own key)
+    if (!Object.hasOwn(raw, key))
+      setOwn(out, key, value); // a default (`__proto__` included: an own key)
     else if (Object.hasOwn(out, key)) out[key] = mergeRequestParts(out[key], value, raw[key]);
   }
   return out;

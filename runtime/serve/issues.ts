@@ -1,6 +1,9 @@
 /** Where zod's issues point, and what they say, for request decoding and response validation alike (internal: not exported from index.ts). */
 import type { z } from "zod";
-import { escapePointer } from "./rest.js";
+import { escapePointer } from "./envelope.js";
+
+/** What a missing parameter, body or body field is told. */
+export const REQUIRED = "required";
 
 /** The message `rt.integer()` gives a value that is not a whole number (or not a number at all). */
 export const INTEGER_MESSAGE = "Expected an integer";
@@ -42,14 +45,16 @@ const ZOD_TYPE_MESSAGE = "Invalid input: expected ";
 
 function describeIssue(issue: z.core.$ZodIssue, root: unknown, echo: Echo): string {
   const at = lookup(root, issue.path);
-  if (at.missing && (issue.code === "invalid_type" || issue.code === "invalid_union")) return "required";
+  if (at.missing && (issue.code === "invalid_type" || issue.code === "invalid_union")) return REQUIRED;
   const got = `got ${shown(at.value, echo)}`;
   if (issue.code === "invalid_type" && (issue.message.startsWith(ZOD_TYPE_MESSAGE) || issue.message === INTEGER_MESSAGE)) {
     return `expected ${issue.message === INTEGER_MESSAGE ? "integer" : issue.expected}, ${got}`;
   }
   if (issue.code === "invalid_union" && issue.message === "Invalid input") {
     // `type: [string, "null"]` and the like: each alternative wants another type.
-    const expected = issue.errors.map((branch) => (branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0 ? expectedOf(branch[0]!) : undefined));
+    const expected = issue.errors.map((branch) =>
+      branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0 ? expectedOf(branch[0]!) : undefined,
+    );
     if (expected.every((e) => e !== undefined)) return `expected ${[...new Set(expected)].join(" or ")}, ${got}`;
   }
   if (issue.code === "custom" && issue.message === INTEGER_MESSAGE) return `expected integer, ${got}`;

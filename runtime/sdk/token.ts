@@ -5,8 +5,8 @@
  * Token format: `sym_<base64url(JSON)>` where the JSON carries `host` (the platform's
  * HTTPS host, optionally with port), `id` (key identifier) and `secret`.
  */
-import { AuthenticationFailed, ConnectionFailed, InvalidConfiguration, InvalidToken } from "./errors.js";
-import type { Logger } from "./log.js";
+import { AuthenticationFailed, ConnectionFailed, InvalidConfiguration, InvalidToken } from "../core/errors.js";
+import type { Logger } from "../core/log.js";
 import { PROVISION_PATH, TOKEN_EXCHANGE_PATH, type ProvisionReply, type ProvisionRequest, type TokenExchangeReply, type TokenExchangeRequest } from "./platform.js";
 
 export interface TokenClaims {

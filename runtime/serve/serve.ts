@@ -3,17 +3,28 @@
  * Generated code passes it tables (operations, schemas) and the user's handlers.
  */
 import type { Msg, NatsConnection, Service } from "nats";
-import { buildSchema, decodeRequest, matchMediaType, prepareOperation, type OperationSpec, type PreparedOperation } from "./decode.js";
-import { InvalidConfiguration } from "./errors.js";
-import type { Extension } from "./extension.js";
-import type { Logger } from "./log.js";
-import type { Requester } from "./client.js";
-import { inlineOpenApiMetadata, referencedOpenApiMetadata, sha256, specBytes, specText, SPEC_BUCKET, type EmbeddedSpec, type ObjectLoader } from "./metadata.js";
+import { decodeRequest, prepareOperation, type PreparedOperation } from "./request.js";
+import { buildSchema, type OperationSpec } from "./operation.js";
+import { matchMediaType } from "./body.js";
+import { InvalidConfiguration } from "../core/errors.js";
+import type { Extension } from "../sdk/extension.js";
+import type { Logger } from "../core/log.js";
+import type { Requester } from "../client/client.js";
+import {
+  inlineOpenApiMetadata,
+  referencedOpenApiMetadata,
+  sha256,
+  specBytes,
+  specText,
+  SPEC_BUCKET,
+  type EmbeddedSpec,
+  type ObjectLoader,
+} from "../sdk/metadata.js";
 import { issueLocations, issuePointer } from "./issues.js";
-import { withoutPrototypes } from "./own.js";
+import { withoutPrototypes } from "../core/own.js";
 import { ReplyWindow } from "./reply-window.js";
-import { encodeResponse, InvalidResponse, responseKey } from "./responses.js";
-import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./rest.js";
+import { encodeResponse, InvalidResponse, responseKey } from "./response.js";
+import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./envelope.js";
 
 /** Everything the generator knows about an API, as plain data. */
 export interface ApiDefinition {
@@ -167,7 +178,9 @@ function reply(op: PreparedOperation, response: unknown, log: Logger, options: H
           status: wrapped.statuscode ?? 200,
           contentType: wrapped.contenttype,
           pointer: first.pointer,
-          detail: `response body ${first.pointer === "" ? "(root)" : first.pointer}: ${first.message}` + (issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""),
+          detail:
+            `response body ${first.pointer === "" ? "(root)" : first.pointer}: ${first.message}` +
+            (issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""),
           errors: issues,
         });
         return restError(500, "The request could not be completed");
@@ -201,7 +214,7 @@ function replyText(op: PreparedOperation, wrapped: WrappedResponse, log: Logger)
 /** NATS's default max_payload, for a connection that has not said its server's yet. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
-/** Reply bytes a service may have in flight before new requests wait (runtime/reply-window.ts): 8 replies of the default max_payload. */
+/** Reply bytes a service may have in flight before new requests wait (runtime/serve/reply-window.ts): 8 replies of the default max_payload. */
 const REPLY_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /** Problem type of a reply too large for NATS to carry (docs/protocol.md, Replies). */
@@ -281,12 +294,7 @@ export function localRequester(api: Pick<ApiDefinition, "operations">, handlers:
 }
 
 /** Registers one micro service for the API: one endpoint per operation under `cirata.extensions.<prefix>`. */
-export async function serveApi(
-  ext: Extension,
-  api: ApiDefinition,
-  handlers: object,
-  options: RegisterOptions = {},
-): Promise<Service> {
+export async function serveApi(ext: Extension, api: ApiDefinition, handlers: object, options: RegisterOptions = {}): Promise<Service> {
   const table = handlers as Record<string, unknown>;
   const missing = api.operations.filter((op) => typeof table[op.handler] !== "function").map((op) => op.handler);
   if (missing.length > 0) throw new InvalidConfiguration(`Handlers missing for: ${missing.join(", ")}`);
@@ -298,7 +306,10 @@ export async function serveApi(
   const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? responseValidationDefault() };
   // Read per reply: a reconnect may land on a server with another limit.
   const limit = () => ext.conn()?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-  const window = new ReplyWindow(async () => ext.conn()?.flush(), () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()));
+  const window = new ReplyWindow(
+    async () => ext.conn()?.flush(),
+    () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()),
+  );
   for (const spec of api.operations) {
     const op = prepareOperation(spec);
     const handler = (table[op.handler] as AnyHandler).bind(handlers);
@@ -363,7 +374,7 @@ function infoBytes(ext: Extension, api: ApiDefinition, metadata: Record<string, 
   return Buffer.byteLength(JSON.stringify(info));
 }
 
-/** The spec as service metadata in the first form that fits max_payload (runtime/metadata.ts). */
+/** The spec as service metadata in the first form that fits max_payload (runtime/sdk/metadata.ts). */
 async function specMetadata(ext: Extension, api: ApiDefinition, options: RegisterOptions): Promise<Record<string, string>> {
   const nc = ext.conn()!;
   const limit = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;

@@ -8,9 +8,9 @@ import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { InvalidConfiguration } from "@symphony-codegen/runtime/internal/errors.js";
-import { createLogger, type Logger } from "@symphony-codegen/runtime/internal/log.js";
-import { RECONNECT_FOREVER } from "@symphony-codegen/runtime/internal/retry.js";
+import { InvalidConfiguration } from "@symphony-codegen/runtime/internal/core/errors.js";
+import { createLogger, type Logger } from "@symphony-codegen/runtime/internal/core/log.js";
+import { RECONNECT_FOREVER } from "@symphony-codegen/runtime/internal/core/retry.js";
 import {
   PROVISION_PATH,
   TOKEN_EXCHANGE_PATH,
@@ -20,9 +20,9 @@ import {
   type ProvisionRequest,
   type TokenExchangeReply,
   type TokenExchangeRequest,
-} from "@symphony-codegen/runtime/internal/platform.js";
-import { isValidPrefix } from "@symphony-codegen/runtime/internal/names.js";
-import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/runtime/internal/token.js";
+} from "@symphony-codegen/runtime/internal/sdk/platform.js";
+import { isValidPrefix } from "@symphony-codegen/runtime/internal/sdk/names.js";
+import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/runtime/internal/sdk/token.js";
 import { swaggerUiDir, SWAGGER_UI_FILES as ASSETS } from "./assets.js";
 import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
@@ -49,7 +49,7 @@ export interface DevOptions {
   log?: Logger;
   /**
    * "open" (default): nats-server without authentication; the exchange returns only servers.
-   * "operator": nats-server in operator mode (JWT + NKey, generator/dev/auth.ts); the
+   * "operator": nats-server in operator mode (JWT + NKey, dev/auth.ts); the
    * exchange issues each instance its own user JWT + seed. Needs the started nats-server
    * (not `natsUrl`).
    */

@@ -1,11 +1,16 @@
 /**
- * Turns the strings of a REST envelope into typed parameter values, following
- * OpenAPI's style/explode rules, before schema validation. `paramReader` does the
- * per-parameter decisions (location, style, shape) once, when an operation is prepared.
+ * Step 2 of decoding a request (serve/request.ts): turns the strings of a REST envelope into typed
+ * parameter values, following OpenAPI's style/explode rules, then validates them. `paramReader`
+ * takes the per-parameter decisions (location, style, shape) once, when an operation is prepared;
+ * `decodeParameters` applies them to each request.
  */
-import { own, ownMap } from "./own.js";
-import type { RestRequest } from "./rest.js";
+import { own, ownMap } from "../core/own.js";
+import type { RestRequest } from "./envelope.js";
 import { checkJsonValue } from "./limits.js";
+import { issueLocations, REQUIRED } from "./issues.js";
+import { withoutPrototypes } from "../core/own.js";
+import type { FieldError } from "./envelope.js";
+import { buildSchema, type DecodedRequest, type ParamEntry } from "./operation.js";
 
 export type ParamLocation = "path" | "query" | "header" | "cookie";
 export type JsonType = "string" | "number" | "integer" | "boolean" | "null" | "array" | "object";
@@ -247,7 +252,7 @@ export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>)
       } catch {
         return NOT_JSON;
       }
-      // As for bodies (runtime/limits.ts): validation and handlers recurse.
+      // As for bodies (runtime/serve/limits.ts): validation and handlers recurse.
       const exceeded = checkJsonValue(value);
       return exceeded ? new UnreadableParam(`JSON value ${exceeded.message}`) : value;
     };
@@ -300,4 +305,60 @@ export function paramReader(spec: ParamSpec, declaredQuery: ReadonlySet<string>)
 export function readParam(spec: ParamSpec, ctx: ParamContext): ReadResult {
   const value = paramReader(spec, ctx.declaredQuery)(ctx.request, ctx.cookies);
   return value instanceof UnreadableParam ? { ok: false, message: value.message } : { ok: true, value };
+}
+
+const LOCATION_KEY: Record<ParamLocation, keyof Omit<DecodedRequest, "body" | "contentType">> = {
+  path: "path",
+  query: "query",
+  header: "headers",
+  cookie: "cookies",
+};
+
+/** One parameter as prepared: where its value goes in the decoded request, and its reader. */
+export interface PreparedParam {
+  spec: ParamEntry;
+  key: keyof Omit<DecodedRequest, "body" | "contentType">;
+  read: ParamReader;
+}
+
+/** Every parameter's reader, with the decisions that depend only on the spec taken once. */
+export function prepareParameters(params: readonly ParamEntry[]): PreparedParam[] {
+  const declaredQuery = new Set(params.filter((p) => p.in === "query").map((p) => p.name));
+  return params.map((spec) => ({ spec, key: LOCATION_KEY[spec.in], read: paramReader(spec, declaredQuery) }));
+}
+
+/** Step 2 of decoding a request (serve/request.ts): reads, coerces and validates every parameter into `decoded`; failures go to `errors`. */
+export function decodeParameters(
+  readers: readonly PreparedParam[],
+  request: RestRequest,
+  cookies: Readonly<Record<string, string>>,
+  decoded: DecodedRequest,
+  errors: FieldError[],
+): void {
+  for (const { spec, key, read } of readers) {
+    const value = read(request, cookies);
+    if (value instanceof UnreadableParam) {
+      errors.push({ in: spec.in, name: spec.name, message: value.message });
+      continue;
+    }
+    if (value === undefined && spec.required) {
+      errors.push({ in: spec.in, name: spec.name, message: REQUIRED });
+      continue;
+    }
+    const result = buildSchema(spec.schema).safeParse(value);
+    if (!result.success) {
+      // The client's own values are echoed back to it, cookies (session secrets) excepted.
+      const input = { value, echo: spec.in === "cookie" ? "type" : "value" } as const;
+      for (const { path, message } of result.error.issues.flatMap((issue) => issueLocations(issue, input))) {
+        const member = issuePath(path);
+        errors.push({ in: spec.in, name: member ? `${spec.name}.${member}` : spec.name, message });
+      }
+      continue;
+    }
+    if (result.data !== undefined) decoded[key][spec.name] = withoutPrototypes(result.data);
+  }
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p)).join(".");
 }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { INTEGER_MESSAGE, UNSAFE_INTEGER_MESSAGE } from "./issues.js";
-import { setOwn } from "./own.js";
+import { setOwn } from "../core/own.js";
 
 export { z };
 
@@ -149,10 +149,24 @@ export function length(schema: z.ZodString, min: number | undefined, max?: numbe
     // Fast path: only surrogate pairs make the two counts differ.
     if (/[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(value)) n = [...value].length;
     if (min !== undefined && n < min) {
-      ctx.issues.push({ code: "too_small", origin: "string", minimum: min, inclusive: true, input: value, message: `Too small: expected string to have >=${min} characters` });
+      ctx.issues.push({
+        code: "too_small",
+        origin: "string",
+        minimum: min,
+        inclusive: true,
+        input: value,
+        message: `Too small: expected string to have >=${min} characters`,
+      });
     }
     if (max !== undefined && n > max) {
-      ctx.issues.push({ code: "too_big", origin: "string", maximum: max, inclusive: true, input: value, message: `Too big: expected string to have <=${max} characters` });
+      ctx.issues.push({
+        code: "too_big",
+        origin: "string",
+        maximum: max,
+        inclusive: true,
+        input: value,
+        message: `Too big: expected string to have <=${max} characters`,
+      });
     }
   });
 }
@@ -196,10 +210,11 @@ export function enumOf(values: readonly unknown[]): z.ZodType {
   // Objects compare by JSON equality regardless of key order (as JSON Schema and ajv do).
   const structured = new Set(values.filter((v) => v !== null && typeof v === "object").map((v) => stableJson(v)));
   const label = values.map((v) => JSON.stringify(v)).join(", ");
-  return z.unknown().refine(
-    (v) => primitives.has(v as never) || (v !== null && typeof v === "object" && structured.has(stableJson(v))),
-    { message: `Expected one of ${label}` },
-  );
+  return z
+    .unknown()
+    .refine((v) => primitives.has(v as never) || (v !== null && typeof v === "object" && structured.has(stableJson(v))), {
+      message: `Expected one of ${label}`,
+    });
 }
 
 /** `const` with a value of any JSON type. */
@@ -240,7 +255,7 @@ export function anyOf(options: readonly z.ZodType[]): z.ZodType {
   return options.length === 1 ? options[0]! : z.union(options as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
-/** `allOf`: every part must accept the value; object outputs are merged (by `merge`: see runtime/visibility.ts for requests). */
+/** `allOf`: every part must accept the value; object outputs are merged (by `merge`: see runtime/serve/visibility.ts for requests). */
 export function allOf(parts: readonly z.ZodType[], merge: (merged: unknown, output: unknown, raw: unknown) => unknown = mergeOutputs): z.ZodType {
   if (parts.length === 1) return parts[0]!;
   return z.unknown().transform((value, ctx) => {
@@ -268,11 +283,7 @@ function mergeOutputs(a: unknown, b: unknown): unknown {
  * `discriminator`: the property's value picks the alternative, so errors speak
  * about that alternative instead of "matches none".
  */
-export function discriminated(
-  property: string,
-  mapping: Readonly<Record<string, () => z.ZodType>>,
-  fallback?: readonly z.ZodType[],
-): z.ZodType {
+export function discriminated(property: string, mapping: Readonly<Record<string, () => z.ZodType>>, fallback?: readonly z.ZodType[]): z.ZodType {
   const keys = Object.keys(mapping);
   return z.unknown().transform((value, ctx) => {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -332,10 +343,13 @@ export function uniqueItems<T extends z.ZodType>(schema: T): T {
 
 /** `minProperties` / `maxProperties`. */
 export function propertyCount<T extends z.ZodType>(schema: T, min?: number, max?: number): T {
-  return schema.refine((v: unknown) => {
-    const n = v && typeof v === "object" ? Object.keys(v).length : 0;
-    return (min === undefined || n >= min) && (max === undefined || n <= max);
-  }, `Expected ${min ?? 0}${max === undefined ? " or more" : "–" + max} properties`) as unknown as T;
+  return schema.refine(
+    (v: unknown) => {
+      const n = v && typeof v === "object" ? Object.keys(v).length : 0;
+      return (min === undefined || n >= min) && (max === undefined || n <= max);
+    },
+    `Expected ${min ?? 0}${max === undefined ? " or more" : "–" + max} properties`,
+  ) as unknown as T;
 }
 
 function stableJson(value: unknown): string {

@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { InvalidConfiguration } from "./errors.js";
+import { InvalidConfiguration } from "../core/errors.js";
 
 export const OPENAPI_KEY = "openapi";
 export const OPENAPI_ENCODING_KEY = "openapi.encoding";

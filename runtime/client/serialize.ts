@@ -2,7 +2,7 @@
  * The inverse of params.ts: typed parameter values → the strings of a REST
  * envelope, per OpenAPI style/explode. Used by the typed client.
  */
-import type { ParamSpec } from "./params.js";
+import type { ParamSpec } from "../serve/parameters.js";
 
 type Value = unknown;
 

@@ -23,10 +23,10 @@ import {
   type SpanContext,
 } from "@opentelemetry/api";
 import { Match, type Msg, type MsgHdrs, type NatsConnection, type Service, type ServiceMsg } from "nats";
-import { InvalidConfiguration } from "./errors.js";
-import { createLogger, redact, type LogFields, type Logger } from "./log.js";
+import { InvalidConfiguration } from "../core/errors.js";
+import { createLogger, redact, type LogFields, type Logger } from "../core/log.js";
 import { isValidPrefix } from "./names.js";
-import type { RestRequest } from "./rest.js";
+import type { RestRequest } from "../serve/envelope.js";
 
 /** Span kinds (OpenTelemetry's values). */
 export const SpanKind = {

@@ -5,7 +5,7 @@
  * its own process group so that stopping it stops what its shell started (e.g. `tsx watch`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { signalExitCode } from "../signals.js";
+import { signalExitCode } from "./signals.js";
 
 export interface RunningCommand {
   /** Resolves with the command's exit code (or 128 + signal number) when it ends. */

@@ -1,5 +1,5 @@
 /**
- * Swagger UI's files for the API reference. A build copies them into dist/generator/dev/assets
+ * Swagger UI's files for the API reference. A build copies them into dist/dev/assets
  * (scripts/postbuild.js), so the published package needs no swagger-ui-dist at run time; from
  * the TypeScript sources (tests) they come from the swagger-ui-dist devDependency.
  */

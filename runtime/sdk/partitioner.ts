@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { JetStreamClient, KV } from "nats";
-import { log as defaultLog, type Logger } from "./log.js";
+import { log as defaultLog, type Logger } from "../core/log.js";
 import { ensureBucket } from "./storage.js";
 
 export interface PartitionerOptions {

@@ -7,15 +7,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestStrategy, type NatsConnection, type ServiceInfo } from "nats";
 import YAML from "yaml";
-import { endpointName } from "@symphony-codegen/runtime/internal/names.js";
-import { isJsonMediaType, problem, type FieldError, type RestRequest } from "@symphony-codegen/runtime/internal/rest.js";
-import { readReply } from "@symphony-codegen/runtime/internal/client.js";
-import { isIdempotent, requestWithRetry } from "@symphony-codegen/runtime/internal/retry.js";
-import { BASE64, isTextMediaType } from "@symphony-codegen/runtime/internal/media.js";
-import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
-import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/metadata.js";
-import { objectLoader } from "@symphony-codegen/runtime/internal/serve.js";
-import { checkJsonText } from "@symphony-codegen/runtime/internal/limits.js";
+import { endpointName } from "@symphony-codegen/runtime/internal/sdk/names.js";
+import { isJsonMediaType, problem, type FieldError, type RestRequest } from "@symphony-codegen/runtime/internal/serve/envelope.js";
+import { readReply } from "@symphony-codegen/runtime/internal/client/client.js";
+import { isIdempotent, requestWithRetry } from "@symphony-codegen/runtime/internal/core/retry.js";
+import { BASE64, isTextMediaType } from "@symphony-codegen/runtime/internal/serve/media.js";
+import type { Logger } from "@symphony-codegen/runtime/internal/core/log.js";
+import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/sdk/metadata.js";
+import { objectLoader } from "@symphony-codegen/runtime/internal/serve/serve.js";
+import { checkJsonText } from "@symphony-codegen/runtime/internal/serve/limits.js";
 
 /** How long a missed service's `$SRV.PING` may take: a busy one answers late or not at all, a stopped one gets "no responders" at once. */
 const PING_TIMEOUT_MS = 500;
@@ -493,7 +493,7 @@ export class Gateway {
 
     let reply: Uint8Array;
     try {
-      // Idempotent requests survive a restarting NATS server or a dying instance (runtime/retry.ts);
+      // Idempotent requests survive a restarting NATS server or a dying instance (runtime/core/retry.ts);
       // retrying stops early once the registry says the extension stopped (a clean shutdown).
       const route = found.route;
       const msg = await requestWithRetry(this.#nc, route.subject, payload, {

@@ -1,12 +1,12 @@
 /**
  * The platform's own NATS services, as the local platform provides them:
  * the extension registry (entries kept alive by status messages), cluster
- * info, usage reports and enforcement state. Subjects and payloads: runtime/platform.ts.
+ * info, usage reports and enforcement state. Subjects and payloads: runtime/sdk/platform.ts.
  */
 import type { NatsConnection, Subscription } from "nats";
-import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
-import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type StatusMessage } from "@symphony-codegen/runtime/internal/platform.js";
-import { ensureBuckets } from "@symphony-codegen/runtime/internal/storage.js";
+import type { Logger } from "@symphony-codegen/runtime/internal/core/log.js";
+import { SUBJECTS, type EnforcementStatus, type RegistrationEntry, type StatusMessage } from "@symphony-codegen/runtime/internal/sdk/platform.js";
+import { ensureBuckets } from "@symphony-codegen/runtime/internal/sdk/storage.js";
 
 export interface RegistryRecord {
   entry: RegistrationEntry;
@@ -82,7 +82,7 @@ export class PlatformServices {
 
   start(): void {
     // Each message carrying an identity is served on its shared subject and on `<subject>.<prefix>`
-    // (runtime/platform.ts platformSubjects). On the latter the payload's prefix must be the subject's;
+    // (runtime/sdk/platform.ts platformSubjects). On the latter the payload's prefix must be the subject's;
     // in operator mode that is the only form an extension's user may publish.
     this.#serveScoped(SUBJECTS.register, (data, scope) => this.#register(data as RegistrationEntry, scope));
     this.#serve(SUBJECTS.list, () => ({ extensions: this.extensions() }));

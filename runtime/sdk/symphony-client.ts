@@ -3,9 +3,9 @@
  * info, extensions, call_extension, storage, close).
  */
 import { connect, jwtAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
-import { readReply, requestBytes, type ClientResponse } from "./client.js";
-import { isIdempotent, RECONNECT_FOREVER, requestWithRetry } from "./retry.js";
-import { ConnectionFailed, natsConnectError, Other, Timeout } from "./errors.js";
+import { readReply, requestBytes, type ClientResponse } from "../client/client.js";
+import { isIdempotent, RECONNECT_FOREVER, requestWithRetry } from "../core/retry.js";
+import { ConnectionFailed, natsConnectError, Other, Timeout } from "../core/errors.js";
 import { SUBJECTS, type RegistrationEntry } from "./platform.js";
 import { getValue, openBucket } from "./storage.js";
 import { exchangeToken } from "./token.js";
@@ -68,7 +68,7 @@ export class Client {
 
   /**
    * Calls an extension's endpoint with a JSON payload (sent as-is) and returns the reply,
-   * unwrapped when it is a wrapped REST reply. Retried (runtime/retry.ts) when `idempotent` says so,
+   * unwrapped when it is a wrapped REST reply. Retried (runtime/core/retry.ts) when `idempotent` says so,
    * by default when the payload is an envelope whose `method` is idempotent (GET, HEAD, PUT, DELETE, …).
    */
   async callExtension(prefix: string, endpoint: string, payload: unknown, options: { idempotent?: boolean } = {}): Promise<ClientResponse> {

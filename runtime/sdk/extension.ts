@@ -14,14 +14,14 @@ import {
   SpecTooLarge,
   SymphonyError,
   Timeout as SymphonyTimeout,
-} from "./errors.js";
+} from "../core/errors.js";
 import { resolveToken } from "./credentials.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, type Logger } from "../core/log.js";
 import { isSemver, isValidPrefix, serviceName } from "./names.js";
 import { platformSubjects, type EnforcementStatus, type PlatformSubjects, type RegistrationEntry, type Resource, type StatusMessage } from "./platform.js";
 import { exchangeToken } from "./token.js";
 import { WorkPartitioner, type PartitionerOptions } from "./partitioner.js";
-import { RECONNECT_FOREVER } from "./retry.js";
+import { RECONNECT_FOREVER } from "../core/retry.js";
 import type { Msg, Subscription } from "nats";
 
 /** MIME types of UI resources (reference SDK `MimeType`); see docs/sdk.md. */
@@ -311,7 +311,7 @@ export class Extension {
 
   /**
    * Connects: straight to `withNatsUrl()`/`NATS_URL` (development path), else with
-   * the API token found by runtime/credentials.ts (withToken/SYMPHONY_TOKEN, the
+   * the API token found by runtime/sdk/credentials.ts (withToken/SYMPHONY_TOKEN, the
    * stored token, REGISTRATION_TOKEN provisioning) exchanged for NATS credentials.
    */
   async connect(): Promise<NatsConnection> {

@@ -16,8 +16,8 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
-import { InvalidConfiguration } from "./errors.js";
-import type { Logger } from "./log.js";
+import { InvalidConfiguration } from "../core/errors.js";
+import type { Logger } from "../core/log.js";
 import type { Capability } from "./platform.js";
 import { provisionToken } from "./token.js";
 

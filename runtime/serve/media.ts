@@ -3,8 +3,8 @@
  * Bytes cross NATS as base64 with the encoding named in the envelope or reply
  * (docs/protocol.md, "Bodies").
  */
-import { ownMap } from "./own.js";
-import { baseMediaType, isJsonMediaType } from "./rest.js";
+import { ownMap } from "../core/own.js";
+import { baseMediaType, isJsonMediaType } from "./envelope.js";
 
 export const BASE64 = "base64";
 
@@ -109,7 +109,9 @@ export function buildMultipart(value: Record<string, unknown>, boundary: string)
   const chunks: Buffer[] = [];
   const push = (name: string, item: unknown) => {
     if (isBytes(item)) {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+      chunks.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      );
       chunks.push(Buffer.from(item), Buffer.from("\r\n"));
     } else {
       chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${scalarText(item)}\r\n`));

@@ -1,0 +1,66 @@
+/**
+ * The tables the generator emits for the runtime: one `OperationSpec` per operation (its
+ * parameters, body and responses, each with a schema built on first use), and what a handler
+ * receives once a request has been decoded against it (`DecodedRequest`).
+ */
+import type { z } from "zod";
+import type { ParamSpec, ValueShape } from "./parameters.js";
+
+/**
+ * A table's schema, as a thunk: built on first use (`buildSchema`), so an extension serving
+ * GitHub's 1,223 operations holds only the schemas its traffic has needed.
+ */
+export type SchemaThunk = () => z.ZodType;
+
+const builtSchemas = new WeakMap<SchemaThunk, z.ZodType>();
+
+/** The schema a thunk builds, built once. */
+export function buildSchema(thunk: SchemaThunk): z.ZodType {
+  let schema = builtSchemas.get(thunk);
+  if (!schema) builtSchemas.set(thunk, (schema = thunk()));
+  return schema;
+}
+
+export interface ParamEntry extends ParamSpec {
+  schema: SchemaThunk;
+}
+
+export interface BodySpec {
+  required: boolean;
+  /** Media type (as declared, may contain wildcards) → schema; null when the body is not validated. */
+  content: Readonly<Record<string, SchemaThunk | null>>;
+  /** For form and multipart media types: how to coerce each field's strings. */
+  shapes?: Readonly<Record<string, ValueShape>>;
+}
+
+/** One operation as the generator describes it to the runtime. */
+export interface OperationSpec {
+  /** Method name on the generated Handlers interface. */
+  handler: string;
+  /** NATS endpoint name. */
+  endpoint: string;
+  method: string;
+  path: string;
+  /** `x-symphony-idempotent: true`: may be retried although its method is not idempotent (runtime/core/retry.ts). */
+  idempotent?: boolean;
+  params: readonly ParamEntry[];
+  body?: BodySpec;
+  /** Response key ("200", "2XX", "default") → default content type, null for no content. */
+  responses: Readonly<Record<string, string | null>>;
+  /**
+   * Response key → JSON media type (as declared) → the body's schema, for optional response
+   * validation (`register(..., { validateResponses: true })`). Thunks: built on first use only.
+   */
+  responseBodies?: Readonly<Record<string, Readonly<Record<string, SchemaThunk>>>>;
+}
+
+/** What a handler receives. Its objects, at any depth, have no prototype: a member it was not sent reads as undefined, whatever its name. */
+export interface DecodedRequest {
+  path: Record<string, unknown>;
+  query: Record<string, unknown>;
+  headers: Record<string, unknown>;
+  cookies: Record<string, unknown>;
+  body: unknown;
+  /** The media type the body was read as. */
+  contentType?: string;
+}
