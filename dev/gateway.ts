@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestStrategy, type NatsConnection, type ServiceInfo } from "nats";
 import YAML from "yaml";
-import { endpointName } from "@symphony-codegen/runtime/internal/sdk/names.js";
+import { endpointNames, pathWords, type EndpointClaim } from "@symphony-codegen/runtime/internal/sdk/names.js";
 import { isJsonMediaType, problem, type FieldError, type RestRequest } from "@symphony-codegen/runtime/internal/serve/envelope.js";
 import { readReply } from "@symphony-codegen/runtime/internal/client/client.js";
 import { isIdempotent, requestWithRetry } from "@symphony-codegen/runtime/internal/core/retry.js";
@@ -16,6 +16,7 @@ import type { Logger } from "@symphony-codegen/runtime/internal/core/log.js";
 import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/sdk/metadata.js";
 import { objectLoader } from "@symphony-codegen/runtime/internal/serve/serve.js";
 import { checkJsonText } from "@symphony-codegen/runtime/internal/serve/limits.js";
+import { compareTemplates, compileTemplate, type CompiledTemplate } from "./routes.js";
 
 /** How long a missed service's `$SRV.PING` may take: a busy one answers late or not at all, a stopped one gets "no responders" at once. */
 const PING_TIMEOUT_MS = 500;
@@ -34,11 +35,7 @@ export interface Route {
   idempotent?: boolean;
 }
 
-interface CompiledRoute extends Route {
-  regex: RegExp;
-  names: string[];
-  literals: number;
-}
+type CompiledRoute = Route & CompiledTemplate;
 
 export interface DiscoveredService {
   name: string;
@@ -87,25 +84,7 @@ type Served = { endpoint?: string; instance?: string; instances?: number; attemp
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function compile(route: Route): CompiledRoute {
-  const names: string[] = [];
-  let literals = 0;
-  const pattern = route.template
-    .split("/")
-    .map((segment) => {
-      if (!segment.includes("{")) {
-        literals++;
-        return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      }
-      return segment.replace(/\{([^}]+)\}|([^{]+)/g, (_m, name: string | undefined, text: string | undefined) => {
-        if (name) {
-          names.push(name);
-          return "([^/]+)";
-        }
-        return text!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      });
-    })
-    .join("/");
-  return { ...route, regex: new RegExp(`^${pattern}/?$`), names, literals };
+  return { ...route, ...compileTemplate(route.template) };
 }
 
 /** The subject's prefix token: cirata.extensions.<prefix>.<endpoint>. */
@@ -123,17 +102,26 @@ function parseSpec(text: string): Record<string, unknown> {
 
 /** Routes of one service: from endpoint metadata (method, path), else by matching endpoint names to the spec's operations. */
 function routesOf(service: DiscoveredService): Route[] {
-  const byName = new Map<string, { method: string; path: string; idempotent: boolean }>();
+  const operations: { method: string; path: string; idempotent: boolean }[] = [];
+  const claims: EndpointClaim[] = [];
   const paths = isObj(service.spec?.paths) ? (service.spec!.paths as Obj) : {};
   for (const [path, item] of Object.entries(paths)) {
     if (!isObj(item)) continue;
     for (const method of METHODS) {
       const op = item[method];
       if (!isObj(op)) continue;
-      const raw = typeof op["x-symphony-endpoint"] === "string" ? op["x-symphony-endpoint"] : typeof op.operationId === "string" ? op.operationId : undefined;
-      if (raw) byName.set(endpointName(raw), { method: method.toUpperCase(), path, idempotent: op["x-symphony-idempotent"] === true });
+      const operationId = typeof op.operationId === "string" && op.operationId.trim() ? op.operationId : undefined;
+      const chosen = typeof op["x-symphony-endpoint"] === "string" ? op["x-symphony-endpoint"] : operationId;
+      claims.push({
+        ...(chosen === undefined ? {} : { chosen }),
+        derived: pathWords(method, path).join("_"),
+        key: chosen ?? `${method.toUpperCase()} ${path}`,
+      });
+      operations.push({ method: method.toUpperCase(), path, idempotent: op["x-symphony-idempotent"] === true });
     }
   }
+  // The generator's naming (runtime/sdk/names.ts): a service without route metadata is still matched.
+  const byName = new Map(endpointNames(claims).names.map((name, i) => [name, operations[i]!]));
   const routes: Route[] = [];
   for (const e of service.endpoints) {
     const declared = byName.get(e.name);
@@ -271,7 +259,8 @@ export class Gateway {
       list.push(...routesOf(service).map(compile));
       routes.set(service.prefix, list);
     }
-    for (const list of routes.values()) list.sort((a, b) => b.literals - a.literals || a.names.length - b.names.length);
+    // Most specific template first, whatever the declaration order (routes.ts).
+    for (const list of routes.values()) list.sort(compareTemplates);
     this.#routes = routes;
     if (appeared.length) this.#options.log.info("services appeared", { services: appeared });
     if (back.length)

@@ -14,12 +14,13 @@ import path from "node:path";
 import { detectSpec, getTypes } from "@redocly/openapi-core/lib/oas-types.js";
 import { BaseResolver, makeDocumentFromString, resolveDocument, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
 import { normalizeTypes, type NormalizedNodeType } from "@redocly/openapi-core/lib/types/index.js";
-import { displayPath, locate, nameUnresolvedRef, readFailure, SpecError, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locate, locator, nameUnresolvedRef, readFailure, SpecError, type Diagnostic } from "./diagnostics.js";
 import { bundleInPlace } from "./load/inline.js";
 import { parseJsonSource } from "./load/json.js";
 import { locateAll } from "./load/positions.js";
 import { resolveLocalRefs } from "./load/refs.js";
 import { checkStructure, type StructureProblem } from "./load/structure.js";
+import { dropInvalidDefaults } from "./load/defaults.js";
 
 export interface LoadOptions {
   /** Treat every structural problem as an error (default: only those generation cannot work around). */
@@ -170,14 +171,30 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   const bundledInPlace = !structure.external && bundleInPlace(root, structure.steps, structure.resolve);
   const output = bundledInPlace ? root : await bundle(document, resolver);
   output.openapi = version;
+  const located = converted ? () => undefined : locator(file);
+  const defaults = dropInvalidDefaults(output, version).map(
+    (d): Diagnostic => ({
+      severity: "warning",
+      file: displayPath(file),
+      pointer: d.pointer,
+      ...(located(d.pointer) ?? {}),
+      message: `default ${preview(d.value)} does not match its schema (${d.reason}); it is left out`,
+    }),
+  );
 
   return {
     file,
     document: output,
     openapiVersion: version,
-    warnings: [...notes, ...diagnostics],
+    warnings: [...notes, ...diagnostics, ...defaults],
     files: [...resolver.getFiles()].sort(),
   };
+}
+
+/** A value as shown in a message: JSON, cut short. */
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
 
 /**

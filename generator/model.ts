@@ -7,7 +7,7 @@ import { displayPath, locator, mappingRef, SpecError, pointerOf, unescapePointer
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { findObject } from "./walk.js";
-import { endpointName, semverVersion, serviceName } from "@symphony-codegen/runtime/internal/sdk/names.js";
+import { endpointNames, pathWords, semverVersion, serviceName, type EndpointClaim } from "@symphony-codegen/runtime/internal/sdk/names.js";
 
 export type JsonSchema = Record<string, unknown> | boolean;
 export type ParamIn = "path" | "query" | "header" | "cookie";
@@ -189,17 +189,6 @@ function responseModels(doc: OpenApiDocument, responses: unknown): ResponseModel
     });
 }
 
-/** `GET /pets/{id}` → ["get", "pets", "by", "id"]: a deterministic name when operationId is missing. */
-function syntheticWords(method: string, path: string): string[] {
-  const out = [method];
-  for (const segment of path.split("/").filter(Boolean)) {
-    const param = /^\{(.+)\}$/.exec(segment);
-    if (param) out.push("by", param[1]!);
-    else out.push(segment);
-  }
-  return out;
-}
-
 function methodCount(item: Record<string, unknown>): number {
   return METHODS.filter((m) => isObj(item[m])).length;
 }
@@ -209,7 +198,8 @@ class OperationGroup {
   readonly operations: OperationModel[] = [];
   readonly handlerNames = new Map<string, string>();
   readonly handlerScope = new NameScope();
-  readonly endpoints = new Map<string, string>();
+  /** What each operation's endpoint name is made from, named once the whole group is known (`endpointNames`). */
+  readonly claims: (EndpointClaim & { label: string })[] = [];
 }
 
 interface OperationSource {
@@ -271,16 +261,9 @@ class ModelBuilder {
       const nameSource = chosenName ?? operationId ?? source.words(method).join(" ");
       const label = `${method.toUpperCase()} ${source.path}${operationId ? ` (operationId ${JSON.stringify(operationId)})` : ""}`;
       const override = op["x-symphony-endpoint"];
-      const endpoint = typeof override === "string" ? endpointName(override) : endpointName(operationId ?? source.words(method).join("_"));
-      const otherEndpoint = group.endpoints.get(endpoint);
-      if (otherEndpoint) {
-        this.errors.push({
-          severity: "error",
-          file: this.file,
-          pointer,
-          message: `Endpoint name "${endpoint}" of ${label} is also used by ${otherEndpoint}; endpoint names must be unique (set a distinct operationId or x-symphony-endpoint)`,
-        });
-      } else group.endpoints.set(endpoint, label);
+      const chosen = typeof override === "string" ? override : operationId;
+      const key = chosen ?? `${method.toUpperCase()} ${source.typeKey}`;
+      group.claims.push({ ...(chosen === undefined ? {} : { chosen }), derived: source.words(method).join("_"), key, label });
       // Handler names only need to be unique within their interface: a clash (e.g. `get-pet` and `get_pet`,
       // whose endpoints differ) gets a numeric suffix instead of failing.
       const baseHandlerName = camelCase(nameSource);
@@ -315,7 +298,7 @@ class ModelBuilder {
         kind: source.kind,
         handlerName,
         typeName: this.typeNames.claim(safeTypeName(nameSource)),
-        endpoint,
+        endpoint: "", // named with the whole group (nameEndpoints)
         method: method.toUpperCase(),
         path: source.path,
         typeRoot: source.typeRoot,
@@ -335,6 +318,23 @@ class ModelBuilder {
       }
       group.operations.push(model);
       if (source.kind === "operation" && isObj(op.callbacks)) this.addCallbacks(model, op.callbacks, [...source.at, method]);
+    }
+  }
+
+  /** Endpoint names of a group, once all of it is known: a name never depends on declaration order (`endpointNames`). */
+  nameEndpoints(group: OperationGroup): void {
+    const { names, suffixed, duplicates } = endpointNames(group.claims);
+    group.operations.forEach((op, i) => (op.endpoint = names[i]!));
+    const diagnostic = (severity: Diagnostic["severity"], index: number, message: string) =>
+      (severity === "error" ? this.errors : this.warnings).push({ severity, file: this.file, pointer: group.operations[index]!.pointer, message });
+    for (const [first, second] of duplicates) {
+      const { chosen, label } = group.claims[second]!;
+      const name = JSON.stringify(chosen ?? group.operations[second]!.endpoint);
+      diagnostic("error", second, `Endpoint name ${name} of ${label} is also used by ${group.claims[first]!.label}; endpoint names must be unique (set a distinct operationId or x-symphony-endpoint)`);
+    }
+    for (const { index, base, rivals } of suffixed) {
+      const others = rivals.map((j) => group.claims[j]!.label).join(", ");
+      diagnostic("warning", index, `Endpoint name "${base}" of ${group.claims[index]!.label} is also wanted by ${others}; using "${group.operations[index]!.endpoint}" (x-symphony-endpoint chooses another)`);
     }
   }
 
@@ -368,7 +368,7 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
   for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
     const item = resolveRef(doc, rawItem);
     if (!isObj(item)) continue;
-    builder.addPathItem(builder.api, { kind: "operation", typeRoot: "paths", typeKey: path, path, item, at: ["paths", path], words: (method) => syntheticWords(method, path) });
+    builder.addPathItem(builder.api, { kind: "operation", typeRoot: "paths", typeKey: path, path, item, at: ["paths", path], words: (method) => pathWords(method, path) });
   }
   const webhooks = isObj(doc.webhooks) ? doc.webhooks : {};
   for (const [name, rawItem] of Object.entries(webhooks)) {
@@ -376,6 +376,8 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
     if (!isObj(item)) continue;
     builder.addPathItem(builder.hooks, { kind: "webhook", typeRoot: "webhooks", typeKey: name, path: name, item, at: ["webhooks", name], words: (method) => (methodCount(item) === 1 ? [name] : [name, method]) });
   }
+  builder.nameEndpoints(builder.api);
+  builder.nameEndpoints(builder.hooks);
   const { errors } = builder;
   const unmatched = [...builder.unusedNames].map((key): Diagnostic => ({
     severity: "warning",

@@ -416,14 +416,15 @@ describe("diagnostics", () => {
     expect(d!.message).toContain("`responses`");
   });
 
-  it("two operationIds sanitising to the same endpoint fail, naming both operations", async () => {
+  it("two identical operationIds fail, naming both operations (ones that differ only where sanitising replaces: endpoint-names.test.ts)", async () => {
     const error = await specError(generate(path.join(INVALID, "duplicate-operation-ids.yaml"), { out: out("dup-ids") }));
     expect(error.diagnostics).toHaveLength(1);
     const [d] = error.diagnostics;
     expect(d!.pointer).toBe("#/paths/~1animals/get");
-    expect(d!.message).toContain('"list_pets"');
+    expect(d!.line).toBe(14);
+    expect(d!.message).toContain('"list.pets"');
     expect(d!.message).toContain('GET /pets (operationId "list.pets")');
-    expect(d!.message).toContain('GET /animals (operationId "list pets")');
+    expect(d!.message).toContain('GET /animals (operationId "list.pets")');
   });
 
   it("an x-symphony-endpoint clash fails, naming both operations", async () => {
@@ -520,7 +521,7 @@ describe("diagnostics", () => {
     ["malformed.yaml", /malformed\.yaml:11:7 #: error:/],
     ["missing-required.yaml", /missing-required\.yaml:13:5 #\/paths\/~1pets~1\{id\}\/get: error: The field `responses`/],
     ["multi-file/openapi.yaml", /multi-file\/schemas\.yaml:9:7 #\/Pet\/properties\/owner: error: Can't resolve \$ref "#\/Owner"$/m],
-    ["duplicate-operation-ids.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "list_pets"/],
+    ["duplicate-operation-ids.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "list\.pets"/],
     ["duplicate-endpoint-override.yaml", /#\/paths\/~1animals\/get: error: Endpoint name "animals"/],
   ] as const)("the CLI exits non-zero on %s and prints the diagnostic", async (name, expected) => {
     const target = out(`cli-${name.replace(/\W/g, "_")}`);

@@ -2,6 +2,7 @@
 import type { ApiModel, OperationModel } from "../model.js";
 import { formattedStatement, joinStatements } from "../format.js";
 import { ExprPrinter, Unsupported } from "../print/expr-printer.js";
+import { referencedNames } from "../print/references.js";
 import { propertyKey, stringLiteral, valueLiteral } from "../names.js";
 import { valueShape } from "./shape.js";
 import type { NamedSchema, ZodEmitter } from "./zod.js";
@@ -57,12 +58,13 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
   return `{ ${fields.join(", ")} }`;
 }
 
-/** Import lines for the runtime, schemas module, only when the body uses them. */
-function imports(body: string, runtimeImport: string, withSchemas: boolean): string[] {
+/** Import lines for the runtime and the schemas module, each only when a statement refers to it (by its syntax tree, not its printed text). */
+function imports(statements: { left: string; code: string }[], runtimeImport: string, withSchemas: boolean): string[] {
+  const used = referencedNames(statements.map((s) => `${s.left} = ${s.code};`).join("\n"));
   const lines: string[] = [];
-  if (/\bz\./.test(body)) lines.push(`import { z } from ${stringLiteral(runtimeImport)};`);
-  if (/\brt\./.test(body)) lines.push(`import * as rt from ${stringLiteral(runtimeImport)};`);
-  if (withSchemas && /\bschemas\./.test(body)) lines.push(`import * as schemas from "./schemas.js";`);
+  if (used.has("z")) lines.push(`import { z } from ${stringLiteral(runtimeImport)};`);
+  if (used.has("rt")) lines.push(`import * as rt from ${stringLiteral(runtimeImport)};`);
+  if (withSchemas && used.has("schemas")) lines.push(`import * as schemas from "./schemas.js";`);
   return lines;
 }
 
@@ -86,8 +88,9 @@ export function operationTables(model: ApiModel, zod: ZodEmitter): TableStatemen
 
 /** `printer: null` leaves every statement to prettier (benchmarks compare the two). */
 export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
-  const statements = operationTables(model, zod).map((t) => constStatement(printer, t.left, t.code, t.comment));
-  return joinStatements([...imports(statements.join("\n"), runtimeImport, true), "", ...statements]);
+  const tables = operationTables(model, zod);
+  const statements = tables.map((t) => constStatement(printer, t.left, t.code, t.comment));
+  return joinStatements([...imports(tables, runtimeImport, true), "", ...statements]);
 }
 
 /**
@@ -110,9 +113,10 @@ export function schemaConstantLeft(c: NamedSchema): string {
 }
 
 export function emitSchemas(zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
-  const constants = zod.constants.map((c) => constStatement(printer, schemaConstantLeft(c), c.code));
+  const declared = zod.constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code }));
+  const constants = declared.map((c) => constStatement(printer, c.left, c.code));
   if (constants.length === 0) constants.push("export {};\n");
   const typed = zod.constants.some((c) => c.type !== undefined);
   // One statement per constant: the formatter may split the file between them.
-  return joinStatements([...imports(constants.join("\n"), runtimeImport, false), ...(typed ? ['import type { components } from "./types.js";'] : []), "", ...constants]);
+  return joinStatements([...imports(declared, runtimeImport, false), ...(typed ? ['import type { components } from "./types.js";'] : []), "", ...constants]);
 }
