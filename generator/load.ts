@@ -12,13 +12,13 @@ import path from "node:path";
 // Redocly's modules one by one: its index loads every rule, its config schema and ajv (~0.3 s),
 // which only multi-file documents need (for the bundler, imported then).
 import { detectSpec, getTypes } from "@redocly/openapi-core/lib/oas-types.js";
-import { BaseResolver, makeDocumentFromString, resolveDocument, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
+import { BaseResolver, makeDocumentFromString, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
 import { normalizeTypes, type NormalizedNodeType } from "@redocly/openapi-core/lib/types/index.js";
 import { displayPath, locate, nameUnresolvedRef, readFailure, SpecError, type Diagnostic } from "./diagnostics.js";
 import { bundleInPlace } from "./load/inline.js";
 import { parseJsonSource } from "./load/json.js";
 import { locateAll } from "./load/positions.js";
-import { resolveLocalRefs } from "./load/refs.js";
+import { resolveRefs } from "./load/refs.js";
 import { checkStructure, type StructureProblem } from "./load/structure.js";
 
 export interface LoadOptions {
@@ -152,7 +152,7 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   // Redocly's type tree for the version, as its lint builds it (no plugins, examples resolved).
   const types = withoutInheritedProperties(normalizeTypes(getTypes(detectSpec(document.parsed)), { doNotResolveExamples: false }));
   const rootType = types.Root as NormalizedNodeType;
-  const resolvedRefs = resolveLocalRefs(document) ?? (await resolveDocument({ rootDocument: document, externalRefResolver: resolver, rootType }));
+  const resolvedRefs = await resolveRefs(document, resolver);
   const structure = checkStructure(document, rootType as never, resolvedRefs as never, types.SpecExtension as never);
   // Real-world documents break many structural rules harmlessly (GitHub's has `nullable` without `type`);
   // unless strict, only unresolvable references and root-level problems (no `info`) stop generation.
