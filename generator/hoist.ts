@@ -1,6 +1,7 @@
 /**
- * `$ref`s into another schema's inside (`#/components/schemas/A/properties/b/allOf/0`) made into
- * references to components of their own, before any emitter reads the document.
+ * `$ref`s into another schema's inside (`#/components/schemas/A/properties/b/allOf/0`, or into a
+ * parameter's or a body's schema) made into references to components of their own, before any
+ * emitter reads the document.
  *
  * openapi-typescript prints such a reference as an indexed access into A's type, dropping only
  * `properties`: `components["schemas"]["A"]["b"]["allOf"][0]` does not exist (TS2339), an optional
@@ -25,11 +26,11 @@ export function hoistInternalTargets(document: OpenApiDocument): void {
     document,
     (reference) => {
       if (reference.kind !== "$ref" && reference.kind !== "mapping") return;
-      if (!reference.written.startsWith("#/components/schemas/")) return;
+      if (!reference.written.startsWith("#/")) return;
       const target = canonical(document, reference.written, new Set());
-      if (!target || target[0] !== "components" || target[1] !== "schemas") return;
+      if (!target) return;
       // Also a reference reaching a component through another's `$ref` (`A/properties/b` where b is `$ref: B`): it names B.
-      if (isInternal(target) || !sameSegments(segmentsOf(reference.written), target)) references.push([reference, target]);
+      if (isInternal(target) || (isComponent(target) && !sameSegments(segmentsOf(reference.written), target))) references.push([reference, target]);
     },
     () => {},
   );
@@ -41,7 +42,7 @@ export function hoistInternalTargets(document: OpenApiDocument): void {
   const targets = new Map(references.filter(([, target]) => isInternal(target)).map(([, target]) => [pointerOf(...target), target]));
   for (const pointer of [...targets.keys()].sort()) {
     const target = targets.get(pointer)!;
-    const name = claim(taken, nameOf(target.slice(2)));
+    const name = claim(taken, nameOf(target.slice(target[0] === "components" ? 2 : 1)));
     names.set(pointer, name);
     schemas[name] = at(document, target);
   }
@@ -50,9 +51,18 @@ export function hoistInternalTargets(document: OpenApiDocument): void {
   }
 }
 
-/** Inside a component schema: deeper than `#/components/schemas/<name>`. */
+function isComponent(segments: string[]): boolean {
+  return segments.length === 3 && segments[0] === "components" && segments[1] === "schemas";
+}
+
+/**
+ * A schema, or inside one, that is not a component schema itself: deeper than `#/components/schemas/<name>`,
+ * or at or under the `schema` of a media type, parameter or header (`#/components/parameters/P/schema`,
+ * `#/paths/~1a/post/requestBody/content/application~1json/schema/properties/x`).
+ */
 function isInternal(segments: string[]): boolean {
-  return segments.length > 3 && segments[0] === "components" && segments[1] === "schemas";
+  if (segments[0] === "components" && segments[1] === "schemas") return segments.length > 3;
+  return segments.some((segment, i) => segment === "schema" && i >= 2 && ["content", "parameters", "headers"].includes(segments[i - 2]!));
 }
 
 /**
@@ -106,7 +116,7 @@ function at(document: unknown, segments: string[]): unknown {
   return node;
 }
 
-/** `A/properties/b/allOf/0` → `A.b.allOf.0`, in the characters OpenAPI allows in a component name. */
+/** `A/properties/b/allOf/0` → `A.b.allOf.0` (`P/schema` → `P.schema`), in the characters OpenAPI allows in a component name. */
 function nameOf(segments: string[]): string {
   const kept = segments.filter((segment, i) => !(segment === "properties" && i > 0 && segments[i - 1] !== "properties" && i < segments.length - 1));
   return kept.map((segment) => segment.replace(/[^A-Za-z0-9._-]/g, "_")).join(".");

@@ -1,9 +1,10 @@
 /**
  * `$ref`s into another schema's inside (issue 14, item 3; fixtures/internal-refs.yaml): into a
- * property, an array's items, an allOf and a oneOf member, additionalProperties, through optional
- * properties and another `$ref`, and a schema reaching itself through an inner reference. Each target
- * becomes a component of its own (generator/hoist.ts): types.ts compiles under `tsc --strict` with the
- * `@ts-nocheck` headers removed, each reference has its target's own type, and the decoders agree.
+ * property, an array's items, an allOf and a oneOf member, additionalProperties, a parameter's and
+ * a body's schema, through optional properties and another `$ref`, and a schema reaching itself
+ * through an inner reference. Each target becomes a component of its own (generator/hoist.ts):
+ * types.ts compiles under `tsc --strict` with the `@ts-nocheck` headers removed, each reference has
+ * its target's own type, and the decoders agree.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -29,7 +30,9 @@ const checks: [
   Same<S["Order.tags.additionalProperties"], NonNullable<S["Order"]["tags"]>[string]>,
   Same<NonNullable<S["Order"]["firstLine"]>, S["Order.lines.items"]>,
   Same<NonNullable<S["Order"]["noteText"]>, string>,
-] = [true, true, true, true, true];
+  Same<S["Limit.schema"], number>,
+  Same<NonNullable<S["Order"]["sameAsBody"]>, S["_orders__id__notes.put.requestBody.content.application_json.schema.entry"]>,
+] = [true, true, true, true, true, true, true];
 const method: S["Order.payment.allOf.0"] = { method: "card" };
 // @ts-expect-error: not one of the enum's values
 const wrongMethod: S["Order.payment.allOf.0"] = { method: "cheque" };
@@ -86,6 +89,8 @@ describe("references into schemas' insides", () => {
       pickup: { store: 2 },
       tag: { value: "v" },
       noteText: "short",
+      quantity: 3,
+      sameAsBody: { at: 1 },
     };
     expect(decodeRequest(prepareOperation(operations[0]!), post(body)).body).toEqual(body);
     expect(errors({ ...body, firstLine: { sku: "" } })).toEqual([expect.objectContaining({ in: "body", pointer: "/firstLine/sku" })]);
@@ -93,6 +98,8 @@ describe("references into schemas' insides", () => {
     expect(errors({ ...body, pickup: {} })).toEqual([expect.objectContaining({ in: "body", pointer: "/pickup/store" })]);
     expect(errors({ ...body, tag: {} })).toEqual([expect.objectContaining({ in: "body", pointer: "/tag/value" })]);
     expect(errors({ ...body, noteText: "x".repeat(21) })).toEqual([expect.objectContaining({ in: "body", pointer: "/noteText" })]);
+    expect(errors({ ...body, quantity: 11 })).toEqual([expect.objectContaining({ in: "body", pointer: "/quantity" })]);
+    expect(errors({ ...body, sameAsBody: {} })).toEqual([expect.objectContaining({ in: "body", pointer: "/sameAsBody/at" })]);
     expect(errors({ ...body, parts: [{ parts: [{ parts: [{ label: 5 }] }] }] })).toEqual([
       expect.objectContaining({ in: "body", pointer: "/parts/0/parts/0/parts/0/label" }),
     ]);

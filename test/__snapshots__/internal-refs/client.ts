@@ -6,6 +6,8 @@ import type {
   CreateOrderResponse,
   GetCustomerRequest,
   GetCustomerResponse,
+  PutNoteRequest,
+  PutNoteResponse,
 } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
@@ -24,9 +26,16 @@ export interface Client {
    * GET /orders/{id}/customer → endpoint getCustomer
    */
   getCustomer(
-    req: { path: GetCustomerRequest["path"] },
+    req: { path: GetCustomerRequest["path"]; query?: GetCustomerRequest["query"] },
     options?: rt.CallOptions,
   ): Promise<GetCustomerResponse>;
+  /**
+   * PUT /orders/{id}/notes → endpoint putNote
+   */
+  putNote(
+    req: { path: PutNoteRequest["path"]; body: Exclude<PutNoteRequest["body"], undefined> },
+    options?: rt.CallOptions,
+  ): Promise<PutNoteResponse>;
 }
 
 /**

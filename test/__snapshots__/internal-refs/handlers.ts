@@ -26,7 +26,7 @@ export const CreateOrder = rt.responseBuilders<CreateOrderResponse>();
 // GET /orders/{id}/customer
 export interface GetCustomerRequest {
   path: NonNullable<paths["/orders/{id}/customer"]["get"]["parameters"]["path"]>;
-  query: Record<string, never>;
+  query: NonNullable<paths["/orders/{id}/customer"]["get"]["parameters"]["query"]>;
   headers: Record<string, never>;
   cookies: Record<string, never>;
   body: undefined;
@@ -43,6 +43,29 @@ export type GetCustomerResponse = {
  * Response builders for getCustomer: `GetCustomer.status(code, body)` and one per named status.
  */
 export const GetCustomer = rt.responseBuilders<GetCustomerResponse>();
+
+// PUT /orders/{id}/notes
+export interface PutNoteRequest {
+  path: NonNullable<paths["/orders/{id}/notes"]["put"]["parameters"]["path"]>;
+  query: Record<string, never>;
+  headers: Record<string, never>;
+  cookies: Record<string, never>;
+  body: NonNullable<
+    paths["/orders/{id}/notes"]["put"]["requestBody"]
+  >["content"]["application/json"];
+}
+
+export type PutNoteResponse = {
+  status: 204;
+  body?: undefined;
+  headers?: Readonly<Record<string, string | number | boolean>>;
+  contentType?: string;
+};
+
+/**
+ * Response builders for putNote: `PutNote.status(code, body)` and one per named status.
+ */
+export const PutNote = rt.responseBuilders<PutNoteResponse>();
 
 /**
  * One method per operation of References into other schemas' insides. Return a response built with the operation's builders.
@@ -62,4 +85,8 @@ export interface Handlers {
     req: GetCustomerRequest,
     ctx: rt.HandlerContext,
   ): GetCustomerResponse | Promise<GetCustomerResponse>;
+  /**
+   * PUT /orders/{id}/notes
+   */
+  putNote(req: PutNoteRequest, ctx: rt.HandlerContext): PutNoteResponse | Promise<PutNoteResponse>;
 }

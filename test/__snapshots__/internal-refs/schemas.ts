@@ -35,11 +35,17 @@ export const OrderSchema: z.ZodType<components["schemas"]["Order"]> = rt.lazy(()
     pickup: OrderDeliveryOneOf1Schema.optional(),
     tag: OrderTagsAdditionalPropertiesSchema.optional(),
     noteText: NoteTextSchema.optional(),
+    quantity: LimitSchemaSchema.optional(),
+    sameAsBody: OrdersIdNotesPutRequestBodyContentApplicationJsonSchemaEntrySchema.optional(),
   }),
 );
 
 export const NoteSchema: z.ZodType<components["schemas"]["Note"]> = rt.lazy(() =>
   z.looseObject({ text: rt.length(z.string(), undefined, 20).optional() }),
+);
+
+export const LimitSchemaSchema: z.ZodType<components["schemas"]["Limit.schema"]> = rt.lazy(() =>
+  rt.integer().gte(1).lte(10),
 );
 
 export const NoteTextSchema: z.ZodType<components["schemas"]["Note.text"]> = rt.lazy(() =>
@@ -66,3 +72,7 @@ export const OrderPaymentAllOf0Schema: z.ZodType<components["schemas"]["Order.pa
 export const OrderTagsAdditionalPropertiesSchema: z.ZodType<
   components["schemas"]["Order.tags.additionalProperties"]
 > = rt.lazy(() => z.looseObject({ value: z.string() }));
+
+export const OrdersIdNotesPutRequestBodyContentApplicationJsonSchemaEntrySchema: z.ZodType<
+  components["schemas"]["_orders__id__notes.put.requestBody.content.application_json.schema.entry"]
+> = rt.lazy(() => z.looseObject({ at: rt.integer() }));

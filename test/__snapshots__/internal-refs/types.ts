@@ -32,6 +32,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/orders/{id}/notes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations["putNote"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -75,10 +91,13 @@ export interface components {
       pickup?: components["schemas"]["Order.delivery.oneOf.1"];
       tag?: components["schemas"]["Order.tags.additionalProperties"];
       noteText?: components["schemas"]["Note.text"];
+      quantity?: components["schemas"]["Limit.schema"];
+      sameAsBody?: components["schemas"]["_orders__id__notes.put.requestBody.content.application_json.schema.entry"];
     };
     Note: {
       text?: string;
     };
+    "Limit.schema": number;
     "Note.text": string;
     "Order.delivery.oneOf.1": {
       store: number;
@@ -101,9 +120,14 @@ export interface components {
     "Order.tags.additionalProperties": {
       value: string;
     };
+    "_orders__id__notes.put.requestBody.content.application_json.schema.entry": {
+      at: number;
+    };
   };
   responses: never;
-  parameters: never;
+  parameters: {
+    Limit: number;
+  };
   requestBodies: never;
   headers: never;
   pathItems: never;
@@ -136,7 +160,9 @@ export interface operations {
   };
   getCustomer: {
     parameters: {
-      query?: never;
+      query?: {
+        limit?: components["parameters"]["Limit"];
+      };
       header?: never;
       path: {
         id: number;
@@ -153,6 +179,34 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["Order.meta.customer"];
         };
+      };
+    };
+  };
+  putNote: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          entry?: {
+            at: number;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Stored */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
