@@ -3,8 +3,9 @@
  * validate it against the OpenAPI structure, and report problems with locations.
  *
  * Uses @redocly/openapi-core (already the engine inside openapi-typescript, so no
- * second parser) to read and resolve files, for its OpenAPI type tree and for its bundler,
- * which turns external refs into components. Its structural rules run as one fast walk
+ * second parser) to read files, for its OpenAPI type tree and for its bundler, which turns
+ * external refs into components. References are resolved by one walk of our own
+ * (load/references.ts, load/refs.ts), which knows every keyword that names another place. Its structural rules run as one fast walk
  * (load/structure.ts), and positions are computed only for problems (load/positions.ts).
  */
 import { lstatSync, readFileSync } from "node:fs";
