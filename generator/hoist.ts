@@ -22,24 +22,21 @@ const SCHEMAS = ["components", "schemas"];
 /** Adds a component for each schema reached by a `$ref` into another one, and points those `$ref`s at it. */
 export function hoistInternalTargets(document: OpenApiDocument): void {
   const references: [Reference, string[]][] = [];
-  forEachReference(
-    document,
-    (reference) => {
-      if (reference.kind !== "$ref" && reference.kind !== "mapping") return;
-      if (!reference.written.startsWith("#/")) return;
-      const target = canonical(document, reference.written, new Set());
-      if (!target) return;
-      // Also a reference reaching a component through another's `$ref` (`A/properties/b` where b is `$ref: B`): it names B.
-      if (isInternal(target) || (isComponent(target) && !sameSegments(segmentsOf(reference.written), target))) references.push([reference, target]);
-    },
-    () => {},
-  );
+  forEachReference(document, (reference) => {
+    if (reference.kind !== "$ref" && reference.kind !== "mapping") return;
+    if (!reference.written.startsWith("#/")) return;
+    const target = canonical(document, reference.written, new Set());
+    if (!target) return;
+    // Also a reference reaching a component through another's `$ref` (`A/properties/b` where b is `$ref: B`): it names B.
+    if (isInternal(target) || (isComponent(target) && !sameSegments(segmentsOf(reference.written), target))) references.push([reference, target]);
+  });
   if (references.length === 0) return;
-  const schemas = document.components!.schemas as Obj;
-  const taken = new Set(Object.keys(schemas));
-  const names = new Map<string, string>();
   // Named in pointer order, so that a name does not depend on where the references are.
   const targets = new Map(references.filter(([, target]) => isInternal(target)).map(([, target]) => [pointerOf(...target), target]));
+  const components = (document.components ??= {});
+  const schemas = targets.size > 0 ? (components.schemas ??= {}) : {};
+  const taken = new Set(Object.keys(schemas));
+  const names = new Map<string, string>();
   for (const pointer of [...targets.keys()].sort()) {
     const target = targets.get(pointer)!;
     const name = claim(taken, nameOf(target.slice(target[0] === "components" ? 2 : 1)));

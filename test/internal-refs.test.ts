@@ -11,7 +11,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generate } from "../generator/index.js";
+import { buildModel, generate, loadSpec } from "../generator/index.js";
 import { decodeRequest, prepareOperation, type OperationSpec } from "../runtime/decode.js";
 import { RestRequestError, type RestRequest } from "../runtime/rest.js";
 import { ROOT } from "./helpers/specs.js";
@@ -103,5 +103,21 @@ describe("references into schemas' insides", () => {
     expect(errors({ ...body, parts: [{ parts: [{ parts: [{ label: 5 }] }] }] })).toEqual([
       expect.objectContaining({ in: "body", pointer: "/parts/0/parts/0/parts/0/label" }),
     ]);
+  });
+
+  it("a document without components gets one for the target, under a name from its path", async () => {
+    const file = path.join(OUT, "no-components.yaml");
+    const body = { content: { "application/json": { schema: { type: "object", properties: { x: { type: "string" } } } } } };
+    const ok = {
+      description: "ok",
+      content: { "application/json": { schema: { $ref: "#/paths/~1a/post/requestBody/content/application~1json/schema/properties/x" } } },
+    };
+    const paths = { "/a": { post: { operationId: "postA", requestBody: body, responses: { "200": ok } } } };
+    writeFileSync(file, JSON.stringify({ openapi: "3.1.0", info: { title: "n", version: "1" }, paths }));
+    const model = buildModel(await loadSpec(file));
+    expect(model.document.components).toEqual({ schemas: { "_a.post.requestBody.content.application_json.schema.x": { type: "string" } } });
+    expect(model.operations[0]!.responses[0]!.content[0]!.schema).toEqual({
+      $ref: "#/components/schemas/_a.post.requestBody.content.application_json.schema.x",
+    });
   });
 });

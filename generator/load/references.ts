@@ -27,7 +27,7 @@ type Frame = [node: unknown, key: string, parentKey: string];
 export function forEachReference(
   root: unknown,
   visit: (reference: Reference) => void,
-  anchor: (name: string, node: object) => void,
+  anchor: (name: string, node: object) => void = () => {},
   seen: Set<object> = new Set(),
 ): void {
   const stack: Frame[] = [[root, "", ""]];
