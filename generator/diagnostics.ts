@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { isMappingRef } from "@redocly/openapi-core/lib/ref-utils.js";
 import { escapePointer } from "@symphony-codegen/runtime/internal/serve/envelope.js";
 /** Errors about the input document, each naming file, JSON pointer and (for YAML) line and column. */
 export interface Diagnostic {
@@ -65,9 +66,13 @@ export function pointerOf(...tokens: (string | number)[]): string {
   return "#" + tokens.map((t) => "/" + escapePointerToken(String(t))).join("");
 }
 
-/** A discriminator mapping value as a `$ref`: a pointer as it is, a bare schema name under `#/components/schemas`. */
-export function mappingRef(target: string): string {
-  return target.startsWith("#") ? target : pointerOf("components", "schemas", target);
+/**
+ * A discriminator mapping value as a `$ref`: a URI reference as written, a bare schema name (`Dog`)
+ * the component `#/components/schemas/Dog` of the root document, reached by `toRoot` (the root file
+ * relative to the mapping's own, "" in the root). What is a name is Redocly's test (its bundler's too).
+ */
+export function mappingRef(target: string, toRoot = ""): string {
+  return isMappingRef(target) ? target : toRoot + pointerOf("components", "schemas", target);
 }
 
 export type Position = { line: number; column: number };

@@ -3,8 +3,9 @@
  * validate it against the OpenAPI structure, and report problems with locations.
  *
  * Uses @redocly/openapi-core (already the engine inside openapi-typescript, so no
- * second parser) to read and resolve files, for its OpenAPI type tree and for its bundler,
- * which turns external refs into components. Its structural rules run as one fast walk
+ * second parser) to read files, for its OpenAPI type tree and for its bundler, which turns
+ * external refs into components. References are resolved by one walk of our own
+ * (load/references.ts, load/refs.ts), which knows every keyword that names another place. Its structural rules run as one fast walk
  * (load/structure.ts), and positions are computed only for problems (load/positions.ts).
  */
 import { lstatSync, readFileSync } from "node:fs";
@@ -12,13 +13,13 @@ import path from "node:path";
 // Redocly's modules one by one: its index loads every rule, its config schema and ajv (~0.3 s),
 // which only multi-file documents need (for the bundler, imported then).
 import { detectSpec, getTypes } from "@redocly/openapi-core/lib/oas-types.js";
-import { BaseResolver, makeDocumentFromString, resolveDocument, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
+import { BaseResolver, makeDocumentFromString, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
 import { normalizeTypes, type NormalizedNodeType } from "@redocly/openapi-core/lib/types/index.js";
 import { displayPath, locate, locator, nameUnresolvedRef, readFailure, SpecError, type Diagnostic } from "./diagnostics.js";
 import { bundleInPlace } from "./load/inline.js";
 import { parseJsonSource } from "./load/json.js";
 import { locateAll } from "./load/positions.js";
-import { resolveLocalRefs } from "./load/refs.js";
+import { resolveRefs } from "./load/refs.js";
 import { checkStructure, type StructureProblem } from "./load/structure.js";
 import { dropInvalidDefaults } from "./load/defaults.js";
 
@@ -153,7 +154,7 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   // Redocly's type tree for the version, as its lint builds it (no plugins, examples resolved).
   const types = withoutInheritedProperties(normalizeTypes(getTypes(detectSpec(document.parsed)), { doNotResolveExamples: false }));
   const rootType = types.Root as NormalizedNodeType;
-  const resolvedRefs = resolveLocalRefs(document) ?? (await resolveDocument({ rootDocument: document, externalRefResolver: resolver, rootType }));
+  const resolvedRefs = await resolveRefs(document, resolver);
   const structure = checkStructure(document, rootType as never, resolvedRefs as never, types.SpecExtension as never);
   // Real-world documents break many structural rules harmlessly (GitHub's has `nullable` without `type`);
   // unless strict, only unresolvable references and root-level problems (no `info`) stop generation.

@@ -4,6 +4,7 @@
  * items are resolved here, schema `$ref`s are kept for the schema emitter.
  */
 import { displayPath, locator, mappingRef, SpecError, pointerOf, unescapePointerToken, type Diagnostic } from "./diagnostics.js";
+import { hoistInternalTargets } from "./hoist.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
 import { findObject } from "./walk.js";
@@ -364,6 +365,7 @@ class ModelBuilder {
 
 export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions } = {}): ApiModel {
   const doc = loaded.document;
+  hoistInternalTargets(doc);
   const builder = new ModelBuilder(doc, loaded.file, options.naming?.operations);
   for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
     const item = resolveRef(doc, rawItem);

@@ -106,7 +106,7 @@ beforeAll(async () => {
   const [nodeNext, bundler] = await Promise.all([runTsc("tsconfig.nodenext.json"), runTsc("tsconfig.bundler.json")]);
   tsc.NodeNext = nodeNext;
   tsc.Bundler = bundler;
-}, 180_000);
+}, 900_000);
 
 describe("discovery", () => {
   it("finds the OAI examples, the openapi-typescript fixtures (incl. multi-file) and DigitalOcean", () => {

@@ -55,5 +55,5 @@ describe("a fresh clone", () => {
     expect(await git(clone, "status", "--porcelain")).toBe("");
     // --check agrees, including the manifests.
     await npm(clone, "run", "-s", "codegen", "--", "--check", "--quiet");
-  }, 180_000);
+  }, 900_000);
 });

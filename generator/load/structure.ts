@@ -206,6 +206,7 @@ export function checkStructure(
         report("struct", `The value of the ${name} field must be greater than or equal to ${schema.minimum}`, place.child(name));
       }
       if (name === "nullable" && !object.type) report("struct", "The `type` field must be defined when the `nullable` field is used.", place.child(name));
+      if ((name === "operationRef" && type.name === "Link") || (name === "$dynamicRef" && type.name === "Schema")) checkReference(object, name, place);
     }
     return skip;
   };
@@ -238,7 +239,6 @@ export function checkStructure(
         seen.add(target);
         if (!isIgnored(target, targetPlace)) {
           if (struct(target, type, targetPlace, key)) ignore(target, targetPlace);
-          if (type.name === "DiscriminatorMapping" && !isIgnored(target, targetPlace)) checkMapping(target as Record<string, unknown>, targetPlace);
         }
         if (type.name === "DiscriminatorMapping") steps.push({ kind: "mapping", mapping: target, place: targetPlace });
         if (type.name === "Example" && isPlainObject(target) && typeof target.externalValue === "string") external = true;
@@ -250,12 +250,16 @@ export function checkStructure(
     if (ref && resolved.node === undefined) unresolved(resolved, place, (node as { $ref: string }).$ref);
   };
 
-  const checkMapping = (mapping: Record<string, unknown>, place: Place) => {
-    for (const name of Object.keys(mapping)) {
-      const resolved = resolve({ $ref: mapping[name] }, place.source, place);
-      if (resolved.node !== undefined) return; // Redocly's rule stops at the first resolvable entry
-      unresolved(resolved, place.child(name), String(mapping[name]));
-    }
+  /**
+   * References the generator does not follow (`$dynamicRef`, links' `operationRef`): one that fails is
+   * a structural problem. Mapping values need no check of their own: load/refs.ts made each one a
+   * reference, which the walk follows (and reports, once) like any other.
+   */
+  const checkReference = (object: Record<string, unknown>, name: string, place: Place) => {
+    const ref = object[name];
+    const entry = typeof ref === "string" ? resolvedRefs.get(place.source.absoluteRef + REF_ID + ref) : undefined;
+    if (!entry || entry.node !== undefined) return; // not followed (another server's link) or resolved
+    report("struct", `Can't resolve ${name} ${JSON.stringify(ref)}${entry.error?.message ? ": " + entry.error.message : ""}`, place.child(name));
   };
 
   /** Children in Redocly's order: the type's properties first, then the node's others. */
