@@ -3,13 +3,12 @@
  * (fixtures/defects/discriminator-required.yaml, as Azure's descriptions do) is typed with that
  * property once, as its literal: tsc --strict passes over every output file, `@ts-nocheck` stripped.
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../generator/index.js";
-import { UNCHECKED } from "../generator/write.js";
 import { ROOT } from "./helpers/specs.js";
-import { typeCheck } from "./helpers/tsc.js";
+import { stripUnchecked, typeCheck } from "./helpers/tsc.js";
 
 const OUT = path.join(ROOT, "test/.tmp/discriminator-required");
 let types = "";
@@ -17,10 +16,10 @@ let types = "";
 beforeAll(async () => {
   await rm(OUT, { recursive: true, force: true });
   const result = await generate(path.join(ROOT, "fixtures/defects/discriminator-required.yaml"), { out: path.join(OUT, "generated") });
-  for (const file of result.files) {
-    const target = path.join(OUT, "generated", file.name);
-    await writeFile(target, (await readFile(target, "utf8")).replace(UNCHECKED + "\n", ""));
-  }
+  await stripUnchecked(
+    path.join(OUT, "generated"),
+    result.files.map((f) => f.name),
+  );
   types = await readFile(path.join(OUT, "generated/types.ts"), "utf8");
 });
 
