@@ -105,7 +105,7 @@ export function render(results) {
       const generates = s.error ? `✗ ${cell(s.error.slice(0, 100))}${awaiting}` : "✓";
       const compiles = s.error ? "–" : p.compileErrors === 0 ? "✓" : `✗ ${p.compileErrors} errors: ${cell(p.compileFirst ?? "")}${awaiting}`;
       const served = s.generateOnly ? "–" : s.operations === 0 ? "✓ (webhooks only)" : `${s.served}/${s.operations} ${s.served === s.operations ? "✓" : "✗"}`;
-      const features = s.features.filter((f) => ["swagger-2.0", "discriminator-mapping", "webhooks-only", "non-ascii-names", "callbacks", "parameter-styles"].includes(f)).join(", ");
+      const features = s.features.filter((f) => ["swagger-2.0", "discriminator", "discriminator-mapping", "webhooks-only", "non-ascii-names", "callbacks", "parameter-styles", "large-spec"].includes(f)).join(", ");
       lines.push(`| ${s.rel} | ${p.package} (${p.licence}) | ${s.openapi} | ${s.operations} | ${p.webhooks} | ${kib(p.bytes)} | ${features} | ${generates} | ${compiles} | ${served} |`);
     }
   }
