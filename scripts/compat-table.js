@@ -15,6 +15,7 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const FEATURES = {
   "openapi-3.0": ["OpenAPI 3.0", "Supported. `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`; siblings of `$ref` are ignored (3.0 rules)."],
   "openapi-3.1": ["OpenAPI 3.1", "Supported (JSON Schema 2020-12 dialect): type arrays, numeric exclusive bounds, `const`, `prefixItems`, siblings of `$ref` applied."],
+  "swagger-2.0": ["Swagger 2.0", "Converted to OpenAPI 3.0 at generation (swagger2openapi), with a warning at `#/swagger`."],
   "multi-file-refs": ["Multi-file `$ref`s", "Bundled at generation (Redocly): every `$ref` in the embedded document is local (`#/…`)."],
   "remote-refs": ["Remote (`http(s)`) `$ref`s", "Not followed unless `--allow-remote-refs` is given (generation fails naming the reference)."],
   "yaml-merge-keys": ["YAML merge keys (`<<`)", "Resolved while parsing YAML."],
@@ -24,21 +25,28 @@ const FEATURES = {
   "parameter-styles": ["Parameter styles", "`form`, `simple`, `label`, `matrix`, `deepObject`, `spaceDelimited`, `pipeDelimited` with `explode`, decoded by the runtime and serialised by the typed client."],
   "content-parameters": ["Parameters with `content`", "JSON media types are parsed as JSON before validation."],
   "discriminator": ["`discriminator`", "`oneOf`/`anyOf` of `$ref`s with a discriminator dispatch on the property (explicit `mapping` and implicit names); inline options fall back to plain `oneOf`."],
+  "discriminator-mapping": ["`discriminator.mapping`", "Explicit mappings dispatch on the mapped values; a target reached only through a mapping is a schema like any other."],
   "nullable": ["`nullable` (3.0)", "`.nullable()` on the schema (3.0 only; 3.1 uses `type: [..., \"null\"]`)."],
   "type-arrays": ["Type arrays (3.1)", "A union of the listed types."],
   "formats": ["`format`", "Checked: date-time, date, time, uuid, email, uri/url, hostname, ipv4, ipv6, byte. Others (int32, int64, binary, …) are not checked, as JSON Schema allows."],
   "read-write-only": ["`readOnly` / `writeOnly`", "Applied to properties whose own schema carries the keyword (where openapi-typescript puts `$Read`/`$Write`). Requests: a readOnly property is not required; one a client sends is validated, then removed before the handler; request types (`rt.Writable`) omit it. Responses: a writeOnly property is not required; one a handler returns fails response validation, naming it; response types (`rt.Readable`) omit it. Only schemas holding such properties get per-direction decoders and wrapped types."],
   "callbacks": ["Callbacks", "Typed as hoisted webhooks (`WebhookHandlers`, `createWebhookClient`); the operation's own endpoint is served as usual."],
   "webhooks": ["Webhooks (3.1)", "Typed `WebhookHandlers`, served by `registerWebhooks` under `<prefix>.webhooks`; a document may hold only webhooks (nothing for `register()` to serve)."],
+  "webhooks-only": ["Webhooks-only documents", "No `paths`: the output holds webhook types, handlers and `registerWebhooks`, and no operations to serve."],
+  "non-ascii-names": ["Non-ASCII names", "Property, schema and parameter names and operationIds outside ASCII become valid identifiers (or quoted keys); the wire names are kept."],
   "non-json-media": ["Non-JSON media types", "Text types travel as strings; forms and multipart are coerced by the schema's shape (files as bytes); other types travel as base64 bytes on NATS. Response validation checks JSON bodies only."],
   "large-spec": ["Large specs (> 1 MiB)", "Spec metadata is embedded verbatim, as gzip+base64, or as an object-store reference when even that exceeds `max_payload`; the gateway reads all three."],
 };
 
 const display = (spec) => (spec.name === "github" ? "GitHub" : spec.rel);
+const kib = (bytes) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`);
+const cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const shortName = (spec) => (spec.name === "github" ? "GitHub" : spec.rel.replace(/^openapi-typescript-fixtures\//, "ots/").replace(/\.(ya?ml|json)$/, ""));
 
 export function render(results) {
-  const specs = results.specs;
+  const all = results.specs;
+  const specs = all.filter((s) => !s.generateOnly);
+  const published = all.filter((s) => s.published);
   const lines = [
     "# OpenAPI compatibility",
     "",
@@ -51,6 +59,10 @@ export function render(results) {
     "per operation over HTTP through the dev gateway: required parameters and bodies are synthesised from their",
     "schemas, each handler answers its first 2XX (else `default`) response with the spec's example when it matches",
     "the schema, else a synthesised one, and the call must come back with that status and body.",
+    "",
+    `The published corpus (${published.length} documents listed in \`fixtures/corpus/published.json\`, from AWS, Azure, Google, Twilio,`,
+    "Adyen, … with their sources and licences) is generated and type-checked with `@ts-nocheck` stripped; the documents",
+    "marked served in its table are served and called like the others.",
     "",
     "## Features",
     "",
@@ -77,6 +89,25 @@ export function render(results) {
   for (const s of specs) {
     const failures = s.error ? s.error.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 120) : s.failures.length === 0 ? "" : `${s.failures.length}: ${[...new Set(s.failures.map((f) => f.got))].join(", ")}`;
     lines.push(`| ${display(s)} | ${s.openapi} | ${s.operations} | ${s.served} | ${s.examples.spec} / ${s.examples.synthesised} / ${s.examples.none}${s.examples.invalid ? ` (${s.examples.invalid} without a valid example)` : ""} | ${s.metadata} | ${failures} |`);
+  }
+  if (published.length > 0) {
+    const compiled = published.filter((s) => !s.error && s.published.compileErrors === 0).length;
+    lines.push(
+      "",
+      `## Published corpus (${published.length} documents, ${published.filter((s) => !s.error).length} generated, ${compiled} compile without \`@ts-nocheck\`, ${published.filter((s) => !s.generateOnly).length} served)`,
+      "",
+      "| Document | Source (licence) | OpenAPI | Operations | Webhooks | Size | Features | Generates | Compiles (no `@ts-nocheck`) | Served |",
+      "|---|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const s of published) {
+      const p = s.published;
+      const awaiting = p.awaiting ? ` (awaiting ${p.awaiting.split(":")[0]})` : "";
+      const generates = s.error ? `✗ ${cell(s.error.slice(0, 100))}${awaiting}` : "✓";
+      const compiles = s.error ? "–" : p.compileErrors === 0 ? "✓" : `✗ ${p.compileErrors} errors: ${cell(p.compileFirst ?? "")}${awaiting}`;
+      const served = s.generateOnly ? "–" : s.operations === 0 ? "✓ (webhooks only)" : `${s.served}/${s.operations} ${s.served === s.operations ? "✓" : "✗"}`;
+      const features = s.features.filter((f) => ["swagger-2.0", "discriminator", "discriminator-mapping", "webhooks-only", "non-ascii-names", "callbacks", "parameter-styles", "large-spec"].includes(f)).join(", ");
+      lines.push(`| ${s.rel} | ${p.package} (${p.licence}) | ${s.openapi} | ${s.operations} | ${p.webhooks} | ${kib(p.bytes)} | ${features} | ${generates} | ${compiles} | ${served} |`);
+    }
   }
   const failing = specs.filter((s) => s.failures.length > 0);
   if (failing.length > 0) {

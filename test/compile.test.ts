@@ -5,65 +5,22 @@
  *
  * All outputs are generated once (beforeAll) and checked by ONE tsc run per resolution
  * mode; tsc's output is split by output directory so a failure names the spec.
+ * The published corpus (fixtures/corpus/published.json, 45 documents) is type-checked the same
+ * way, `@ts-nocheck` stripped, by test/compatibility.e2e.test.ts, which generates it anyway.
  */
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic, generate, SpecError, type Diagnostic } from "../generator/index.js";
-import { UNCHECKED } from "../generator/write.js";
 import { discoverSpecs, INVALID, ROOT } from "./helpers/specs.js";
+import { checkProgram, stripUnchecked, type ProgramRun } from "./helpers/tsc.js";
 
 const OUT = path.join(ROOT, "test/.tmp/compile");
-const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 /** Files every output has (others, e.g. client.ts, may join them). */
 const CORE_FILES = ["handlers.ts", "index.ts", "operations.ts", "register.ts", "schemas.ts", "spec.ts", "types.ts"];
 
 const { valid, swagger, invalid } = discoverSpecs();
-
-interface TscRun {
-  code: number;
-  /** Absolute paths of every file in the program (`--listFiles`). */
-  files: Set<string>;
-  /** Error lines (with their continuation lines) by output directory; "" for anything not inside one. */
-  errors: Map<string, string[]>;
-  output: string;
-}
-
-function runTsc(project: string): Promise<TscRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [TSC, "-p", project, "--pretty", "false", "--listFiles"],
-      { cwd: OUT, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const output = stdout + stderr;
-        const files = new Set<string>();
-        const errors = new Map<string, string[]>();
-        let last: string[] | undefined;
-        for (const line of output.split(/\r?\n/)) {
-          if (!line.trim()) continue;
-          if (path.isAbsolute(line) && !/\(\d+,\d+\): /.test(line)) {
-            files.add(path.normalize(line));
-            continue;
-          }
-          const located = /^(.+?)\(\d+,\d+\): error /.exec(line);
-          if (located || /^error /.test(line)) {
-            const file = located ? path.resolve(OUT, located[1]!) : "";
-            const rel = file ? path.relative(OUT, file).split(path.sep) : [];
-            const dir = rel.length > 1 && rel[0] !== ".." ? rel.slice(0, -1).join("/") : "";
-            last = errors.get(dir) ?? [];
-            errors.set(dir, last);
-            last.push(line);
-          } else if (last && /^\s/.test(line)) last.push(line);
-          else (errors.get("") ?? errors.set("", []).get("")!).push(line);
-        }
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, files, errors, output });
-      },
-    );
-  });
-}
 
 const MODES = {
   NodeNext: { module: "NodeNext", moduleResolution: "NodeNext" },
@@ -72,7 +29,7 @@ const MODES = {
 type Mode = keyof typeof MODES;
 
 const generated = new Map<string, { ok: true; files: string[] } | { ok: false; error: unknown }>();
-const tsc = {} as Record<Mode, TscRun>;
+const tsc = {} as Record<Mode, ProgramRun>;
 /** Output files that carried the @ts-nocheck header (removed before tsc runs). */
 const unchecked = new Set<string>();
 
@@ -86,15 +43,7 @@ beforeAll(async () => {
   );
   // Users' builds skip the zod tables' bodies (// @ts-nocheck); here every line is checked.
   for (const [name, result] of generated) {
-    if (!result.ok) continue;
-    for (const file of result.files) {
-      const target = path.join(OUT, name, file);
-      const text = await readFile(target, "utf8");
-      if (text.includes(UNCHECKED)) {
-        unchecked.add(`${name}/${file}`);
-        await writeFile(target, text.replace(UNCHECKED + "\n", ""));
-      }
-    }
+    if (result.ok) for (const file of await stripUnchecked(path.join(OUT, name), result.files)) unchecked.add(`${name}/${file}`);
   }
   for (const [mode, options] of Object.entries(MODES)) {
     const tsconfig = {
@@ -103,7 +52,7 @@ beforeAll(async () => {
     };
     await writeFile(path.join(OUT, `tsconfig.${mode.toLowerCase()}.json`), JSON.stringify(tsconfig, null, 2));
   }
-  const [nodeNext, bundler] = await Promise.all([runTsc("tsconfig.nodenext.json"), runTsc("tsconfig.bundler.json")]);
+  const [nodeNext, bundler] = await Promise.all([checkProgram("tsconfig.nodenext.json", OUT), checkProgram("tsconfig.bundler.json", OUT)]);
   tsc.NodeNext = nodeNext;
   tsc.Bundler = bundler;
 }, 900_000);

@@ -8,6 +8,9 @@
  * for it (through `$ref`s and nested `allOf`s), else `{}`. The decoders need no rewrite: their
  * `z.object` already requires the key and the sibling checks its value. Second, a `type: object`
  * member with no property keywords is open (`additionalProperties: true`), not an empty object.
+ * A name that is the `discriminator.propertyName` of a `$ref`'d member is left alone: openapi-typescript
+ * already declares it (as the mapped literal), and a second declaration is a duplicate identifier
+ * (Azure's `required: [instanceType]` children of a discriminated parent).
  */
 import { findObject } from "../walk.js";
 import { resolveRef } from "../model.js";
@@ -35,7 +38,8 @@ export function declareRequiredMembers(document: Obj): void {
 function declareMissing(document: Obj, schema: Obj, siblings: Obj[]): void {
   if (!Array.isArray(schema.required)) return;
   const own = isObj(schema.properties) ? schema.properties : undefined;
-  const missing = schema.required.filter((name): name is string => typeof name === "string" && !(own && Object.hasOwn(own, name)));
+  const typed = discriminatorNames(document, siblings);
+  const missing = schema.required.filter((name): name is string => typeof name === "string" && !(own && Object.hasOwn(own, name)) && !typed.has(name));
   if (missing.length === 0) return;
   const properties: Obj = { ...own };
   for (const name of missing) {
@@ -43,6 +47,17 @@ function declareMissing(document: Obj, schema: Obj, siblings: Obj[]): void {
     properties[name] = declared === undefined ? {} : structuredClone(declared);
   }
   schema.properties = properties;
+}
+
+/** Discriminator property names of the `$ref`'d schemas among `members` (openapi-typescript types those itself). */
+function discriminatorNames(document: Obj, members: Obj[]): Set<string> {
+  const names = new Set<string>();
+  for (const member of members) {
+    if (typeof member.$ref !== "string") continue;
+    const target = resolveRef(document, member);
+    if (isObj(target) && isObj(target.discriminator) && typeof target.discriminator.propertyName === "string") names.add(target.discriminator.propertyName);
+  }
+  return names;
 }
 
 /** The schema `schema` declares for property `name`, looking through `$ref`s and `allOf` members. */

@@ -18,6 +18,8 @@ export interface SynthOptions {
   variant?: number;
   /** Include optional object properties too (default: only required ones, and enough for minProperties). */
   optional?: boolean;
+  /** Leave out properties whose own schema is `writeOnly` (response) or `readOnly` (request), as the runtime requires. */
+  direction?: "request" | "response";
 }
 
 const FORMATS: Record<string, string> = {
@@ -80,6 +82,7 @@ export class Synthesiser {
   #stack: string[] = [];
   #variant = 0;
   #optional = false;
+  #hidden: "readOnly" | "writeOnly" | undefined;
 
   constructor(doc: unknown) {
     this.#doc = doc;
@@ -89,6 +92,7 @@ export class Synthesiser {
   example(schema: unknown, options: SynthOptions = {}): unknown {
     this.#variant = options.variant ?? 0;
     this.#optional = options.optional ?? false;
+    this.#hidden = options.direction === "response" ? "writeOnly" : options.direction === "request" ? "readOnly" : undefined;
     this.#stack = [];
     return this.#value(schema, 0, 0);
   }
@@ -187,6 +191,7 @@ export class Synthesiser {
     const names = this.#optional && depth < 4 ? [...new Set([...required, ...Object.keys(properties)])] : required;
     for (const name of names) {
       const prop = name in properties ? properties[name] : isObj(schema.additionalProperties) ? schema.additionalProperties : true;
+      if (this.#hidden && isObj(prop) && prop[this.#hidden] === true) continue;
       out[name] = this.#value(prop, depth + 1, salt);
     }
     const min = typeof schema.minProperties === "number" ? schema.minProperties : 0;

@@ -12,6 +12,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 export const FEATURES = [
   "openapi-3.0",
   "openapi-3.1",
+  "swagger-2.0",
   "multi-file-refs",
   "remote-refs",
   "yaml-merge-keys",
@@ -21,12 +22,15 @@ export const FEATURES = [
   "parameter-styles",
   "content-parameters",
   "discriminator",
+  "discriminator-mapping",
   "nullable",
   "type-arrays",
   "formats",
   "read-write-only",
   "callbacks",
   "webhooks",
+  "webhooks-only",
+  "non-ascii-names",
   "non-json-media",
   "large-spec",
 ] as const;
@@ -95,6 +99,7 @@ export function detectFeatures(model: ApiModel, sourceFile: string, specBytes: n
   if (version.startsWith("3.1")) found.add("openapi-3.1");
 
   const text = readFileSync(sourceFile, "utf8");
+  if (/^\s*\{?\s*["']?swagger["']?\s*:/m.test(text)) found.add("swagger-2.0");
   if (/\$ref["']?\s*:\s*["']?(?!#|https?:)[^\s"'#][^\s"']*/.test(text)) found.add("multi-file-refs");
   if (/\$ref["']?\s*:\s*["']?https?:/.test(text)) found.add("remote-refs");
   if (/^[\s-]*(?:!!merge\s+)?<<\s*:/m.test(text)) found.add("yaml-merge-keys");
@@ -103,6 +108,7 @@ export function detectFeatures(model: ApiModel, sourceFile: string, specBytes: n
   walk(doc, (o, key) => {
     if ("$anchor" in o || isObj(o.$defs)) found.add("anchor-defs");
     if (isObj(o.discriminator)) found.add("discriminator");
+    if (isObj(o.discriminator) && isObj(o.discriminator.mapping)) found.add("discriminator-mapping");
     if (o.nullable === true) found.add("nullable");
     if (Array.isArray(o.type) && key !== "properties") found.add("type-arrays");
     if (typeof o.format === "string" && typeof o.type !== "object") found.add("formats");
@@ -115,6 +121,14 @@ export function detectFeatures(model: ApiModel, sourceFile: string, specBytes: n
     found.add("path-item-refs");
   }
   if (isObj(doc.webhooks) && Object.keys(doc.webhooks).length > 0) found.add("webhooks");
+  if (found.has("webhooks") && Object.keys(paths).length === 0) found.add("webhooks-only");
+  // Names the generator turns into identifiers or keys: schema and property names, paths, operationIds, parameter names.
+  const nonAscii = (name: unknown) => typeof name === "string" && /[^\x00-\x7f]/.test(name);
+  if (Object.keys(paths).some(nonAscii) || model.operations.some((op) => nonAscii(op.operationId) || op.parameters.some((p) => nonAscii(p.name))))
+    found.add("non-ascii-names");
+  walk(doc, (o, key) => {
+    if ((key === "properties" || key === "schemas") && Object.keys(o).some(nonAscii)) found.add("non-ascii-names");
+  });
   for (const op of model.operations) {
     for (const p of op.parameters) {
       const defaultStyle = p.in === "query" || p.in === "cookie" ? "form" : "simple";

@@ -66,6 +66,36 @@ export function discoverSpecs(): { valid: SpecFile[]; swagger: SpecFile[]; inval
   return { valid, swagger, invalid };
 }
 
+/** A published description (fixtures/corpus/published.json): where it was copied from and under which licence. */
+export interface PublishedSpec extends SpecFile {
+  licence: string;
+  /** npm package (`name@version`) the document was copied from. */
+  package: string;
+  /** Its path inside that package. */
+  path: string;
+  upstream?: string;
+}
+
+/** The published corpus: documents written elsewhere, listed with their source and licence in fixtures/corpus/published.json. */
+export function publishedSpecs(): PublishedSpec[] {
+  const list = JSON.parse(readFileSync(path.join(SPECS, "published.json"), "utf8")) as {
+    file: string;
+    licence: string;
+    package: string;
+    path: string;
+    upstream?: string;
+  }[];
+  return list.map(({ file, ...source }) => ({ ...specFile(path.join(SPECS, file)), ...source }));
+}
+
+/**
+ * Published documents that fail because of a defect another branch is fixing (issue 14, items 1–6):
+ * the stage that fails and what its error says. The tests assert they still fail that way; once the
+ * fix lands, an entry shows up as "now passes" and must go.
+ */
+export const AWAITING_FIX: Record<string, { item: string; stage: "generate" | "compile" | "serve"; error: RegExp }> = {
+};
+
 /** Every document the generator tests use, named: hand-written fixtures, examples, the valid shared specs (what the printers are checked on). */
 export function testDocuments(): { name: string; file: string }[] {
   return [
