@@ -34,10 +34,26 @@ const FEATURES = {
   "large-spec": ["Large specs (> 1 MiB)", "Spec metadata is embedded verbatim, as gzip+base64, or as an object-store reference when even that exceeds `max_payload`; the gateway reads all three."],
 };
 
+/**
+ * Sections other scripts write into this file between `<!-- name:start -->` and `<!-- name:end -->`
+ * (test/helpers/doc-section.ts): rendered with the text they hold now, so regenerating (and --check) keeps them.
+ */
+const KEPT_SECTIONS = [{ name: "property", heading: "## Property test over documents", empty: "Not run yet: `npm run property`." }];
+
+function keptSection(current, name, empty) {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const body = from >= 0 && to > from ? current.slice(from + start.length, to) : `\n${empty}\n`;
+  return `${start}${body}${end}`;
+}
+
 const display = (spec) => (spec.name === "github" ? "GitHub" : spec.rel);
 const shortName = (spec) => (spec.name === "github" ? "GitHub" : spec.rel.replace(/^openapi-typescript-fixtures\//, "ots/").replace(/\.(ya?ml|json)$/, ""));
 
-export function render(results) {
+/** The document for `results`; `current` (the file as it is) supplies the sections other scripts keep there. */
+export function render(results, current = "") {
   const specs = results.specs;
   const lines = [
     "# OpenAPI compatibility",
@@ -106,6 +122,7 @@ export function render(results) {
     "`validateResponses` wins over the variable. This test runs every service with it on.",
     "",
   );
+  for (const { name, heading, empty } of KEPT_SECTIONS) lines.push(heading, "", keptSection(current, name, empty), "");
   return lines.join("\n");
 }
 
@@ -116,9 +133,9 @@ function main(argv) {
   };
   const resultsFile = path.resolve(arg("--results", path.join(root, "test/.tmp/compat/results.json")));
   const out = path.resolve(arg("--out", path.join(root, "docs/compatibility.md")));
-  const rendered = render(JSON.parse(readFileSync(resultsFile, "utf8")));
+  const current = existsSync(out) ? readFileSync(out, "utf8") : "";
+  const rendered = render(JSON.parse(readFileSync(resultsFile, "utf8")), current);
   if (argv.includes("--check")) {
-    const current = existsSync(out) ? readFileSync(out, "utf8") : "";
     if (current === rendered) return 0;
     const a = current.split("\n");
     const b = rendered.split("\n");

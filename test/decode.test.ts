@@ -15,6 +15,7 @@ import { decodeRequest, matchMediaType, prepareOperation, type OperationSpec, ty
 import { coerceScalar, parseCookies, readParam, type ParamSpec, type ValueShape } from "../runtime/params.js";
 import { buildMultipart, multipartFields, parseFormUrlEncoded, parseMultipart } from "../runtime/media.js";
 import { encodeResponse } from "../runtime/responses.js";
+import { buildEnvelope } from "../runtime/client.js";
 import { PROTOTYPE_MEMBER_NAMES } from "./helpers/prototype-names.js";
 import { parseRestRequest, RestRequestError, type RestRequest } from "../runtime/rest.js";
 import * as rt from "../runtime/schema.js";
@@ -293,6 +294,16 @@ describe("decodeRequest", () => {
     expect(raw).toMatchObject({ body: new Uint8Array([0, 1, 2]), contentType: "application/octet-stream" });
     const plain = decodeRequest(prepared, { ...good(), headers: { "x-mode": "b", "content-type": "application/octet-stream" }, body: "AB" });
     expect(plain.body).toEqual(new Uint8Array([65, 66]));
+  });
+
+  it("a client's JSON body null or \"\" reaches the handler as that value, not as no body (test/property: a nullable body)", () => {
+    const nullable: OperationSpec = { ...op, params: [], body: { required: true, content: { "application/json": () => z.union([z.string(), z.null()]) } } };
+    for (const value of [null, ""]) {
+      const envelope = buildEnvelope(nullable, { body: value });
+      expect(envelope.body_encoding).toBe("base64");
+      const wire = parseRestRequest(new TextEncoder().encode(JSON.stringify(envelope)));
+      expect(decodeRequest(prepareOperation(nullable), wire).body).toBe(value);
+    }
   });
 
   it("rejects a missing body, invalid JSON and an undeclared content type", () => {

@@ -7,7 +7,7 @@
  * location's pointer only when a problem is reported there. It also records what Redocly's bundler
  * would do to a single-file document (`steps`), so that load/inline.ts can do it without a second walk.
  */
-import { isRef } from "@redocly/openapi-core/lib/ref-utils.js";
+import { isMappingRef, isRef } from "@redocly/openapi-core/lib/ref-utils.js";
 import { YamlParseError, type Source } from "@redocly/openapi-core/lib/resolve.js";
 import { escapeSegment, joinPointer } from "./pointer.js";
 
@@ -252,7 +252,10 @@ export function checkStructure(
 
   const checkMapping = (mapping: Record<string, unknown>, place: Place) => {
     for (const name of Object.keys(mapping)) {
-      const resolved = resolve({ $ref: mapping[name] }, place.source, place);
+      const value = mapping[name];
+      // A bare schema name (`Dog`) is no reference, as Redocly reads mappings (isMappingRef): nothing to resolve.
+      if (typeof value === "string" && !isMappingRef(value)) continue;
+      const resolved = resolve({ $ref: value }, place.source, place);
       if (resolved.node !== undefined) return; // Redocly's rule stops at the first resolvable entry
       unresolved(resolved, place.child(name), String(mapping[name]));
     }
