@@ -13,109 +13,44 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Rows: feature key (test/helpers/features.ts) → label and how symphony-codegen handles it. */
 const FEATURES = {
-  "openapi-3.0": [
-    "OpenAPI 3.0",
-    "Supported. `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`; siblings of `$ref` are ignored (3.0 rules).",
-  ],
-  "openapi-3.1": [
-    "OpenAPI 3.1",
-    "Supported (JSON Schema 2020-12 dialect): type arrays, numeric exclusive bounds, `const`, `prefixItems`, siblings of `$ref` applied.",
-  ],
-  "multi-file-refs": [
-    "Multi-file `$ref`s",
-    "Bundled at generation (Redocly): every `$ref` in the embedded document is local (`#/…`).",
-  ],
-  "remote-refs": [
-    "Remote (`http(s)`) `$ref`s",
-    "Not followed unless `--allow-remote-refs` is given (generation fails naming the reference).",
-  ],
+  "openapi-3.0": ["OpenAPI 3.0", "Supported. `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`; siblings of `$ref` are ignored (3.0 rules)."],
+  "openapi-3.1": ["OpenAPI 3.1", "Supported (JSON Schema 2020-12 dialect): type arrays, numeric exclusive bounds, `const`, `prefixItems`, siblings of `$ref` applied."],
+  "multi-file-refs": ["Multi-file `$ref`s", "Bundled at generation (Redocly): every `$ref` in the embedded document is local (`#/…`)."],
+  "remote-refs": ["Remote (`http(s)`) `$ref`s", "Not followed unless `--allow-remote-refs` is given (generation fails naming the reference)."],
   "yaml-merge-keys": ["YAML merge keys (`<<`)", "Resolved while parsing YAML."],
-  "anchor-defs": [
-    "`$anchor` / `$defs`",
-    "`$defs` reached by JSON pointer are schemas like any other; the generator has no `$anchor` resolution of its own (left to the bundler).",
-  ],
-  "circular-refs": [
-    "Circular `$ref`s",
-    "Each referenced schema is a named `z.lazy` constant, built on first use, so references (circular ones too) need nothing more.",
-  ],
-  "path-item-refs": [
-    "Path-item `$ref`s",
-    "Resolved when building the operation list (`paths` entries and `components.pathItems`).",
-  ],
-  "parameter-styles": [
-    "Parameter styles",
-    "`form`, `simple`, `label`, `matrix`, `deepObject`, `spaceDelimited`, `pipeDelimited` with `explode`, decoded by the runtime and serialised by the typed client.",
-  ],
-  "content-parameters": [
-    "Parameters with `content`",
-    "JSON media types are parsed as JSON before validation.",
-  ],
-  discriminator: [
-    "`discriminator`",
-    "`oneOf`/`anyOf` of `$ref`s with a discriminator dispatch on the property (explicit `mapping` and implicit names); inline options fall back to plain `oneOf`.",
-  ],
-  nullable: [
-    "`nullable` (3.0)",
-    '`.nullable()` on the schema (3.0 only; 3.1 uses `type: [..., "null"]`).',
-  ],
+  "anchor-defs": ["`$anchor` / `$defs`", "`$defs` reached by JSON pointer are schemas like any other; the generator has no `$anchor` resolution of its own (left to the bundler)."],
+  "circular-refs": ["Circular `$ref`s", "Each referenced schema is a named `z.lazy` constant, built on first use, so references (circular ones too) need nothing more."],
+  "path-item-refs": ["Path-item `$ref`s", "Resolved when building the operation list (`paths` entries and `components.pathItems`)."],
+  "parameter-styles": ["Parameter styles", "`form`, `simple`, `label`, `matrix`, `deepObject`, `spaceDelimited`, `pipeDelimited` with `explode`, decoded by the runtime and serialised by the typed client."],
+  "content-parameters": ["Parameters with `content`", "JSON media types are parsed as JSON before validation."],
+  "discriminator": ["`discriminator`", "`oneOf`/`anyOf` of `$ref`s with a discriminator dispatch on the property (explicit `mapping` and implicit names); inline options fall back to plain `oneOf`."],
+  "nullable": ["`nullable` (3.0)", "`.nullable()` on the schema (3.0 only; 3.1 uses `type: [..., \"null\"]`)."],
   "type-arrays": ["Type arrays (3.1)", "A union of the listed types."],
-  formats: [
-    "`format`",
-    "Checked: date-time, date, time, uuid, email, uri/url, hostname, ipv4, ipv6, byte. Others (int32, int64, binary, …) are not checked, as JSON Schema allows.",
-  ],
-  "read-write-only": [
-    "`readOnly` / `writeOnly`",
-    "Applied to properties whose own schema carries the keyword (where openapi-typescript puts `$Read`/`$Write`). Requests: a readOnly property is not required; one a client sends is validated, then removed before the handler; request types (`rt.Writable`) omit it. Responses: a writeOnly property is not required; one a handler returns fails response validation, naming it; response types (`rt.Readable`) omit it. Only schemas holding such properties get per-direction decoders and wrapped types.",
-  ],
-  callbacks: [
-    "Callbacks",
-    "Typed as hoisted webhooks (`WebhookHandlers`, `createWebhookClient`); the operation's own endpoint is served as usual.",
-  ],
-  webhooks: [
-    "Webhooks (3.1)",
-    "Typed `WebhookHandlers`, served by `registerWebhooks` under `<prefix>.webhooks`; a document may hold only webhooks (nothing for `register()` to serve).",
-  ],
-  "non-json-media": [
-    "Non-JSON media types",
-    "Text types travel as strings; forms and multipart are coerced by the schema's shape (files as bytes); other types travel as base64 bytes on NATS. Response validation checks JSON bodies only.",
-  ],
-  "large-spec": [
-    "Large specs (> 1 MiB)",
-    "Spec metadata is embedded verbatim, as gzip+base64, or as an object-store reference when even that exceeds `max_payload`; the gateway reads all three.",
-  ],
+  "formats": ["`format`", "Checked: date-time, date, time, uuid, email, uri/url, hostname, ipv4, ipv6, byte. Others (int32, int64, binary, …) are not checked, as JSON Schema allows."],
+  "read-write-only": ["`readOnly` / `writeOnly`", "Applied to properties whose own schema carries the keyword (where openapi-typescript puts `$Read`/`$Write`). Requests: a readOnly property is not required; one a client sends is validated, then removed before the handler; request types (`rt.Writable`) omit it. Responses: a writeOnly property is not required; one a handler returns fails response validation, naming it; response types (`rt.Readable`) omit it. Only schemas holding such properties get per-direction decoders and wrapped types."],
+  "callbacks": ["Callbacks", "Typed as hoisted webhooks (`WebhookHandlers`, `createWebhookClient`); the operation's own endpoint is served as usual."],
+  "webhooks": ["Webhooks (3.1)", "Typed `WebhookHandlers`, served by `registerWebhooks` under `<prefix>.webhooks`; a document may hold only webhooks (nothing for `register()` to serve)."],
+  "non-json-media": ["Non-JSON media types", "Text types travel as strings; forms and multipart are coerced by the schema's shape (files as bytes); other types travel as base64 bytes on NATS. Response validation checks JSON bodies only."],
+  "large-spec": ["Large specs (> 1 MiB)", "Spec metadata is embedded verbatim, as gzip+base64, or as an object-store reference when even that exceeds `max_payload`; the gateway reads all three."],
 };
 
 /**
  * Sections other scripts write into this file between `<!-- name:start -->` and `<!-- name:end -->`
  * (test/helpers/doc-section.ts): rendered with the text they hold now, so regenerating (and --check) keeps them.
  */
-const KEPT_SECTIONS = [
-  {
-    name: "property",
-    heading: "## Property test over documents",
-    empty: "Not run yet: `npm run property`.",
-  },
-];
+const KEPT_SECTIONS = [{ name: "property", heading: "## Property test over documents", empty: "Not run yet: `npm run property`." }];
 
 function keptSection(current, name, empty) {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const from = current.indexOf(start);
   const to = current.indexOf(end);
-  const body =
-    from >= 0 && to > from
-      ? current.slice(from + start.length, to)
-      : `\n${empty}\n`;
+  const body = from >= 0 && to > from ? current.slice(from + start.length, to) : `\n${empty}\n`;
   return `${start}${body}${end}`;
 }
 
 const display = (spec) => (spec.name === "github" ? "GitHub" : spec.rel);
-const shortName = (spec) =>
-  spec.name === "github"
-    ? "GitHub"
-    : spec.rel
-        .replace(/^openapi-typescript-fixtures\//, "ots/")
-        .replace(/\.(ya?ml|json)$/, "");
+const shortName = (spec) => (spec.name === "github" ? "GitHub" : spec.rel.replace(/^openapi-typescript-fixtures\//, "ots/").replace(/\.(ya?ml|json)$/, ""));
 
 /** The document for `results`; `current` (the file as it is) supplies the sections other scripts keep there. */
 export function render(results, current = "") {
@@ -142,18 +77,8 @@ export function render(results, current = "") {
     const using = specs.filter((s) => s.features.includes(key));
     const ops = using.reduce((n, s) => n + s.operations, 0);
     const served = using.reduce((n, s) => n + s.served, 0);
-    const names =
-      using.length === 0
-        ? "none in the suite"
-        : using.length <= 4
-          ? using.map(shortName).join(", ")
-          : `${using.length} specs (${using.slice(0, 3).map(shortName).join(", ")}, …)`;
-    const result =
-      using.length === 0
-        ? "–"
-        : served === ops
-          ? `${served}/${ops} ✓`
-          : `${served}/${ops} ✗`;
+    const names = using.length === 0 ? "none in the suite" : using.length <= 4 ? using.map(shortName).join(", ") : `${using.length} specs (${using.slice(0, 3).map(shortName).join(", ")}, …)`;
+    const result = using.length === 0 ? "–" : served === ops ? `${served}/${ops} ✓` : `${served}/${ops} ✗`;
     lines.push(`| ${label} | ${how} | ${names} | ${result} |`);
   }
   const totalOps = specs.reduce((n, s) => n + s.operations, 0);
@@ -166,26 +91,16 @@ export function render(results, current = "") {
     "|---|---|---|---|---|---|---|",
   );
   for (const s of specs) {
-    const failures = s.error
-      ? s.error.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 120)
-      : s.failures.length === 0
-        ? ""
-        : `${s.failures.length}: ${[...new Set(s.failures.map((f) => f.got))].join(", ")}`;
-    lines.push(
-      `| ${display(s)} | ${s.openapi} | ${s.operations} | ${s.served} | ${s.examples.spec} / ${s.examples.synthesised} / ${s.examples.none}${s.examples.invalid ? ` (${s.examples.invalid} without a valid example)` : ""} | ${s.metadata} | ${failures} |`,
-    );
+    const failures = s.error ? s.error.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 120) : s.failures.length === 0 ? "" : `${s.failures.length}: ${[...new Set(s.failures.map((f) => f.got))].join(", ")}`;
+    lines.push(`| ${display(s)} | ${s.openapi} | ${s.operations} | ${s.served} | ${s.examples.spec} / ${s.examples.synthesised} / ${s.examples.none}${s.examples.invalid ? ` (${s.examples.invalid} without a valid example)` : ""} | ${s.metadata} | ${failures} |`);
   }
   const failing = specs.filter((s) => s.failures.length > 0);
   if (failing.length > 0) {
     lines.push("", "## Failing operations", "");
     for (const s of failing) {
       lines.push(`### ${display(s)}`, "");
-      for (const f of s.failures.slice(0, 50))
-        lines.push(
-          `- \`${f.method} ${f.path}\` (${f.operation}): expected ${f.expected}, got ${f.got}${f.known ? ` — known: ${f.known}` : ""}`,
-        );
-      if (s.failures.length > 50)
-        lines.push(`- … and ${s.failures.length - 50} more`);
+      for (const f of s.failures.slice(0, 50)) lines.push(`- \`${f.method} ${f.path}\` (${f.operation}): expected ${f.expected}, got ${f.got}${f.known ? ` — known: ${f.known}` : ""}`);
+      if (s.failures.length > 50) lines.push(`- … and ${s.failures.length - 50} more`);
       lines.push("");
     }
   }
@@ -207,8 +122,7 @@ export function render(results, current = "") {
     "`validateResponses` wins over the variable. This test runs every service with it on.",
     "",
   );
-  for (const { name, heading, empty } of KEPT_SECTIONS)
-    lines.push(heading, "", keptSection(current, name, empty), "");
+  for (const { name, heading, empty } of KEPT_SECTIONS) lines.push(heading, "", keptSection(current, name, empty), "");
   return lines.join("\n");
 }
 
@@ -217,31 +131,19 @@ function main(argv) {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : fallback;
   };
-  const resultsFile = path.resolve(
-    arg("--results", path.join(root, "test/.tmp/compat/results.json")),
-  );
-  const out = path.resolve(
-    arg("--out", path.join(root, "docs/compatibility.md")),
-  );
+  const resultsFile = path.resolve(arg("--results", path.join(root, "test/.tmp/compat/results.json")));
+  const out = path.resolve(arg("--out", path.join(root, "docs/compatibility.md")));
   const current = existsSync(out) ? readFileSync(out, "utf8") : "";
-  const rendered = render(
-    JSON.parse(readFileSync(resultsFile, "utf8")),
-    current,
-  );
+  const rendered = render(JSON.parse(readFileSync(resultsFile, "utf8")), current);
   if (argv.includes("--check")) {
     if (current === rendered) return 0;
     const a = current.split("\n");
     const b = rendered.split("\n");
     const diff = [];
     for (let i = 0; i < Math.max(a.length, b.length) && diff.length < 40; i++) {
-      if (a[i] !== b[i])
-        diff.push(
-          `line ${i + 1}:\n  - ${a[i] ?? "(none)"}\n  + ${b[i] ?? "(none)"}`,
-        );
+      if (a[i] !== b[i]) diff.push(`line ${i + 1}:\n  - ${a[i] ?? "(none)"}\n  + ${b[i] ?? "(none)"}`);
     }
-    process.stderr.write(
-      `${path.relative(process.cwd(), out)} differs from the rendering of ${path.relative(process.cwd(), resultsFile)}:\n${diff.join("\n")}\n`,
-    );
+    process.stderr.write(`${path.relative(process.cwd(), out)} differs from the rendering of ${path.relative(process.cwd(), resultsFile)}:\n${diff.join("\n")}\n`);
     return 1;
   }
   writeFileSync(out, rendered);
@@ -249,8 +151,4 @@ function main(argv) {
   return 0;
 }
 
-if (
-  process.argv[1] &&
-  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
-)
-  process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

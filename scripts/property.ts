@@ -11,12 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { writeDocSection } from "../test/helpers/doc-section.js";
 import { ROOT } from "../test/helpers/specs.js";
-import {
-  drawCases,
-  runCases,
-  shrinkClasses,
-  type Figures,
-} from "../test/property/check.js";
+import { drawCases, runCases, shrinkClasses, type Figures } from "../test/property/check.js";
 import { AWAITING_FIX, type AwaitingFix } from "../test/property/documents.js";
 
 const { values } = parseArgs({
@@ -32,34 +27,23 @@ const { values } = parseArgs({
 });
 
 const integer = (name: string, text: string | undefined): number => {
-  if (text === undefined || !/^-?\d+$/.test(text))
-    throw new Error(
-      `--${name} must be an integer, got ${JSON.stringify(text)}`,
-    );
+  if (text === undefined || !/^-?\d+$/.test(text)) throw new Error(`--${name} must be an integer, got ${JSON.stringify(text)}`);
   return Number(text);
 };
-const seed =
-  values.seed === undefined ? randomInt(2 ** 31) : integer("seed", values.seed);
+const seed = values.seed === undefined ? randomInt(2 ** 31) : integer("seed", values.seed);
 const count = integer("count", values.count);
 const log = (line: string) => process.stderr.write(`property: ${line}\n`);
 
 const flags: AwaitingFix = { ...AWAITING_FIX };
-for (const name of values.enable === "all"
-  ? Object.keys(flags)
-  : (values.enable?.split(",").filter(Boolean) ?? [])) {
-  if (!(name in flags))
-    throw new Error(
-      `--enable: no AWAITING_FIX flag ${JSON.stringify(name)} (${Object.keys(flags).join(", ")})`,
-    );
+for (const name of values.enable === "all" ? Object.keys(flags) : (values.enable?.split(",").filter(Boolean) ?? [])) {
+  if (!(name in flags)) throw new Error(`--enable: no AWAITING_FIX flag ${JSON.stringify(name)} (${Object.keys(flags).join(", ")})`);
   flags[name as keyof AwaitingFix] = false;
 }
 const started = performance.now();
 const disabled = Object.entries(flags)
   .filter(([, on]) => on)
   .map(([name]) => name);
-log(
-  `seed ${seed}, ${count} documents${disabled.length > 0 ? ` (awaiting fixes, left out: ${disabled.join(", ")})` : ""}`,
-);
+log(`seed ${seed}, ${count} documents${disabled.length > 0 ? ` (awaiting fixes, left out: ${disabled.join(", ")})` : ""}`);
 const cases = drawCases(count, seed, flags);
 const dir = path.join(ROOT, "test/.tmp/property-script");
 const { figures: counted, failures } = await runCases(cases, {
@@ -81,21 +65,9 @@ const table = [
 ].join("\n");
 process.stdout.write(`\n${table}\n`);
 if (kinds.size > 0) {
-  process.stdout.write(
-    `\nFailure classes:\n${[...kinds].map(([kind, n]) => `- ×${n} ${kind}`).join("\n")}\n`,
-  );
-  const shrunk = await shrinkClasses(
-    failures,
-    seed,
-    path.join(dir, "shrink"),
-    flags,
-    6,
-    integer("shrink-seconds", values["shrink-seconds"]) * 1000,
-  );
-  for (const s of shrunk)
-    process.stdout.write(
-      `\n## ${s.failure.kind} (run ${s.failure.index} of seed ${seed})\n${s.message}\n\n${s.yaml}\n`,
-    );
+  process.stdout.write(`\nFailure classes:\n${[...kinds].map(([kind, n]) => `- ×${n} ${kind}`).join("\n")}\n`);
+  const shrunk = await shrinkClasses(failures, seed, path.join(dir, "shrink"), flags, 6, integer("shrink-seconds", values["shrink-seconds"]) * 1000);
+  for (const s of shrunk) process.stdout.write(`\n## ${s.failure.kind} (run ${s.failure.index} of seed ${seed})\n${s.message}\n\n${s.yaml}\n`);
 }
 
 if (!values["no-write"]) {
@@ -107,14 +79,8 @@ if (!values["no-write"]) {
     disabled.length > 0
       ? `Left out while their fixes are pending (AWAITING_FIX): ${disabled.map((d) => `\`${d}\``).join(", ")}.`
       : "Every feature on (AWAITING_FIX all false).",
-    kinds.size > 0
-      ? `\nFailure classes:\n${[...kinds].map(([kind, n]) => `- ×${n} ${kind}`).join("\n")}`
-      : "",
+    kinds.size > 0 ? `\nFailure classes:\n${[...kinds].map(([kind, n]) => `- ×${n} ${kind}`).join("\n")}` : "",
   ].join("\n");
-  writeDocSection(
-    path.join(ROOT, "docs/compatibility.md"),
-    "property",
-    `${table}\n\n${summary}`,
-  );
+  writeDocSection(path.join(ROOT, "docs/compatibility.md"), "property", `${table}\n\n${summary}`);
 }
 process.exitCode = figures.failures > 0 ? 1 : 0;

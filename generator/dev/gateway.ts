@@ -8,43 +8,19 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestStrategy, type NatsConnection, type ServiceInfo } from "nats";
 import YAML from "yaml";
 import { endpointName } from "@symphony-codegen/runtime/internal/names.js";
-import {
-  isJsonMediaType,
-  problem,
-  type FieldError,
-  type RestRequest,
-} from "@symphony-codegen/runtime/internal/rest.js";
+import { isJsonMediaType, problem, type FieldError, type RestRequest } from "@symphony-codegen/runtime/internal/rest.js";
 import { readReply } from "@symphony-codegen/runtime/internal/client.js";
-import {
-  isIdempotent,
-  requestWithRetry,
-} from "@symphony-codegen/runtime/internal/retry.js";
-import {
-  BASE64,
-  isTextMediaType,
-} from "@symphony-codegen/runtime/internal/media.js";
+import { isIdempotent, requestWithRetry } from "@symphony-codegen/runtime/internal/retry.js";
+import { BASE64, isTextMediaType } from "@symphony-codegen/runtime/internal/media.js";
 import type { Logger } from "@symphony-codegen/runtime/internal/log.js";
-import {
-  decodeOpenApiMetadata,
-  OPENAPI_KEY,
-  OPENAPI_SHA256_KEY,
-} from "@symphony-codegen/runtime/internal/metadata.js";
+import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/metadata.js";
 import { objectLoader } from "@symphony-codegen/runtime/internal/serve.js";
 import { checkJsonText } from "@symphony-codegen/runtime/internal/limits.js";
 
 /** How long a missed service's `$SRV.PING` may take: a busy one answers late or not at all, a stopped one gets "no responders" at once. */
 const PING_TIMEOUT_MS = 500;
 
-const METHODS = [
-  "get",
-  "put",
-  "post",
-  "delete",
-  "options",
-  "head",
-  "patch",
-  "trace",
-];
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 export interface Route {
   method: string;
@@ -107,14 +83,8 @@ export interface GatewayOptions {
 
 type Obj = Record<string, unknown>;
 /** What a request's log line says about where it went; `attempts` when it was sent more than once. */
-type Served = {
-  endpoint?: string;
-  instance?: string;
-  instances?: number;
-  attempts?: number;
-};
-const isObj = (v: unknown): v is Obj =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+type Served = { endpoint?: string; instance?: string; instances?: number; attempts?: number };
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function compile(route: Route): CompiledRoute {
   const names: string[] = [];
@@ -126,16 +96,13 @@ function compile(route: Route): CompiledRoute {
         literals++;
         return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       }
-      return segment.replace(
-        /\{([^}]+)\}|([^{]+)/g,
-        (_m, name: string | undefined, text: string | undefined) => {
-          if (name) {
-            names.push(name);
-            return "([^/]+)";
-          }
-          return text!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        },
-      );
+      return segment.replace(/\{([^}]+)\}|([^{]+)/g, (_m, name: string | undefined, text: string | undefined) => {
+        if (name) {
+          names.push(name);
+          return "([^/]+)";
+        }
+        return text!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      });
     })
     .join("/");
   return { ...route, regex: new RegExp(`^${pattern}/?$`), names, literals };
@@ -144,62 +111,36 @@ function compile(route: Route): CompiledRoute {
 /** The subject's prefix token: cirata.extensions.<prefix>.<endpoint>. */
 function prefixOf(subject: string): string | undefined {
   const parts = subject.split(".");
-  return parts.length >= 4 && parts[0] === "cirata" && parts[1] === "extensions"
-    ? parts[2]
-    : undefined;
+  return parts.length >= 4 && parts[0] === "cirata" && parts[1] === "extensions" ? parts[2] : undefined;
 }
 
 function parseSpec(text: string): Record<string, unknown> {
   const trimmed = text.trimStart();
-  const value = trimmed.startsWith("{")
-    ? JSON.parse(text)
-    : YAML.parse(text, { maxAliasCount: 10_000 });
+  const value = trimmed.startsWith("{") ? JSON.parse(text) : YAML.parse(text, { maxAliasCount: 10_000 });
   if (!isObj(value)) throw new Error("openapi metadata is not an object");
   return value;
 }
 
 /** Routes of one service: from endpoint metadata (method, path), else by matching endpoint names to the spec's operations. */
 function routesOf(service: DiscoveredService): Route[] {
-  const byName = new Map<
-    string,
-    { method: string; path: string; idempotent: boolean }
-  >();
+  const byName = new Map<string, { method: string; path: string; idempotent: boolean }>();
   const paths = isObj(service.spec?.paths) ? (service.spec!.paths as Obj) : {};
   for (const [path, item] of Object.entries(paths)) {
     if (!isObj(item)) continue;
     for (const method of METHODS) {
       const op = item[method];
       if (!isObj(op)) continue;
-      const raw =
-        typeof op["x-symphony-endpoint"] === "string"
-          ? op["x-symphony-endpoint"]
-          : typeof op.operationId === "string"
-            ? op.operationId
-            : undefined;
-      if (raw)
-        byName.set(endpointName(raw), {
-          method: method.toUpperCase(),
-          path,
-          idempotent: op["x-symphony-idempotent"] === true,
-        });
+      const raw = typeof op["x-symphony-endpoint"] === "string" ? op["x-symphony-endpoint"] : typeof op.operationId === "string" ? op.operationId : undefined;
+      if (raw) byName.set(endpointName(raw), { method: method.toUpperCase(), path, idempotent: op["x-symphony-idempotent"] === true });
     }
   }
   const routes: Route[] = [];
   for (const e of service.endpoints) {
     const declared = byName.get(e.name);
-    const target =
-      e.method && e.path
-        ? { method: e.method.toUpperCase(), path: e.path }
-        : declared;
+    const target = e.method && e.path ? { method: e.method.toUpperCase(), path: e.path } : declared;
     // Only REST paths are routed (webhook endpoints carry a name, not a path).
     if (!target?.path.startsWith("/")) continue;
-    const route: Route = {
-      method: target.method,
-      template: target.path,
-      subject: e.subject,
-      endpoint: e.name,
-      service: `${service.prefix}/${service.name}`,
-    };
+    const route: Route = { method: target.method, template: target.path, subject: e.subject, endpoint: e.name, service: `${service.prefix}/${service.name}` };
     if (declared?.idempotent) route.idempotent = true;
     routes.push(route);
   }
@@ -208,8 +149,7 @@ function routesOf(service: DiscoveredService): Route[] {
 
 export class Gateway {
   #nc: NatsConnection;
-  #options: Required<Omit<GatewayOptions, "registered">> &
-    Pick<GatewayOptions, "registered">;
+  #options: Required<Omit<GatewayOptions, "registered">> & Pick<GatewayOptions, "registered">;
   /** Every prefix a discovery round has seen: one without services now is "not running", not unknown. */
   #seen = new Set<string>();
   #services = new Map<string, DiscoveredService>();
@@ -232,17 +172,12 @@ export class Gateway {
   }
 
   services(): DiscoveredService[] {
-    return [...this.#services.values()].sort((a, b) =>
-      (a.prefix + a.name).localeCompare(b.prefix + b.name),
-    );
+    return [...this.#services.values()].sort((a, b) => (a.prefix + a.name).localeCompare(b.prefix + b.name));
   }
 
   start(): void {
     void this.discover();
-    this.#timer = setInterval(
-      () => void this.discover(),
-      this.#options.discoverIntervalMs,
-    );
+    this.#timer = setInterval(() => void this.discover(), this.#options.discoverIntervalMs);
     this.#timer.unref();
   }
 
@@ -258,9 +193,7 @@ export class Gateway {
   discover(): Promise<void> {
     if (!this.#discovering) {
       this.#roundStarted = Date.now();
-      this.#discovering = this.#discoverOnce().finally(
-        () => (this.#discovering = undefined),
-      );
+      this.#discovering = this.#discoverOnce().finally(() => (this.#discovering = undefined));
     }
     return this.#discovering;
   }
@@ -281,8 +214,7 @@ export class Gateway {
     } catch (err) {
       const code = (err as { code?: string }).code;
       // 503: no service at all; TIMEOUT: the round ended. Neither is a failure.
-      if (code !== "503" && code !== "TIMEOUT" && !this.#stopped)
-        this.#options.log.warn("discovery failed", { error: String(err) });
+      if (code !== "503" && code !== "TIMEOUT" && !this.#stopped) this.#options.log.warn("discovery failed", { error: String(err) });
     }
     for (const info of infos) {
       const endpoints = (info.endpoints ?? []).map((e) => ({
@@ -312,19 +244,14 @@ export class Gateway {
       };
       const cached = this.#services.get(key);
       const metadata = info.metadata ?? {};
-      service.specKey =
-        metadata[OPENAPI_SHA256_KEY] ?? metadata[OPENAPI_KEY] ?? "";
+      service.specKey = metadata[OPENAPI_SHA256_KEY] ?? metadata[OPENAPI_KEY] ?? "";
       if (cached && cached.specKey === service.specKey) {
         if (cached.spec) service.spec = cached.spec;
         if (cached.specError) service.specError = cached.specError;
       } else {
         try {
-          const source = await decodeOpenApiMetadata(
-            metadata,
-            objectLoader(this.#nc),
-          );
-          if (source === undefined)
-            service.specError = "service has no openapi metadata";
+          const source = await decodeOpenApiMetadata(metadata, objectLoader(this.#nc));
+          if (source === undefined) service.specError = "service has no openapi metadata";
           else service.spec = parseSpec(source);
         } catch (err) {
           service.specError = (err as Error).message;
@@ -334,9 +261,7 @@ export class Gateway {
     }
     if (this.#stopped) return; // a round cut short by the shutdown says nothing about services
     const appeared = [...found.keys()].filter((k) => !this.#services.has(k));
-    const back = [...found.keys()].filter(
-      (k) => this.#services.get(k)?.missedRounds,
-    );
+    const back = [...found.keys()].filter((k) => this.#services.get(k)?.missedRounds);
     const gone = await this.#keepMissed(found);
     if (this.#stopped) return;
     this.#services = found;
@@ -346,13 +271,9 @@ export class Gateway {
       list.push(...routesOf(service).map(compile));
       routes.set(service.prefix, list);
     }
-    for (const list of routes.values())
-      list.sort(
-        (a, b) => b.literals - a.literals || a.names.length - b.names.length,
-      );
+    for (const list of routes.values()) list.sort((a, b) => b.literals - a.literals || a.names.length - b.names.length);
     this.#routes = routes;
-    if (appeared.length)
-      this.#options.log.info("services appeared", { services: appeared });
+    if (appeared.length) this.#options.log.info("services appeared", { services: appeared });
     if (back.length)
       this.#options.log.info("services answer discovery again", {
         services: back,
@@ -369,12 +290,8 @@ export class Gateway {
    * `dropAfterMisses` rounds in a row, or until `$SRV.PING.<name>.<id>` has no responder for any of its
    * instances (nothing is subscribed: stopped, not busy). Returns the ones dropped.
    */
-  async #keepMissed(
-    found: Map<string, DiscoveredService>,
-  ): Promise<{ key: string; reason: string }[]> {
-    const missing = [...this.#services.entries()].filter(
-      ([k]) => !found.has(k),
-    );
+  async #keepMissed(found: Map<string, DiscoveredService>): Promise<{ key: string; reason: string }[]> {
+    const missing = [...this.#services.entries()].filter(([k]) => !found.has(k));
     const limit = this.#options.dropAfterMisses;
     const verdicts = await Promise.all(
       missing.map(async ([key, service]) => {
@@ -390,10 +307,7 @@ export class Gateway {
             reason: `missed ${missedRounds} discovery rounds in a row`,
           };
         found.set(key, { ...service, missedRounds });
-        this.#options.log.warn(
-          "service missed a discovery round; still routed",
-          { service: key, missedRounds, dropAfter: limit },
-        );
+        this.#options.log.warn("service missed a discovery round; still routed", { service: key, missedRounds, dropAfter: limit });
         return undefined;
       }),
     );
@@ -410,8 +324,7 @@ export class Gateway {
           })
           .then(
             () => "answered",
-            (err: { code?: string }) =>
-              err.code === "503" ? "none" : "silent",
+            (err: { code?: string }) => (err.code === "503" ? "none" : "silent"),
           ),
       ),
     );
@@ -451,74 +364,31 @@ export class Gateway {
   }
 
   /** The answer to a request no route serves: 405 (with Allow), 404 or 503, as problem+json. */
-  #miss(
-    res: ServerResponse,
-    prefix: string,
-    method: string,
-    path: string,
-    allowed: string[],
-  ): void {
+  #miss(res: ServerResponse, prefix: string, method: string, path: string, allowed: string[]): void {
     if (allowed.length > 0) {
       res.setHeader("allow", allowed.join(", "));
-      return sendProblem(
-        res,
-        405,
-        `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`,
-      );
+      return sendProblem(res, 405, `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`);
     }
     const running = new Set(this.services().map((s) => s.prefix));
     if (!prefix)
-      return sendProblem(
-        res,
-        404,
-        `No extension prefix in the path: the gateway serves /api/<prefix>/<path> (running: ${[...running].join(", ") || "none"})`,
-      );
-    if (running.has(prefix))
-      return sendProblem(
-        res,
-        404,
-        `No operation for ${method} ${path} in extension ${JSON.stringify(prefix)}`,
-      );
+      return sendProblem(res, 404, `No extension prefix in the path: the gateway serves /api/<prefix>/<path> (running: ${[...running].join(", ") || "none"})`);
+    if (running.has(prefix)) return sendProblem(res, 404, `No operation for ${method} ${path} in extension ${JSON.stringify(prefix)}`);
     const registry = this.#options.registered?.(prefix);
     if (registry === "registered")
-      return sendProblem(
-        res,
-        503,
-        `extension ${JSON.stringify(prefix)} is registered but none of its services answers (no REST API yet?)`,
-      );
+      return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is registered but none of its services answers (no REST API yet?)`);
     if (registry === "gone" || this.#seen.has(prefix))
-      return sendProblem(
-        res,
-        503,
-        `extension ${JSON.stringify(prefix)} is not running: no instance answers; start it again`,
-      );
-    return sendProblem(
-      res,
-      404,
-      `no extension with prefix ${JSON.stringify(prefix)} (running: ${[...running].sort().join(", ") || "none"})`,
-    );
+      return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is not running: no instance answers; start it again`);
+    return sendProblem(res, 404, `no extension with prefix ${JSON.stringify(prefix)} (running: ${[...running].sort().join(", ") || "none"})`);
   }
 
   /**
    * Serves `<METHOD> /api/<prefix><path>`; `apiPath` is the URL after `/api`. Writes one log
    * record per request once the response is sent (or the client went away).
    */
-  async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    apiPath: string,
-  ): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, apiPath: string): Promise<void> {
     // Appended, not resolved against a base (`//x` would be read as host `x`); only a path or query may follow the host.
-    const url =
-      /^[/?]|^$/.test(apiPath) && URL.canParse(`http://gateway${apiPath}`)
-        ? new URL(`http://gateway${apiPath}`)
-        : undefined;
-    if (!url)
-      return sendProblem(
-        res,
-        400,
-        `Request path ${JSON.stringify(apiPath.slice(0, 100))} is malformed`,
-      );
+    const url = /^[/?]|^$/.test(apiPath) && URL.canParse(`http://gateway${apiPath}`) ? new URL(`http://gateway${apiPath}`) : undefined;
+    if (!url) return sendProblem(res, 400, `Request path ${JSON.stringify(apiPath.slice(0, 100))} is malformed`);
     const [, prefix = "", ...rest] = url.pathname.split("/");
     const path = "/" + rest.join("/");
     const method = (req.method ?? "GET").toUpperCase();
@@ -539,15 +409,7 @@ export class Gateway {
     await this.#handle(req, res, url, prefix, path, method, served);
   }
 
-  async #handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    prefix: string,
-    path: string,
-    method: string,
-    served: Served,
-  ): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse, url: URL, prefix: string, path: string, method: string, served: Served): Promise<void> {
     const arrived = Date.now();
     let found = this.#match(prefix, method, path);
     // A route we do not know may belong to a service that just started: wait for a discovery round
@@ -560,17 +422,13 @@ export class Gateway {
       await this.discover();
       found = this.#match(prefix, method, path);
     }
-    if (!found.route)
-      return this.#miss(res, prefix, method, path, found.allowed);
+    if (!found.route) return this.#miss(res, prefix, method, path, found.allowed);
     served.endpoint = found.route.endpoint;
     // The replying instance: NATS micro replies carry nothing that names it, and instances share a
     // queue group, so it is known only when discovery found exactly one instance of the service
     // (its $SRV.INFO id); otherwise the log gives how many could have answered.
-    const service = found.route.service
-      ? this.#services.get(found.route.service)
-      : undefined;
-    if (service?.instanceIds.length === 1)
-      served.instance = service.instanceIds[0];
+    const service = found.route.service ? this.#services.get(found.route.service) : undefined;
+    if (service?.instanceIds.length === 1) served.instance = service.instanceIds[0];
     else if (service) served.instances = service.instances;
 
     const maxPayload = this.#nc.info?.max_payload ?? 1024 * 1024;
@@ -578,19 +436,12 @@ export class Gateway {
     try {
       raw = await readBody(req, maxPayload);
     } catch {
-      return sendProblem(
-        res,
-        413,
-        `Request body exceeds the NATS payload limit of ${maxPayload} bytes`,
-      );
+      return sendProblem(res, 413, `Request body exceeds the NATS payload limit of ${maxPayload} bytes`);
     }
     // Prototype-free maps: every name a client sends (`constructor`, `__proto__`, `toString`) is a plain key.
     const headers: Record<string, string> = Object.create(null);
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined)
-        headers[name.toLowerCase()] = Array.isArray(value)
-          ? value.join(", ")
-          : value;
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
     }
     // Node leaves a header named `__proto__` out of req.headers; rawHeaders has it.
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -602,8 +453,7 @@ export class Gateway {
     const query: Record<string, string | string[]> = Object.create(null);
     for (const [k, v] of url.searchParams) {
       const prev = query[k];
-      query[k] =
-        prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
     const envelope: RestRequest = {
       method,
@@ -622,18 +472,7 @@ export class Gateway {
         // Before parsing: JSON.stringify of the envelope (and the extension's validation) recurse.
         const exceeded = checkJsonText(raw);
         if (exceeded)
-          return sendProblem(
-            res,
-            exceeded.status,
-            `JSON body ${exceeded.message}`,
-            [
-              {
-                in: "body",
-                pointer: "",
-                message: `JSON body ${exceeded.message}`,
-              },
-            ],
-          );
+          return sendProblem(res, exceeded.status, `JSON body ${exceeded.message}`, [{ in: "body", pointer: "", message: `JSON body ${exceeded.message}` }]);
         const text = raw.toString("utf8");
         let value: unknown;
         try {
@@ -650,11 +489,7 @@ export class Gateway {
     }
     const payload = Buffer.from(JSON.stringify(envelope));
     if (payload.length > maxPayload)
-      return sendProblem(
-        res,
-        413,
-        `Request envelope of ${payload.length} bytes exceeds the NATS payload limit of ${maxPayload} bytes`,
-      );
+      return sendProblem(res, 413, `Request envelope of ${payload.length} bytes exceeds the NATS payload limit of ${maxPayload} bytes`);
 
     let reply: Uint8Array;
     try {
@@ -668,11 +503,7 @@ export class Gateway {
         onAttempt: (attempt, reason) => {
           if (attempt === 1) return;
           served.attempts = attempt;
-          this.#options.log.debug("gateway request sent again", {
-            endpoint: route.endpoint,
-            attempt,
-            reason,
-          });
+          this.#options.log.debug("gateway request sent again", { endpoint: route.endpoint, attempt, reason });
         },
       });
       reply = msg.data;
@@ -680,23 +511,11 @@ export class Gateway {
       const code = (err as { code?: string }).code;
       if (code === "503") {
         void this.discover();
-        return sendProblem(
-          res,
-          503,
-          `extension ${JSON.stringify(prefix)} is not running: no instance answers ${found.route.endpoint}`,
-        );
+        return sendProblem(res, 503, `extension ${JSON.stringify(prefix)} is not running: no instance answers ${found.route.endpoint}`);
       }
       if (code === "TIMEOUT")
-        return sendProblem(
-          res,
-          504,
-          `Extension ${JSON.stringify(prefix)} did not answer ${found.route.endpoint} within ${this.#options.timeoutMs} ms`,
-        );
-      return sendProblem(
-        res,
-        502,
-        `Request to ${found.route.endpoint} failed: ${(err as Error).message}`,
-      );
+        return sendProblem(res, 504, `Extension ${JSON.stringify(prefix)} did not answer ${found.route.endpoint} within ${this.#options.timeoutMs} ms`);
+      return sendProblem(res, 502, `Request to ${found.route.endpoint} failed: ${(err as Error).message}`);
     }
     writeReply(res, reply);
   }
@@ -707,16 +526,9 @@ export function writeReply(res: ServerResponse, data: Uint8Array): void {
   const reply = readReply(data);
   const { status, contentType, body } = reply;
   let out: string | Uint8Array | undefined;
-  if (body === null || body === undefined)
-    out =
-      status === 204 || status === 304
-        ? undefined
-        : isJsonMediaType(contentType)
-          ? "null"
-          : "";
+  if (body === null || body === undefined) out = status === 204 || status === 304 ? undefined : isJsonMediaType(contentType) ? "null" : "";
   else if (body instanceof Uint8Array) out = body;
-  else if (typeof body === "string" && !isJsonMediaType(contentType))
-    out = body;
+  else if (typeof body === "string" && !isJsonMediaType(contentType)) out = body;
   else out = JSON.stringify(body);
   res.writeHead(status, {
     ...reply.headers,
@@ -725,12 +537,7 @@ export function writeReply(res: ServerResponse, data: Uint8Array): void {
   res.end(out);
 }
 
-export function sendProblem(
-  res: ServerResponse,
-  status: number,
-  detail: string,
-  errors?: FieldError[],
-): void {
+export function sendProblem(res: ServerResponse, status: number, detail: string, errors?: FieldError[]): void {
   res.writeHead(status, { "content-type": "application/problem+json" });
   res.end(JSON.stringify(problem(status, detail, errors)));
 }

@@ -9,23 +9,11 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import {
-  buildEnvelope,
-  decodeRequest,
-  parseRestRequest,
-  prepareOperation,
-  RestRequestError,
-  type OperationSpec,
-} from "@symphony-codegen/runtime";
+import { buildEnvelope, decodeRequest, parseRestRequest, prepareOperation, RestRequestError, type OperationSpec } from "@symphony-codegen/runtime";
 import { generate } from "../../generator/index.js";
 import { UNCHECKED } from "../../generator/write.js";
 import { typeCheck } from "../helpers/tsc.js";
-import {
-  AWAITING_FIX,
-  caseArb,
-  type AwaitingFix,
-  type PropertyCase,
-} from "./documents.js";
+import { AWAITING_FIX, caseArb, type AwaitingFix, type PropertyCase } from "./documents.js";
 
 export type Stage = "generate" | "compile" | "decode";
 
@@ -59,21 +47,14 @@ export interface RunOptions {
 }
 
 /** The cases fast-check draws for a seed: case `i` is run `i` of `fc.check` with the same seed (replayable with `path: "i"`). */
-export function drawCases(
-  count: number,
-  seed: number,
-  flags: AwaitingFix = AWAITING_FIX,
-): PropertyCase[] {
+export function drawCases(count: number, seed: number, flags: AwaitingFix = AWAITING_FIX): PropertyCase[] {
   return fc.sample(caseArb(flags), { seed, numRuns: count });
 }
 
 /** Generated output directory of case `i` in `dir`. */
 const outDir = (dir: string, i: number) => path.join(dir, `d${i}`);
 
-async function generateOne(
-  c: PropertyCase,
-  dir: string,
-): Promise<string | undefined> {
+async function generateOne(c: PropertyCase, dir: string): Promise<string | undefined> {
   await mkdir(dir, { recursive: true });
   const spec = path.join(dir, "openapi.json");
   await writeFile(spec, JSON.stringify(c.built.document, null, 1));
@@ -83,10 +64,7 @@ async function generateOne(
     for (const file of result.files) {
       if (!file.content.includes(UNCHECKED)) continue;
       const target = path.join(dir, "out", file.name);
-      await writeFile(
-        target,
-        (await readFile(target, "utf8")).replace(UNCHECKED + "\n", ""),
-      );
+      await writeFile(target, (await readFile(target, "utf8")).replace(UNCHECKED + "\n", ""));
     }
     return undefined;
   } catch (error) {
@@ -95,10 +73,7 @@ async function generateOne(
 }
 
 /** tsc's errors by case index for the outputs in `dir` (`d<i>/out`). */
-async function compileAll(
-  dir: string,
-  indices: number[],
-): Promise<Map<number, string[]>> {
+async function compileAll(dir: string, indices: number[]): Promise<Map<number, string[]>> {
   const errors = new Map<number, string[]>();
   if (indices.length === 0) return errors;
   const output = await typeCheck(
@@ -114,58 +89,34 @@ async function compileAll(
       errors.set(i, last);
       last.push(line.slice(line.indexOf(`d${i}`)));
     } else if (last && /^\s/.test(line)) last.push(line);
-    else if (/error/.test(line))
-      (errors.get(-1) ?? errors.set(-1, []).get(-1)!).push(line);
+    else if (/error/.test(line)) (errors.get(-1) ?? errors.set(-1, []).get(-1)!).push(line);
   }
   return errors;
 }
 
 /** Decodes each operation's request through the generated table; the first mismatch, if any. */
-async function roundTrip(
-  c: PropertyCase,
-  dir: string,
-): Promise<string | undefined> {
+async function roundTrip(c: PropertyCase, dir: string): Promise<string | undefined> {
   let table: OperationSpec[];
   try {
-    ({ operationTable: table } = (await import(
-      pathToFileURL(path.join(dir, "out", "operations.ts")).href
-    )) as { operationTable: OperationSpec[] });
+    ({ operationTable: table } = (await import(pathToFileURL(path.join(dir, "out", "operations.ts")).href)) as { operationTable: OperationSpec[] });
   } catch (error) {
     return `importing operations.ts: ${(error as Error).message}`;
   }
   for (const [k, op] of c.built.operations.entries()) {
-    const spec = table.find(
-      (s) => s.method === op.method && s.path === op.path,
-    );
+    const spec = table.find((s) => s.method === op.method && s.path === op.path);
     const name = `${op.method} ${op.path}`;
     if (!spec) return `${name}: not in operationTable`;
     const request = c.requests[k]!;
     let decoded: Record<string, unknown>;
     try {
       // Through the wire's JSON, as serve.ts receives it.
-      const envelope = parseRestRequest(
-        new TextEncoder().encode(
-          JSON.stringify(buildEnvelope(spec, request.input)),
-        ),
-      );
-      decoded = decodeRequest(
-        prepareOperation(spec),
-        envelope,
-      ) as unknown as Record<string, unknown>;
+      const envelope = parseRestRequest(new TextEncoder().encode(JSON.stringify(buildEnvelope(spec, request.input))));
+      decoded = decodeRequest(prepareOperation(spec), envelope) as unknown as Record<string, unknown>;
     } catch (error) {
-      const detail =
-        error instanceof RestRequestError
-          ? `${error.status} ${error.message}`
-          : (error as Error).stack?.split("\n").slice(0, 3).join(" | ");
+      const detail = error instanceof RestRequestError ? `${error.status} ${error.message}` : (error as Error).stack?.split("\n").slice(0, 3).join(" | ");
       return `${name}: refused a valid request: ${detail}\n  sent: ${show(request.input)}`;
     }
-    for (const key of [
-      "path",
-      "query",
-      "headers",
-      "cookies",
-      "body",
-    ] as const) {
+    for (const key of ["path", "query", "headers", "cookies", "body"] as const) {
       const diff = difference(request.expected[key], decoded[key], key);
       if (diff) return `${name}: ${diff}\n  sent: ${show(request.input)}`;
     }
@@ -173,68 +124,45 @@ async function roundTrip(
   return undefined;
 }
 
-const show = (v: unknown) =>
-  JSON.stringify(v, (_k, x) =>
-    x instanceof Uint8Array ? `<${x.length} bytes>` : x,
-  );
+const show = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof Uint8Array ? `<${x.length} bytes>` : x));
 
 /** Where two values differ (own keys only; bytes by content), or undefined. */
-export function difference(
-  expected: unknown,
-  actual: unknown,
-  at: string,
-): string | undefined {
+export function difference(expected: unknown, actual: unknown, at: string): string | undefined {
   const bytes = (v: unknown) => v instanceof Uint8Array;
   if (bytes(expected) || bytes(actual)) {
-    if (
-      bytes(expected) &&
-      bytes(actual) &&
-      Buffer.compare(expected as Uint8Array, actual as Uint8Array) === 0
-    )
-      return undefined;
+    if (bytes(expected) && bytes(actual) && Buffer.compare(expected as Uint8Array, actual as Uint8Array) === 0) return undefined;
     return `${at}: expected ${show(expected)}, got ${show(actual)}`;
   }
   if (Array.isArray(expected) && Array.isArray(actual)) {
-    if (expected.length !== actual.length)
-      return `${at}: expected ${show(expected)}, got ${show(actual)}`;
+    if (expected.length !== actual.length) return `${at}: expected ${show(expected)}, got ${show(actual)}`;
     for (let i = 0; i < expected.length; i++) {
       const d = difference(expected[i], actual[i], `${at}[${i}]`);
       if (d) return d;
     }
     return undefined;
   }
-  const isObj = (v: unknown): v is Record<string, unknown> =>
-    typeof v === "object" && v !== null && !Array.isArray(v);
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   if (isObj(expected) && isObj(actual)) {
     const a = Object.keys(expected).sort();
     const b = Object.keys(actual).sort();
-    if (a.join("\0") !== b.join("\0"))
-      return `${at}: expected keys ${show(a)}, got ${show(b)} (value ${show(actual)})`;
+    if (a.join("\0") !== b.join("\0")) return `${at}: expected keys ${show(a)}, got ${show(b)} (value ${show(actual)})`;
     for (const k of a) {
       const d = difference(expected[k], actual[k], `${at}.${k}`);
       if (d) return d;
     }
     return undefined;
   }
-  return expected === actual
-    ? undefined
-    : `${at}: expected ${show(expected)}, got ${show(actual)}`;
+  return expected === actual ? undefined : `${at}: expected ${show(expected)}, got ${show(actual)}`;
 }
 
 /** The class of a failure: its stage and message with names, numbers and locations left out. */
 export function failureKind(stage: Stage, message: string): string {
   if (stage === "compile") {
-    const codes = [
-      ...new Set([...message.matchAll(/error (TS\d+)/g)].map((m) => m[1])),
-    ].sort();
-    const files = [
-      ...new Set([...message.matchAll(/out\/(\w+)\.ts/g)].map((m) => m[1])),
-    ].sort();
+    const codes = [...new Set([...message.matchAll(/error (TS\d+)/g)].map((m) => m[1]))].sort();
+    const files = [...new Set([...message.matchAll(/out\/(\w+)\.ts/g)].map((m) => m[1]))].sort();
     return `compile ${files.join(",")} ${codes.join(",")}`;
   }
-  const first = message
-    .split("\n")[0]!
-    .replace(/^(GET|POST|PUT|PATCH|DELETE) \S+: /, "");
+  const first = message.split("\n")[0]!.replace(/^(GET|POST|PUT|PATCH|DELETE) \S+: /, "");
   const generic = first
     .replace(/"(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'/g, "…")
     .replace(/#\/\S*/g, "#…")
@@ -253,19 +181,14 @@ export async function runCases(
   const { dir, chunk = 200, log = () => {} } = options;
   await rm(dir, { recursive: true, force: true });
   const failures: Failure[] = [];
-  const fail = (index: number, stage: Stage, message: string) =>
-    failures.push({ index, stage, kind: failureKind(stage, message), message });
+  const fail = (index: number, stage: Stage, message: string) => failures.push({ index, stage, kind: failureKind(stage, message), message });
   const generated: number[] = [];
   let compiled = 0;
   let roundTripped = 0;
   const started = performance.now();
   const seconds = () => Math.round((performance.now() - started) / 1000);
   // A chunk's tsc (another process) runs while the next chunk generates.
-  const decodeChunk = async (
-    chunkDir: string,
-    indices: number[],
-    errors: Map<number, string[]>,
-  ) => {
+  const decodeChunk = async (chunkDir: string, indices: number[], errors: Map<number, string[]>) => {
     for (const line of errors.get(-1) ?? []) fail(-1, "compile", line);
     for (const i of indices) {
       const compileErrors = errors.get(i);
@@ -313,11 +236,7 @@ export async function runCases(
  * One case alone, in `root` (emptied), stage by stage; the first failure. `compile: false` skips tsc
  * (seconds per document) when only a decode failure matters.
  */
-async function runOne(
-  c: PropertyCase,
-  root: string,
-  compile = true,
-): Promise<{ stage: Stage; message: string } | undefined> {
+async function runOne(c: PropertyCase, root: string, compile = true): Promise<{ stage: Stage; message: string } | undefined> {
   await rm(root, { recursive: true, force: true });
   const dir = outDir(root, 0);
   const error = await generateOne(c, dir);
@@ -338,25 +257,11 @@ export interface Shrunk {
 }
 
 /** Shrinks run `failure.index` of `seed` while it keeps failing the same way; `budgetMs` bounds the time. */
-export async function shrink(
-  failure: Failure,
-  seed: number,
-  dir: string,
-  flags: AwaitingFix = AWAITING_FIX,
-  budgetMs = 120_000,
-): Promise<Shrunk> {
+export async function shrink(failure: Failure, seed: number, dir: string, flags: AwaitingFix = AWAITING_FIX, budgetMs = 120_000): Promise<Shrunk> {
   let attempt = 0;
   const sameFailure = async (c: PropertyCase) => {
-    const found = await runOne(
-      c,
-      path.join(dir, `a${attempt++}`),
-      failure.stage === "compile",
-    );
-    return (
-      found !== undefined &&
-      found.stage === failure.stage &&
-      failureKind(found.stage, found.message) === failure.kind
-    );
+    const found = await runOne(c, path.join(dir, `a${attempt++}`), failure.stage === "compile");
+    return found !== undefined && found.stage === failure.stage && failureKind(found.stage, found.message) === failure.kind;
   };
   const result = await fc.check(
     fc.asyncProperty(caseArb(flags), async (c) => !(await sameFailure(c))),
@@ -368,9 +273,7 @@ export async function shrink(
       markInterruptAsFailure: false,
     },
   );
-  const smallest =
-    (result.counterexample?.[0] as PropertyCase | undefined) ??
-    drawCases(failure.index + 1, seed, flags)[failure.index]!;
+  const smallest = (result.counterexample?.[0] as PropertyCase | undefined) ?? drawCases(failure.index + 1, seed, flags)[failure.index]!;
   const found = await runOne(smallest, path.join(dir, "smallest"));
   await rm(dir, { recursive: true, force: true });
   return {
@@ -393,18 +296,8 @@ export async function shrinkClasses(
   budgetMs = 120_000,
 ): Promise<Shrunk[]> {
   const firstOfKind = new Map<string, Failure>();
-  for (const f of failures)
-    if (f.index >= 0 && !firstOfKind.has(f.kind)) firstOfKind.set(f.kind, f);
+  for (const f of failures) if (f.index >= 0 && !firstOfKind.has(f.kind)) firstOfKind.set(f.kind, f);
   const out: Shrunk[] = [];
-  for (const failure of [...firstOfKind.values()].slice(0, max))
-    out.push(
-      await shrink(
-        failure,
-        seed,
-        path.join(dir, `shrink${out.length}`),
-        flags,
-        budgetMs,
-      ),
-    );
+  for (const failure of [...firstOfKind.values()].slice(0, max)) out.push(await shrink(failure, seed, path.join(dir, `shrink${out.length}`), flags, budgetMs));
   return out;
 }
