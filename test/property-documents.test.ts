@@ -7,14 +7,7 @@
  */
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  difference,
-  drawCases,
-  runCases,
-  shrinkClasses,
-  type Failure,
-  type Figures,
-} from "./property/check.js";
+import { difference, drawCases, runCases, shrinkClasses, type Failure, type Figures } from "./property/check.js";
 import type { PropertyCase } from "./property/documents.js";
 import { ROOT } from "./helpers/specs.js";
 
@@ -32,10 +25,7 @@ beforeAll(async () => {
 }, 900_000);
 
 /** Every JSON object of a document, with the key it sits under. */
-function* objects(
-  node: unknown,
-  key = "",
-): Generator<[string, Record<string, unknown>]> {
+function* objects(node: unknown, key = ""): Generator<[string, Record<string, unknown>]> {
   if (Array.isArray(node)) for (const item of node) yield* objects(item, key);
   else if (node && typeof node === "object") {
     yield [key, node as Record<string, unknown>];
@@ -52,60 +42,24 @@ describe(`${COUNT} random documents (seed ${SEED})`, () => {
         components?: { schemas?: Record<string, unknown> };
       };
       seen.add(doc.openapi);
-      for (const name of Object.keys(doc.components?.schemas ?? {}))
-        if (["constructor", "__proto__", "toString"].includes(name))
-          seen.add(`component ${name}`);
+      for (const name of Object.keys(doc.components?.schemas ?? {})) if (["constructor", "__proto__", "toString"].includes(name)) seen.add(`component ${name}`);
       for (const [key, o] of objects(doc)) {
-        if (
-          Array.isArray(o.allOf) &&
-          o.allOf.some((m) => Object.keys(m as object).join() === "required")
-        )
-          seen.add("allOf required in a later member");
+        if (Array.isArray(o.allOf) && o.allOf.some((m) => Object.keys(m as object).join() === "required")) seen.add("allOf required in a later member");
         if (Array.isArray(o.oneOf) && !o.discriminator) seen.add("oneOf");
         if (Array.isArray(o.anyOf)) seen.add("anyOf");
-        if (o.discriminator)
-          seen.add(
-            (o.discriminator as { mapping?: object }).mapping
-              ? "discriminator with mapping"
-              : "discriminator without mapping",
-          );
+        if (o.discriminator) seen.add((o.discriminator as { mapping?: object }).mapping ? "discriminator with mapping" : "discriminator without mapping");
         if (key === "properties")
           for (const name of Object.keys(o))
-            if (
-              [
-                "constructor",
-                "__proto__",
-                "toString",
-                "ümlaut",
-                "名前",
-                "",
-              ].includes(name)
-            )
-              seen.add(`property ${JSON.stringify(name)}`);
-        if (typeof o.in === "string")
-          seen.add(
-            o.content
-              ? `${o.in} content`
-              : `${o.in} ${String(o.style)} explode=${String(o.explode)}`,
-          );
-        if (key === "content")
-          for (const media of Object.keys(o)) seen.add(media);
+            if (["constructor", "__proto__", "toString", "ümlaut", "名前", ""].includes(name)) seen.add(`property ${JSON.stringify(name)}`);
+        if (typeof o.in === "string") seen.add(o.content ? `${o.in} content` : `${o.in} ${String(o.style)} explode=${String(o.explode)}`);
+        if (key === "content") for (const media of Object.keys(o)) seen.add(media);
         if ("default" in o && key !== "responses") seen.add("default");
         if ("const" in o) seen.add("const");
-        if (
-          o.nullable === true ||
-          (Array.isArray(o.type) && o.type.includes("null"))
-        )
-          seen.add("nullable");
+        if (o.nullable === true || (Array.isArray(o.type) && o.type.includes("null"))) seen.add("nullable");
       }
       // A circular reference: a component whose own schema refers to itself (directly or through others).
       const schemas = doc.components?.schemas ?? {};
-      const refsOf = (name: string) =>
-        new Set(
-          [...objects(schemas[name])].flatMap(([, o]) =>
-            typeof o.$ref === "string" ? [o.$ref.split("/").pop()!] : [],
-          ),
-        );
+      const refsOf = (name: string) => new Set([...objects(schemas[name])].flatMap(([, o]) => (typeof o.$ref === "string" ? [o.$ref.split("/").pop()!] : [])));
       for (const name of Object.keys(schemas)) {
         const reach = new Set<string>();
         const queue = [...refsOf(name)];
@@ -139,18 +93,10 @@ describe(`${COUNT} random documents (seed ${SEED})`, () => {
       "application/json",
       "application/x-www-form-urlencoded",
       "multipart/form-data",
-      ...["simple", "label", "matrix"].flatMap((s) => [
-        `path ${s} explode=true`,
-        `path ${s} explode=false`,
-      ]),
-      ...[
-        "form explode=true",
-        "form explode=false",
-        "spaceDelimited explode=false",
-        "pipeDelimited explode=false",
-        "deepObject explode=true",
-        "content",
-      ].map((s) => `query ${s}`),
+      ...["simple", "label", "matrix"].flatMap((s) => [`path ${s} explode=true`, `path ${s} explode=false`]),
+      ...["form explode=true", "form explode=false", "spaceDelimited explode=false", "pipeDelimited explode=false", "deepObject explode=true", "content"].map(
+        (s) => `query ${s}`,
+      ),
       "header simple explode=true",
       "header simple explode=false",
       "header content",
@@ -162,20 +108,10 @@ describe(`${COUNT} random documents (seed ${SEED})`, () => {
   it("every document generates, compiles without @ts-nocheck and decodes a valid request per operation to what was sent", async () => {
     let report = "";
     if (failures.length > 0) {
-      const shrunk = await shrinkClasses(
-        failures,
-        SEED,
-        path.join(DIR, "shrink"),
-        undefined,
-        3,
-        60_000,
-      );
+      const shrunk = await shrinkClasses(failures, SEED, path.join(DIR, "shrink"), undefined, 3, 60_000);
       report = [
         ...new Set(failures.map((f) => `${f.kind} (run ${f.index})`)),
-        ...shrunk.map(
-          (s) =>
-            `\n## ${s.failure.kind}: smallest document\n${s.message}\n\n${s.yaml}`,
-        ),
+        ...shrunk.map((s) => `\n## ${s.failure.kind}: smallest document\n${s.message}\n\n${s.yaml}`),
       ].join("\n");
     }
     expect(report).toBe("");
@@ -194,27 +130,12 @@ describe(`${COUNT} random documents (seed ${SEED})`, () => {
 describe("the round trip's comparison", () => {
   it("compares own keys (a `__proto__` member too), element by element, and bytes by content", () => {
     const own = (entries: [string, unknown][]) =>
-      Object.defineProperties(
-        {},
-        Object.fromEntries(
-          entries.map(([k, value]) => [k, { value, enumerable: true }]),
-        ),
-      );
-    expect(
-      difference(own([["__proto__", 1]]), own([["__proto__", 1]]), "body"),
-    ).toBeUndefined();
-    expect(difference(own([["__proto__", 1]]), {}, "body")).toMatch(
-      /^body: expected keys \["__proto__"\], got \[\]/,
-    );
-    expect(difference({ a: [1, 2] }, { a: [1, 3] }, "body")).toBe(
-      "body.a[1]: expected 2, got 3",
-    );
-    expect(
-      difference(Buffer.from([1, 2]), new Uint8Array([1, 2]), "body"),
-    ).toBeUndefined();
-    expect(
-      difference(Buffer.from([1, 2]), new Uint8Array([1]), "body"),
-    ).toMatch(/^body: expected/);
+      Object.defineProperties({}, Object.fromEntries(entries.map(([k, value]) => [k, { value, enumerable: true }])));
+    expect(difference(own([["__proto__", 1]]), own([["__proto__", 1]]), "body")).toBeUndefined();
+    expect(difference(own([["__proto__", 1]]), {}, "body")).toMatch(/^body: expected keys \["__proto__"\], got \[\]/);
+    expect(difference({ a: [1, 2] }, { a: [1, 3] }, "body")).toBe("body.a[1]: expected 2, got 3");
+    expect(difference(Buffer.from([1, 2]), new Uint8Array([1, 2]), "body")).toBeUndefined();
+    expect(difference(Buffer.from([1, 2]), new Uint8Array([1]), "body")).toMatch(/^body: expected/);
     expect(difference(1, "1", "query.a")).toBe('query.a: expected 1, got "1"');
     expect(difference({ a: undefined }, {}, "x")).toMatch(/expected keys/);
   });
