@@ -427,6 +427,14 @@ describe("zod helpers", () => {
     expect(rt.allOf([z.string().min(2), z.string().max(3)]).safeParse("abcd").success).toBe(false);
   });
 
+  it("allOf: a later part's pass-through of a property keeps an earlier part's defaults inside it, at any depth (test/property)", () => {
+    const owner = z.looseObject({ name: z.string().default("anon"), tags: z.array(z.looseObject({ v: z.number().default(0) })).optional() });
+    const schema = rt.allOf([z.looseObject({ owner: owner.optional() }), z.looseObject({ id: z.number() })]);
+    expect(schema.parse({ id: 1, owner: { tags: [{}, { v: 2 }] } })).toEqual({ id: 1, owner: { name: "anon", tags: [{ v: 0 }, { v: 2 }] } });
+    // Both parts declaring it: the later one's output, as before.
+    expect(rt.allOf([z.looseObject({ n: z.number().default(1) }), z.looseObject({ n: z.number().default(2) })]).parse({})).toEqual({ n: 2 });
+  });
+
   it("enumOf: any JSON values, by JSON equality", () => {
     const schema = rt.enumOf([1, "two", true, null, { a: [1] }]);
     expect([1, "two", true, null, { a: [1] }].map((v) => ok(schema, v))).toEqual([true, true, true, true, true]);

@@ -95,7 +95,7 @@ async function compileAll(dir: string, indices: number[]): Promise<Map<number, s
 }
 
 /** Decodes each operation's request through the generated table; the first mismatch, if any. */
-async function roundTrip(c: PropertyCase, dir: string): Promise<string | undefined> {
+export async function roundTrip(c: PropertyCase, dir: string): Promise<string | undefined> {
   let table: OperationSpec[];
   try {
     ({ operationTable: table } = (await import(pathToFileURL(path.join(dir, "out", "operations.ts")).href)) as { operationTable: OperationSpec[] });
