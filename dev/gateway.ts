@@ -469,8 +469,8 @@ export class Gateway {
         } catch {
           value = undefined; // the endpoint parses the bytes and answers 400 naming the error
         }
-        // Sent as bytes where a parsed value would be misread: invalid JSON, and `""`, which in an envelope means "no body".
-        if (value === undefined || value === "") {
+        // Sent as bytes where a parsed value would be misread: invalid JSON, and `""` and `null`, which in an envelope mean "no body".
+        if (value === undefined || value === "" || value === null) {
           envelope.body = raw.toString("base64");
           envelope.body_encoding = BASE64;
         } else envelope.body = value;

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { isMappingRef } from "@redocly/openapi-core/lib/ref-utils.js";
 import { escapePointer } from "@symphony-codegen/runtime/internal/serve/envelope.js";
 /** Errors about the input document, each naming file, JSON pointer and (for YAML) line and column. */
 export interface Diagnostic {
@@ -71,6 +70,14 @@ export function pointerOf(...tokens: (string | number)[]): string {
  * the component `#/components/schemas/Dog` of the root document, reached by `toRoot` (the root file
  * relative to the mapping's own, "" in the root). What is a name is Redocly's test (its bundler's too).
  */
+/**
+ * Whether a discriminator mapping value is a reference rather than a schema name: Redocly's rule
+ * (`isMappingRef`), kept here so that loading this module (the CLI's no-op path does) loads no Redocly.
+ */
+export function isMappingRef(mapping: string): boolean {
+  return /^(#|https?:\/\/|\.\.?\/)/.test(mapping) || mapping.includes("/");
+}
+
 export function mappingRef(target: string, toRoot = ""): string {
   return isMappingRef(target) ? target : toRoot + pointerOf("components", "schemas", target);
 }

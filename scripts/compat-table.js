@@ -38,12 +38,28 @@ const FEATURES = {
   "large-spec": ["Large specs (> 1 MiB)", "Spec metadata is embedded verbatim, as gzip+base64, or as an object-store reference when even that exceeds `max_payload`; the gateway reads all three."],
 };
 
+/**
+ * Sections other scripts write into this file between `<!-- name:start -->` and `<!-- name:end -->`
+ * (test/helpers/doc-section.ts): rendered with the text they hold now, so regenerating (and --check) keeps them.
+ */
+const KEPT_SECTIONS = [{ name: "property", heading: "## Property test over documents", empty: "Not run yet: `npm run property`." }];
+
+function keptSection(current, name, empty) {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const body = from >= 0 && to > from ? current.slice(from + start.length, to) : `\n${empty}\n`;
+  return `${start}${body}${end}`;
+}
+
 const display = (spec) => (spec.name === "github" ? "GitHub" : spec.rel);
 const kib = (bytes) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`);
 const cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const shortName = (spec) => (spec.name === "github" ? "GitHub" : spec.rel.replace(/^openapi-typescript-fixtures\//, "ots/").replace(/\.(ya?ml|json)$/, ""));
 
-export function render(results) {
+/** The document for `results`; `current` (the file as it is) supplies the sections other scripts keep there. */
+export function render(results, current = "") {
   const all = results.specs;
   const specs = all.filter((s) => !s.generateOnly);
   const published = all.filter((s) => s.published);
@@ -137,6 +153,7 @@ export function render(results) {
     "`validateResponses` wins over the variable. This test runs every service with it on.",
     "",
   );
+  for (const { name, heading, empty } of KEPT_SECTIONS) lines.push(heading, "", keptSection(current, name, empty), "");
   return lines.join("\n");
 }
 
@@ -147,9 +164,9 @@ function main(argv) {
   };
   const resultsFile = path.resolve(arg("--results", path.join(root, "test/.tmp/compat/results.json")));
   const out = path.resolve(arg("--out", path.join(root, "docs/compatibility.md")));
-  const rendered = render(JSON.parse(readFileSync(resultsFile, "utf8")));
+  const current = existsSync(out) ? readFileSync(out, "utf8") : "";
+  const rendered = render(JSON.parse(readFileSync(resultsFile, "utf8")), current);
   if (argv.includes("--check")) {
-    const current = existsSync(out) ? readFileSync(out, "utf8") : "";
     if (current === rendered) return 0;
     const a = current.split("\n");
     const b = rendered.split("\n");

@@ -17,6 +17,7 @@ import { matchMediaType } from "../runtime/serve/body.js";
 import { coerceScalar, parseCookies, readParam, type ParamSpec, type ValueShape } from "../runtime/serve/parameters.js";
 import { buildMultipart, multipartFields, parseFormUrlEncoded, parseMultipart } from "../runtime/serve/media.js";
 import { encodeResponse } from "../runtime/serve/response.js";
+import { buildEnvelope } from "../runtime/client/client.js";
 import { PROTOTYPE_MEMBER_NAMES } from "./helpers/prototype-names.js";
 import { parseRestRequest, RestRequestError, type RestRequest } from "../runtime/serve/envelope.js";
 import * as rt from "../runtime/serve/schema.js";
@@ -297,6 +298,16 @@ describe("decodeRequest", () => {
     expect(plain.body).toEqual(new Uint8Array([65, 66]));
   });
 
+  it("a client's JSON body null or \"\" reaches the handler as that value, not as no body (test/property: a nullable body)", () => {
+    const nullable: OperationSpec = { ...op, params: [], body: { required: true, content: { "application/json": () => z.union([z.string(), z.null()]) } } };
+    for (const value of [null, ""]) {
+      const envelope = buildEnvelope(nullable, { body: value });
+      expect(envelope.body_encoding).toBe("base64");
+      const wire = parseRestRequest(new TextEncoder().encode(JSON.stringify(envelope)));
+      expect(decodeRequest(prepareOperation(nullable), wire).body).toBe(value);
+    }
+  });
+
   it("rejects a missing body, invalid JSON and an undeclared content type", () => {
     const missing = decodeError(() => decodeRequest(prepared, { ...good(), body: undefined }));
     expect(missing.errors).toEqual([{ in: "body", pointer: "", message: "required" }]);
@@ -416,6 +427,14 @@ describe("zod helpers", () => {
     expect(schema.parse({ w: 2, extra: true })).toEqual({ w: 2, extra: true, unit: "cm", h: 1 });
     expect(issues(schema, { w: "2", h: "x" }).map((i) => i.path)).toEqual([["w"], ["h"]]);
     expect(rt.allOf([z.string().min(2), z.string().max(3)]).safeParse("abcd").success).toBe(false);
+  });
+
+  it("allOf: a later part's pass-through of a property keeps an earlier part's defaults inside it, at any depth (test/property)", () => {
+    const owner = z.looseObject({ name: z.string().default("anon"), tags: z.array(z.looseObject({ v: z.number().default(0) })).optional() });
+    const schema = rt.allOf([z.looseObject({ owner: owner.optional() }), z.looseObject({ id: z.number() })]);
+    expect(schema.parse({ id: 1, owner: { tags: [{}, { v: 2 }] } })).toEqual({ id: 1, owner: { name: "anon", tags: [{ v: 0 }, { v: 2 }] } });
+    // Both parts declaring it: the later one's output, as before.
+    expect(rt.allOf([z.looseObject({ n: z.number().default(1) }), z.looseObject({ n: z.number().default(2) })]).parse({})).toEqual({ n: 2 });
   });
 
   it("enumOf: any JSON values, by JSON equality", () => {

@@ -64,7 +64,7 @@ const ECHO: ApiDefinition = {
 const echo = {
   echo: (req: { body?: unknown }, ctx: HandlerContext) => ({
     status: 200,
-    body: { query: ctx.request.query_params, headers: ctx.request.headers, body: req.body ?? null },
+    body: { query: ctx.request.query_params, headers: ctx.request.headers, body: req.body ?? null, present: req.body !== undefined },
   }),
 };
 
@@ -130,6 +130,15 @@ describe("dev gateway: hostile HTTP", () => {
     const inString = await send(port, "PUT", "/api/hostile/echo", ["Content-Type", "application/json"], text);
     expect(inString.status, inString.text).toBe(200);
     expect(inString.json().body).toEqual({ s: nested(10_000) });
+  });
+
+  it("a JSON body that is null or \"\" reaches the handler as that value, not as no body", async () => {
+    for (const [text, value] of [["null", null], ['""', ""], [" null ", null]] as const) {
+      const res = await send(port, "PUT", "/api/hostile/echo", ["Content-Type", "application/json"], text);
+      expect(res.status, res.text).toBe(200);
+      expect(res.json()).toMatchObject({ body: value, present: true });
+    }
+    expect((await send(port, "PUT", "/api/hostile/echo")).json()).toMatchObject({ body: null, present: false });
   });
 
   it("malformed request targets: 400 problem+json, never 500; every route still serves", async () => {

@@ -249,6 +249,31 @@ describe("what only the loader promises", () => {
     expect(error.diagnostics[0]!.file).toMatch(/main\.json$/);
   });
 
+  it("a discriminator mapping by schema name (`dog: Dog`, no reference) is kept as written, not refused as an unresolvable $ref", async () => {
+    // Redocly resolves only mapping values that look like references (isMappingRef); its bundler then reports the others.
+    const file = path.join(OUT, "mapping-names.yaml");
+    writeFileSync(
+      file,
+      [
+        "openapi: 3.0.3",
+        "info: { title: m, version: '1' }",
+        "paths: {}",
+        "components:",
+        "  schemas:",
+        "    Pet:",
+        "      oneOf: [{ $ref: '#/components/schemas/Dog' }, { $ref: '#/components/schemas/Cat' }]",
+        "      discriminator: { propertyName: kind, mapping: { dog: Dog, cat: '#/components/schemas/Cat' } }",
+        "    Dog: { type: object, required: [kind], properties: { kind: { type: string, enum: [dog] } } }",
+        "    Cat: { type: object, required: [kind], properties: { kind: { type: string, enum: [cat] } } }",
+      ].join("\n"),
+    );
+    const loaded = await loadSpec(file);
+    expect((loaded.document.components!.schemas!.Pet as { discriminator: unknown }).discriminator).toEqual({
+      propertyName: "kind",
+      mapping: { dog: "Dog", cat: "#/components/schemas/Cat" },
+    });
+  });
+
   it("an unresolvable $ref names its target, and the file that cannot be read", async () => {
     const local = (await loadSpec(path.join(OUT, "unresolved.json")).catch((e: unknown) => e)) as SpecError;
     expect(local).toBeInstanceOf(SpecError);

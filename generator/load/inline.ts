@@ -5,6 +5,7 @@
  * naming of new components, nothing is changed and the caller runs the bundler instead.
  */
 import { isRef } from "@redocly/openapi-core/lib/ref-utils.js";
+import { isMappingRef } from "../diagnostics.js";
 import type { Source } from "@redocly/openapi-core/lib/resolve.js";
 import { isPlainObject, type BundleStep, type Place } from "./structure.js";
 
@@ -19,7 +20,10 @@ export function bundleInPlace(root: Record<string, unknown>, steps: BundleStep[]
     if (!isPlainObject(step.mapping)) return false;
     const entries: [string, string][] = [];
     for (const name of Object.keys(step.mapping)) {
-      const target = resolve({ $ref: step.mapping[name] }, step.place.source);
+      const value = step.mapping[name];
+      // A schema name (`Dog`, not a reference) names `components.schemas.Dog` as it is: nothing to rewrite.
+      if (typeof value === "string" && !isMappingRef(value)) continue;
+      const target = resolve({ $ref: value }, step.place.source);
       if (!target.place || target.node === undefined) return false; // the bundler reports it
       const component = existingComponent(schemas, target.place.pointer, target.node);
       if (component === undefined) return false;

@@ -79,8 +79,8 @@ export function buildEnvelope(op: OperationSpec, input: ClientInput = {}, extraH
 function encodeBody(body: unknown, contentType: string): Pick<RestRequest, "body" | "body_encoding"> & { headers?: Record<string, string> } {
   const base = baseMediaType(contentType);
   if (isBytes(body)) return { body: toBase64(body), body_encoding: BASE64 };
-  // `""` in an envelope means "no body": the JSON string "" goes as its text's bytes.
-  if (isJsonMediaType(base)) return body === "" ? { body: toBase64(new TextEncoder().encode('""')), body_encoding: BASE64 } : { body };
+  // `""` and `null` in an envelope mean "no body": the JSON values "" and null go as their text's bytes.
+  if (isJsonMediaType(base)) return body === "" || body === null ? { body: toBase64(new TextEncoder().encode(JSON.stringify(body))), body_encoding: BASE64 } : { body };
   const record = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
   if (base === "application/x-www-form-urlencoded" && record) return { body: formUrlEncode(record) };
   if (base === "multipart/form-data" && record) {

@@ -272,11 +272,24 @@ export function allOf(parts: readonly z.ZodType[], merge: (merged: unknown, outp
   });
 }
 
-function mergeOutputs(a: unknown, b: unknown): unknown {
-  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
-    return { ...(a as object), ...(b as object) };
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Object outputs merged, at any depth. A part passes what it does not declare through unchanged
+ * (the raw value): that copy never replaces another part's output of it, whose nested defaults
+ * would be lost (`allOf: [Pet, {properties: {id}}]`: Pet's defaults inside `owner` stay).
+ */
+function mergeOutputs(a: unknown, b: unknown, raw: unknown): unknown {
+  if (b === raw && a !== undefined) return a;
+  if (Array.isArray(a) && Array.isArray(b) && Array.isArray(raw) && a.length === raw.length && b.length === raw.length) {
+    return b.map((item, i) => mergeOutputs(a[i], item, raw[i]));
   }
-  return b;
+  if (!isRecord(a) || !isRecord(b)) return b;
+  const out = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    setOwn(out, key, Object.hasOwn(out, key) && isRecord(raw) && Object.hasOwn(raw, key) ? mergeOutputs(out[key], value, raw[key]) : value);
+  }
+  return out;
 }
 
 /**
