@@ -249,8 +249,8 @@ describe("what only the loader promises", () => {
     expect(error.diagnostics[0]!.file).toMatch(/main\.json$/);
   });
 
-  it("a discriminator mapping by schema name (`dog: Dog`, no reference) is kept as written, not refused as an unresolvable $ref", async () => {
-    // Redocly resolves only mapping values that look like references (isMappingRef); its bundler then reports the others.
+  it("a discriminator mapping by schema name (`dog: Dog`, no reference) resolves to that component, not refused as an unresolvable $ref", async () => {
+    // A bare name means #/components/schemas/<name> (OpenAPI); the reference walk writes it out as that reference.
     const file = path.join(OUT, "mapping-names.yaml");
     writeFileSync(
       file,
@@ -270,7 +270,7 @@ describe("what only the loader promises", () => {
     const loaded = await loadSpec(file);
     expect((loaded.document.components!.schemas!.Pet as { discriminator: unknown }).discriminator).toEqual({
       propertyName: "kind",
-      mapping: { dog: "Dog", cat: "#/components/schemas/Cat" },
+      mapping: { dog: "#/components/schemas/Dog", cat: "#/components/schemas/Cat" },
     });
   });
 
