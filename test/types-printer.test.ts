@@ -13,6 +13,7 @@ import * as prettier from "prettier";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { formatTypes, typesAst, typesDocument, typesOptions } from "../generator/emit/types.js";
+import { hoistRecursiveSchemas } from "../generator/emit/recursive-aliases.js";
 import { buildModel, loadSpec } from "../generator/index.js";
 import { KNOWN_DECLARATIONS } from "../generator/print/known-declarations.js";
 import { ROOT, testDocuments } from "./helpers/specs.js";
@@ -174,7 +175,7 @@ async function check(file: string): Promise<string | undefined> {
   if (crash) {
     await expect(openapiTS(typesDocument(model), typesOptions(model))).rejects.toThrow(crash);
     expect(text).toBe(await reference(typesAst(model)));
-  } else expect(text).toBe(await reference(await openapiTS(typesDocument(model), typesOptions(model))));
+  } else expect(text).toBe(await reference(hoistRecursiveSchemas(await openapiTS(typesDocument(model), typesOptions(model)))));
   return fallback;
 }
 
@@ -209,7 +210,9 @@ describe("types printer = prettier(astToString(ast))", () => {
           // A bare `$ref` as a whole component could point at itself: nest it.
           components: { schemas: Object.fromEntries(SCHEMA_NAMES.map((name, i) => [name, { description: i === 0 ? long : short, ...("$ref" in schemas[i]! ? { allOf: [schemas[i]] } : schemas[i]) }])) },
         };
-        expect(await check(writeDocument(`random-${n++ % 4}`, document))).toBeUndefined();
+        // Same text either way (check asserts it); a recursive alias (generator/emit/recursive-aliases.ts) longer than a line is prettier's to lay out.
+        const fallback = await check(writeDocument(`random-${n++ % 4}`, document));
+        if (fallback !== undefined) expect(fallback).toMatch(/^types printer: unsupported type alias longer than a line/);
       }),
       { numRuns: 60, seed: 20261201 },
     );

@@ -9,6 +9,7 @@ import { formatTypeScript } from "../format.js";
 import { usesVisibility, type ApiModel } from "../model.js";
 import { printTypes, UnsupportedNode } from "../print/types-printer.js";
 import { declareRequiredMembers } from "./required-members.js";
+import { hoistRecursiveSchemas } from "./recursive-aliases.js";
 
 const BYTES = ts.factory.createTypeReferenceNode("Uint8Array");
 
@@ -112,7 +113,7 @@ export function typesAst(model: ApiModel): ts.Node[] {
     readWriteMarkers: options.readWriteMarkers,
     resolve: ($ref) => resolveRef(schema, $ref, { silent: options.silent }),
   };
-  return injectFooter.withOperations(transformSchema(schema, ctx));
+  return hoistRecursiveSchemas(injectFooter.withOperations(transformSchema(schema, ctx)));
 }
 
 export interface FormattedTypes {
