@@ -113,11 +113,8 @@ export function locator(file: string): (pointer: string) => Position | undefined
 }
 
 function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, pointer: string): Position | undefined {
-  const tokens = pointer
-    .replace(/^#\/?/, "")
-    .split("/")
-    .filter((t) => t !== "")
-    .map(unescapePointerToken);
+  const text = pointer.replace(/^#\/?/, "");
+  const tokens = text === "" ? [] : text.split("/").map(unescapePointerToken);
   let node: unknown = doc.contents;
   for (const token of tokens) {
     if (isMap(node)) {

@@ -88,11 +88,9 @@ function canonical(document: unknown, ref: string, seen: Set<string>): string[] 
 
 /** A local reference's pointer, decoded as getPointer (model.ts) reads it. */
 function segmentsOf(ref: string): string[] {
-  return ref
-    .replace(/^#\/?/, "")
-    .split("/")
-    .filter(Boolean)
-    .map((raw) => unescapePointerToken(decodeOrKeep(raw)));
+  // Empty segments are keys: a property may be named "".
+  const text = ref.replace(/^#\/?/, "");
+  return text === "" ? [] : text.split("/").map((raw) => unescapePointerToken(decodeOrKeep(raw)));
 }
 
 function decodeOrKeep(raw: string): string {

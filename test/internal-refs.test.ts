@@ -122,3 +122,16 @@ describe("references into schemas' insides", () => {
     });
   });
 });
+
+describe('a reference through a property named ""', () => {
+  it("resolves (an empty pointer segment is a key), hoists and compiles with every line checked", async () => {
+    const out = path.join(OUT, "empty-key");
+    await generate(path.join(ROOT, "fixtures/empty-key-ref.yaml"), { out: path.join(out, "generated") });
+    await checkEveryLine(path.join(out, "generated"));
+    writeFileSync(
+      path.join(out, "usage.ts"),
+      `import type { components } from "./generated/types.js";\nconst a: components["schemas"]["A2.allOf.1..allOf.0"] = { n: 1 };\n// @ts-expect-error: n is an integer\nconst b: components["schemas"]["A2.allOf.1..allOf.0"] = { n: "1" };\nexport const used = [a, b];\n`,
+    );
+    expect(await typeCheck(out, ["generated/*.ts", "usage.ts"])).toBe("");
+  }, 120_000);
+});

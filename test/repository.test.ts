@@ -28,7 +28,19 @@ describe("self-contained repository", () => {
     const corpus = path.join(ROOT, "fixtures/corpus");
     const readme = readFileSync(path.join(corpus, "README.md"), "utf8");
     const folders = readdirSync(corpus, { withFileTypes: true }).filter((e) => e.isDirectory());
-    expect(folders.map((f) => f.name).sort()).toEqual(["digitalocean", "oai", "openapi-typescript-fixtures"]);
+    // The shared material's three folders, and the published descriptions from npm packages (published.json names each file's source).
+    const published = JSON.parse(readFileSync(path.join(corpus, "published.json"), "utf8")) as {
+      file: string;
+      package: string;
+      upstream: string;
+      licence: string;
+    }[];
+    const fromPackages = new Set(published.map((p) => p.file.split("/")[0]!));
+    expect(folders.map((f) => f.name).sort()).toEqual([...new Set(["digitalocean", "oai", "openapi-typescript-fixtures", ...fromPackages])].sort());
+    for (const p of published) {
+      expect(existsSync(path.join(corpus, p.file)), p.file).toBe(true);
+      expect(p.package && p.licence, `${p.file}: package and licence`).toBeTruthy();
+    }
     for (const f of folders) {
       expect(existsSync(path.join(corpus, f.name, "LICENSE")), `${f.name}/LICENSE`).toBe(true);
       expect(readme).toContain(`\`${f.name}/\``);

@@ -11,7 +11,7 @@
  * rewritten in place as references (`#/components/schemas/Name`), the one form later steps read.
  */
 import path from "node:path";
-import { isAbsoluteUrl, isAnchor, isRef, parseRef } from "@redocly/openapi-core/lib/ref-utils.js";
+import { isAbsoluteUrl, isAnchor, isRef, parseRef, unescapePointer } from "@redocly/openapi-core/lib/ref-utils.js";
 import type { BaseResolver, Document } from "@redocly/openapi-core/lib/resolve.js";
 import { escapeSegment, joinPointer } from "./pointer.js";
 import { mappingRef } from "../diagnostics.js";
@@ -55,7 +55,7 @@ export async function resolveRefs(root: Document, resolver: BaseResolver): Promi
       map.set(id, resolved);
       return resolved;
     }
-    const { uri, pointer } = parseRef(ref.$ref);
+    const { uri, pointer } = parseReference(ref.$ref);
     const isRemote = uri !== null;
     let targetDoc: Document;
     try {
@@ -119,4 +119,11 @@ function written(document: Document, root: Document, reference: Reference): stri
   const ref = mappingRef(reference.written, toRoot);
   reference.holder[reference.key] = ref;
   return ref;
+}
+
+/** Redocly's `parseRef`, except that an empty segment is a key ("" is a valid property name), not dropped: `#/a//b` is a → "" → b. */
+function parseReference(ref: string): { uri: string | null; pointer: string[] } {
+  const { uri } = parseRef(ref);
+  const [, text = ""] = ref.split("#/");
+  return { uri, pointer: text === "" ? [] : text.split("/").map(unescapePointer) };
 }
