@@ -61,6 +61,20 @@ export function unescapePointerToken(token: string): string {
   return token.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
+/** The keys of a local reference (`#/a/b~1c/%25`), percent-decoded where it is percent-encoding; an empty segment is a key (""). */
+export function referenceTokens(ref: string): string[] {
+  const text = ref.replace(/^#\/?/, "");
+  return text === "" ? [] : text.split("/").map((raw) => unescapePointerToken(decodeOrKeep(raw)));
+}
+
+function decodeOrKeep(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // not percent-encoding: a key with a bare "%"
+  }
+}
+
 export function pointerOf(...tokens: (string | number)[]): string {
   return "#" + tokens.map((t) => "/" + escapePointerToken(String(t))).join("");
 }

@@ -12,7 +12,7 @@
  * dropped, reduced to the characters a component name allows, and suffixed when taken.
  */
 import { isRef } from "@redocly/openapi-core/lib/ref-utils.js";
-import { pointerOf, unescapePointerToken } from "./diagnostics.js";
+import { pointerOf, referenceTokens } from "./diagnostics.js";
 import type { OpenApiDocument } from "./load.js";
 import { forEachReference, type Reference } from "./load/references.js";
 
@@ -28,7 +28,7 @@ export function hoistInternalTargets(document: OpenApiDocument): void {
     const target = canonical(document, reference.written, new Set());
     if (!target) return;
     // Also a reference reaching a component through another's `$ref` (`A/properties/b` where b is `$ref: B`): it names B.
-    if (isInternal(target) || (isComponent(target) && !sameSegments(segmentsOf(reference.written), target))) references.push([reference, target]);
+    if (isInternal(target) || (isComponent(target) && !sameSegments(referenceTokens(reference.written), target))) references.push([reference, target]);
   });
   if (references.length === 0) return;
   // Named in pointer order, so that a name does not depend on where the references are.
@@ -71,7 +71,7 @@ function canonical(document: unknown, ref: string, seen: Set<string>): string[] 
   seen.add(ref);
   let path: string[] = [];
   let node: unknown = document;
-  for (const segment of segmentsOf(ref)) {
+  for (const segment of referenceTokens(ref)) {
     if (isRef(node) && !Object.hasOwn(node, segment)) {
       const through = canonical(document, node.$ref as string, seen);
       if (!through) return undefined;
@@ -84,21 +84,6 @@ function canonical(document: unknown, ref: string, seen: Set<string>): string[] 
     path.push(segment);
   }
   return isRef(node) ? canonical(document, node.$ref, seen) : path;
-}
-
-/** A local reference's pointer, decoded as getPointer (model.ts) reads it. */
-function segmentsOf(ref: string): string[] {
-  // Empty segments are keys: a property may be named "".
-  const text = ref.replace(/^#\/?/, "");
-  return text === "" ? [] : text.split("/").map((raw) => unescapePointerToken(decodeOrKeep(raw)));
-}
-
-function decodeOrKeep(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw; // not percent-encoding: a key with a bare "%"
-  }
 }
 
 function sameSegments(a: string[], b: string[]): boolean {

@@ -3,7 +3,7 @@
  * bundled document; `$ref`s to parameters, bodies, responses, headers and path
  * items are resolved here, schema `$ref`s are kept for the schema emitter.
  */
-import { displayPath, locator, mappingRef, SpecError, pointerOf, unescapePointerToken, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locator, mappingRef, SpecError, pointerOf, referenceTokens, type Diagnostic } from "./diagnostics.js";
 import { hoistInternalTargets } from "./hoist.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
@@ -121,11 +121,8 @@ export function resolveRef<T = Obj>(doc: unknown, value: unknown, seen = new Set
 }
 
 export function getPointer(doc: unknown, ref: string): unknown {
-  const tokens = ref.replace(/^#\/?/, "");
-  if (tokens === "") return doc;
   let node: unknown = doc;
-  for (const raw of tokens.split("/")) {
-    const token = unescapePointerToken(decodeURIComponent(raw));
+  for (const token of referenceTokens(ref)) {
     if (!isObj(node) && !Array.isArray(node)) return undefined;
     node = (node as Obj)[token];
   }
