@@ -133,7 +133,7 @@ async function importTypeScript(file: string, shown: string): Promise<unknown> {
     code = undefined;
   }
   if (code === undefined) {
-    const { default: ts } = await import("typescript");
+    const { default: ts } = await import("./typescript.cjs");
     const result = ts.transpileModule(source, {
       fileName: file,
       reportDiagnostics: true,

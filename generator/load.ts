@@ -212,7 +212,7 @@ function withoutInheritedProperties<T extends Record<string, unknown>>(types: T)
 }
 
 async function bundle(document: Document, resolver: BaseResolver): Promise<OpenApiDocument> {
-  const { bundleDocument, createConfig } = await import("@redocly/openapi-core");
+  const { bundleDocument, createConfig } = (await import("./redocly.cjs")).default;
   const config = await createConfig({ extends: [], rules: { struct: "error", "no-unresolved-refs": "error" } } as never);
   let bundled: Awaited<ReturnType<typeof bundleDocument>>;
   try {

@@ -1,5 +1,5 @@
 /**
- * handlers.ts and client.ts as their emitters print them (generator/print/declarations.ts, in
+ * handlers.ts, client.ts and register.ts as their emitters print them (generator/print/declarations.ts, in
  * prettier's layout) against prettier on the same statements' source (`print: false`): for every
  * document the generator tests use, plus documents built to hit the layouts' edges (long names
  * and paths, quotes, wide characters, comments, many media types) and random ones, the formatted
@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { emitClient } from "../generator/emit/client.js";
 import { emitHandlers } from "../generator/emit/handlers.js";
+import { emitRegister } from "../generator/emit/register.js";
 import { formatTypeScript, formattedStatement, STATEMENT_BREAK } from "../generator/format.js";
 import { buildModel, loadSpec } from "../generator/index.js";
 import { ROOT, testDocuments } from "./helpers/specs.js";
@@ -28,15 +29,17 @@ interface Result {
   /** Statements left to prettier, by file. */
   handlers: string[];
   client: string[];
+  register: string[];
 }
 
 /** Asserts both files print as prettier formats them; returns what was left to prettier. */
 async function check(file: string, runtimeImport = RUNTIME): Promise<Result> {
   const model = buildModel(await loadSpec(file, {}));
-  const result: Result = { statements: 0, handlers: [], client: [] };
+  const result: Result = { statements: 0, handlers: [], client: [], register: [] };
   for (const [name, emit] of [
     ["handlers", emitHandlers],
     ["client", emitClient],
+    ["register", emitRegister],
   ] as const) {
     const printed = emit(model, runtimeImport, true);
     expect(await formatTypeScript(printed), `${name}.ts`).toBe(await formatTypeScript(emit(model, runtimeImport, false)));
@@ -46,11 +49,11 @@ async function check(file: string, runtimeImport = RUNTIME): Promise<Result> {
   return result;
 }
 
-/** client.ts's `createClient` / `createWebhookClient` functions are left to prettier; nothing else is. */
-function expectOnlyFunctionsLeft(result: Result): void {
+/** Nothing is left to prettier: a document that needs no other formatting never loads it. */
+function expectNothingLeft(result: Result): void {
   expect(result.handlers).toEqual([]);
-  expect(result.client.length).toBeGreaterThan(0);
-  for (const s of result.client) expect(s).toMatch(/^(?:\/\*\*[\s\S]*?\*\/\n)?export function create(?:Webhook|Local)?Client\(/);
+  expect(result.client).toEqual([]);
+  expect(result.register).toEqual([]);
 }
 
 function writeDocument(name: string, document: object): string {
@@ -70,7 +73,10 @@ const EDGE = {
   info: { title: "Edge */ 'single' \"double\" `tick` 字字 🎉   ", version: "1" },
   paths: Object.fromEntries([
     // Long paths: NonNullable<…> and the indexed types past the width.
-    [`/${words(12, "segment")}/{id}`, { get: { operationId: "short", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { 200: ok(json) } } }],
+    [
+      `/${words(12, "segment")}/{id}`,
+      { get: { operationId: "short", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { 200: ok(json) } } },
+    ],
     // Operation names around the widths of `export type …Response = {`, the const and the method lines.
     ...[20, 40, 55, 60, 62, 64, 66, 70, 75, 80, 85, 90, 100].map((n) => [
       `/n${n}`,
@@ -78,7 +84,10 @@ const EDGE = {
         post: {
           operationId: "o".repeat(n),
           summary: `summary of ${n}   `,
-          requestBody: { required: n % 2 === 0, content: Object.fromEntries(["application/json", "text/plain"].map((m) => [m, { schema: { type: "string" } }])) },
+          requestBody: {
+            required: n % 2 === 0,
+            content: Object.fromEntries(["application/json", "text/plain"].map((m) => [m, { schema: { type: "string" } }])),
+          },
           parameters: [{ name: "q", in: "query", required: n % 4 === 0, schema: { type: "string" } }],
           responses: n % 3 === 0 ? {} : n % 3 === 1 ? { 204: { description: "none" } } : { 200: ok(json), "4XX": ok(json), default: ok(["text/plain"]) },
         },
@@ -86,17 +95,23 @@ const EDGE = {
     ]),
     // Quotes, backslashes, wide characters and comment closers in paths, media types and comments.
     [
-      "/quotes/\"double\"/'single'/\"\"/\\back/字字字字字字字字字字/🎉🎉/*/ trailing   ",
+      '/quotes/"double"/\'single\'/""/\\back/字字字字字字字字字字/🎉🎉/*/ trailing   ',
       {
         put: {
           operationId: "quotes",
           description: "Line one   \n\n\tindented with a tab\n  two spaces\r\nCRLF */ closes\u2028LS",
           deprecated: true,
           requestBody: {
-            content: Object.fromEntries(['application/"quoted"', "application/it's", "text/字", `application/${"x".repeat(70)}`].map((m) => [m, { schema: { type: "string" } }])),
+            content: Object.fromEntries(
+              ['application/"quoted"', "application/it's", "text/字", `application/${"x".repeat(70)}`].map((m) => [m, { schema: { type: "string" } }]),
+            ),
           },
           responses: {
-            201: { description: "created", headers: { "X-A": { required: true, schema: { type: "string" } } }, content: { 'application/"q"': { schema: { type: "string" } } } },
+            201: {
+              description: "created",
+              headers: { "X-A": { required: true, schema: { type: "string" } } },
+              content: { 'application/"q"': { schema: { type: "string" } } },
+            },
             "2XX": { description: "any", headers: { "X-B": { schema: { type: "string" } } } },
           },
         },
@@ -108,8 +123,16 @@ const EDGE = {
       {
         post: {
           operationId: "many",
-          requestBody: { required: true, content: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`application/vnd.example.kind-${i}+json`, { schema: { type: "string" } }])) },
-          parameters: ["path", "query", "header", "cookie"].map((where) => ({ name: `p_${where}`, in: where, required: where === "path", schema: { type: "string" } })),
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`application/vnd.example.kind-${i}+json`, { schema: { type: "string" } }])),
+          },
+          parameters: ["path", "query", "header", "cookie"].map((where) => ({
+            name: `p_${where}`,
+            in: where,
+            required: where === "path",
+            schema: { type: "string" },
+          })),
           responses: { 200: ok(Array.from({ length: 4 }, (_, i) => `application/vnd.example.result-${i}+json`)) },
         },
       },
@@ -127,7 +150,11 @@ const EDGE = {
       },
     ],
   ]),
-  webhooks: { [`hook-${"w".repeat(80)}`]: { post: { requestBody: { content: { "application/json": { schema: { type: "object" } } } }, responses: { 200: { description: "ok" } } } } },
+  webhooks: {
+    [`hook-${"w".repeat(80)}`]: {
+      post: { requestBody: { content: { "application/json": { schema: { type: "object" } } } }, responses: { 200: { description: "ok" } } },
+    },
+  },
   components: { schemas: { Marked: { type: "object", properties: { id: { type: "string", readOnly: true }, secret: { type: "string", writeOnly: true } } } } },
 };
 
@@ -138,16 +165,26 @@ const shared = testDocuments();
 /** Random operations: names and paths of any length, awkward characters, any mix of bodies and responses. */
 const piece = fc.constantFrom("word", "id", "{p}", " ", "*/", "'", '"', "\\", "`", "é", "字", "🎉", "-", "_", "long_segment_name");
 const text = (max: number) => fc.array(piece, { maxLength: max }).map((p) => p.join(""));
-const mediaType = fc.oneof(fc.constantFrom("application/json", "text/plain", "application/octet-stream"), text(6).map((t) => `application/x-${t}`));
+const mediaType = fc.oneof(
+  fc.constantFrom("application/json", "text/plain", "application/octet-stream"),
+  text(6).map((t) => `application/x-${t}`),
+);
 const operation = fc.record({
   operationId: fc.array(fc.constantFrom("get", "update", "repository", "organization", "secret", "x"), { minLength: 1, maxLength: 18 }).map((w) => w.join("_")),
   path: text(14),
   summary: text(10),
   body: fc.option(fc.record({ required: fc.boolean(), media: fc.uniqueArray(mediaType, { minLength: 1, maxLength: 5 }) })),
   query: fc.boolean(),
-  responses: fc.array(fc.record({ status: fc.constantFrom("200", "201", "204", "2XX", "404", "default"), media: fc.uniqueArray(mediaType, { maxLength: 3 }), header: fc.option(fc.boolean()) }), {
-    maxLength: 3,
-  }),
+  responses: fc.array(
+    fc.record({
+      status: fc.constantFrom("200", "201", "204", "2XX", "404", "default"),
+      media: fc.uniqueArray(mediaType, { maxLength: 3 }),
+      header: fc.option(fc.boolean()),
+    }),
+    {
+      maxLength: 3,
+    },
+  ),
 });
 
 type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
@@ -160,7 +197,9 @@ function randomDocument(operations: Operation[]): object {
         operationId: `${op.operationId}_${i}`,
         summary: op.summary,
         parameters: op.query ? [{ name: "q", in: "query", schema: { type: "string" } }] : [],
-        ...(op.body ? { requestBody: { required: op.body.required, content: Object.fromEntries(op.body.media.map((m) => [m, { schema: { type: "string" } }])) } } : {}),
+        ...(op.body
+          ? { requestBody: { required: op.body.required, content: Object.fromEntries(op.body.media.map((m) => [m, { schema: { type: "string" } }])) } }
+          : {}),
         responses: Object.fromEntries(
           op.responses.map((r) => [
             r.status,
@@ -177,7 +216,7 @@ function randomDocument(operations: Operation[]): object {
   return { openapi: "3.1.0", info: { title: "Random", version: "1" }, paths };
 }
 
-describe("handlers.ts and client.ts printed = prettier(statements)", () => {
+describe("handlers.ts, client.ts and register.ts printed = prettier(statements)", () => {
   it("covers the shared documents", () => expect(shared.length).toBeGreaterThan(30));
 
   let statements = 0;
@@ -185,34 +224,41 @@ describe("handlers.ts and client.ts printed = prettier(statements)", () => {
   for (const { name, file } of shared) {
     it(name, async () => {
       const result = await check(file);
-      expectOnlyFunctionsLeft(result);
+      expectNothingLeft(result);
       statements += result.statements;
-      left += result.client.length;
+      left += result.handlers.length + result.client.length + result.register.length;
     });
   }
 
-  it("leaves a small share of the shared documents' statements to prettier (client.ts's functions)", () => {
+  it("leaves none of the shared documents' statements to prettier", () => {
     expect(statements).toBeGreaterThan(1000);
-    expect(left / statements).toBeLessThan(0.05);
+    expect(left).toBe(0);
   });
 
   it("edge cases: widths around 100, quotes, wide characters, comments, long unions, visibility, webhooks", async () => {
     const result = await check(writeDocument("edge", EDGE), 'runtime-é/"quoted"');
-    // createClient, createLocalClient, createWebhookClient: the string statements prettier formats.
-    expect(result.client).toHaveLength(3);
-    expect(result.handlers).toEqual([]);
+    expectNothingLeft(result);
   });
+
+  it("register.ts: service names, versions and descriptions around the width, with quotes and wide characters", async () => {
+    for (const n of [60, 75, 80, 84, 85, 86, 87, 88, 90, 95, 100, 110]) {
+      for (const text of ["d".repeat(n), `${"字".repeat(n / 2)}`, `it's "quoted" ${"q".repeat(n - 16)}`, `'${"s".repeat(n)}'`]) {
+        const info = { title: text, version: text.slice(0, n - 8), description: text };
+        expectNothingLeft(await check(writeDocument(`register-${n}`, { openapi: "3.1.0", info, paths: {} })));
+      }
+    }
+  }, 120_000);
 
   it("a document without operations: empty interfaces", async () => {
     const result = await check(writeDocument("empty", NO_OPERATIONS));
-    expectOnlyFunctionsLeft(result);
+    expectNothingLeft(result);
   });
 
   it("random documents", async () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 4 }), async (operations) => {
-        expectOnlyFunctionsLeft(await check(writeDocument(`random-${n++ % 4}`, randomDocument(operations))));
+        expectNothingLeft(await check(writeDocument(`random-${n++ % 4}`, randomDocument(operations))));
       }),
       { numRuns: 40, seed: 20261201 },
     );

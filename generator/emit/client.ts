@@ -2,11 +2,11 @@
  * client.ts: `createClient(nc, prefix)`, one typed method per operation, over NATS. The imports
  * and interfaces are printed in prettier's layout (../print/declarations.ts).
  */
-import ts from "typescript";
+import ts from "../typescript.cjs";
 import { joinStatements } from "../format.js";
 import type { ApiModel, OperationModel } from "../model.js";
 import { docComment, stringLiteral } from "../names.js";
-import { declaration, importNames, importNamespace, render, spaced, type Statement } from "../print/declarations.js";
+import { declaration, importNames, importNamespace, render, spaced, verbatim, type Statement } from "../print/declarations.js";
 import * as t from "../print/nodes.js";
 import { LOCATIONS } from "./handlers.js";
 
@@ -24,7 +24,8 @@ function inputType(op: OperationModel): { type: ts.TypeNode; optional: boolean }
     const required = op.requestBody.required;
     anyRequired ||= required;
     fields.push(t.property("body", !required, t.ref("Exclude", [t.indexed(request(), [stringLiteral("body")]), t.keyword(ts.SyntaxKind.UndefinedKeyword)])));
-    if (op.requestBody.content.length > 1) fields.push(t.property("contentType", true, t.union(op.requestBody.content.map((m) => t.str(stringLiteral(m.contentType))))));
+    if (op.requestBody.content.length > 1)
+      fields.push(t.property("contentType", true, t.union(op.requestBody.content.map((m) => t.str(stringLiteral(m.contentType))))));
   }
   const type = fields.length ? t.inlineObject(fields) : t.emptyRecord();
   return { type, optional: !anyRequired };
@@ -53,25 +54,55 @@ export function emitClient(model: ApiModel, runtimeImport: string, print = true)
     importNames(["Handlers", ...imports], stringLiteral("./handlers.js"), true),
     importNames(hooks ? ["operationTable", "webhookTable"] : ["operationTable"], stringLiteral("./operations.js"), false),
     "",
-    clientInterface("Client", `Typed client for ${model.title}: each method sends the operation's envelope to its endpoint and returns the typed response.`, model.operations),
-    docComment([
-      "A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).",
-      "Transport failures throw `ConnectionFailed` (no instance answering) or `Timeout`; HTTP-level errors are responses.",
-    ]) +
-      "export function createClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): Client {\n" +
-      "  return rt.createApiClient<Client>(nc, prefix, operationTable, options);\n}\n",
-    docComment([
-      "The same typed client, served by these handlers in this process through the full decode → handler → encode path, without NATS: for unit tests.",
-      "Response bodies are checked against the spec unless `validateResponses: false`.",
-    ]) +
-      "export function createLocalClient(handlers: Handlers, options?: rt.LocalOptions): Client {\n" +
-      '  return createClient(rt.localRequester({ operations: operationTable }, handlers, options), "local");\n}\n',
+    clientInterface(
+      "Client",
+      `Typed client for ${model.title}: each method sends the operation's envelope to its endpoint and returns the typed response.`,
+      model.operations,
+    ),
+    spaced(
+      verbatim(
+        docComment([
+          "A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).",
+          "Transport failures throw `ConnectionFailed` (no instance answering) or `Timeout`; HTTP-level errors are responses.",
+        ]),
+        "export function createClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): Client {\n" +
+          "  return rt.createApiClient<Client>(nc, prefix, operationTable, options);\n}",
+      ),
+    ),
+    spaced(
+      verbatim(
+        docComment([
+          "The same typed client, served by these handlers in this process through the full decode → handler → encode path, without NATS: for unit tests.",
+          "Response bodies are checked against the spec unless `validateResponses: false`.",
+        ]),
+        [
+          "export function createLocalClient(handlers: Handlers, options?: rt.LocalOptions): Client {",
+          "  return createClient(",
+          "    rt.localRequester({ operations: operationTable }, handlers, options),",
+          '    "local",',
+          "  );",
+          "}",
+        ].join("\n"),
+      ),
+    ),
   ];
   if (hooks) {
     out.push(
       clientInterface("WebhookClient", `Sends ${model.title}'s webhooks and callbacks to a receiver registered with \`registerWebhooks\`.`, model.webhooks),
-      "export function createWebhookClient(nc: rt.Requester, prefix: string, options?: rt.CallOptions): WebhookClient {\n" +
-        "  return rt.createApiClient<WebhookClient>(nc, `${prefix}.webhooks`, webhookTable, options);\n}\n",
+      spaced(
+        verbatim(
+          "",
+          [
+            "export function createWebhookClient(",
+            "  nc: rt.Requester,",
+            "  prefix: string,",
+            "  options?: rt.CallOptions,",
+            "): WebhookClient {",
+            "  return rt.createApiClient<WebhookClient>(nc, `${prefix}.webhooks`, webhookTable, options);",
+            "}",
+          ].join("\n"),
+        ),
+      ),
     );
   }
   return joinStatements(render(out, print));

@@ -6,7 +6,7 @@
  * `rt.Readable` (responses); the others are left as they are, so that tsc has nothing to map.
  * Statements are built as TypeScript nodes and printed in prettier's layout (../print/declarations.ts).
  */
-import ts from "typescript";
+import ts from "../typescript.cjs";
 import { visibilityIndex, type ApiModel, type JsonSchema, type OperationModel, type ParamIn, type ResponseModel } from "../model.js";
 import { joinStatements } from "../format.js";
 import { docComment, stringLiteral } from "../names.js";

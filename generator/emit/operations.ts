@@ -2,6 +2,7 @@
 import type { ApiModel, OperationModel } from "../model.js";
 import { formattedStatement, joinStatements } from "../format.js";
 import { ExprPrinter, Unsupported } from "../print/expr-printer.js";
+import { importNames, importNamespace, render, type Statement } from "../print/declarations.js";
 import { referencedNames } from "../print/references.js";
 import { propertyKey, stringLiteral, valueLiteral } from "../names.js";
 import { valueShape } from "./shape.js";
@@ -59,12 +60,12 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
 }
 
 /** Import lines for the runtime and the schemas module, each only when a statement refers to it (by its syntax tree, not its printed text). */
-function imports(statements: { left: string; code: string }[], runtimeImport: string, withSchemas: boolean): string[] {
+function imports(statements: { left: string; code: string }[], runtimeImport: string, withSchemas: boolean): Statement[] {
   const used = referencedNames(statements.map((s) => `${s.left} = ${s.code};`).join("\n"));
-  const lines: string[] = [];
-  if (used.has("z")) lines.push(`import { z } from ${stringLiteral(runtimeImport)};`);
-  if (used.has("rt")) lines.push(`import * as rt from ${stringLiteral(runtimeImport)};`);
-  if (withSchemas && used.has("schemas")) lines.push(`import * as schemas from "./schemas.js";`);
+  const lines: Statement[] = [];
+  if (used.has("z")) lines.push(importNames(["z"], stringLiteral(runtimeImport), false));
+  if (used.has("rt")) lines.push(importNamespace("rt", stringLiteral(runtimeImport)));
+  if (withSchemas && used.has("schemas")) lines.push(importNamespace("schemas", stringLiteral("./schemas.js")));
   return lines;
 }
 
@@ -90,7 +91,7 @@ export function operationTables(model: ApiModel, zod: ZodEmitter): TableStatemen
 export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
   const tables = operationTables(model, zod);
   const statements = tables.map((t) => constStatement(printer, t.left, t.code, t.comment));
-  return joinStatements([...imports(tables, runtimeImport, true), "", ...statements]);
+  return joinStatements([...render(imports(tables, runtimeImport, true), printer !== null), "", ...statements]);
 }
 
 /**
@@ -115,8 +116,9 @@ export function schemaConstantLeft(c: NamedSchema): string {
 export function emitSchemas(zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
   const declared = zod.constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code }));
   const constants = declared.map((c) => constStatement(printer, c.left, c.code));
-  if (constants.length === 0) constants.push("export {};\n");
+  if (constants.length === 0) constants.push(printer ? formattedStatement("export {};\n") : "export {};\n");
   const typed = zod.constants.some((c) => c.type !== undefined);
   // One statement per constant: the formatter may split the file between them.
-  return joinStatements([...imports(declared, runtimeImport, false), ...(typed ? ['import type { components } from "./types.js";'] : []), "", ...constants]);
+  const heads = [...imports(declared, runtimeImport, false), ...(typed ? [importNames(["components"], stringLiteral("./types.js"), true)] : [])];
+  return joinStatements([...render(heads, printer !== null), "", ...constants]);
 }

@@ -6,7 +6,7 @@
  * (its members are resolved lazily), so only these cycles need it: each such schema's type moves
  * into an exported type alias, which may be recursive, and its component member names that alias.
  */
-import ts from "typescript";
+import ts from "../typescript.cjs";
 
 const f = ts.factory;
 

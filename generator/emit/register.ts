@@ -1,41 +1,75 @@
-/** register.ts: the service description and `register(ext, handlers)`. */
+/** register.ts: the service description and `register(ext, handlers)`, every statement printed in prettier's layout (../print/declarations.ts). */
 import { gzipSync, strToU8 } from "fflate";
+import { joinStatements } from "../format.js";
 import type { ApiModel } from "../model.js";
 import { docComment, stringLiteral } from "../names.js";
+import { constStrings, importNames, importNamespace, render, spaced, verbatim, type Statement } from "../print/declarations.js";
 
-export function emitRegister(model: ApiModel, runtimeImport: string): string {
+/** `print: false` leaves every statement to prettier (what test/handlers-printer.test.ts compares against). */
+export function emitRegister(model: ApiModel, runtimeImport: string, print = true): string {
   const hooks = model.webhooks.length > 0;
-  return [
-    `import * as rt from ${stringLiteral(runtimeImport)};`,
-    `import type { Handlers${hooks ? ", WebhookHandlers" : ""} } from "./handlers.js";`,
-    `import { operationTable${hooks ? ", webhookTable" : ""} } from "./operations.js";`,
-    `import { openapiSpec } from "./spec.js";`,
+  const out: (Statement | string)[] = [
+    importNamespace("rt", stringLiteral(runtimeImport)),
+    importNames(hooks ? ["Handlers", "WebhookHandlers"] : ["Handlers"], stringLiteral("./handlers.js"), true),
+    importNames(hooks ? ["operationTable", "webhookTable"] : ["operationTable"], stringLiteral("./operations.js"), false),
+    importNames(["openapiSpec"], stringLiteral("./spec.js"), false),
     "",
-    "/** The micro service this API is served as. */",
-    "export const service = {",
-    `  name: ${stringLiteral(model.serviceName)},`,
-    `  version: ${stringLiteral(model.serviceVersion)},`,
-    `  description: ${stringLiteral(model.description)},`,
-    "} as const;",
-    "",
-    docComment([
-      `Serves ${model.title} on NATS: one micro service whose metadata \`openapi\` carries the spec, one endpoint per operation under \`cirata.extensions.<prefix>\`. Call it inside \`ext.runWithSetup(...)\`.`,
-    ]) +
-      "export function register(ext: rt.Extension, handlers: Handlers, options?: rt.RegisterOptions) {",
-    "  return rt.serveApi(ext, { ...service, openapi: openapiSpec, operations: operationTable }, handlers, options);",
-    "}",
-    "",
-    ...(hooks
-      ? [
+    spaced(
+      constStrings("/** The micro service this API is served as. */\n", "service", [
+        ["name", stringLiteral(model.serviceName)],
+        ["version", stringLiteral(model.serviceVersion)],
+        ["description", stringLiteral(model.description)],
+      ]),
+    ),
+    spaced(
+      verbatim(
+        docComment([
+          `Serves ${model.title} on NATS: one micro service whose metadata \`openapi\` carries the spec, one endpoint per operation under \`cirata.extensions.<prefix>\`. Call it inside \`ext.runWithSetup(...)\`.`,
+        ]),
+        [
+          "export function register(ext: rt.Extension, handlers: Handlers, options?: rt.RegisterOptions) {",
+          "  return rt.serveApi(",
+          "    ext,",
+          "    { ...service, openapi: openapiSpec, operations: operationTable },",
+          "    handlers,",
+          "    options,",
+          "  );",
+          "}",
+        ].join("\n"),
+      ),
+    ),
+  ];
+  if (hooks) {
+    out.push(
+      spaced(
+        verbatim(
           docComment([
             `Receives ${model.title}'s webhooks and callbacks over NATS: a second micro service (\`${model.serviceName}_webhooks\`) with one endpoint per webhook under \`cirata.extensions.<prefix>.webhooks\`. Senders use \`createWebhookClient\`.`,
-          ]) + "export function registerWebhooks(ext: rt.Extension, handlers: WebhookHandlers, options?: rt.RegisterOptions) {",
-          `  return rt.serveApi(ext, { ...service, name: \`\${service.name}_webhooks\`, subgroup: "webhooks", operations: webhookTable }, handlers, options);`,
-          "}",
-          "",
-        ]
-      : []),
-  ].join("\n");
+          ]),
+          [
+            "export function registerWebhooks(",
+            "  ext: rt.Extension,",
+            "  handlers: WebhookHandlers,",
+            "  options?: rt.RegisterOptions,",
+            ") {",
+            "  return rt.serveApi(",
+            "    ext,",
+            "    {",
+            "      ...service,",
+            "      name: `${service.name}_webhooks`,",
+            '      subgroup: "webhooks",',
+            "      operations: webhookTable,",
+            "    },",
+            "    handlers,",
+            "    options,",
+            "  );",
+            "}",
+          ].join("\n"),
+        ),
+      ),
+    );
+  }
+  return joinStatements(render(out, print));
 }
 
 /**

@@ -3,11 +3,13 @@
  * prettier-formatted text (../print/types-printer.ts). A document with a construct that printer
  * does not know is formatted the old way, `astToString` + prettier: same text, only slower.
  */
-import { astToString, resolveRef, scanDiscriminators, transformSchema, type GlobalContext, type OpenAPI3, type OpenAPITSOptions } from "openapi-typescript";
-import ts from "typescript";
+import type { GlobalContext, OpenAPI3, OpenAPITSOptions } from "openapi-typescript";
+import openapiTypescript from "../openapi-typescript.cjs";
+import ts from "../typescript.cjs";
 import { formatTypeScript } from "../format.js";
 import { usesVisibility, type ApiModel } from "../model.js";
 import { printTypes, UnsupportedNode } from "../print/types-printer.js";
+import { stringWidth } from "../print/width.js";
 import { declareRequiredMembers } from "./required-members.js";
 import { hoistRecursiveSchemas } from "./recursive-aliases.js";
 
@@ -86,7 +88,7 @@ export function typesAst(model: ApiModel): ts.Node[] {
     alphabetize: false,
     arrayLength: false,
     defaultNonNullable: true,
-    discriminators: scanDiscriminators(schema, options),
+    discriminators: openapiTypescript.scanDiscriminators(schema, options),
     emptyObjectsUnknown: false,
     enum: false,
     enumValues: false,
@@ -111,9 +113,9 @@ export function typesAst(model: ApiModel): ts.Node[] {
     makePathsEnum: false,
     generatePathParams: false,
     readWriteMarkers: options.readWriteMarkers,
-    resolve: ($ref) => resolveRef(schema, $ref, { silent: options.silent }),
+    resolve: ($ref) => openapiTypescript.resolveRef(schema, $ref, { silent: options.silent }),
   };
-  return hoistRecursiveSchemas(injectFooter.withOperations(transformSchema(schema, ctx)));
+  return hoistRecursiveSchemas(injectFooter.withOperations(openapiTypescript.transformSchema(schema, ctx)));
 }
 
 export interface FormattedTypes {
@@ -125,12 +127,10 @@ export interface FormattedTypes {
 /** The final, prettier-formatted text of an AST from `typesAst`. */
 export async function formatTypes(ast: ts.Node[]): Promise<FormattedTypes> {
   try {
-    // prettier's own measure of a string's width (East Asian wide characters, emoji).
-    const { util } = await import("prettier");
-    return { text: printTypes(ast, util.getStringWidth) };
+    return { text: printTypes(ast, stringWidth) };
   } catch (error) {
     if (!(error instanceof UnsupportedNode)) throw error;
-    return { text: await formatTypeScript(astToString(ast)), fallback: error.message };
+    return { text: await formatTypeScript(openapiTypescript.astToString(ast)), fallback: error.message };
   }
 }
 

@@ -8,13 +8,24 @@
  * A statement outside those forms throws `UnsupportedNode` and `render` hands its source to
  * prettier instead (generator/format.ts): never different text, only slower.
  */
-import { util } from "prettier";
-import ts from "typescript";
+import ts from "../typescript.cjs";
 import { formattedStatement } from "../format.js";
 import { group, hardline, ifBreak, indent, join, line, printDoc, type Doc } from "./doc.js";
 import { printString } from "./literals.js";
+import { stringWidth } from "./width.js";
 import { jsDocValue } from "./nodes.js";
-import { aliasUnion, annotation, blockComment, exportKeyword, identifier, identifierName, leadingComments, PRINT_WIDTH, statement, UnsupportedNode } from "./types-printer.js";
+import {
+  aliasUnion,
+  annotation,
+  blockComment,
+  exportKeyword,
+  identifier,
+  identifierName,
+  leadingComments,
+  PRINT_WIDTH,
+  statement,
+  UnsupportedNode,
+} from "./types-printer.js";
 
 /** A top-level statement: its source (what prettier formats) and, when the form is known, its doc. */
 export interface Statement {
@@ -24,8 +35,6 @@ export interface Statement {
   /** A blank line follows. */
   spaced?: boolean;
 }
-
-const stringWidth = util.getStringWidth;
 
 /**
  * The statements' text for `joinStatements`: printed here where possible (`print`), else their
@@ -100,6 +109,40 @@ export function importNames(names: readonly string[], source: string, typeOnly: 
 /** `import * as name from "source";`: never broken. */
 export function importNamespace(name: string, source: string): Statement {
   return { source: () => `import * as ${name} from ${source};`, doc: () => `import * as ${identifierName(name)} from ${printString(source)};` };
+}
+
+/**
+ * Code the emitter writes in prettier's layout already (fixed text within the print width), after a
+ * JSDoc block: printed as it is. `code` holds no text from the document.
+ */
+export function verbatim(comment: string, code: string): Statement {
+  return {
+    source: () => comment + code,
+    doc: () => {
+      const lines = code.split("\n");
+      if (lines.some((l) => stringWidth(l) > PRINT_WIDTH)) throw new UnsupportedNode("fixed code wider than a line");
+      return [jsDocDoc(comment), join(hardline, lines)];
+    },
+  };
+}
+
+/**
+ * `export const name = { key: "value", … } as const;` written with one property a line, as
+ * prettier keeps an object whose source breaks after `{`. A value that does not fit after its key
+ * goes to the next line unless the key is shorter than tabWidth + 3 (prettier's assignment layout).
+ */
+export function constStrings(comment: string, name: string, entries: readonly [key: string, value: string][]): Statement {
+  return {
+    source: () => `${comment}export const ${name} = {\n${entries.map(([k, v]) => `  ${k}: ${v},\n`).join("")}} as const;`,
+    doc: () => {
+      const properties = entries.map(([key, value]) => {
+        const text = printString(value);
+        if (stringWidth(key) < 5) return [identifierName(key), ": ", text, ","];
+        return group([identifierName(key), ":", group(indent([line, text])), ","]);
+      });
+      return [jsDocDoc(comment), "export const ", identifierName(name), " = {", indent([hardline, join(hardline, properties)]), hardline, "} as const;"];
+    },
+  };
 }
 
 /**

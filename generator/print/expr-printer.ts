@@ -12,8 +12,8 @@
  * Whatever falls outside throws `Unsupported`, and the caller leaves the statement to prettier:
  * never different from prettier, only slower.
  */
-import { createRequire } from "node:module";
 import { printNumber, printString } from "./literals.js";
+import { stringWidth as defaultStringWidth } from "./width.js";
 
 export const PRINT_WIDTH = 100;
 
@@ -324,15 +324,8 @@ function chainExpandedByRule(chain: Chain): boolean {
 // ---------------------------------------------------------------------------------------------
 // Layout
 
-let prettierWidth: ((text: string) => number) | undefined;
-/** prettier's own measure of a string's width (East Asian wide characters, emoji), loaded when first needed. */
-function prettierStringWidth(text: string): number {
-  prettierWidth ??= (createRequire(import.meta.url)("prettier") as typeof import("prettier")).util.getStringWidth;
-  return prettierWidth(text);
-}
-
 export class ExprPrinter {
-  constructor(private readonly stringWidth: (text: string) => number = prettierStringWidth) {}
+  constructor(private readonly stringWidth: (text: string) => number = defaultStringWidth) {}
 
   #width(text: string): number {
     return /^[\x20-\x7e]*$/.test(text) ? text.length : this.stringWidth(text);
@@ -385,7 +378,7 @@ export class ExprPrinter {
     if (!generic || this.#width(left) + " =".length <= PRINT_WIDTH) return left + this.#assigned(node, 0, this.#width(left), " =", ";");
     // A typed declaration too long for ` =` on its line: prettier breaks its annotation's type
     // arguments (`const X: z.ZodType<` / the argument, indented / `> = …`), once, here.
-    if (this.#width(generic[1]!) > PRINT_WIDTH || 2 + this.#width(generic[2]!) > PRINT_WIDTH) unsupported("long declaration");
+    // Either line may run past the line's end: a name and an indexed access type cannot break.
     return `${generic[1]}\n  ${generic[2]}\n>` + this.#assigned(node, 0, 1, " =", ";");
   }
 
@@ -494,12 +487,14 @@ export class ExprPrinter {
       }
       case "call":
         return this.#call(node, ind, col, suffix);
+      case "member":
+        // `schemas.X` cannot break (prettier inlines a name's member): it runs past the line's end.
+        if (node.obj.k !== "id") unsupported("member of a member that does not fit");
+        return flat(node) + suffix;
       case "arrow":
         // The body on a line of its own (prettier keeps only objects, arrays and the like on the arrow's line).
         if (node.body.k === "obj" || node.body.k === "arr" || node.body.k === "arrow") unsupported("arrow body on the arrow's line");
         return `() =>\n${" ".repeat(ind + 2)}${this.#layout(node.body, ind + 2, ind + 2, suffix)}`;
-      default:
-        return unsupported(`${node.k} that does not fit`);
     }
   }
 

@@ -2,7 +2,7 @@
  * Literals as prettier 3 prints them (src/utils/print-number.js, print-string.js of its estree
  * plugin), from the text TypeScript's printer writes for them.
  */
-import ts from "typescript";
+import ts from "../typescript.cjs";
 
 /** TypeScript's own escaping (internal, but what its printer calls for synthesized literals). */
 const { escapeNonAsciiString } = ts as unknown as { escapeNonAsciiString?: (text: string, quote: number) => string };

@@ -3,7 +3,7 @@
  * ./types-printer.ts knows): string literal types as the JSON identifiers openapi-typescript uses,
  * type literals written on one line, JSDoc and `//` comments as synthetic comments.
  */
-import ts from "typescript";
+import ts from "../typescript.cjs";
 import { singleLine } from "./types-printer.js";
 
 const f = ts.factory;

@@ -3,7 +3,7 @@
  * decides a module's imports. Never read from printed text, whose layout the printer chooses
  * (`z\n  .string()` has no `z.` in it).
  */
-import ts from "typescript";
+import ts from "../typescript.cjs";
 
 /** Whether an identifier names something in scope, not a property, member or the declaration itself. */
 function isReference(id: ts.Identifier, parent: ts.Node): boolean {

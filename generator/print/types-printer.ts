@@ -8,7 +8,7 @@
  * prints them with prettier's algorithm (./doc.ts). Anything outside that subset throws
  * `UnsupportedNode`, and the caller formats that document the slow way: never wrong, only slower.
  */
-import ts from "typescript";
+import ts from "../typescript.cjs";
 import { align, breaks, group, hardline, ifBreak, indent, join, line, printDoc, softline, type Doc } from "./doc.js";
 import { KNOWN_DECLARATIONS } from "./known-declarations.js";
 import { printNumber, printString, typeScriptStringLiteral } from "./literals.js";

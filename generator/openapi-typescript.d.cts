@@ -1,0 +1,2 @@
+import openapiTypescript = require("openapi-typescript");
+export = openapiTypescript;

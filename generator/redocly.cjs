@@ -1,0 +1,8 @@
+"use strict";
+/**
+ * @redocly/openapi-core, loaded with require(): imported as an ES module, Node would scan each of
+ * its CommonJS files for export names first (see ./typescript.cjs).
+ */
+// Through a name: `module.exports = require(…)` would have Node scan the package for its exports after all.
+const loaded = require("@redocly/openapi-core");
+module.exports = loaded;

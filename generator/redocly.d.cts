@@ -1,0 +1,2 @@
+import redocly = require("@redocly/openapi-core");
+export = redocly;
