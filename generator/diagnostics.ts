@@ -126,9 +126,14 @@ export function locator(file: string): (pointer: string) => Position | undefined
   };
 }
 
-function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, pointer: string): Position | undefined {
+/** The keys of a pointer as `pointerOf` writes it (`~` escapes only). */
+export function pointerTokens(pointer: string): string[] {
   const text = pointer.replace(/^#\/?/, "");
-  const tokens = text === "" ? [] : text.split("/").map(unescapePointerToken);
+  return text === "" ? [] : text.split("/").map(unescapePointerToken);
+}
+
+function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, pointer: string): Position | undefined {
+  const tokens = pointerTokens(pointer);
   let node: unknown = doc.contents;
   for (const token of tokens) {
     if (isMap(node)) {

@@ -15,10 +15,10 @@ import path from "node:path";
 import { detectSpec, getTypes } from "@redocly/openapi-core/lib/oas-types.js";
 import { BaseResolver, makeDocumentFromString, ResolveError, Source, type Document } from "@redocly/openapi-core/lib/resolve.js";
 import { normalizeTypes, type NormalizedNodeType } from "@redocly/openapi-core/lib/types/index.js";
-import { displayPath, locate, locator, nameUnresolvedRef, readFailure, SpecError, type Diagnostic } from "./diagnostics.js";
+import { displayPath, locate, nameUnresolvedRef, readFailure, SpecError, type Diagnostic } from "./diagnostics.js";
 import { bundleInPlace } from "./load/inline.js";
 import { parseJsonSource } from "./load/json.js";
-import { locateAll } from "./load/positions.js";
+import { locateAll, locatePointers } from "./load/positions.js";
 import { resolveRefs } from "./load/refs.js";
 import { checkStructure, type StructureProblem } from "./load/structure.js";
 import { dropInvalidDefaults } from "./load/defaults.js";
@@ -172,16 +172,20 @@ export async function loadSpec(specPath: string, options: LoadOptions = {}): Pro
   const bundledInPlace = !structure.external && bundleInPlace(root, structure.steps, structure.resolve);
   const output = bundledInPlace ? root : await bundle(document, resolver);
   output.openapi = version;
-  const located = converted ? () => undefined : locator(file);
-  const defaults = dropInvalidDefaults(output, version).map(
-    (d): Diagnostic => ({
-      severity: "warning",
-      file: displayPath(file),
-      pointer: d.pointer,
-      ...(located(d.pointer) ?? {}),
-      message: `default ${preview(d.value)} does not match its schema (${d.reason}); it is left out`,
-    }),
-  );
+  const dropped = dropInvalidDefaults(output, version);
+  const positions = converted
+    ? []
+    : locatePointers(
+        file,
+        dropped.map((d) => d.pointer),
+      );
+  const defaults = dropped.map((d, i): Diagnostic => ({
+    severity: "warning",
+    file: displayPath(file),
+    pointer: d.pointer,
+    ...(positions[i] ?? {}),
+    message: `default ${preview(d.value)} does not match its schema (${d.reason}); it is left out`,
+  }));
 
   return {
     file,
@@ -230,7 +234,15 @@ async function bundle(document: Document, resolver: BaseResolver): Promise<OpenA
       toDiagnostics(
         errors.map((p) => {
           const at = p.location[0] as { source: Source; pointer?: string; reportOnKey?: boolean; start?: { line: number; col: number } } | undefined;
-          return { message: p.message, severity: "error", source: at?.source, pointer: at?.pointer, reportOnKey: at?.reportOnKey, line: at?.start?.line, column: at?.start?.col };
+          return {
+            message: p.message,
+            severity: "error",
+            source: at?.source,
+            pointer: at?.pointer,
+            reportOnKey: at?.reportOnKey,
+            line: at?.start?.line,
+            column: at?.start?.col,
+          };
         }),
         true,
       ),
@@ -240,7 +252,12 @@ async function bundle(document: Document, resolver: BaseResolver): Promise<OpenA
 }
 
 function readErrorToDiagnostic(err: unknown, file: string): Diagnostic {
-  const e = err as { message?: string; source?: { absoluteRef?: string }; originalError?: { message?: string; mark?: { line: number; column: number } }; mark?: { line: number; column: number } };
+  const e = err as {
+    message?: string;
+    source?: { absoluteRef?: string };
+    originalError?: { message?: string; mark?: { line: number; column: number } };
+    mark?: { line: number; column: number };
+  };
   const mark = e.mark ?? e.originalError?.mark;
   const source = e.source?.absoluteRef ?? file;
   // The document itself cannot be read: no place in it to point at.
@@ -263,11 +280,18 @@ function readErrorToDiagnostic(err: unknown, file: string): Diagnostic {
 async function convertSwagger(parsed: Record<string, unknown>, file: string): Promise<Document> {
   try {
     const { default: converter } = await import("swagger2openapi");
-    const { openapi } = (await converter.convertObj(structuredClone(parsed), { patch: true, warnOnly: true, source: file, resolve: false })) as { openapi: unknown };
+    const { openapi } = (await converter.convertObj(structuredClone(parsed), { patch: true, warnOnly: true, source: file, resolve: false })) as {
+      openapi: unknown;
+    };
     return makeDocumentFromString(JSON.stringify(openapi, null, 1), file);
   } catch (err) {
     throw new SpecError([
-      { severity: "error", file: displayPath(file), pointer: "#/swagger", message: `Swagger document could not be converted to OpenAPI 3: ${(err as Error).message}` },
+      {
+        severity: "error",
+        file: displayPath(file),
+        pointer: "#/swagger",
+        message: `Swagger document could not be converted to OpenAPI 3: ${(err as Error).message}`,
+      },
     ]);
   }
 }

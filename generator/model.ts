@@ -3,7 +3,8 @@
  * bundled document; `$ref`s to parameters, bodies, responses, headers and path
  * items are resolved here, schema `$ref`s are kept for the schema emitter.
  */
-import { displayPath, locator, mappingRef, SpecError, pointerOf, referenceTokens, type Diagnostic } from "./diagnostics.js";
+import { displayPath, mappingRef, SpecError, pointerOf, referenceTokens, type Diagnostic } from "./diagnostics.js";
+import { locatePointers } from "./load/positions.js";
 import { hoistInternalTargets } from "./hoist.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
@@ -148,7 +149,7 @@ function parameterModel(doc: OpenApiDocument, raw: unknown, at: string, errors: 
     required: location === "path" ? true : p.required === true,
     style,
     explode: typeof p.explode === "boolean" ? p.explode : style === "form",
-    schema: (content ? (content[1] as Obj)?.schema : p.schema) as JsonSchema ?? {},
+    schema: ((content ? (content[1] as Obj)?.schema : p.schema) as JsonSchema) ?? {},
     deprecated: p.deprecated === true,
   };
   if (content) model.contentType = content[0];
@@ -276,7 +277,12 @@ class ModelBuilder {
       }
       group.handlerNames.set(handlerName, label);
       if (!operationId && chosenName === undefined && source.kind === "operation") {
-        this.warnings.push({ severity: "warning", file: this.file, pointer, message: `Operation has no operationId; using the generated name "${handlerName}"` });
+        this.warnings.push({
+          severity: "warning",
+          file: this.file,
+          pointer,
+          message: `Operation has no operationId; using the generated name "${handlerName}"`,
+        });
       }
 
       const byKey = new Map<string, ParameterModel>();
@@ -328,11 +334,19 @@ class ModelBuilder {
     for (const [first, second] of duplicates) {
       const { chosen, label } = group.claims[second]!;
       const name = JSON.stringify(chosen ?? group.operations[second]!.endpoint);
-      diagnostic("error", second, `Endpoint name ${name} of ${label} is also used by ${group.claims[first]!.label}; endpoint names must be unique (set a distinct operationId or x-symphony-endpoint)`);
+      diagnostic(
+        "error",
+        second,
+        `Endpoint name ${name} of ${label} is also used by ${group.claims[first]!.label}; endpoint names must be unique (set a distinct operationId or x-symphony-endpoint)`,
+      );
     }
     for (const { index, base, rivals } of suffixed) {
       const others = rivals.map((j) => group.claims[j]!.label).join(", ");
-      diagnostic("warning", index, `Endpoint name "${base}" of ${group.claims[index]!.label} is also wanted by ${others}; using "${group.operations[index]!.endpoint}" (x-symphony-endpoint chooses another)`);
+      diagnostic(
+        "warning",
+        index,
+        `Endpoint name "${base}" of ${group.claims[index]!.label} is also wanted by ${others}; using "${group.operations[index]!.endpoint}" (x-symphony-endpoint chooses another)`,
+      );
     }
   }
 
@@ -367,13 +381,29 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
   for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
     const item = resolveRef(doc, rawItem);
     if (!isObj(item)) continue;
-    builder.addPathItem(builder.api, { kind: "operation", typeRoot: "paths", typeKey: path, path, item, at: ["paths", path], words: (method) => pathWords(method, path) });
+    builder.addPathItem(builder.api, {
+      kind: "operation",
+      typeRoot: "paths",
+      typeKey: path,
+      path,
+      item,
+      at: ["paths", path],
+      words: (method) => pathWords(method, path),
+    });
   }
   const webhooks = isObj(doc.webhooks) ? doc.webhooks : {};
   for (const [name, rawItem] of Object.entries(webhooks)) {
     const item = resolveRef(doc, rawItem);
     if (!isObj(item)) continue;
-    builder.addPathItem(builder.hooks, { kind: "webhook", typeRoot: "webhooks", typeKey: name, path: name, item, at: ["webhooks", name], words: (method) => (methodCount(item) === 1 ? [name] : [name, method]) });
+    builder.addPathItem(builder.hooks, {
+      kind: "webhook",
+      typeRoot: "webhooks",
+      typeKey: name,
+      path: name,
+      item,
+      at: ["webhooks", name],
+      words: (method) => (methodCount(item) === 1 ? [name] : [name, method]),
+    });
   }
   builder.nameEndpoints(builder.api);
   builder.nameEndpoints(builder.hooks);
@@ -383,12 +413,14 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
     message: `naming.operations: ${JSON.stringify(key)} matches no operation (by operationId, or as "METHOD /path"); the override is unused`,
   }));
   const warnings = [...loaded.warnings, ...builder.warnings, ...unmatched];
-  const locateInSpec = locator(loaded.file);
-  for (const d of [...errors, ...builder.warnings]) {
-    d.file ||= loaded.file;
-    if (d.line === undefined && d.file === loaded.file && d.pointer) Object.assign(d, locateInSpec(d.pointer) ?? {});
-    d.file = displayPath(d.file);
-  }
+  const found = [...errors, ...builder.warnings];
+  for (const d of found) d.file ||= loaded.file;
+  const unplaced = found.filter((d) => d.line === undefined && d.file === loaded.file && d.pointer);
+  locatePointers(
+    loaded.file,
+    unplaced.map((d) => d.pointer!),
+  ).forEach((position, i) => Object.assign(unplaced[i]!, position ?? {}));
+  for (const d of found) d.file = displayPath(d.file!);
   if (errors.length > 0) throw new SpecError(errors);
 
   const info = doc.info ?? { title: "", version: "" };
@@ -397,7 +429,7 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
     serviceName: serviceName(info.title ?? ""),
     version: String(info.version ?? ""),
     serviceVersion: semverVersion(String(info.version ?? "")),
-    description: typeof info.description === "string" ? info.description : info.title ?? "",
+    description: typeof info.description === "string" ? info.description : (info.title ?? ""),
     openapiVersion: loaded.openapiVersion,
     operations: builder.api.operations,
     webhooks: builder.hooks.operations,
@@ -412,7 +444,19 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
 export type Visibility = "readOnly" | "writeOnly";
 
 /** Keywords whose values are subschemas (one, a list, or a map of them). */
-const SUBSCHEMA_ONE = ["additionalProperties", "additionalItems", "items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
+const SUBSCHEMA_ONE = [
+  "additionalProperties",
+  "additionalItems",
+  "items",
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "propertyNames",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+];
 const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 const SUBSCHEMA_MAPS = ["properties", "patternProperties", "dependentSchemas", "dependencies", "$defs"];
 
@@ -537,7 +581,8 @@ export class VisibilityIndex {
       }
       for (const key of SUBSCHEMA_ONE) visit(node[key], false);
       for (const key of SUBSCHEMA_LISTS) if (Array.isArray(node[key])) for (const item of node[key] as unknown[]) visit(item, false);
-      for (const key of SUBSCHEMA_MAPS) if (isObj(node[key])) for (const item of Object.values(node[key] as Obj)) visit(item, key === "properties" || key === "$defs");
+      for (const key of SUBSCHEMA_MAPS)
+        if (isObj(node[key])) for (const item of Object.values(node[key] as Obj)) visit(item, key === "properties" || key === "$defs");
     };
     visit(schema, false);
     return local;

@@ -59,9 +59,15 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
   return `{ ${fields.join(", ")} }`;
 }
 
-/** Import lines for the runtime and the schemas module, each only when a statement refers to it (by its syntax tree, not its printed text). */
-function imports(statements: { left: string; code: string }[], runtimeImport: string, withSchemas: boolean): Statement[] {
-  const used = referencedNames(statements.map((s) => `${s.left} = ${s.code};`).join("\n"));
+/**
+ * Import lines for the runtime and the schemas module, each only when a statement refers to it: by
+ * its syntax tree, never its printed text (`z\n  .string()` holds no `z.`). `used` has the names
+ * of the expressions the printer parsed; the declarations and the expressions it refused are
+ * parsed here, by TypeScript.
+ */
+function imports(statements: Printed[], runtimeImport: string, withSchemas: boolean, used: Set<string>): Statement[] {
+  const rest = statements.map((s) => (s.parsed ? `${s.left} = 0;` : `${s.left} = ${s.code};`));
+  for (const name of referencedNames(rest.join("\n"))) used.add(name);
   const lines: Statement[] = [];
   if (used.has("z")) lines.push(importNames(["z"], stringLiteral(runtimeImport), false));
   if (used.has("rt")) lines.push(importNamespace("rt", stringLiteral(runtimeImport)));
@@ -89,23 +95,31 @@ export function operationTables(model: ApiModel, zod: ZodEmitter): TableStatemen
 
 /** `printer: null` leaves every statement to prettier (benchmarks compare the two). */
 export function emitOperations(model: ApiModel, zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
-  const tables = operationTables(model, zod);
-  const statements = tables.map((t) => constStatement(printer, t.left, t.code, t.comment));
-  return joinStatements([...render(imports(tables, runtimeImport, true), printer !== null), "", ...statements]);
+  const used = new Set<string>();
+  const statements = operationTables(model, zod).map((t) => constStatement(printer, t, used));
+  return joinStatements([...render(imports(statements, runtimeImport, true, used), printer !== null), "", ...statements.map((s) => s.text)]);
+}
+
+interface Printed {
+  left: string;
+  code: string;
+  /** Printed here (its names are in the `used` set passed along), not left to prettier. */
+  parsed: boolean;
+  text: string;
 }
 
 /**
  * `<left> = <code>;` (after a comment line, if any) followed by a blank line: printed in
  * prettier's layout here when the expression printer knows its shape, else left to prettier.
  */
-function constStatement(printer: ExprPrinter | null, left: string, code: string, comment?: string): string {
+function constStatement(printer: ExprPrinter | null, { left, code, comment }: { left: string; code: string; comment?: string }, used: Set<string>): Printed {
   const head = comment === undefined ? "" : comment + "\n";
   try {
-    if (printer) return formattedStatement(head + printer.statement(left, code) + "\n");
+    if (printer) return { left, code, parsed: true, text: formattedStatement(head + printer.statement(left, code, used) + "\n") };
   } catch (error) {
     if (!(error instanceof Unsupported)) throw error;
   }
-  return `${head}${left} = ${code};\n`;
+  return { left, code, parsed: false, text: `${head}${left} = ${code};\n` };
 }
 
 /** A component constant's declaration, typed with what its parse returns (`z.ZodType` when unknown). */
@@ -114,11 +128,12 @@ export function schemaConstantLeft(c: NamedSchema): string {
 }
 
 export function emitSchemas(zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
-  const declared = zod.constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code }));
-  const constants = declared.map((c) => constStatement(printer, c.left, c.code));
+  const used = new Set<string>();
+  const declared = zod.constants.map((c) => constStatement(printer, { left: schemaConstantLeft(c), code: c.code }, used));
+  // One statement per constant: the formatter may split the file between them.
+  const constants = declared.map((s) => s.text);
   if (constants.length === 0) constants.push(printer ? formattedStatement("export {};\n") : "export {};\n");
   const typed = zod.constants.some((c) => c.type !== undefined);
-  // One statement per constant: the formatter may split the file between them.
-  const heads = [...imports(declared, runtimeImport, false), ...(typed ? [importNames(["components"], stringLiteral("./types.js"), true)] : [])];
+  const heads = [...imports(declared, runtimeImport, false, used), ...(typed ? [importNames(["components"], stringLiteral("./types.js"), true)] : [])];
   return joinStatements([...render(heads, printer !== null), "", ...constants]);
 }

@@ -171,6 +171,28 @@ export function parseExpression(src: string): Node {
   return node;
 }
 
+/** The names an expression refers to: identifiers, not member names or object keys. */
+function collectNames(node: Node, into: Set<string>): void {
+  switch (node.k) {
+    case "id":
+      into.add(node.name);
+      return;
+    case "lit":
+      return;
+    case "member":
+      return collectNames(node.obj, into);
+    case "call":
+      collectNames(node.callee, into);
+      return node.args.forEach((a) => collectNames(a, into));
+    case "arrow":
+      return collectNames(node.body, into);
+    case "obj":
+      return node.props.forEach((p) => collectNames(p.value, into));
+    case "arr":
+      return node.items.forEach((i) => collectNames(i, into));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Facts prettier's printer decides on
 
@@ -372,8 +394,10 @@ export class ExprPrinter {
   }
 
   /** `<left> = <src>;` printed; `left` is e.g. `export const X: z.ZodType`. */
-  statement(left: string, src: string): string {
+  /** `names`, when given, collects the names the expression refers to (what decides the module's imports). */
+  statement(left: string, src: string, names?: Set<string>): string {
     const node = parseExpression(src);
+    if (names) collectNames(node, names);
     const generic = /^([^<]*<)(.*)>$/.exec(left);
     if (!generic || this.#width(left) + " =".length <= PRINT_WIDTH) return left + this.#assigned(node, 0, this.#width(left), " =", ";");
     // A typed declaration too long for ` =` on its line: prettier breaks its annotation's type
@@ -514,7 +538,8 @@ export class ExprPrinter {
       for (const [i, c] of chain.calls.entries()) {
         if (i === chain.calls.length - 1) return text + `.${c.name}` + this.#args(c.call.args, ind, col + this.#width(text) + 1 + c.name.length, suffix);
         // An inner call's arguments stay flat only while they fit (else its group would break).
-        if (callBreaks(c.call.args) || col + this.#width(text) + 1 + c.name.length + this.#argsWidth(c.call.args) > PRINT_WIDTH) unsupported("break inside an inner call");
+        if (callBreaks(c.call.args) || col + this.#width(text) + 1 + c.name.length + this.#argsWidth(c.call.args) > PRINT_WIDTH)
+          unsupported("break inside an inner call");
         text += flatCall(c);
       }
       return unsupported("empty chain");
