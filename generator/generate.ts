@@ -110,16 +110,26 @@ export async function emitFiles(
   if (conflict) throw new Error(`emit: ${conflict}`);
   if (emit.webhooks === false) model = { ...model, webhooks: [], callbackItems: {} };
   let started = performance.now();
-  const [{ emitClient }, { emitHandlers }, { emitOperations, emitSchemas }, { emitIndex, emitRegister, emitSpec }, { emitTypes }, { ZodEmitter }, { formatTypeScript }] =
-    await Promise.all([
-      import("./emit/client.js"),
-      import("./emit/handlers.js"),
-      import("./emit/operations.js"),
-      import("./emit/register.js"),
-      import("./emit/types.js"),
-      import("./emit/zod.js"),
-      import("./format.js"),
-    ]);
+  const [
+    { emitClient },
+    { emitHandlers },
+    { emitOperations, emitSchemas },
+    { emitIndex, emitRegister, emitSpec },
+    { emitTypes },
+    { ZodEmitter },
+    { formatTypeScript },
+  ] = await Promise.all([
+    import("./emit/client.js"),
+    import("./emit/handlers.js"),
+    import("./emit/operations.js"),
+    import("./emit/register.js"),
+    import("./emit/types.js"),
+    import("./emit/zod.js"),
+    import("./format.js"),
+  ]);
+  // types.ts first: openapi-typescript's syntax tree for it (~300 MB on Microsoft Graph's
+  // description) is garbage before the other emitters build theirs.
+  const types = await emitTypes(model);
   const zod = new ZodEmitter(model.document, model.openapiVersion);
   zod.emitComponents(model.schemas);
   // Operations reference components through the schemas module; any newly met `$ref` lands there too.
@@ -132,12 +142,14 @@ export async function emitFiles(
   ];
   if (emit.register !== false) ours.push(["register", emitRegister(model, runtimeImport)]);
   if (emit.client !== false) ours.push(["client", emitClient(model, runtimeImport)]);
-  // types.ts comes printed in prettier's layout (generator/print/); so do most statements of
-  // the others, and prettier formats only what no printer knows.
-  const types = await emitTypes(model);
+  // types.ts comes printed in prettier's layout (generator/print/); so do the others' statements,
+  // and prettier formats only what no printer knows.
   onPhase?.("emit", performance.now() - started);
   started = performance.now();
-  const sources: [string, string][] = [["types", types], ...(await Promise.all(ours.map(async ([name, source]): Promise<[string, string]> => [name, await formatTypeScript(source)])))];
+  const sources: [string, string][] = [
+    ["types", types],
+    ...(await Promise.all(ours.map(async ([name, source]): Promise<[string, string]> => [name, await formatTypeScript(source)]))),
+  ];
   onPhase?.("format", performance.now() - started);
   const formatted = sources.map(([name, text]) => ({ name: `${name}.ts`, content: withHeader(text, { unchecked: UNCHECKED_FILES.has(name) }) }));
   const spec = emit.spec === false ? [] : [{ name: "spec.ts", content: withHeader(emitSpec(specJson, runtimeImport)) }];

@@ -1,4 +1,5 @@
 /** `symphony-codegen generate [spec] --out <dir> [--check] [--watch]`, or from symphony.config.* */
+import v8 from "node:v8";
 import type { Command } from "commander";
 import { formatDiagnostic, SpecError, displayPath } from "../diagnostics.js";
 import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
@@ -6,7 +7,6 @@ import { COMPRESS_SPEC_ABOVE } from "../emit/register.js";
 import type { CommandContext } from "./context.js";
 import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
 import { signalExitCode } from "../../dev/signals.js";
-
 
 interface GenerateFlags {
   out?: string;
@@ -50,11 +50,23 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
     .option("--timings", "print phase timings to stderr (default when stderr is a terminal)")
     .action(async (spec: string | undefined, flags: GenerateFlags) => {
       if (flags.watch && flags.check) throw new Error("--watch and --check cannot be combined");
-      const overrides: CliOverrides = { spec, out: flags.out, runtimeImport: flags.runtimeImport, strict: flags.strict, allowRemoteRefs: flags.allowRemoteRefs };
+      collectGarbageSooner();
+      const overrides: CliOverrides = {
+        spec,
+        out: flags.out,
+        runtimeImport: flags.runtimeImport,
+        strict: flags.strict,
+        allowRemoteRefs: flags.allowRemoteRefs,
+      };
       const config = await configFor(flags);
       const targets = resolveTargets(overrides, config);
       if (flags.watch) {
-        context.exitCode = await watch(targets, flags, config && (async () => resolveTargets(overrides, await configFor({ ...flags, config: config.file }))), config?.file);
+        context.exitCode = await watch(
+          targets,
+          flags,
+          config && (async () => resolveTargets(overrides, await configFor({ ...flags, config: config.file }))),
+          config?.file,
+        );
         return;
       }
       for (const target of targets) {
@@ -89,8 +101,10 @@ async function generateOnce(target: Target, flags: GenerateFlags, rerun: string)
   const warnings = result.fastPath ? [] : result.warnings;
   const shown = flags.quiet ? [] : warnings.slice(0, 20);
   for (const w of shown) process.stderr.write(formatDiagnostic(w) + "\n");
-  if (warnings.length > shown.length && !flags.quiet) process.stderr.write(`… and ${warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
-  if (result.fastPath && result.warningCount > 0 && !flags.quiet) process.stderr.write(`${result.warningCount} warnings at the last full generation (--force shows them)\n`);
+  if (warnings.length > shown.length && !flags.quiet)
+    process.stderr.write(`… and ${warnings.length - shown.length} more warnings (--strict makes them errors)\n`);
+  if (result.fastPath && result.warningCount > 0 && !flags.quiet)
+    process.stderr.write(`${result.warningCount} warnings at the last full generation (--force shows them)\n`);
   const stale = [...result.written, ...result.removed];
   const fileCount = result.written.length + result.unchanged.length;
   if (flags.check) {
@@ -109,7 +123,9 @@ async function generateOnce(target: Target, flags: GenerateFlags, rerun: string)
   );
   const large = result.specBytes > COMPRESS_SPEC_ABOVE;
   if (target.options.emit?.spec !== false)
-    say(`embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${large ? ", gzip-compressed: over NATS's default max_payload (1 MiB), register() announces it compressed or, too large even so, through the JetStream object store" : ""}`);
+    say(
+      `embedded spec (service metadata "openapi"): ${kib(result.specBytes)}${large ? ", gzip-compressed: over NATS's default max_payload (1 MiB), register() announces it compressed or, too large even so, through the JetStream object store" : ""}`,
+    );
   return 0;
 }
 
@@ -140,4 +156,15 @@ async function watch(targets: Target[], flags: GenerateFlags, reload: (() => Pro
     process.off("SIGTERM", onSignal);
   }
   return code;
+}
+
+/**
+ * Generation allocates at a high rate and keeps little (Microsoft Graph's description: ~450 MB
+ * live at most), and V8 then lets the heap grow to up to 4× what its last full collection kept
+ * before the next one: 1.4 GB resident. Growing by 40% instead holds it to ~0.9 GB for ~10% more
+ * time in the collector. A heap flag the user set (NODE_OPTIONS) is left alone.
+ */
+function collectGarbageSooner(): void {
+  if (/heap-growing|max-old-space/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`)) return;
+  v8.setFlagsFromString("--heap-growing-percent=40");
 }

@@ -61,11 +61,46 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  */
 const LINE_BREAK = /[\r\u2028\u2029]/;
 
-/** The final text of `statements`, as prettier would format `astToString(statements)`. */
+/**
+ * The final text of `statements`, as prettier would format `astToString(statements)`.
+ *
+ * Printed a member at a time: the members of an interface, and of a broken type literal that is a
+ * member's type, each break onto lines of their own whatever their width, so each member's doc is
+ * built, printed at its indentation and dropped. (One doc for Microsoft Graph's 21 MB of types
+ * held ~700 MB at once.)
+ */
 export function printTypes(statements: readonly ts.Node[], stringWidth: (text: string) => number): string {
   if (statements.length === 0) return "";
-  const doc = [join(hardline, statements.map((s) => statement(s, stringWidth))), hardline];
-  return printDoc(doc, PRINT_WIDTH, stringWidth);
+  const out: string[] = [];
+  for (const node of statements) {
+    if (out.length > 0) out.push("\n");
+    if (node.pos < 0 && ts.isInterfaceDeclaration(node) && !node.typeParameters && !node.heritageClauses && node.members.length > 0) {
+      out.push(printDoc([leadingComments(node), exportKeyword(node), "interface ", identifier(node.name), " {"], PRINT_WIDTH, stringWidth));
+      for (const m of node.members) printMember(m, 2, stringWidth, out);
+      out.push("\n}");
+    } else out.push(printDoc(statement(node, stringWidth), PRINT_WIDTH, stringWidth));
+  }
+  out.push("\n");
+  return out.join("");
+}
+
+/** A member of a broken body on a line of its own at indentation `ind`, its own members likewise when its type is a broken literal. */
+function printMember(node: ts.TypeElement, ind: number, stringWidth: (text: string) => number, out: string[]): void {
+  const literal = ts.isPropertySignature(node) && node.type && ts.isTypeLiteralNode(node.type) ? node.type : undefined;
+  const at = (doc: Doc) => {
+    let indented: Doc = [hardline, doc];
+    for (let i = 0; i < ind; i += 2) indented = indent(indented);
+    return printDoc(indented, PRINT_WIDTH, stringWidth);
+  };
+  if (!literal || literal.pos >= 0 || SINGLE_LINE.has(literal) || literal.members.length === 0) {
+    out.push(at(member(node, ";")));
+    return;
+  }
+  noComments(literal);
+  const signature = node as ts.PropertySignature;
+  out.push(at([leadingComments(node), readonlyModifier(node), propertyKey(signature.name), signature.questionToken ? "?" : "", ": {"]));
+  for (const m of literal.members) printMember(m, ind + 2, stringWidth, out);
+  out.push(`\n${" ".repeat(ind)}};`);
 }
 
 /** The doc of one top-level interface or one-line type alias, as prettier builds it. */
@@ -143,7 +178,14 @@ export function blockComment(value: string): Doc {
   // TypeScript re-indents the lines of a comment that prettier would print verbatim.
   if (!`*${value}*`.split("\n").every((l) => l.trimStart()[0] === "*")) unsupported("multi-line comment without leading stars");
   const last = lines.length - 1;
-  return ["/*", join(hardline, lines.map((l, i) => (i === 0 ? l.trimEnd() : " " + (i < last ? l.trim() : l.trimStart())))), "*/"];
+  return [
+    "/*",
+    join(
+      hardline,
+      lines.map((l, i) => (i === 0 ? l.trimEnd() : " " + (i < last ? l.trim() : l.trimStart()))),
+    ),
+    "*/",
+  ];
 }
 
 const SINGLE_LINE = new WeakSet<ts.Node>();
@@ -161,8 +203,34 @@ export function singleLine<T extends ts.TypeLiteralNode>(node: T): T {
 function body(members: ts.NodeArray<ts.TypeElement>, isInterface: boolean, singleLine: boolean): Doc {
   if (members.length === 0) return "{}";
   const last = members.length - 1;
-  if (isInterface) return ["{", indent([hardline, join(hardline, members.map((m) => member(m, ";")))]), hardline, "}"];
-  return group(["{", indent([line, join(line, members.map((m, i) => member(m, i === last ? ifBreak(";") : ";")))]), line, "}"], !singleLine);
+  if (isInterface)
+    return [
+      "{",
+      indent([
+        hardline,
+        join(
+          hardline,
+          members.map((m) => member(m, ";")),
+        ),
+      ]),
+      hardline,
+      "}",
+    ];
+  return group(
+    [
+      "{",
+      indent([
+        line,
+        join(
+          line,
+          members.map((m, i) => member(m, i === last ? ifBreak(";") : ";")),
+        ),
+      ]),
+      line,
+      "}",
+    ],
+    !singleLine,
+  );
 }
 
 function member(node: ts.TypeElement, separator: Doc): Doc {
@@ -187,7 +255,15 @@ function method(node: ts.MethodSignature): Doc {
     if (p.dotDotDotToken || p.initializer || !p.type || p.modifiers?.length || ts.isUnionTypeNode(unwrap(p.type))) unsupported("method parameter");
     return [identifier(p.name), p.questionToken ? "?" : "", ": ", type(p.type!, At.Annotation)];
   });
-  return group([propertyKey(node.name), "(", indent([softline, join([",", line], params)]), ifBreak(","), softline, ")", group([": ", type(node.type!, At.Annotation)])]);
+  return group([
+    propertyKey(node.name),
+    "(",
+    indent([softline, join([",", line], params)]),
+    ifBreak(","),
+    softline,
+    ")",
+    group([": ", type(node.type!, At.Annotation)]),
+  ]);
 }
 
 function readonlyModifier(node: ts.TypeElement): string {
@@ -318,7 +394,10 @@ function entityName(name: ts.EntityName): string {
 function tuple(elements: ts.NodeArray<ts.TypeNode>): Doc {
   if (elements.length === 0) return "[]";
   const at = elements.length > 1 ? At.TupleElement : At.OnlyTupleElement;
-  const items = join([",", line], elements.map((e) => group(type(e, at))));
+  const items = join(
+    [",", line],
+    elements.map((e) => group(type(e, at))),
+  );
   return group(["[", indent([softline, items, ifBreak(",")]), softline, "]"]);
 }
 
@@ -326,7 +405,10 @@ function tuple(elements: ts.NodeArray<ts.TypeNode>): Doc {
 function union(types: ts.TypeNode[], at: At): Doc {
   if (types.length === 0) unsupported("empty union");
   if (shouldHugUnion(types)) {
-    const hugged = join(" | ", types.map((t) => type(t, At.Union)));
+    const hugged = join(
+      " | ",
+      types.map((t) => type(t, At.Union)),
+    );
     return operandNeedsParens(at) ? ["(", hugged, ")"] : hugged;
   }
   const members = unionMembers(types);
@@ -371,16 +453,15 @@ function intersection(types: ts.TypeNode[]): Doc {
 }
 
 function isSimpleType(node: ts.TypeNode): boolean {
-  return (
-    KEYWORDS.has(node.kind) ||
-    ts.isLiteralTypeNode(node) ||
-    ts.isIdentifier(node as ts.Node) ||
-    (ts.isTypeReferenceNode(node) && !node.typeArguments)
-  );
+  return KEYWORDS.has(node.kind) || ts.isLiteralTypeNode(node) || ts.isIdentifier(node as ts.Node) || (ts.isTypeReferenceNode(node) && !node.typeArguments);
 }
 
-const isObjectLike = (node: ts.TypeNode) => ts.isTypeLiteralNode(node) || ts.isTypeReferenceNode(node) || (ts.isIdentifier(node as ts.Node) && IDENTIFIER.test(ts.idText(node as unknown as ts.Identifier)));
-const isVoid = (node: ts.TypeNode) => node.kind === ts.SyntaxKind.VoidKeyword || (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword);
+const isObjectLike = (node: ts.TypeNode) =>
+  ts.isTypeLiteralNode(node) ||
+  ts.isTypeReferenceNode(node) ||
+  (ts.isIdentifier(node as ts.Node) && IDENTIFIER.test(ts.idText(node as unknown as ts.Identifier)));
+const isVoid = (node: ts.TypeNode) =>
+  node.kind === ts.SyntaxKind.VoidKeyword || (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword);
 
 /** `{ … } | null` and `Foo | null` stay inline. */
 function shouldHugUnion(types: ts.TypeNode[]): boolean {
