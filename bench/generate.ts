@@ -19,6 +19,9 @@ import {
   MiB,
   OUT,
   parseFlags,
+  PEER_VERSIONS,
+  PEERS,
+  installPeers,
   specFor,
   ratio,
   ROOT,
@@ -31,6 +34,8 @@ import {
 } from "./lib.js";
 
 const flags = parseFlags();
+installPeers();
+const versions = PEER_VERSIONS();
 const spec = await specFor(flags.quick);
 const label = flags.quick ? "quick" : "full";
 const dir = path.join(OUT, "gen", label);
@@ -47,17 +52,24 @@ const tools: Record<string, { args: () => string[]; fresh?: string }> = {
     fresh: OUTPUTS.ours,
   },
   openapiTypescript: {
-    args: () => [path.join(ROOT, "node_modules/openapi-typescript/bin/cli.js"), spec, "-o", path.join(OUTPUTS.openapiTypescript, "types.ts")],
+    args: () => [PEERS.openapiTypescript, spec, "-o", path.join(OUTPUTS.openapiTypescript, "types.ts")],
     fresh: OUTPUTS.openapiTypescript,
   },
   heyApi: {
     args: () => [
-      path.join(ROOT, "node_modules/@hey-api/openapi-ts/bin/run.js"),
-      "-i", spec,
-      "-o", OUTPUTS.heyApi,
-      "-c", "@hey-api/client-fetch",
-      "-p", "@hey-api/typescript", "zod", "@hey-api/sdk",
-      "--no-log-file", "-s",
+      PEERS.heyApi,
+      "-i",
+      spec,
+      "-o",
+      OUTPUTS.heyApi,
+      "-c",
+      "@hey-api/client-fetch",
+      "-p",
+      "@hey-api/typescript",
+      "zod",
+      "@hey-api/sdk",
+      "--no-log-file",
+      "-s",
     ],
     fresh: OUTPUTS.heyApi,
   },
@@ -99,7 +111,12 @@ const rss = (k: string) => stats(samples[k]!.map((s) => s.peakRss));
 
 const targets: Target[] = [
   { name: "generation wall: ours / hey-api", value: ratio(wall("ours").median, wall("heyApi").median), limit: 0.5, kind: "max" },
-  { name: "generation wall: ours / openapi-typescript (types only)", value: ratio(wall("ours").median, wall("openapiTypescript").median), limit: 1.5, kind: "max" },
+  {
+    name: "generation wall: ours / openapi-typescript (types only)",
+    value: ratio(wall("ours").median, wall("openapiTypescript").median),
+    limit: 1.5,
+    kind: "max",
+  },
   { name: "generation peak memory: ours / hey-api", value: ratio(rss("ours").median, rss("heyApi").median), limit: 0.6, kind: "max" },
   { name: "no-op regeneration wall (s)", value: Math.round(wall("noop").median) / 1000, limit: 0.5, kind: "max" },
 ];
@@ -110,6 +127,7 @@ const results = {
   spec: path.relative(ROOT, spec),
   runs: flags.runs,
   machine: machine(),
+  versions,
   wallMs: Object.fromEntries(Object.keys(samples).map((k) => [k, wall(k)])),
   peakRssBytes: Object.fromEntries(Object.keys(samples).map((k) => [k, rss(k)])),
   outputBytes: sizes,
@@ -126,19 +144,22 @@ if (label === "full") writeResults("generate", results);
 const names: Record<string, string> = {
   ours: "symphony-codegen, full (types, zod schemas, operations, handlers, builders, register, client)",
   noop: "symphony-codegen, no-op regeneration",
-  openapiTypescript: "openapi-typescript 7.13 (types only)",
-  heyApi: "@hey-api/openapi-ts 0.95.0 (typescript + zod + sdk)",
+  openapiTypescript: `openapi-typescript ${versions.openapiTypescript} (types only)`,
+  heyApi: `@hey-api/openapi-ts ${versions.heyApi} (typescript + zod + sdk)`,
 };
 const table = [
   `Spec: \`${results.spec}\`; ${flags.runs} run(s) each, interleaved; ${results.machine}.`,
   "",
   "| generator | wall | peak RSS | output |",
   "|---|---|---|---|",
-  ...Object.keys(names).map((k) => `| ${names[k]} | ${fmtMs(wall(k))} | ${fmtMiB(rss(k))} | ${k === "noop" ? "nothing written" : `${(sizes[k]! / MiB).toFixed(1)} MiB`} |`),
+  ...Object.keys(names).map(
+    (k) => `| ${names[k]} | ${fmtMs(wall(k))} | ${fmtMiB(rss(k))} | ${k === "noop" ? "nothing written" : `${(sizes[k]! / MiB).toFixed(1)} MiB`} |`,
+  ),
   "",
   "| ratio (medians) | value | target | |",
   "|---|---|---|---|",
   ...targets.map(targetRow),
 ].join("\n");
 process.stdout.write(table + "\n");
-if (!flags.quick) updateDoc(`generate-${label}`, `### Generation (${label === "full" ? "GitHub REST description" : "quick: DigitalOcean, bundled"})\n\n${table}`);
+if (!flags.quick)
+  updateDoc(`generate-${label}`, `### Generation (${label === "full" ? "GitHub REST description" : "quick: DigitalOcean, bundled"})\n\n${table}`);

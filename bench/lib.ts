@@ -2,7 +2,7 @@
  * Shared benchmark plumbing: child-process measurement (wall time, peak RSS), statistics,
  * result files under bench/.out/ and the generated sections of docs/performance.md.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -14,8 +14,40 @@ export const DOC = path.join(ROOT, "docs/performance.md");
 export const GITHUB_SPEC = path.join(ROOT, "node_modules/@octokit/openapi/generated/api.github.com.json");
 /** The `--quick` source: much smaller, still real (DigitalOcean, multi-file YAML). */
 export const QUICK_SOURCE = path.resolve(ROOT, "fixtures/corpus/digitalocean/DigitalOcean-public.v2.yaml");
-/** …bundled into one JSON file (@hey-api/openapi-ts 0.95 cannot read the multi-file original), what every tool is given. */
+/** …bundled into one JSON file (@hey-api/openapi-ts cannot read the multi-file original), what every tool is given. */
 export const QUICK_SPEC = path.join(OUT, "quick-spec.json");
+
+/**
+ * The peers at their newest releases, installed apart in bench/peers (its own package-lock.json)
+ * on first use: @hey-api/openapi-ts, which declares Node >= 22.18 (it runs on 20 here), and
+ * TypeScript 7's native tsc. openapi-typescript's newest release is the project's own dependency.
+ */
+export const PEERS = {
+  heyApi: path.join(ROOT, "bench/peers/node_modules/@hey-api/openapi-ts/bin/run.js"),
+  tsc7: path.join(ROOT, "bench/peers/node_modules/typescript-7/bin/tsc"),
+  openapiTypescript: path.join(ROOT, "node_modules/openapi-typescript/bin/cli.js"),
+};
+
+/** Installs bench/peers when it is not there yet (`npm ci`, no install scripts). */
+export function installPeers(): void {
+  if (Object.values(PEERS).every((file) => existsSync(file))) return;
+  log("installing the peers at their newest releases into bench/peers (npm ci)");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const r = spawnSync(npm, ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: path.join(ROOT, "bench/peers"), stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`npm ci in bench/peers failed (${r.status ?? r.signal})`);
+}
+
+/** A package's version as installed (for the tables: every figure says which release it measured). */
+export function versionOf(packageDir: string): string {
+  return (JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string }).version;
+}
+
+export const PEER_VERSIONS = () => ({
+  heyApi: versionOf(path.join(ROOT, "bench/peers/node_modules/@hey-api/openapi-ts")),
+  tsc7: versionOf(path.join(ROOT, "bench/peers/node_modules/typescript-7")),
+  openapiTypescript: versionOf(path.join(ROOT, "node_modules/openapi-typescript")),
+  tsc5: versionOf(path.join(ROOT, "node_modules/typescript")),
+});
 
 /** The spec for the mode, bundling the quick one first if needed (with our loader, from dist/). */
 export async function specFor(quick: boolean): Promise<string> {
@@ -52,7 +84,11 @@ const TIME = "/usr/bin/time";
  * Runs a command to completion and measures it: wall time from spawn to exit in this process,
  * peak RSS from `/usr/bin/time -v` when present, else by polling /proc/<pid>/status VmHWM.
  */
-export async function measure(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; allowFailure?: boolean } = {}): Promise<Sample & { stdout: string; stderr: string; code: number }> {
+export async function measure(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; allowFailure?: boolean } = {},
+): Promise<Sample & { stdout: string; stderr: string; code: number }> {
   const useTime = existsSync(TIME);
   const report = path.join(OUT, `time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
   mkdirSync(OUT, { recursive: true });

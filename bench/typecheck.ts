@@ -1,7 +1,7 @@
 /**
  * Type-check cost for users (issue 6, target 3): `tsc --noEmit` over our generated output vs
  * @hey-api/openapi-ts's output for the same spec, one strict tsconfig for both; TypeScript 5
- * (node_modules/typescript) and TypeScript 7's native `tsgo` (@typescript/native-preview).
+ * (node_modules/typescript) and TypeScript 7's native `tsc` (bench/peers, its newest release).
  * Uses the outputs bench/generate.ts left in bench/.out/gen/<mode>/ (generates them if absent).
  *
  *   npx tsx bench/typecheck.ts [--quick] [--runs N]
@@ -17,6 +17,9 @@ import {
   MiB,
   OUT,
   parseFlags,
+  PEER_VERSIONS,
+  PEERS,
+  installPeers,
   specFor,
   ratio,
   ROOT,
@@ -29,6 +32,8 @@ import {
 } from "./lib.js";
 
 const flags = parseFlags();
+installPeers();
+const versions = PEER_VERSIONS();
 const label = flags.quick ? "quick" : "full";
 const spec = await specFor(flags.quick);
 const gen = path.join(OUT, "gen", label);
@@ -42,7 +47,7 @@ if (!existsSync(path.join(outputs.ours, "index.ts"))) {
 if (!existsSync(path.join(outputs.heyApi, "index.ts"))) {
   log(`generating hey-api into ${path.relative(ROOT, outputs.heyApi)}`);
   await measure(node, [
-    path.join(ROOT, "node_modules/@hey-api/openapi-ts/bin/run.js"),
+    PEERS.heyApi,
     ...["-i", spec, "-o", outputs.heyApi, "-c", "@hey-api/client-fetch", "-p", "@hey-api/typescript", "zod", "@hey-api/sdk", "--no-log-file", "-s"],
   ]);
 }
@@ -70,7 +75,7 @@ for (const [name, dir] of Object.entries(outputs)) {
 
 const compilers = {
   tsc5: [path.join(ROOT, "node_modules/typescript/bin/tsc")],
-  tsgo: [path.join(ROOT, "node_modules/@typescript/native-preview/bin/tsgo")],
+  tsgo: [PEERS.tsc7],
 };
 
 let tsgoProblem: string | undefined;
@@ -102,17 +107,30 @@ for (let round = 0; round < flags.runs; round++) {
 const wall = (k: string) => stats(samples[k]!.map((s) => s.wallMs));
 const rss = (k: string) => stats(samples[k]!.map((s) => s.peakRss));
 const targets: Target[] = [
-  { name: "tsc 5 --noEmit wall: ours / hey-api", value: ratio(wall("tsc5:ours").median, wall("tsc5:heyApi").median), limit: 0.5, kind: "max" },
+  { name: `tsc ${versions.tsc5} --noEmit wall: ours / hey-api`, value: ratio(wall("tsc5:ours").median, wall("tsc5:heyApi").median), limit: 0.5, kind: "max" },
 ];
-const info: Target[] = [{ name: "tsc 5 --noEmit peak memory: ours / hey-api (no target)", value: ratio(rss("tsc5:ours").median, rss("tsc5:heyApi").median), limit: Infinity, kind: "max" }];
+const info: Target[] = [
+  {
+    name: `tsc ${versions.tsc5} --noEmit peak memory: ours / hey-api (no target)`,
+    value: ratio(rss("tsc5:ours").median, rss("tsc5:heyApi").median),
+    limit: Infinity,
+    kind: "max",
+  },
+];
 if (!tsgoProblem) {
-  info.push({ name: "tsgo (TS 7) --noEmit wall: ours / hey-api (reported)", value: ratio(wall("tsgo:ours").median, wall("tsgo:heyApi").median), limit: Infinity, kind: "max" });
+  info.push({
+    name: `TypeScript ${versions.tsc7} native tsc --noEmit wall: ours / hey-api (reported)`,
+    value: ratio(wall("tsgo:ours").median, wall("tsgo:heyApi").median),
+    limit: Infinity,
+    kind: "max",
+  });
 }
 
 const results = {
   mode: label,
   runs: flags.runs,
   machine: machine(),
+  versions,
   compilerOptions: COMPILER_OPTIONS,
   wallMs: Object.fromEntries(Object.keys(samples).map((k) => [k, wall(k)])),
   peakRssBytes: Object.fromEntries(Object.keys(samples).map((k) => [k, rss(k)])),
@@ -130,7 +148,7 @@ if (label === "full") writeResults("typecheck", results);
 
 const rows = Object.keys(samples).map((k) => {
   const [compiler, name] = k.split(":");
-  return `| ${compiler === "tsc5" ? "TypeScript 5.9 `tsc`" : "TypeScript 7 native `tsgo`"} | ${name === "ours" ? "symphony-codegen" : "@hey-api/openapi-ts"} | ${fmtMs(wall(k))} | ${fmtMiB(rss(k))} | ${errors[k]} |`;
+  return `| ${compiler === "tsc5" ? `TypeScript ${versions.tsc5} \`tsc\`` : `TypeScript ${versions.tsc7} native \`tsc\``} | ${name === "ours" ? "symphony-codegen" : `@hey-api/openapi-ts ${versions.heyApi}`} | ${fmtMs(wall(k))} | ${fmtMiB(rss(k))} | ${errors[k]} |`;
 });
 const table = [
   `\`--noEmit\` over each generator's whole output directory for the spec above, same tsconfig (\`${JSON.stringify(COMPILER_OPTIONS)}\`); ${flags.runs} run(s) each, interleaved.`,
@@ -138,7 +156,7 @@ const table = [
   "| compiler | output | wall | peak RSS | errors |",
   "|---|---|---|---|---|",
   ...rows,
-  ...(tsgoProblem ? ["", `TypeScript 7 (\`@typescript/native-preview\`) could not run here: ${tsgoProblem}`] : []),
+  ...(tsgoProblem ? ["", `TypeScript ${versions.tsc7}'s native tsc could not run here: ${tsgoProblem}`] : []),
   "",
   "| ratio (medians) | value | target | |",
   "|---|---|---|---|",

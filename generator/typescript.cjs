@@ -8,7 +8,7 @@
  * every cold `generate` on Node 20, ~60 ms from the cache (Node 22 caches every module itself,
  * `module.enableCompileCache`, used when present). The cache sits in
  * `node_modules/.cache/symphony-codegen/` beside the package, keyed by its path, size and mtime and
- * by Node's version and architecture; V8 itself rejects data that does not match the source or its
+ * by Node's version, architecture and the V8 flags set at run time (./v8-flags.cjs); V8 itself rejects data that does not match the source or its
  * flags, and then the cache is written anew. Nothing depends on it: without a writable cache,
  * TypeScript loads as require() loads it.
  */
@@ -17,6 +17,7 @@ const path = require("node:path");
 const vm = require("node:vm");
 const crypto = require("node:crypto");
 const Module = require("node:module");
+const { flagsSet } = require("./v8-flags.cjs");
 
 /** `node_modules/.cache/symphony-codegen` of the node_modules holding `file`. */
 function cacheDir(file) {
@@ -35,7 +36,11 @@ function preload(id) {
   if (require.cache[file] || !dir) return;
   const source = fs.readFileSync(file, "utf8");
   const stat = fs.statSync(file);
-  const key = crypto.createHash("sha256").update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest("hex").slice(0, 16);
+  const key = crypto
+    .createHash("sha256")
+    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${flagsSet()}`)
+    .digest("hex")
+    .slice(0, 16);
   const cacheFile = path.join(dir, `v8-${id.replace(/\W/g, "_")}-${key}.bin`);
   let cachedData;
   try {

@@ -1,9 +1,9 @@
 /** `symphony-codegen generate [spec] --out <dir> [--check] [--watch]`, or from symphony.config.* */
-import v8 from "node:v8";
 import type { Command } from "commander";
+import { setFlag } from "../v8-flags.cjs";
 import { formatDiagnostic, SpecError, displayPath } from "../diagnostics.js";
 import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
-import { COMPRESS_SPEC_ABOVE } from "../emit/register.js";
+import { COMPRESS_SPEC_ABOVE } from "../emit/spec-size.js";
 import type { CommandContext } from "./context.js";
 import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
 import { signalExitCode } from "../../dev/signals.js";
@@ -166,5 +166,5 @@ async function watch(targets: Target[], flags: GenerateFlags, reload: (() => Pro
  */
 function collectGarbageSooner(): void {
   if (/heap-growing|max-old-space/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`)) return;
-  v8.setFlagsFromString("--heap-growing-percent=40");
+  setFlag("--heap-growing-percent=40");
 }

@@ -1,6 +1,7 @@
 /** register.ts: the service description and `register(ext, handlers)`, every statement printed in prettier's layout (../print/declarations.ts). */
 import { gzipSync, strToU8 } from "fflate";
 import { joinStatements } from "../format.js";
+import { COMPRESS_SPEC_ABOVE } from "./spec-size.js";
 import type { ApiModel } from "../model.js";
 import { docComment, stringLiteral } from "../names.js";
 import { constStrings, importNames, importNamespace, render, spaced, verbatim, type Statement } from "../print/declarations.js";
@@ -71,12 +72,6 @@ export function emitRegister(model: ApiModel, runtimeImport: string, print = tru
   }
   return joinStatements(render(out, print));
 }
-
-/**
- * Above this size spec.ts holds the document gzip-compressed: it cannot be announced verbatim
- * under NATS's default max_payload (1 MiB) anyway, and an extension holds a tenth of the bytes.
- */
-export const COMPRESS_SPEC_ABOVE = 1024 * 1024;
 
 /**
  * spec.ts, written already formatted: a single long string needs no formatter pass. fflate's

@@ -1,0 +1,17 @@
+"use strict";
+/**
+ * V8 flags this process set at run time (`v8.setFlagsFromString`). They are part of what V8 checks
+ * cached code against, so the code cache (./typescript.cjs) keys its files by them too: a run with
+ * and one without would otherwise each reject, and rewrite, the other's cache.
+ */
+const v8 = require("node:v8");
+
+const set = [];
+
+/** Sets a V8 flag and records it. */
+function setFlag(flag) {
+  v8.setFlagsFromString(flag);
+  set.push(flag);
+}
+
+module.exports = { setFlag, flagsSet: () => set.join(" ") };

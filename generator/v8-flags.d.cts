@@ -1,0 +1,2 @@
+export declare function setFlag(flag: string): void;
+export declare function flagsSet(): string;
