@@ -19,7 +19,7 @@ export interface WatchOptions {
   /** Config file to watch: a change reloads the targets through `reload`. */
   configFile?: string;
   reload?: () => Promise<Target[]>;
-  /** Quiet time after the last change before a run (default 30 ms). */
+  /** Quiet time after the last change before a run (default 10 ms: an editor's save, write or rename, lands within it). */
   debounceMs?: number;
   /** Stops watching (after the run in progress, so no output is left half-written). */
   signal: AbortSignal;
@@ -47,7 +47,7 @@ const clock = () => new Date().toTimeString().slice(0, 8);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export async function watchTargets(options: WatchOptions): Promise<void> {
-  const debounceMs = options.debounceMs ?? 30;
+  const debounceMs = options.debounceMs ?? 10;
   const watchers = new Map<string, FSWatcher>();
   let states: TargetState[] = [];
   const dirty = new Set<TargetState>();
