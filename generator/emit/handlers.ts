@@ -10,7 +10,7 @@ import ts from "../typescript.cjs";
 import { visibilityIndex, type ApiModel, type JsonSchema, type OperationModel, type ParamIn, type ResponseModel } from "../model.js";
 import { joinStatements } from "../format.js";
 import { docComment, stringLiteral } from "../names.js";
-import { constCall, declaration, importNames, importNamespace, render, spaced, type Statement } from "../print/declarations.js";
+import { constCall, declaration, importNames, importNamespace, render, spaced, verbatim, type Statement } from "../print/declarations.js";
 import * as t from "../print/nodes.js";
 
 /** Where parameters are, and the request field holding each kind (client.ts names its inputs alike). */
@@ -36,7 +36,18 @@ function requestType(model: ApiModel, op: OperationModel): ts.InterfaceDeclarati
   const fields = LOCATIONS.map(([location, field]) => {
     const params = op.parameters.filter((p) => p.in === location);
     const type = t.ref("NonNullable", [t.indexed(opType(op), [s("parameters"), s(location)])]);
-    return t.property(field, false, params.length > 0 ? visible(model, type, params.map((p) => p.schema), "Writable") : t.emptyRecord());
+    return t.property(
+      field,
+      false,
+      params.length > 0
+        ? visible(
+            model,
+            type,
+            params.map((p) => p.schema),
+            "Writable",
+          )
+        : t.emptyRecord(),
+    );
   });
   let body = t.keyword(K.UndefinedKeyword);
   if (op.requestBody && op.requestBody.content.length > 0) {
@@ -59,10 +70,23 @@ function responseMembers(model: ApiModel, op: OperationModel, r: ResponseModel):
   const headers = () =>
     r.headers.length > 0
       ? t.property("headers", !r.headers.some((h) => h.required), t.indexed(base(), [s("headers")]))
-      : t.property("headers", true, t.ref("Readonly", [t.ref("Record", [t.keyword(K.StringKeyword), t.union([t.keyword(K.StringKeyword), t.keyword(K.NumberKeyword), t.keyword(K.BooleanKeyword)])])]));
+      : t.property(
+          "headers",
+          true,
+          t.ref("Readonly", [
+            t.ref("Record", [t.keyword(K.StringKeyword), t.union([t.keyword(K.StringKeyword), t.keyword(K.NumberKeyword), t.keyword(K.BooleanKeyword)])]),
+          ]),
+        );
   const status = () => t.property("status", false, statusType(r.key));
   if (r.content.length === 0) {
-    return [t.inlineObject([status(), t.property("body", true, t.keyword(K.UndefinedKeyword)), headers(), t.property("contentType", true, t.keyword(K.StringKeyword))])];
+    return [
+      t.inlineObject([
+        status(),
+        t.property("body", true, t.keyword(K.UndefinedKeyword)),
+        headers(),
+        t.property("contentType", true, t.keyword(K.StringKeyword)),
+      ]),
+    ];
   }
   return r.content.map((m, i) => {
     const body = visible(model, t.indexed(base(), [s("content"), s(m.contentType)]), [m.schema], "Readable");
@@ -89,11 +113,23 @@ function handlerInterface(name: string, intro: string, operations: OperationMode
   return t.jsDoc(t.exportedInterface(name, methods), docComment([intro]));
 }
 
+/**
+ * Each operation's builders come from a function declared in handlers.ts, not from `rt.…` itself:
+ * TypeScript's control-flow analysis walks back over every earlier top-level statement for each
+ * reference to an import, so 12,000 `rt.responseBuilders<…>()` constants cost it ~0.8 ms each
+ * (quadratic); a function declaration is never narrowed.
+ */
+const BUILDERS_WHY =
+  "An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.";
+const BUILDERS_FUNCTION = ["function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {", "  return rt.responseBuilders<R>();", "}"].join("\n");
+
 /** handlers.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against). */
 export function emitHandlers(model: ApiModel, runtimeImport: string, print = true): string {
   const roots = [...new Set([...model.operations, ...model.webhooks].map((op) => op.typeRoot))].sort();
+  const all = [...model.operations, ...model.webhooks];
   const out: (Statement | string)[] = [roots.length > 0 ? importNames(roots, s("./types.js"), true) : "", importNamespace("rt", s(runtimeImport)), ""];
-  for (const op of [...model.operations, ...model.webhooks]) {
+  if (all.length > 0) out.push(spaced(verbatim(docComment([BUILDERS_WHY]), BUILDERS_FUNCTION)));
+  for (const op of all) {
     // The comment travels with its statement: the formatter may split between statements.
     const comment = `${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/");
     out.push(spaced(declaration(t.lineComment(requestType(model, op), comment))), spaced(declaration(responseType(model, op))));
@@ -102,13 +138,19 @@ export function emitHandlers(model: ApiModel, runtimeImport: string, print = tru
         constCall(
           docComment([`Response builders for ${op.handlerName}: \`${op.typeName}.status(code, body)\` and one per named status.`]),
           op.typeName,
-          "rt.responseBuilders",
+          "builders",
           `${op.typeName}Response`,
         ),
       ),
     );
   }
-  out.push(spaced(declaration(handlerInterface("Handlers", `One method per operation of ${model.title}. Return a response built with the operation's builders.`, model.operations))));
+  out.push(
+    spaced(
+      declaration(
+        handlerInterface("Handlers", `One method per operation of ${model.title}. Return a response built with the operation's builders.`, model.operations),
+      ),
+    ),
+  );
   if (model.webhooks.length > 0) {
     const intro = `One method per webhook and callback of ${model.title}: what a receiver of the requests this API sends implements.`;
     out.push(spaced(declaration(handlerInterface("WebhookHandlers", intro, model.webhooks))));

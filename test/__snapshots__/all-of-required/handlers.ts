@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // POST /todos
 export interface CreateTodoRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type CreateTodoResponse = {
 /**
  * Response builders for createTodo: `CreateTodo.status(code, body)` and one per named status.
  */
-export const CreateTodo = rt.responseBuilders<CreateTodoResponse>();
+export const CreateTodo = builders<CreateTodoResponse>();
 
 // PUT /todos/{id}
 export interface ReplaceTodoRequest {
@@ -42,7 +49,7 @@ export type ReplaceTodoResponse = {
 /**
  * Response builders for replaceTodo: `ReplaceTodo.status(code, body)` and one per named status.
  */
-export const ReplaceTodo = rt.responseBuilders<ReplaceTodoResponse>();
+export const ReplaceTodo = builders<ReplaceTodoResponse>();
 
 /**
  * One method per operation of allOf members that only add required names. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /users
 export interface GetUsersRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type GetUsersResponse = {
 /**
  * Response builders for getUsers: `GetUsers.status(code, body)` and one per named status.
  */
-export const GetUsers = rt.responseBuilders<GetUsersResponse>();
+export const GetUsers = builders<GetUsersResponse>();
 
 /**
  * One method per operation of empty key. Return a response built with the operation's builders.

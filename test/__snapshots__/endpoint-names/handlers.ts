@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /users/~
 export interface GetUsersRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type GetUsersResponse = {
 /**
  * Response builders for getUsers: `GetUsers.status(code, body)` and one per named status.
  */
-export const GetUsers = rt.responseBuilders<GetUsersResponse>();
+export const GetUsers = builders<GetUsersResponse>();
 
 // GET /users
 export interface GetUsers2Request {
@@ -42,7 +49,7 @@ export type GetUsers2Response = {
 /**
  * Response builders for getUsers2: `GetUsers2.status(code, body)` and one per named status.
  */
-export const GetUsers2 = rt.responseBuilders<GetUsers2Response>();
+export const GetUsers2 = builders<GetUsers2Response>();
 
 // GET /dash
 export interface GetUserRequest {
@@ -63,7 +70,7 @@ export type GetUserResponse = {
 /**
  * Response builders for getUser: `GetUser.status(code, body)` and one per named status.
  */
-export const GetUser = rt.responseBuilders<GetUserResponse>();
+export const GetUser = builders<GetUserResponse>();
 
 // GET /underscore
 export interface GetUser2Request {
@@ -84,7 +91,7 @@ export type GetUser2Response = {
 /**
  * Response builders for getUser2: `GetUser2.status(code, body)` and one per named status.
  */
-export const GetUser2 = rt.responseBuilders<GetUser2Response>();
+export const GetUser2 = builders<GetUser2Response>();
 
 // GET /dot
 export interface ABRequest {
@@ -105,7 +112,7 @@ export type ABResponse = {
 /**
  * Response builders for aB: `AB.status(code, body)` and one per named status.
  */
-export const AB = rt.responseBuilders<ABResponse>();
+export const AB = builders<ABResponse>();
 
 // GET /plain
 export interface AB2Request {
@@ -126,7 +133,7 @@ export type AB2Response = {
 /**
  * Response builders for aB2: `AB2.status(code, body)` and one per named status.
  */
-export const AB2 = rt.responseBuilders<AB2Response>();
+export const AB2 = builders<AB2Response>();
 
 // GET /space
 export interface AB3Request {
@@ -147,7 +154,7 @@ export type AB3Response = {
 /**
  * Response builders for aB3: `AB3.status(code, body)` and one per named status.
  */
-export const AB3 = rt.responseBuilders<AB3Response>();
+export const AB3 = builders<AB3Response>();
 
 // GET /wild
 export interface ListRequest {
@@ -168,7 +175,7 @@ export type ListResponse = {
 /**
  * Response builders for list: `List.status(code, body)` and one per named status.
  */
-export const List = rt.responseBuilders<ListResponse>();
+export const List = builders<ListResponse>();
 
 /**
  * One method per operation of Endpoint names. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /pets/{class}/*\/`${x}`/"q"
 export interface GetPetRequest {
   path: NonNullable<paths['/pets/{class}/*/`${x}`/"q"']["get"]["parameters"]["path"]>;
@@ -40,7 +47,7 @@ export type GetPetResponse =
 /**
  * Response builders for getPet: `GetPet.status(code, body)` and one per named status.
  */
-export const GetPet = rt.responseBuilders<GetPetResponse>();
+export const GetPet = builders<GetPetResponse>();
 
 // POST /pets/{class}/*\/`${x}`/"q"
 export interface GetPet2Request {
@@ -67,7 +74,7 @@ export type GetPet2Response = {
 /**
  * Response builders for getPet2: `GetPet2.status(code, body)` and one per named status.
  */
-export const GetPet2 = rt.responseBuilders<GetPet2Response>();
+export const GetPet2 = builders<GetPet2Response>();
 
 // GET /reserved
 export interface DeleteRequest {
@@ -88,7 +95,7 @@ export type DeleteResponse = {
 /**
  * Response builders for delete_: `Delete.status(code, body)` and one per named status.
  */
-export const Delete = rt.responseBuilders<DeleteResponse>();
+export const Delete = builders<DeleteResponse>();
 
 // PUT /reserved
 export interface ClassRequest {
@@ -109,7 +116,7 @@ export type ClassResponse = {
 /**
  * Response builders for class_: `Class.status(code, body)` and one per named status.
  */
-export const Class = rt.responseBuilders<ClassResponse>();
+export const Class = builders<ClassResponse>();
 
 // POST /reserved
 export interface ConstructorRequest {
@@ -130,7 +137,7 @@ export type ConstructorResponse = {
 /**
  * Response builders for constructor_: `Constructor.status(code, body)` and one per named status.
  */
-export const Constructor = rt.responseBuilders<ConstructorResponse>();
+export const Constructor = builders<ConstructorResponse>();
 
 // DELETE /reserved
 export interface _123startRequest {
@@ -151,7 +158,7 @@ export type _123startResponse = {
 /**
  * Response builders for _123start: `_123start.status(code, body)` and one per named status.
  */
-export const _123start = rt.responseBuilders<_123startResponse>();
+export const _123start = builders<_123startResponse>();
 
 // OPTIONS /reserved
 export interface EvilOpXRequest {
@@ -172,7 +179,7 @@ export type EvilOpXResponse = {
 /**
  * Response builders for evilOpX: `EvilOpX.status(code, body)` and one per named status.
  */
-export const EvilOpX = rt.responseBuilders<EvilOpXResponse>();
+export const EvilOpX = builders<EvilOpXResponse>();
 
 // PATCH /reserved
 export interface ProtoRequest {
@@ -193,7 +200,7 @@ export type ProtoResponse = {
 /**
  * Response builders for proto: `Proto.status(code, body)` and one per named status.
  */
-export const Proto = rt.responseBuilders<ProtoResponse>();
+export const Proto = builders<ProtoResponse>();
 
 // TRACE /reserved
 export interface ToStringRequest {
@@ -214,7 +221,7 @@ export type ToStringResponse = {
 /**
  * Response builders for toString_: `ToString.status(code, body)` and one per named status.
  */
-export const ToString = rt.responseBuilders<ToStringResponse>();
+export const ToString = builders<ToStringResponse>();
 
 /**
  * One method per operation of Hostile *\/ /* `${x}` "dq" 'sq' \ </script>    API. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // POST /orders
 export interface CreateOrderRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type CreateOrderResponse = {
 /**
  * Response builders for createOrder: `CreateOrder.status(code, body)` and one per named status.
  */
-export const CreateOrder = rt.responseBuilders<CreateOrderResponse>();
+export const CreateOrder = builders<CreateOrderResponse>();
 
 // GET /orders/{id}/customer
 export interface GetCustomerRequest {
@@ -42,7 +49,7 @@ export type GetCustomerResponse = {
 /**
  * Response builders for getCustomer: `GetCustomer.status(code, body)` and one per named status.
  */
-export const GetCustomer = rt.responseBuilders<GetCustomerResponse>();
+export const GetCustomer = builders<GetCustomerResponse>();
 
 // PUT /orders/{id}/notes
 export interface PutNoteRequest {
@@ -65,7 +72,7 @@ export type PutNoteResponse = {
 /**
  * Response builders for putNote: `PutNote.status(code, body)` and one per named status.
  */
-export const PutNote = rt.responseBuilders<PutNoteResponse>();
+export const PutNote = builders<PutNoteResponse>();
 
 /**
  * One method per operation of References into other schemas' insides. Return a response built with the operation's builders.

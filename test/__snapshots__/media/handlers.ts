@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // POST /form
 export interface SubmitFormRequest {
   path: Record<string, never>;
@@ -23,7 +30,7 @@ export type SubmitFormResponse = {
 /**
  * Response builders for submitForm: `SubmitForm.status(code, body)` and one per named status.
  */
-export const SubmitForm = rt.responseBuilders<SubmitFormResponse>();
+export const SubmitForm = builders<SubmitFormResponse>();
 
 // POST /upload
 export interface UploadRequest {
@@ -44,7 +51,7 @@ export type UploadResponse = {
 /**
  * Response builders for upload: `Upload.status(code, body)` and one per named status.
  */
-export const Upload = rt.responseBuilders<UploadResponse>();
+export const Upload = builders<UploadResponse>();
 
 // PUT /blob
 export interface PutBlobRequest {
@@ -65,7 +72,7 @@ export type PutBlobResponse = {
 /**
  * Response builders for putBlob: `PutBlob.status(code, body)` and one per named status.
  */
-export const PutBlob = rt.responseBuilders<PutBlobResponse>();
+export const PutBlob = builders<PutBlobResponse>();
 
 // POST /note
 export interface PostNoteRequest {
@@ -97,7 +104,7 @@ export type PostNoteResponse =
 /**
  * Response builders for postNote: `PostNote.status(code, body)` and one per named status.
  */
-export const PostNote = rt.responseBuilders<PostNoteResponse>();
+export const PostNote = builders<PostNoteResponse>();
 
 // POST /quote
 export interface PostQuoteRequest {
@@ -118,7 +125,7 @@ export type PostQuoteResponse = {
 /**
  * Response builders for postQuote: `PostQuote.status(code, body)` and one per named status.
  */
-export const PostQuote = rt.responseBuilders<PostQuoteResponse>();
+export const PostQuote = builders<PostQuoteResponse>();
 
 /**
  * One method per operation of Media types. Return a response built with the operation's builders.

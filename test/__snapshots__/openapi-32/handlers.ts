@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /items/{id}
 export interface GetItemRequest {
   path: NonNullable<paths["/items/{id}"]["get"]["parameters"]["path"]>;
@@ -21,7 +28,7 @@ export type GetItemResponse = {
 /**
  * Response builders for getItem: `GetItem.status(code, body)` and one per named status.
  */
-export const GetItem = rt.responseBuilders<GetItemResponse>();
+export const GetItem = builders<GetItemResponse>();
 
 /**
  * One method per operation of OpenAPI 3.2 document. Return a response built with the operation's builders.

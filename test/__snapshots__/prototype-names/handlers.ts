@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /path/{constructor}/{toString}/{toLocaleString}/{valueOf}/{hasOwnProperty}/{isPrototypeOf}/{propertyIsEnumerable}/{__proto__}/{__defineGetter__}/{__defineSetter__}/{__lookupGetter__}/{__lookupSetter__}
 export interface PathNamesRequest {
   path: NonNullable<
@@ -23,7 +30,7 @@ export type PathNamesResponse = {
 /**
  * Response builders for pathNames: `PathNames.status(code, body)` and one per named status.
  */
-export const PathNames = rt.responseBuilders<PathNamesResponse>();
+export const PathNames = builders<PathNamesResponse>();
 
 // GET /query/optional
 export interface QueryOptionalRequest {
@@ -44,7 +51,7 @@ export type QueryOptionalResponse = {
 /**
  * Response builders for queryOptional: `QueryOptional.status(code, body)` and one per named status.
  */
-export const QueryOptional = rt.responseBuilders<QueryOptionalResponse>();
+export const QueryOptional = builders<QueryOptionalResponse>();
 
 // GET /query/required
 export interface QueryRequiredRequest {
@@ -65,7 +72,7 @@ export type QueryRequiredResponse = {
 /**
  * Response builders for queryRequired: `QueryRequired.status(code, body)` and one per named status.
  */
-export const QueryRequired = rt.responseBuilders<QueryRequiredResponse>();
+export const QueryRequired = builders<QueryRequiredResponse>();
 
 // GET /header/optional
 export interface HeaderOptionalRequest {
@@ -86,7 +93,7 @@ export type HeaderOptionalResponse = {
 /**
  * Response builders for headerOptional: `HeaderOptional.status(code, body)` and one per named status.
  */
-export const HeaderOptional = rt.responseBuilders<HeaderOptionalResponse>();
+export const HeaderOptional = builders<HeaderOptionalResponse>();
 
 // GET /header/required
 export interface HeaderRequiredRequest {
@@ -107,7 +114,7 @@ export type HeaderRequiredResponse = {
 /**
  * Response builders for headerRequired: `HeaderRequired.status(code, body)` and one per named status.
  */
-export const HeaderRequired = rt.responseBuilders<HeaderRequiredResponse>();
+export const HeaderRequired = builders<HeaderRequiredResponse>();
 
 // GET /cookie/optional
 export interface CookieOptionalRequest {
@@ -128,7 +135,7 @@ export type CookieOptionalResponse = {
 /**
  * Response builders for cookieOptional: `CookieOptional.status(code, body)` and one per named status.
  */
-export const CookieOptional = rt.responseBuilders<CookieOptionalResponse>();
+export const CookieOptional = builders<CookieOptionalResponse>();
 
 // GET /cookie/required
 export interface CookieRequiredRequest {
@@ -149,7 +156,7 @@ export type CookieRequiredResponse = {
 /**
  * Response builders for cookieRequired: `CookieRequired.status(code, body)` and one per named status.
  */
-export const CookieRequired = rt.responseBuilders<CookieRequiredResponse>();
+export const CookieRequired = builders<CookieRequiredResponse>();
 
 // GET /objects/deepObject
 export interface DeepObjectObjectRequest {
@@ -170,7 +177,7 @@ export type DeepObjectObjectResponse = {
 /**
  * Response builders for deepObjectObject: `DeepObjectObject.status(code, body)` and one per named status.
  */
-export const DeepObjectObject = rt.responseBuilders<DeepObjectObjectResponse>();
+export const DeepObjectObject = builders<DeepObjectObjectResponse>();
 
 // GET /objects/form
 export interface FormObjectRequest {
@@ -191,7 +198,7 @@ export type FormObjectResponse = {
 /**
  * Response builders for formObject: `FormObject.status(code, body)` and one per named status.
  */
-export const FormObject = rt.responseBuilders<FormObjectResponse>();
+export const FormObject = builders<FormObjectResponse>();
 
 // POST /body
 export interface JsonBodyRequest {
@@ -212,7 +219,7 @@ export type JsonBodyResponse = {
 /**
  * Response builders for jsonBody: `JsonBody.status(code, body)` and one per named status.
  */
-export const JsonBody = rt.responseBuilders<JsonBodyResponse>();
+export const JsonBody = builders<JsonBodyResponse>();
 
 // POST /formBody
 export interface FormBodyRequest {
@@ -235,7 +242,7 @@ export type FormBodyResponse = {
 /**
  * Response builders for formBody: `FormBody.status(code, body)` and one per named status.
  */
-export const FormBody = rt.responseBuilders<FormBodyResponse>();
+export const FormBody = builders<FormBodyResponse>();
 
 // POST /multipartBody
 export interface MultipartBodyRequest {
@@ -258,7 +265,7 @@ export type MultipartBodyResponse = {
 /**
  * Response builders for multipartBody: `MultipartBody.status(code, body)` and one per named status.
  */
-export const MultipartBody = rt.responseBuilders<MultipartBodyResponse>();
+export const MultipartBody = builders<MultipartBodyResponse>();
 
 // GET /response
 export interface NamedResponseRequest {
@@ -279,7 +286,7 @@ export type NamedResponseResponse = {
 /**
  * Response builders for namedResponse: `NamedResponse.status(code, body)` and one per named status.
  */
-export const NamedResponse = rt.responseBuilders<NamedResponseResponse>();
+export const NamedResponse = builders<NamedResponseResponse>();
 
 /**
  * One method per operation of Prototype names. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // POST /trees
 export interface PostTreeRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type PostTreeResponse = {
 /**
  * Response builders for postTree: `PostTree.status(code, body)` and one per named status.
  */
-export const PostTree = rt.responseBuilders<PostTreeResponse>();
+export const PostTree = builders<PostTreeResponse>();
 
 /**
  * One method per operation of Schemas that reach themselves with no object between. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /models/{modelId}/variants/{variantId}
 export interface GetVariantRequest {
   path: NonNullable<paths["/models/{modelId}/variants/{variantId}"]["get"]["parameters"]["path"]>;
@@ -21,7 +28,7 @@ export type GetVariantResponse = {
 /**
  * Response builders for getVariant: `GetVariant.status(code, body)` and one per named status.
  */
-export const GetVariant = rt.responseBuilders<GetVariantResponse>();
+export const GetVariant = builders<GetVariantResponse>();
 
 // GET /models/{modelId}/variants/{variantId}:download
 export interface DownloadVariantRequest {
@@ -44,7 +51,7 @@ export type DownloadVariantResponse = {
 /**
  * Response builders for downloadVariant: `DownloadVariant.status(code, body)` and one per named status.
  */
-export const DownloadVariant = rt.responseBuilders<DownloadVariantResponse>();
+export const DownloadVariant = builders<DownloadVariantResponse>();
 
 /**
  * One method per operation of Route rank. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /pets
 export interface ListPetsRequest {
   path: Record<string, never>;
@@ -28,7 +35,7 @@ export type ListPetsResponse =
 /**
  * Response builders for listPets: `ListPets.status(code, body)` and one per named status.
  */
-export const ListPets = rt.responseBuilders<ListPetsResponse>();
+export const ListPets = builders<ListPetsResponse>();
 
 // POST /pets
 export interface CreatePetRequest {
@@ -56,7 +63,7 @@ export type CreatePetResponse =
 /**
  * Response builders for createPet: `CreatePet.status(code, body)` and one per named status.
  */
-export const CreatePet = rt.responseBuilders<CreatePetResponse>();
+export const CreatePet = builders<CreatePetResponse>();
 
 // GET /pets/{petId}
 export interface ShowPetByIdRequest {
@@ -84,7 +91,7 @@ export type ShowPetByIdResponse =
 /**
  * Response builders for showPetById: `ShowPetById.status(code, body)` and one per named status.
  */
-export const ShowPetById = rt.responseBuilders<ShowPetByIdResponse>();
+export const ShowPetById = builders<ShowPetByIdResponse>();
 
 // DELETE /pets/{petId}
 export interface DeletePetsByPetIdRequest {
@@ -105,7 +112,7 @@ export type DeletePetsByPetIdResponse = {
 /**
  * Response builders for deletePetsByPetId: `DeletePetsByPetId.status(code, body)` and one per named status.
  */
-export const DeletePetsByPetId = rt.responseBuilders<DeletePetsByPetIdResponse>();
+export const DeletePetsByPetId = builders<DeletePetsByPetIdResponse>();
 
 /**
  * One method per operation of Snapshot Basic. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // POST /shapes
 export interface AddShapeRequest {
   path: Record<string, never>;
@@ -31,7 +38,7 @@ export type AddShapeResponse =
 /**
  * Response builders for addShape: `AddShape.status(code, body)` and one per named status.
  */
-export const AddShape = rt.responseBuilders<AddShapeResponse>();
+export const AddShape = builders<AddShapeResponse>();
 
 // GET /trees/{id}
 export interface GetTreeRequest {
@@ -52,7 +59,7 @@ export type GetTreeResponse = {
 /**
  * Response builders for getTree: `GetTree.status(code, body)` and one per named status.
  */
-export const GetTree = rt.responseBuilders<GetTreeResponse>();
+export const GetTree = builders<GetTreeResponse>();
 
 /**
  * One method per operation of Snapshot Composition. Return a response built with the operation's builders.

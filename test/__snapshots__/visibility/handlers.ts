@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /accounts
 export interface ListAccountsRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type ListAccountsResponse = {
 /**
  * Response builders for listAccounts: `ListAccounts.status(code, body)` and one per named status.
  */
-export const ListAccounts = rt.responseBuilders<ListAccountsResponse>();
+export const ListAccounts = builders<ListAccountsResponse>();
 
 // POST /accounts
 export interface CreateAccountRequest {
@@ -44,7 +51,7 @@ export type CreateAccountResponse = {
 /**
  * Response builders for createAccount: `CreateAccount.status(code, body)` and one per named status.
  */
-export const CreateAccount = rt.responseBuilders<CreateAccountResponse>();
+export const CreateAccount = builders<CreateAccountResponse>();
 
 // POST /admins
 export interface CreateAdminRequest {
@@ -67,7 +74,7 @@ export type CreateAdminResponse = {
 /**
  * Response builders for createAdmin: `CreateAdmin.status(code, body)` and one per named status.
  */
-export const CreateAdmin = rt.responseBuilders<CreateAdminResponse>();
+export const CreateAdmin = builders<CreateAdminResponse>();
 
 // PUT /trees
 export interface PutTreeRequest {
@@ -90,7 +97,7 @@ export type PutTreeResponse = {
 /**
  * Response builders for putTree: `PutTree.status(code, body)` and one per named status.
  */
-export const PutTree = rt.responseBuilders<PutTreeResponse>();
+export const PutTree = builders<PutTreeResponse>();
 
 // POST /notes
 export interface PostNoteRequest {
@@ -113,7 +120,7 @@ export type PostNoteResponse = {
 /**
  * Response builders for postNote: `PostNote.status(code, body)` and one per named status.
  */
-export const PostNote = rt.responseBuilders<PostNoteResponse>();
+export const PostNote = builders<PostNoteResponse>();
 
 /**
  * One method per operation of Visibility. Return a response built with the operation's builders.

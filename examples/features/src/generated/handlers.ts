@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /styles/simple/{n}/{arr}/{obj}/{objX}
 export interface SimpleStylesRequest {
   path: NonNullable<paths["/styles/simple/{n}/{arr}/{obj}/{objX}"]["get"]["parameters"]["path"]>;
@@ -21,7 +28,7 @@ export type SimpleStylesResponse = {
 /**
  * Response builders for simpleStyles: `SimpleStyles.status(code, body)` and one per named status.
  */
-export const SimpleStyles = rt.responseBuilders<SimpleStylesResponse>();
+export const SimpleStyles = builders<SimpleStylesResponse>();
 
 // GET /styles/label/{n}/{arr}/{arrX}/{obj}/{objX}
 export interface LabelStylesRequest {
@@ -44,7 +51,7 @@ export type LabelStylesResponse = {
 /**
  * Response builders for labelStyles: `LabelStyles.status(code, body)` and one per named status.
  */
-export const LabelStyles = rt.responseBuilders<LabelStylesResponse>();
+export const LabelStyles = builders<LabelStylesResponse>();
 
 // GET /styles/matrix/{single}/{id}/{ids}/{point}/{pointX}
 export interface MatrixStylesRequest {
@@ -67,7 +74,7 @@ export type MatrixStylesResponse = {
 /**
  * Response builders for matrixStyles: `MatrixStyles.status(code, body)` and one per named status.
  */
-export const MatrixStyles = rt.responseBuilders<MatrixStylesResponse>();
+export const MatrixStyles = builders<MatrixStylesResponse>();
 
 // GET /styles/query
 export interface QueryStylesRequest {
@@ -88,7 +95,7 @@ export type QueryStylesResponse = {
 /**
  * Response builders for queryStyles: `QueryStyles.status(code, body)` and one per named status.
  */
-export const QueryStyles = rt.responseBuilders<QueryStylesResponse>();
+export const QueryStyles = builders<QueryStylesResponse>();
 
 // GET /styles/headers
 export interface HeaderStylesRequest {
@@ -109,7 +116,7 @@ export type HeaderStylesResponse = {
 /**
  * Response builders for headerStyles: `HeaderStyles.status(code, body)` and one per named status.
  */
-export const HeaderStyles = rt.responseBuilders<HeaderStylesResponse>();
+export const HeaderStyles = builders<HeaderStylesResponse>();
 
 // POST /widgets
 export interface CreateWidgetRequest {
@@ -143,7 +150,7 @@ export type CreateWidgetResponse =
 /**
  * Response builders for createWidget: `CreateWidget.status(code, body)` and one per named status.
  */
-export const CreateWidget = rt.responseBuilders<CreateWidgetResponse>();
+export const CreateWidget = builders<CreateWidgetResponse>();
 
 // DELETE /widgets/{id}
 export interface DeleteWidgetRequest {
@@ -171,7 +178,7 @@ export type DeleteWidgetResponse =
 /**
  * Response builders for deleteWidget: `DeleteWidget.status(code, body)` and one per named status.
  */
-export const DeleteWidget = rt.responseBuilders<DeleteWidgetResponse>();
+export const DeleteWidget = builders<DeleteWidgetResponse>();
 
 // POST /shapes
 export interface MeasureShapeRequest {
@@ -192,7 +199,7 @@ export type MeasureShapeResponse = {
 /**
  * Response builders for measureShape: `MeasureShape.status(code, body)` and one per named status.
  */
-export const MeasureShape = rt.responseBuilders<MeasureShapeResponse>();
+export const MeasureShape = builders<MeasureShapeResponse>();
 
 // POST /trees
 export interface SumTreeRequest {
@@ -213,7 +220,7 @@ export type SumTreeResponse = {
 /**
  * Response builders for sumTree: `SumTree.status(code, body)` and one per named status.
  */
-export const SumTree = rt.responseBuilders<SumTreeResponse>();
+export const SumTree = builders<SumTreeResponse>();
 
 // GET /greeting
 export interface GreetRequest {
@@ -234,7 +241,7 @@ export type GreetResponse = {
 /**
  * Response builders for greet: `Greet.status(code, body)` and one per named status.
  */
-export const Greet = rt.responseBuilders<GreetResponse>();
+export const Greet = builders<GreetResponse>();
 
 /**
  * One method per operation of Features. Return a response built with the operation's builders.

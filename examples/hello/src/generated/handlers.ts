@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /hello
 export interface SayHelloRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type SayHelloResponse = {
 /**
  * Response builders for sayHello: `SayHello.status(code, body)` and one per named status.
  */
-export const SayHello = rt.responseBuilders<SayHelloResponse>();
+export const SayHello = builders<SayHelloResponse>();
 
 /**
  * One method per operation of Hello. Return a response built with the operation's builders.

@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /content
 export interface GetContentRequest {
   path: Record<string, never>;
@@ -21,7 +28,7 @@ export type GetContentResponse = {
 /**
  * Response builders for getContent: `GetContent.status(code, body)` and one per named status.
  */
-export const GetContent = rt.responseBuilders<GetContentResponse>();
+export const GetContent = builders<GetContentResponse>();
 
 // PUT /content
 export interface PutContentRequest {
@@ -42,7 +49,7 @@ export type PutContentResponse = {
 /**
  * Response builders for putContent: `PutContent.status(code, body)` and one per named status.
  */
-export const PutContent = rt.responseBuilders<PutContentResponse>();
+export const PutContent = builders<PutContentResponse>();
 
 /**
  * One method per operation of Markdown Content. Return a response built with the operation's builders.

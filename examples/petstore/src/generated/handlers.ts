@@ -2,6 +2,13 @@
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
 
+/**
+ * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
+ */
+function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+  return rt.responseBuilders<R>();
+}
+
 // GET /pets
 export interface FindPetsRequest {
   path: Record<string, never>;
@@ -28,7 +35,7 @@ export type FindPetsResponse =
 /**
  * Response builders for findPets: `FindPets.status(code, body)` and one per named status.
  */
-export const FindPets = rt.responseBuilders<FindPetsResponse>();
+export const FindPets = builders<FindPetsResponse>();
 
 // POST /pets
 export interface AddPetRequest {
@@ -56,7 +63,7 @@ export type AddPetResponse =
 /**
  * Response builders for addPet: `AddPet.status(code, body)` and one per named status.
  */
-export const AddPet = rt.responseBuilders<AddPetResponse>();
+export const AddPet = builders<AddPetResponse>();
 
 // GET /pets/{id}
 export interface FindPetByIdRequest {
@@ -90,7 +97,7 @@ export type FindPetByIdResponse =
 /**
  * Response builders for findPetById: `FindPetById.status(code, body)` and one per named status.
  */
-export const FindPetById = rt.responseBuilders<FindPetByIdResponse>();
+export const FindPetById = builders<FindPetByIdResponse>();
 
 // DELETE /pets/{id}
 export interface DeletePetRequest {
@@ -118,7 +125,7 @@ export type DeletePetResponse =
 /**
  * Response builders for deletePet: `DeletePet.status(code, body)` and one per named status.
  */
-export const DeletePet = rt.responseBuilders<DeletePetResponse>();
+export const DeletePet = builders<DeletePetResponse>();
 
 /**
  * One method per operation of Swagger Petstore. Return a response built with the operation's builders.
