@@ -1,5 +1,5 @@
 /**
- * Runs every benchmark and summarises the issue 6 targets.
+ * Runs every benchmark and summarises their targets (issue 6, issue 16).
  *
  *   npx tsx bench/all.ts                      full: GitHub's description, ≥5 runs each; writes docs/performance.md
  *   npx tsx bench/all.ts --quick --ci         short: bundled DigitalOcean, 1–3 runs; exits 1 when a ratio is
@@ -32,10 +32,14 @@ const scripts: [string, string[]][] = [
   ["typecheck", quick ? ["--runs", "3"] : []],
   ["runtime", quick ? ["--runs", "3"] : []],
   ["memory", []],
+  ["scale", []],
 ];
 function runScript(name: string, extra: string[]): void {
   log(`\n== bench/${name}.ts ${quick ? "--quick" : ""}`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, `bench/${name}.ts`), ...(quick ? ["--quick"] : []), ...extra], { cwd: ROOT, stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, `bench/${name}.ts`), ...(quick ? ["--quick"] : []), ...extra], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   if (r.status !== 0) {
     log(`bench/${name}.ts failed (${r.status ?? r.signal})`);
     process.exit(1);
@@ -52,7 +56,7 @@ const targets = Object.values(results).flatMap((r) => r.targets);
 const summary = [
   `Run ${new Date().toISOString().slice(0, 10)}; ${machine()}.`,
   "",
-  "| issue 6 target | measured | target | |",
+  "| target | measured | target | |",
   "|---|---|---|---|",
   ...targets.map(targetRow),
   "",
@@ -66,7 +70,11 @@ const ratios: Record<string, number> = Object.assign({}, ...Object.values(result
 const higherIsBetter = (name: string) => name.startsWith("rps_");
 
 if (updateBaseline) {
-  writeFileSync(BASELINE, JSON.stringify({ mode: label, note: "ratios only (ours / peer); npm run bench:check fails when one is >2x worse in each of 3 attempts", ratios }, null, 2) + "\n");
+  writeFileSync(
+    BASELINE,
+    JSON.stringify({ mode: label, note: "ratios only (ours / peer); npm run bench:check fails when one is >2x worse in each of 3 attempts", ratios }, null, 2) +
+      "\n",
+  );
   log(`baseline written: ${path.relative(ROOT, BASELINE)}`);
 }
 
@@ -86,15 +94,21 @@ if (ci) {
   // Re-measure only the benchmarks that report a regressed ratio; keep each ratio's best figure.
   for (let attempt = 2; attempt <= ATTEMPTS && !noRun && regressedNames().length > 0; attempt++) {
     const again = scripts.filter(([name]) => regressedNames().some(([ratio]) => ratio in (readResults<Results>(`${name}-${label}`)?.ratios ?? {})));
-    log(`\nattempt ${attempt} of ${ATTEMPTS}: re-measuring ${again.map(([n]) => n).join(", ")} (${regressedNames().map(([n]) => n).join(", ")})`);
+    log(
+      `\nattempt ${attempt} of ${ATTEMPTS}: re-measuring ${again.map(([n]) => n).join(", ")} (${regressedNames()
+        .map(([n]) => n)
+        .join(", ")})`,
+    );
     for (const [name, extra] of again) {
       runScript(name, extra);
-      for (const [ratio, now] of Object.entries(readResults<Results>(`${name}-${label}`)?.ratios ?? {})) ratios[ratio] = ratio in ratios ? better(ratio, ratios[ratio]!, now) : now;
+      for (const [ratio, now] of Object.entries(readResults<Results>(`${name}-${label}`)?.ratios ?? {}))
+        ratios[ratio] = ratio in ratios ? better(ratio, ratios[ratio]!, now) : now;
     }
   }
   const failed = new Set(regressedNames().map(([name]) => name));
   const lines = Object.entries(baseline.ratios).map(
-    ([name, base]) => `  ${failed.has(name) ? "REGRESSED" : "ok       "} ${name}: ${ratios[name] ?? "missing"} (baseline ${base}, ${higherIsBetter(name) ? "higher" : "lower"} is better)`,
+    ([name, base]) =>
+      `  ${failed.has(name) ? "REGRESSED" : "ok       "} ${name}: ${ratios[name] ?? "missing"} (baseline ${base}, ${higherIsBetter(name) ? "higher" : "lower"} is better)`,
   );
   process.stdout.write(`\nratios against bench/baseline.json (within ${TOLERANCE}×, best of up to ${ATTEMPTS} attempts):\n${lines.join("\n")}\n`);
   process.exitCode = failed.size > 0 ? 1 : 0;

@@ -1,28 +1,69 @@
 /**
- * Growth with document size (issue 16, target 1): generation of synthetic Graph-shaped descriptions
- * (bench/scale/synthetic.ts) from 100 to 12,000 operations, ours and openapi-typescript, each a
- * child process, sizes interleaved within a round so that machine load affects all alike.
- * Per-operation cost is the marginal one: (figure at N − figure for the document with no
- * operations) / N, so start-up (the same at every size) does not hide or fake a trend.
- * Writes a table to docs/performance.md and the curve to docs/scale-curve.svg.
+ * Both ends of the scale (issue 16), every tool a child process, rounds interleaved so that machine
+ * load affects all alike:
+ *  - growth: synthetic Graph-shaped descriptions (bench/scale/synthetic.ts) from 100 to 12,000
+ *    operations, ours and openapi-typescript; cost per operation, and the curve;
+ *  - Graph-scale: the 12,000-operation synthetic document and Microsoft Graph's published
+ *    description (fetched with npm pack, bench/lib.ts graphSpec), ours against openapi-typescript;
+ *  - type-check at scale: `tsc --noEmit` (TypeScript 5 and 7's native tsc) over our output for the
+ *    largest synthetic document against openapi-typescript's types for it.
  *
- *   npx tsx bench/scale.ts [--quick] [--runs N] [--sizes 100,1000,12000]
+ * Cost per operation is judged on the slope between consecutive sizes, (figure at N₂ − figure at N₁)
+ * / (N₂ − N₁): a part that grows faster than the document shows as a rising slope. The figure from
+ * the empty document, (figure at N − figure at 0) / N, is reported too; it falls with N because the
+ * first operations also pay one-time warm-up (compiling the emitters' code paths).
+ *
+ *   npx tsx bench/scale.ts [--quick] [--runs N] [--sizes 100,1000,12000] [--no-graph] [--no-tsc]
+ *
+ * `--quick` (npm run bench:check): one mid-size point, 3,000 operations, 3 runs, no Graph, no tsc.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { fmtMiB, fmtMs, log, machine, measure, MiB, OUT, ROOT, stats, updateDoc, writeResults, type Stats } from "./lib.js";
+import {
+  fmtMiB,
+  fmtMs,
+  graphSpec,
+  GRAPH_PACKAGE,
+  installPeers,
+  log,
+  machine,
+  measure,
+  MiB,
+  OUT,
+  PEER_VERSIONS,
+  PEERS,
+  ratio,
+  ROOT,
+  stats,
+  targetRow,
+  tsconfigFor,
+  updateDoc,
+  writeResults,
+  type Target,
+} from "./lib.js";
 import { syntheticDocument, type SyntheticStats } from "./scale/synthetic.js";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, runs: { type: "string" }, sizes: { type: "string" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    runs: { type: "string" },
+    sizes: { type: "string" },
+    "no-graph": { type: "boolean", default: false },
+    "no-tsc": { type: "boolean", default: false },
+  },
 });
 const quick = values.quick!;
-const runs = Number(values.runs ?? (quick ? 1 : 5));
-const sizes = (values.sizes ?? (quick ? "1000" : "100,300,1000,3000,6000,12000")).split(",").map(Number);
-/** Largest spread of per-operation cost around its median across sizes (target 1). */
+const label = quick ? "quick" : "full";
+const runs = Number(values.runs ?? (quick ? 3 : 5));
+const sizes = (values.sizes ?? (quick ? "3000" : "100,300,1000,3000,6000,12000")).split(",").map(Number);
+const withGraph = !quick && !values["no-graph"];
+const withTsc = !quick && !values["no-tsc"];
+/** Largest spread of the per-operation slope around its median across sizes (target 1). */
 const SPREAD = 0.3;
 
+installPeers();
+const versions = PEER_VERSIONS();
 const dir = path.join(OUT, "scale");
 mkdirSync(dir, { recursive: true });
 const specs = new Map<number, { file: string; stats: SyntheticStats; bytes: number }>();
@@ -35,91 +76,205 @@ for (const n of [0, ...sizes]) {
 }
 
 const node = process.execPath;
+const outDir = (tool: Tool, name: string | number) => path.join(dir, `out-${tool}-${name}`);
 const tools = {
   ours: (spec: string, out: string) => [path.join(ROOT, "bin/symphony-codegen.js"), "generate", spec, "--out", out, "--force", "--quiet"],
-  openapiTypescript: (spec: string, out: string) => [path.join(ROOT, "node_modules/openapi-typescript/bin/cli.js"), spec, "-o", path.join(out, "types.ts")],
+  openapiTypescript: (spec: string, out: string) => [PEERS.openapiTypescript, spec, "-o", path.join(out, "types.ts")],
 };
 type Tool = keyof typeof tools;
+const TOOLS = Object.keys(tools) as Tool[];
 const samples = new Map<string, { wallMs: number[]; peakRss: number[] }>();
-const key = (tool: Tool, n: number) => `${tool}:${n}`;
 
-log(`scale bench: sizes ${[0, ...sizes].join(", ")} operations, ${runs} run(s) each, ${machine()}`);
-for (let round = 0; round < runs; round++) {
-  for (const n of [0, ...sizes]) {
-    for (const tool of Object.keys(tools) as Tool[]) {
-      const out = path.join(dir, `out-${tool}-${n}`);
-      const s = await measure(node, tools[tool](specs.get(n)!.file, out));
-      const entry = samples.get(key(tool, n)) ?? { wallMs: [], peakRss: [] };
-      entry.wallMs.push(s.wallMs);
-      entry.peakRss.push(s.peakRss);
-      samples.set(key(tool, n), entry);
-      log(`  round ${round + 1} ${tool.padEnd(18)} ${String(n).padStart(6)} ops  ${(s.wallMs / 1000).toFixed(2)} s  ${(s.peakRss / MiB).toFixed(0)} MiB`);
+/** Runs every (case, tool) pair `rounds` times, interleaved; samples keyed `tool:case`. */
+async function rounds(cases: [name: string | number, spec: string][], count: number): Promise<void> {
+  for (let round = 0; round < count; round++) {
+    for (const [name, spec] of cases) {
+      for (const tool of TOOLS) {
+        const s = await measure(node, tools[tool](spec, outDir(tool, name)));
+        const entry = samples.get(`${tool}:${name}`) ?? { wallMs: [], peakRss: [] };
+        entry.wallMs.push(s.wallMs);
+        entry.peakRss.push(s.peakRss);
+        samples.set(`${tool}:${name}`, entry);
+        log(`  round ${round + 1} ${tool.padEnd(18)} ${String(name).padStart(6)}  ${(s.wallMs / 1000).toFixed(2)} s  ${(s.peakRss / MiB).toFixed(0)} MiB`);
+      }
     }
   }
 }
 
-const figure = (tool: Tool, n: number) => {
-  const e = samples.get(key(tool, n))!;
+log(`scale bench (${label}): sizes ${[0, ...sizes].join(", ")} operations, ${runs} run(s) each, ${machine()}`);
+await rounds(
+  [0, ...sizes].map((n) => [n, specs.get(n)!.file]),
+  runs,
+);
+let graph: string | undefined;
+if (withGraph) {
+  graph = graphSpec();
+  log(`Microsoft Graph (${path.relative(ROOT, graph)}), ${Math.min(runs, 3)} run(s)`);
+  await rounds([["graph", graph]], Math.min(runs, 3));
+}
+
+const figure = (tool: Tool, name: string | number) => {
+  const e = samples.get(`${tool}:${name}`)!;
   return { wall: stats(e.wallMs), rss: stats(e.peakRss) };
-};
-/** Marginal cost per operation at size n: ms and KiB. */
-const perOperation = (tool: Tool, n: number) => {
-  const base = figure(tool, 0);
-  const at = figure(tool, n);
-  return { ms: (at.wall.median - base.wall.median) / n, kib: (at.rss.median - base.rss.median) / 1024 / n };
 };
 const median = (xs: number[]) => stats(xs).median;
 const spread = (xs: number[]) => {
   const m = median(xs);
   return Math.max(...xs.map((x) => Math.abs(x / m - 1)));
 };
-const ours = sizes.map((n) => perOperation("ours", n));
-const timeSpread = spread(ours.map((p) => p.ms));
-const memorySpread = spread(ours.map((p) => p.kib));
+/** Cost of the operations between two sizes, per operation: ms and KiB of peak RSS. */
+const slope = (tool: Tool, from: number, to: number) => {
+  const a = figure(tool, from);
+  const b = figure(tool, to);
+  return { ms: (b.wall.median - a.wall.median) / (to - from), kib: (b.rss.median - a.rss.median) / 1024 / (to - from) };
+};
+const fromZero = sizes.map((n) => slope("ours", 0, n));
+// Judged from the first size up: the step from the empty document carries the one-time warm-up.
+const intervals = sizes.slice(1).map((n, i) => ({ from: sizes[i]!, to: n, ...slope("ours", sizes[i]!, n) }));
+const judged = intervals.length > 0 ? intervals : fromZero.map((p, i) => ({ from: 0, to: sizes[i]!, ...p }));
+const timeSpread = spread(judged.map((p) => p.ms));
+const memorySpread = spread(judged.map((p) => p.kib));
 const largest = sizes[sizes.length - 1]!;
-const wallRatio = figure("ours", largest).wall.median / figure("openapiTypescript", largest).wall.median;
-const rssRatio = figure("ours", largest).rss.median / figure("openapiTypescript", largest).rss.median;
+const vs = (name: string | number, part: "wall" | "rss") => ratio(figure("ours", name)[part].median, figure("openapiTypescript", name)[part].median);
 
-const fmtStats = (s: Stats, digits: number) =>
-  s.n > 1 ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : s.median.toFixed(digits);
-const rows = [0, ...sizes].map((n) => {
+const targets: Target[] = [];
+if (intervals.length > 1) {
+  targets.push(
+    { name: `generation time per operation, spread of the slopes ${sizes[0]}–${largest} operations`, value: ratio(timeSpread, 1), limit: SPREAD, kind: "max" },
+    {
+      name: `generation peak memory per operation, spread of the slopes ${sizes[0]}–${largest} operations`,
+      value: ratio(memorySpread, 1),
+      limit: SPREAD,
+      kind: "max",
+    },
+  );
+}
+targets.push(
+  { name: `generation wall, ${largest} synthetic operations: ours / openapi-typescript`, value: vs(largest, "wall"), limit: 1.5, kind: "max" },
+  { name: `generation peak memory, ${largest} synthetic operations: ours / openapi-typescript`, value: vs(largest, "rss"), limit: 1.0, kind: "max" },
+);
+if (graph) {
+  targets.push(
+    { name: "generation wall, Microsoft Graph: ours / openapi-typescript", value: vs("graph", "wall"), limit: 1.5, kind: "max" },
+    { name: "generation peak memory, Microsoft Graph: ours / openapi-typescript", value: vs("graph", "rss"), limit: 1.0, kind: "max" },
+  );
+}
+
+// Type-check at scale: our whole output against openapi-typescript's types, for the largest document.
+const tscSamples = new Map<string, { wallMs: number[]; peakRss: number[]; errors: number }>();
+const compilers = {
+  [`TypeScript ${versions.tsc5} tsc`]: path.join(ROOT, "node_modules/typescript/bin/tsc"),
+  [`TypeScript ${versions.tsc7} native tsc`]: PEERS.tsc7,
+};
+if (withTsc) {
+  const configs = Object.fromEntries(TOOLS.map((tool) => [tool, tsconfigFor(path.join(dir, `tc-${tool}`), [path.join(outDir(tool, largest), "**/*.ts")])]));
+  const count = Math.min(runs, 3);
+  log(`tsc --noEmit over the ${largest}-operation outputs, ${count} run(s)`);
+  for (let round = 0; round < count; round++) {
+    for (const [compiler, bin] of Object.entries(compilers)) {
+      for (const tool of TOOLS) {
+        const s = await measure(node, [bin, "-p", configs[tool]!, "--pretty", "false"], { allowFailure: true });
+        const key = `${compiler}:${tool}`;
+        const entry = tscSamples.get(key) ?? { wallMs: [], peakRss: [], errors: 0 };
+        entry.wallMs.push(s.wallMs);
+        entry.peakRss.push(s.peakRss);
+        entry.errors = (s.stdout.match(/error TS\d+/g) ?? []).length;
+        tscSamples.set(key, entry);
+        log(`  round ${round + 1} ${key.padEnd(44)} ${(s.wallMs / 1000).toFixed(2)} s  ${(s.peakRss / MiB).toFixed(0)} MiB  ${entry.errors} errors`);
+      }
+    }
+  }
+  const [tsc5, tsc7] = Object.keys(compilers) as [string, string];
+  const tscRatio = (compiler: string) =>
+    ratio(stats(tscSamples.get(`${compiler}:ours`)!.wallMs).median, stats(tscSamples.get(`${compiler}:openapiTypescript`)!.wallMs).median);
+  targets.push(
+    { name: `${tsc5} --noEmit wall, ${largest} operations: our output / openapi-typescript's types`, value: tscRatio(tsc5), limit: 1.5, kind: "max" },
+    {
+      name: `${tsc7} --noEmit wall, ${largest} operations: our output / openapi-typescript's types (reported)`,
+      value: tscRatio(tsc7),
+      limit: Infinity,
+      kind: "max",
+    },
+  );
+}
+
+const fmtPer = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
+const otName = `openapi-typescript ${versions.openapiTypescript}`;
+const rows = [0, ...sizes].map((n, i) => {
   const spec = specs.get(n)!;
   const o = figure("ours", n);
   const t = figure("openapiTypescript", n);
-  const per = n === 0 ? undefined : perOperation("ours", n);
-  return `| ${n} | ${spec.stats.schemas} | ${(spec.bytes / MiB).toFixed(2)} | ${fmtMs(o.wall)} | ${fmtMiB(o.rss)} | ${per ? per.ms.toFixed(2) : "–"} | ${per ? per.kib.toFixed(0) : "–"} | ${fmtMs(t.wall)} | ${fmtMiB(t.rss)} |`;
+  const zero = i === 0 ? undefined : fromZero[i - 1]!;
+  const step = i <= 1 ? undefined : intervals[i - 2]!;
+  return `| ${n} | ${spec.stats.schemas} | ${(spec.bytes / MiB).toFixed(2)} | ${fmtMs(o.wall)} | ${fmtMiB(o.rss)} | ${step ? fmtPer(step.ms, 2) : "–"} | ${step ? fmtPer(step.kib, 0) : "–"} | ${zero ? fmtPer(zero.ms, 2) : "–"} | ${fmtMs(t.wall)} | ${fmtMiB(t.rss)} |`;
 });
-const table = [
-  `Synthetic Graph-shaped descriptions (bench/scale/synthetic.ts); ${runs} run(s) each, interleaved; ${machine()}. Per operation = (figure at N − figure at 0 operations) / N.`,
+const sections = [
+  `Synthetic Graph-shaped descriptions (bench/scale/synthetic.ts: \`allOf\` chains up to 5 deep, discriminator mappings over every descendant, shared parameters and error responses); ${runs} run(s) each, interleaved; ${machine()}. ` +
+    `Slope: (figure at N − figure at the size before) / (operations between); from 0: (figure at N − figure at 0 operations) / N.`,
   "",
-  "| operations | schemas | spec MiB | ours wall | ours peak RSS | ours ms / op | ours KiB / op | openapi-typescript 7.13 wall | openapi-typescript peak RSS |",
-  "|---:|---:|---:|---|---|---:|---:|---|---|",
+  `| operations | schemas | spec MiB | ours wall | ours peak RSS | ours ms / op (slope) | ours KiB / op (slope) | ours ms / op (from 0) | ${otName} wall | ${otName} peak RSS |`,
+  "|---:|---:|---:|---|---|---:|---:|---:|---|---|",
   ...rows,
+];
+if (graph) {
+  const o = figure("ours", "graph");
+  const t = figure("openapiTypescript", "graph");
+  sections.push(
+    "",
+    `Microsoft Graph v1.0 (\`api/microsoft.com/graph.json\` of the npm package ${GRAPH_PACKAGE}: 20 MB JSON, 11,422 operations, 2,599 component schemas); ${Math.min(runs, 3)} run(s) each, interleaved.`,
+    "",
+    "| generator | wall | peak RSS |",
+    "|---|---|---|",
+    `| symphony-codegen (all outputs) | ${fmtMs(o.wall)} | ${fmtMiB(o.rss)} |`,
+    `| ${otName} (types only) | ${fmtMs(t.wall)} | ${fmtMiB(t.rss)} |`,
+  );
+}
+if (withTsc) {
+  sections.push(
+    "",
+    `\`tsc --noEmit\` over the ${largest}-operation outputs (ours: every file; openapi-typescript: its types.ts), same strict tsconfig; ${Math.min(runs, 3)} run(s) each, interleaved.`,
+    "",
+    "| compiler | output | wall | peak RSS | errors |",
+    "|---|---|---|---|---|",
+    ...[...tscSamples].map(([key, s]) => {
+      const [compiler, tool] = key.split(":");
+      return `| ${compiler} | ${tool === "ours" ? "symphony-codegen" : otName} | ${fmtMs(stats(s.wallMs))} | ${fmtMiB(stats(s.peakRss))} | ${s.errors} |`;
+    }),
+  );
+}
+sections.push(
   "",
-  `Spread of ours per operation around its median across ${sizes.join(", ")} operations: time ±${(timeSpread * 100).toFixed(0)}%, memory ±${(memorySpread * 100).toFixed(0)}% (target ±${SPREAD * 100}%). ` +
-    `At ${largest} operations, ours / openapi-typescript: wall ${wallRatio.toFixed(2)} (target ≤ 1.5), peak memory ${rssRatio.toFixed(2)} (target ≤ 1.0).`,
+  `Spread of ours per operation (slopes) around its median: time ±${(timeSpread * 100).toFixed(0)}%, peak memory ±${(memorySpread * 100).toFixed(0)}% (target ±${SPREAD * 100}%).`,
   "",
-  "![Per-operation cost against document size](scale-curve.svg)",
-].join("\n");
+  "| target | measured | target | |",
+  "|---|---|---|---|",
+  ...targets.map(targetRow),
+);
+if (!quick) sections.push("", "![Cost per operation (slopes) against document size](scale-curve.svg)");
+const table = sections.join("\n");
 process.stdout.write(`${table}\n`);
-writeResults(`scale-${quick ? "quick" : "full"}`, {
+writeResults(`scale-${label}`, {
   sizes,
   runs,
   machine: machine(),
+  versions,
   samples: Object.fromEntries(samples),
-  perOperation: Object.fromEntries(sizes.map((n, i) => [n, ours[i]])),
+  tsc: Object.fromEntries(tscSamples),
+  perOperationFromZero: Object.fromEntries(sizes.map((n, i) => [n, fromZero[i]])),
+  slopes: intervals,
   timeSpread,
   memorySpread,
-  wallRatio,
-  rssRatio,
+  ratios: { [`scaleWall${largest}OursOverOpenapiTypescript`]: vs(largest, "wall"), [`scaleMem${largest}OursOverOpenapiTypescript`]: vs(largest, "rss") },
+  targets,
 });
-if (!quick) {
-  writeFileSync(path.join(ROOT, "docs/scale-curve.svg"), curve(sizes, ours));
-  updateDoc("scale", `### Growth with document size\n\n${table}`);
+if (!quick && intervals.length > 0) {
+  writeFileSync(path.join(ROOT, "docs/scale-curve.svg"), curve(intervals));
+  updateDoc("scale", `### Both ends of the scale: growth with document size, Microsoft Graph, type-check\n\n${table}`);
 }
 
-/** A small two-series line chart (log-scaled x), per-operation ms and KiB each against its own axis. */
-function curve(xs: number[], ys: { ms: number; kib: number }[]): string {
+/** A two-series line chart (log-scaled x at each interval's end), ms and KiB per operation, each against its own axis. */
+function curve(points: { to: number; ms: number; kib: number }[]): string {
+  const xs = points.map((p) => p.to);
   const W = 640,
     H = 320,
     L = 60,
@@ -129,7 +284,7 @@ function curve(xs: number[], ys: { ms: number; kib: number }[]): string {
   const lx = (x: number) => L + ((Math.log10(x) - Math.log10(xs[0]!)) / (Math.log10(xs[xs.length - 1]!) - Math.log10(xs[0]!) || 1)) * (W - L - R);
   const series = (values: number[], color: string, side: "left" | "right", unit: string) => {
     const max = Math.max(...values) * 1.2 || 1;
-    const y = (v: number) => H - B - (v / max) * (H - T - B);
+    const y = (v: number) => H - B - (Math.max(v, 0) / max) * (H - T - B);
     const points = values.map((v, i) => `${lx(xs[i]!).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
     const axisX = side === "left" ? L - 6 : W - R + 6;
     const anchor = side === "left" ? "end" : "start";
@@ -139,7 +294,8 @@ function curve(xs: number[], ys: { ms: number; kib: number }[]): string {
           `<text x="${axisX}" y="${y(max * f).toFixed(1)}" text-anchor="${anchor}" font-size="11" fill="${color}">${(max * f).toFixed(max < 10 ? 2 : 0)}</text>`,
       )
       .join("");
-    return `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points}"/>${values.map((v, i) => `<circle cx="${lx(xs[i]!).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"/>`).join("")}${ticks}<text x="${axisX}" y="${T - 10}" text-anchor="${anchor}" font-size="12" fill="${color}">${unit}</text>`;
+    const dots = values.map((v, i) => `<circle cx="${lx(xs[i]!).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"/>`).join("");
+    return `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points}"/>${dots}${ticks}<text x="${axisX}" y="${T - 10}" text-anchor="${anchor}" font-size="12" fill="${color}">${unit}</text>`;
   };
   const xticks = xs.map((x) => `<text x="${lx(x).toFixed(1)}" y="${H - B + 18}" text-anchor="middle" font-size="11">${x}</text>`).join("");
   return [
@@ -147,15 +303,15 @@ function curve(xs: number[], ys: { ms: number; kib: number }[]): string {
     `<rect width="100%" height="100%" fill="white"/>`,
     `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#888"/>`,
     xticks,
-    `<text x="${W / 2}" y="${H - 6}" text-anchor="middle" font-size="12">operations (log scale)</text>`,
+    `<text x="${W / 2}" y="${H - 6}" text-anchor="middle" font-size="12">operations at the end of each interval (log scale)</text>`,
     series(
-      ys.map((p) => p.ms),
+      points.map((p) => p.ms),
       "#1f77b4",
       "left",
       "ms per operation",
     ),
     series(
-      ys.map((p) => p.kib),
+      points.map((p) => p.kib),
       "#d62728",
       "right",
       "KiB peak RSS per operation",

@@ -17,6 +17,8 @@ import {
   MiB,
   OUT,
   parseFlags,
+  COMPILER_OPTIONS,
+  tsconfigFor,
   PEER_VERSIONS,
   PEERS,
   installPeers,
@@ -52,26 +54,9 @@ if (!existsSync(path.join(outputs.heyApi, "index.ts"))) {
   ]);
 }
 
-/** The same strict configuration for both outputs; only `include` differs. */
-export const COMPILER_OPTIONS = {
-  strict: true,
-  noEmit: true,
-  target: "ES2022",
-  module: "NodeNext",
-  moduleResolution: "NodeNext",
-  lib: ["ES2023", "DOM"],
-  types: [],
-  skipLibCheck: true,
-};
-
-const configs: Record<string, string> = {};
-for (const [name, dir] of Object.entries(outputs)) {
-  const cdir = path.join(OUT, "tc", label, name);
-  mkdirSync(cdir, { recursive: true });
-  const file = path.join(cdir, "tsconfig.json");
-  writeFileSync(file, JSON.stringify({ compilerOptions: COMPILER_OPTIONS, include: [path.join(dir, "**/*.ts")] }, null, 2));
-  configs[name] = file;
-}
+const configs = Object.fromEntries(
+  Object.entries(outputs).map(([name, dir]) => [name, tsconfigFor(path.join(OUT, "tc", label, name), [path.join(dir, "**/*.ts")])]),
+);
 
 const compilers = {
   tsc5: [path.join(ROOT, "node_modules/typescript/bin/tsc")],
