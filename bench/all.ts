@@ -1,5 +1,5 @@
 /**
- * Runs every benchmark and summarises the issue 6 targets.
+ * Runs every benchmark and summarises the targets (issue 6; issue 16's serving at scale).
  *
  *   npx tsx bench/all.ts                      full: GitHub's description, ≥5 runs each; writes docs/performance.md
  *   npx tsx bench/all.ts --quick --ci         short: bundled DigitalOcean, 1–3 runs; exits 1 when a ratio is
@@ -32,6 +32,7 @@ const scripts: [string, string[]][] = [
   ["typecheck", quick ? ["--runs", "3"] : []],
   ["runtime", quick ? ["--runs", "3"] : []],
   ["memory", []],
+  ["serve-scale", []],
 ];
 function runScript(name: string, extra: string[]): void {
   log(`\n== bench/${name}.ts ${quick ? "--quick" : ""}`);
@@ -52,7 +53,7 @@ const targets = Object.values(results).flatMap((r) => r.targets);
 const summary = [
   `Run ${new Date().toISOString().slice(0, 10)}; ${machine()}.`,
   "",
-  "| issue 6 target | measured | target | |",
+  "| target | measured | target | |",
   "|---|---|---|---|",
   ...targets.map(targetRow),
   "",
