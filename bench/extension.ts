@@ -9,17 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { transform } from "esbuild";
-import {
-  fmtMiB,
-  fmtMs,
-  log,
-  measure,
-  MiB,
-  ratio,
-  ROOT,
-  stats,
-  type Stats,
-} from "./lib.js";
+import { fmtMiB, fmtMs, log, measure, MiB, ratio, ROOT, stats, type Stats } from "./lib.js";
 
 export interface Run {
   registeredMs: number;
@@ -43,64 +33,35 @@ const toJs = async (file: string) =>
  * Generates `spec` into `<dir>/ts` (a no-op when current) and compiles it into `<dir>/js`, with the
  * extension script beside it. Returns the compiled directory and the script.
  */
-export async function buildExtension(
-  spec: string,
-  dir: string,
-): Promise<{ compiled: string; serverScript: string; generateMs: number }> {
+export async function buildExtension(spec: string, dir: string): Promise<{ compiled: string; serverScript: string; generateMs: number }> {
   const generated = path.join(dir, "ts");
   const compiled = path.join(dir, "js");
   const started = performance.now();
-  await measure(process.execPath, [
-    path.join(ROOT, "bin/symphony-codegen.js"),
-    "generate",
-    spec,
-    "--out",
-    generated,
-    "--quiet",
-  ]);
+  await measure(process.execPath, [path.join(ROOT, "bin/symphony-codegen.js"), "generate", spec, "--out", generated, "--quiet"]);
   const generateMs = performance.now() - started;
   mkdirSync(compiled, { recursive: true });
   for (const name of readdirSync(generated).filter((f) => f.endsWith(".ts"))) {
-    writeFileSync(
-      path.join(compiled, name.replace(/\.ts$/, ".js")),
-      await toJs(path.join(generated, name)),
-    );
+    writeFileSync(path.join(compiled, name.replace(/\.ts$/, ".js")), await toJs(path.join(generated, name)));
   }
   const serverScript = path.join(dir, "memory-server.js");
-  writeFileSync(
-    serverScript,
-    await toJs(path.join(ROOT, "bench/memory-server.ts")),
-  );
+  writeFileSync(serverScript, await toJs(path.join(ROOT, "bench/memory-server.ts")));
   return { compiled, serverScript, generateMs };
 }
 
 /** One fresh extension process: with a compiled directory it registers every operation, without one nothing. */
-export async function runExtension(
-  serverScript: string,
-  natsUrl: string,
-  compiled?: string,
-): Promise<Run> {
-  const child = spawn(
-    process.execPath,
-    ["--expose-gc", serverScript, natsUrl, ...(compiled ? [compiled] : [])],
-    {
-      cwd: ROOT,
-      env: { ...process.env, SYMPHONY_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+export async function runExtension(serverScript: string, natsUrl: string, compiled?: string): Promise<Run> {
+  const child = spawn(process.execPath, ["--expose-gc", serverScript, natsUrl, ...(compiled ? [compiled] : [])], {
+    cwd: ROOT,
+    env: { ...process.env, SYMPHONY_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await new Promise<number>((r) =>
-    child.once("exit", (c) => r(c ?? 1)),
-  );
+  const code = await new Promise<number>((r) => child.once("exit", (c) => r(c ?? 1)));
   const line = out.split("\n").find((l) => l.startsWith("BENCH-RESULT "));
-  if (!line)
-    throw new Error(
-      `extension exited with ${code} without a result:\n${out.slice(-3000)}\n${err.slice(-3000)}`,
-    );
+  if (!line) throw new Error(`extension exited with ${code} without a result:\n${out.slice(-3000)}\n${err.slice(-3000)}`);
   return JSON.parse(line.slice("BENCH-RESULT ".length)) as Run;
 }
 
@@ -117,12 +78,7 @@ export interface Measured {
 }
 
 /** `runs` fresh extension processes, each followed by a bare one, on the nats-server at `natsUrl`. */
-export async function measureExtension(
-  serverScript: string,
-  compiled: string,
-  natsUrl: string,
-  runs: number,
-): Promise<Measured> {
+export async function measureExtension(serverScript: string, compiled: string, natsUrl: string, runs: number): Promise<Measured> {
   const full: Run[] = [];
   const bare: Run[] = [];
   for (let i = 0; i < runs; i++) {
@@ -132,9 +88,7 @@ export async function measureExtension(
       `  run ${i + 1}: ${run.operations} operations registered after ${run.registeredMs.toFixed(0)} ms, RSS idle ${(run.rss / MiB).toFixed(0)} MiB (heap ${(run.heapUsed / MiB).toFixed(0)} MiB), every schema built ${(run.rssAllBuilt / MiB).toFixed(0)} MiB`,
     );
     bare.push(await runExtension(serverScript, natsUrl));
-    log(
-      `  bare extension (nothing registered): RSS idle ${(bare[i]!.rss / MiB).toFixed(0)} MiB`,
-    );
+    log(`  bare extension (nothing registered): RSS idle ${(bare[i]!.rss / MiB).toFixed(0)} MiB`);
   }
   const rss = stats(full.map((r) => r.rss));
   const bareRss = stats(bare.map((r) => r.rss));

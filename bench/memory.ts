@@ -8,45 +8,17 @@
  */
 import path from "node:path";
 import { startNatsServer } from "../dev/nats-server.js";
-import {
-  buildExtension,
-  extensionResults,
-  extensionRows,
-  measureExtension,
-} from "./extension.js";
-import {
-  log,
-  machine,
-  MiB,
-  OUT,
-  parseFlags,
-  ratio,
-  ROOT,
-  specFor,
-  targetRow,
-  updateDoc,
-  writeResults,
-  type Target,
-} from "./lib.js";
+import { buildExtension, extensionResults, extensionRows, measureExtension } from "./extension.js";
+import { log, machine, MiB, OUT, parseFlags, ratio, ROOT, specFor, targetRow, updateDoc, writeResults, type Target } from "./lib.js";
 
 const flags = parseFlags();
 const label = flags.quick ? "quick" : "full";
 const spec = await specFor(flags.quick);
-const { compiled, serverScript } = await buildExtension(
-  spec,
-  path.join(OUT, "mem", label),
-);
+const { compiled, serverScript } = await buildExtension(spec, path.join(OUT, "mem", label));
 
 const nats = await startNatsServer();
-log(
-  `memory bench (${label}): ${path.relative(ROOT, spec)}, ${flags.runs} run(s), ${machine()}`,
-);
-const m = await measureExtension(
-  serverScript,
-  compiled,
-  nats.url,
-  flags.runs,
-).finally(() => nats.stop());
+log(`memory bench (${label}): ${path.relative(ROOT, spec)}, ${flags.runs} run(s), ${machine()}`);
+const m = await measureExtension(serverScript, compiled, nats.url, flags.runs).finally(() => nats.stop());
 
 /** For bench:check: what the generated output adds to an extension's idle RSS, as a ratio (machine-independent). */
 const ratios = { rssIdleOverBareExtension: m.rssIdleOverBare };
@@ -100,5 +72,4 @@ const table = [
   ...targets.map(targetRow),
 ].join("\n");
 process.stdout.write(table + "\n");
-if (!flags.quick)
-  updateDoc(`memory-${label}`, `### Memory and start-up\n\n${table}`);
+if (!flags.quick) updateDoc(`memory-${label}`, `### Memory and start-up\n\n${table}`);

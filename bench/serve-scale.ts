@@ -14,23 +14,8 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startNatsServer } from "../dev/nats-server.js";
-import {
-  buildExtension,
-  extensionResults,
-  extensionRows,
-  measureExtension,
-} from "./extension.js";
-import {
-  log,
-  machine,
-  MiB,
-  OUT,
-  ratio,
-  targetRow,
-  updateDoc,
-  writeResults,
-  type Target,
-} from "./lib.js";
+import { buildExtension, extensionResults, extensionRows, measureExtension } from "./extension.js";
+import { log, machine, MiB, OUT, ratio, targetRow, updateDoc, writeResults, type Target } from "./lib.js";
 import { syntheticDocument } from "./scale/synthetic.js";
 
 const { values } = parseArgs({
@@ -51,19 +36,12 @@ const dir = path.join(OUT, "serve-scale", String(operations));
 mkdirSync(dir, { recursive: true });
 const spec = path.join(dir, "graph-shaped.json");
 writeFileSync(spec, JSON.stringify(syntheticDocument(operations).document));
-log(
-  `serve-scale bench (${label}): synthetic Graph-shaped description, ${operations} operations, ${runs} run(s), ${machine()}`,
-);
+log(`serve-scale bench (${label}): synthetic Graph-shaped description, ${operations} operations, ${runs} run(s), ${machine()}`);
 const { compiled, serverScript, generateMs } = await buildExtension(spec, dir);
 log(`  generated and compiled in ${(generateMs / 1000).toFixed(1)} s`);
 
 const nats = await startNatsServer({ config: "max_payload: 8MB\n" });
-const m = await measureExtension(
-  serverScript,
-  compiled,
-  nats.url,
-  runs,
-).finally(() => nats.stop());
+const m = await measureExtension(serverScript, compiled, nats.url, runs).finally(() => nats.stop());
 
 const ratios = { scaleRssIdleOverBareExtension: m.rssIdleOverBare };
 const targets: Target[] =
@@ -95,15 +73,7 @@ const table = [
   `An extension serving all ${m.operations} operations of the synthetic Graph-shaped description (\`bench/scale/synthetic.ts\`; generated output compiled to JS with esbuild), stub handlers, on one nats-server with JetStream and \`max_payload: 8MB\` (the \`$SRV.INFO\` reply of this many endpoints exceeds the 1 MiB default); fresh process per run, ${runs} run(s); ${machine()}.`,
   "",
   ...extensionRows(m),
-  ...(targets.length
-    ? [
-        "",
-        "| measure | value | target | |",
-        "|---|---|---|---|",
-        ...targets.map(targetRow),
-      ]
-    : []),
+  ...(targets.length ? ["", "| measure | value | target | |", "|---|---|---|---|", ...targets.map(targetRow)] : []),
 ].join("\n");
 process.stdout.write(table + "\n");
-if (!quick)
-  updateDoc(`serve-scale-${label}`, `### Serving at scale\n\n${table}`);
+if (!quick) updateDoc(`serve-scale-${label}`, `### Serving at scale\n\n${table}`);

@@ -3,11 +3,7 @@
  * Generated code passes it tables (operations, schemas) and the user's handlers.
  */
 import type { Msg, NatsConnection, Service } from "nats";
-import {
-  decodeRequest,
-  prepareOperation,
-  type PreparedOperation,
-} from "./request.js";
+import { decodeRequest, prepareOperation, type PreparedOperation } from "./request.js";
 import { buildSchema, type OperationSpec } from "./operation.js";
 import { matchMediaType } from "./body.js";
 import { InvalidConfiguration } from "../core/errors.js";
@@ -17,8 +13,9 @@ import type { Requester } from "../client/client.js";
 import {
   inlineOpenApiMetadata,
   referencedOpenApiMetadata,
-  sha256,
-  specBytes,
+  objectDigestHex,
+  specDigest,
+  specStream,
   specText,
   SPEC_BUCKET,
   type EmbeddedSpec,
@@ -28,13 +25,7 @@ import { issueLocations, issuePointer } from "./issues.js";
 import { withoutPrototypes } from "../core/own.js";
 import { ReplyWindow } from "./reply-window.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./response.js";
-import {
-  parseRestRequest,
-  restError,
-  RestRequestError,
-  type RestRequest,
-  type WrappedResponse,
-} from "./envelope.js";
+import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./envelope.js";
 
 /** Everything the generator knows about an API, as plain data. */
 export interface ApiDefinition {
@@ -91,9 +82,7 @@ export interface ResponseIssue {
 }
 
 /** Whether response validation is on when `register()` is given no `validateResponses`. */
-export function responseValidationDefault(
-  env: Record<string, string | undefined> = process.env,
-): boolean {
+export function responseValidationDefault(env: Record<string, string | undefined> = process.env): boolean {
   return env.SYMPHONY_DEV === "1";
 }
 
@@ -102,25 +91,18 @@ export function responseValidationDefault(
  * Returns undefined when nothing is declared to check against (no JSON schema for that
  * status/media type), else the offending fields (empty when the body matches).
  */
-export function checkResponse(
-  op: OperationSpec,
-  reply: WrappedResponse,
-): ResponseIssue[] | undefined {
+export function checkResponse(op: OperationSpec, reply: WrappedResponse): ResponseIssue[] | undefined {
   const key = responseKey(op.responses, reply.statuscode ?? 200);
   const bodies = key === undefined ? undefined : op.responseBodies?.[key];
   if (!bodies || reply.contenttype === undefined) return undefined;
   const mediaType = matchMediaType(Object.keys(bodies), reply.contenttype);
   if (mediaType === undefined) return undefined;
   // Checked as a copy without prototypes: a reply without a `toString` property has none (not Object.prototype's).
-  const result = buildSchema(bodies[mediaType]!).safeParse(
-    withoutPrototypes(reply.body),
-  );
+  const result = buildSchema(bodies[mediaType]!).safeParse(withoutPrototypes(reply.body));
   if (result.success) return [];
   // Values are not shown: the log would carry them (a leaked secret is exactly what this catches).
   const input = { value: reply.body, echo: "type" } as const;
-  return result.error.issues
-    .flatMap((issue) => issueLocations(issue, input))
-    .map(({ path, message }) => ({ pointer: issuePointer(path), message }));
+  return result.error.issues.flatMap((issue) => issueLocations(issue, input)).map(({ path, message }) => ({ pointer: issuePointer(path), message }));
 }
 
 type AnyHandler = (req: unknown, ctx: HandlerContext) => unknown;
@@ -155,9 +137,7 @@ export async function handleRequest(
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === "object" || typeof value === "function") &&
-  value !== null &&
-  typeof (value as PromiseLike<unknown>).then === "function";
+  (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 
 /**
  * `handleRequest`, answering synchronously when the handler does: no promise, no extra
@@ -173,10 +153,7 @@ function dispatch(
 ): WrappedResponse | Promise<WrappedResponse> {
   try {
     const request = parseRestRequest(payload);
-    const response = handler(
-      decodeRequest(op, request),
-      new RequestContext(op.handler, request, log, source),
-    );
+    const response = handler(decodeRequest(op, request), new RequestContext(op.handler, request, log, source));
     if (isThenable(response)) {
       return Promise.resolve(response).then(
         (r) => reply(op, r, log, options),
@@ -190,31 +167,23 @@ function dispatch(
 }
 
 /** The wrapped reply for a handler's response (a 500 when it is invalid). */
-function reply(
-  op: PreparedOperation,
-  response: unknown,
-  log: Logger,
-  options: HandleOptions,
-): WrappedResponse {
+function reply(op: PreparedOperation, response: unknown, log: Logger, options: HandleOptions): WrappedResponse {
   try {
     const wrapped = encodeResponse(op.responses, response);
     if (options.validateResponses) {
       const issues = checkResponse(op, wrapped);
       if (issues && issues.length > 0) {
         const first = issues[0]!;
-        log.error(
-          "handler returned a response body that does not match its schema",
-          {
-            operation: op.handler,
-            status: wrapped.statuscode ?? 200,
-            contentType: wrapped.contenttype,
-            pointer: first.pointer,
-            detail:
-              `response body ${first.pointer === "" ? "(root)" : first.pointer}: ${first.message}` +
-              (issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""),
-            errors: issues,
-          },
-        );
+        log.error("handler returned a response body that does not match its schema", {
+          operation: op.handler,
+          status: wrapped.statuscode ?? 200,
+          contentType: wrapped.contenttype,
+          pointer: first.pointer,
+          detail:
+            `response body ${first.pointer === "" ? "(root)" : first.pointer}: ${first.message}` +
+            (issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""),
+          errors: issues,
+        });
         return restError(500, "The request could not be completed");
       }
     }
@@ -224,48 +193,22 @@ function reply(
   }
 }
 
-function failure(
-  op: PreparedOperation,
-  err: unknown,
-  log: Logger,
-): WrappedResponse {
+function failure(op: PreparedOperation, err: unknown, log: Logger): WrappedResponse {
   if (err instanceof RestRequestError) {
-    log.info("request rejected", {
-      operation: op.handler,
-      status: err.status,
-      errors: err.errors,
-    });
+    log.info("request rejected", { operation: op.handler, status: err.status, errors: err.errors });
     return restError(err.status, err.message, err.errors, err.headers);
   }
-  const reason =
-    err instanceof InvalidResponse
-      ? "handler returned an invalid response"
-      : "handler failed";
-  log.error(reason, {
-    operation: op.handler,
-    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-  });
+  const reason = err instanceof InvalidResponse ? "handler returned an invalid response" : "handler failed";
+  log.error(reason, { operation: op.handler, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
   return restError(500, "The request could not be completed");
 }
 
 /** The reply's text. A body JSON cannot represent (a BigInt, a cycle) is the handler's fault: a 500. */
-function replyText(
-  op: PreparedOperation,
-  wrapped: WrappedResponse,
-  log: Logger,
-): string {
+function replyText(op: PreparedOperation, wrapped: WrappedResponse, log: Logger): string {
   try {
     return JSON.stringify(wrapped);
   } catch (err) {
-    return JSON.stringify(
-      failure(
-        op,
-        new InvalidResponse(
-          `body is not JSON-serialisable: ${(err as Error).message}`,
-        ),
-        log,
-      ),
-    );
+    return JSON.stringify(failure(op, new InvalidResponse(`body is not JSON-serialisable: ${(err as Error).message}`), log));
   }
 }
 
@@ -285,12 +228,7 @@ export const REPLY_TOO_LARGE = "urn:symphony:problem:reply-too-large";
 function replyTooLarge(bytes: number, limit: number): string {
   const detail = `The reply is ${bytes} bytes but the NATS server's max_payload is ${limit} bytes; ask for less (page through the results, e.g. with a limit parameter)`;
   const wrapped = restError(502, detail);
-  wrapped.body = {
-    ...(wrapped.body as object),
-    type: REPLY_TOO_LARGE,
-    replyBytes: bytes,
-    maxPayload: limit,
-  };
+  wrapped.body = { ...(wrapped.body as object), type: REPLY_TOO_LARGE, replyBytes: bytes, maxPayload: limit };
   return JSON.stringify(wrapped);
 }
 
@@ -300,42 +238,19 @@ function replyTooLarge(bytes: number, limit: number): string {
  * becomes a 502 problem naming both sizes; any other publish failure is answered with a 500.
  * Never throws.
  */
-function respond(
-  msg: Msg,
-  op: PreparedOperation,
-  wrapped: WrappedResponse,
-  log: Logger,
-  limit: number,
-  window: ReplyWindow,
-): void {
+function respond(msg: Msg, op: PreparedOperation, wrapped: WrappedResponse, log: Logger, limit: number, window: ReplyWindow): void {
   let data = Buffer.from(replyText(op, wrapped, log), "utf8"); // Buffer.from: a third of TextEncoder's cost for reply-sized strings
   if (data.length > limit) {
-    const fields = {
-      endpoint: op.endpoint,
-      operation: op.handler,
-      status: wrapped.statuscode ?? 200,
-      bytes: data.length,
-      maxPayload: limit,
-    };
+    const fields = { endpoint: op.endpoint, operation: op.handler, status: wrapped.statuscode ?? 200, bytes: data.length, maxPayload: limit };
     log.error("reply exceeds the NATS max_payload", fields);
     data = Buffer.from(replyTooLarge(data.length, limit), "utf8");
   }
   try {
     msg.respond(data);
   } catch (err) {
-    log.error("reply failed", {
-      endpoint: op.endpoint,
-      operation: op.handler,
-      bytes: data.length,
-      error: String(err),
-    });
+    log.error("reply failed", { endpoint: op.endpoint, operation: op.handler, bytes: data.length, error: String(err) });
     try {
-      msg.respond(
-        Buffer.from(
-          JSON.stringify(restError(500, "The request could not be completed")),
-          "utf8",
-        ),
-      );
+      msg.respond(Buffer.from(JSON.stringify(restError(500, "The request could not be completed")), "utf8"));
     } catch {
       // The connection cannot carry anything (closed): no answer is possible.
     }
@@ -351,13 +266,7 @@ export interface LocalOptions {
   log?: Logger;
 }
 
-const SILENT: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => SILENT,
-};
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => SILENT };
 
 /**
  * A requester that serves an API's handlers in this process, through the same decode → handler →
@@ -365,53 +274,22 @@ const SILENT: Logger = {
  * to unit-test handlers with typed requests and responses. A subject that names no operation
  * rejects like NATS does when nobody listens (code "503").
  */
-export function localRequester(
-  api: Pick<ApiDefinition, "operations">,
-  handlers: object,
-  options: LocalOptions = {},
-): Requester {
+export function localRequester(api: Pick<ApiDefinition, "operations">, handlers: object, options: LocalOptions = {}): Requester {
   const table = handlers as Record<string, unknown>;
   const log = options.log ?? SILENT;
-  const handleOptions: HandleOptions = {
-    validateResponses: options.validateResponses ?? true,
-  };
-  const byEndpoint = new Map<
-    string,
-    { op: PreparedOperation; handler: AnyHandler }
-  >();
+  const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? true };
+  const byEndpoint = new Map<string, { op: PreparedOperation; handler: AnyHandler }>();
   for (const spec of api.operations) {
     const handler = table[spec.handler];
-    if (typeof handler === "function")
-      byEndpoint.set(spec.endpoint, {
-        op: prepareOperation(spec),
-        handler: (handler as AnyHandler).bind(handlers),
-      });
+    if (typeof handler === "function") byEndpoint.set(spec.endpoint, { op: prepareOperation(spec), handler: (handler as AnyHandler).bind(handlers) });
   }
   return {
     async request(subject: string, payload?: Uint8Array | string) {
-      const target = byEndpoint.get(
-        subject.slice(subject.lastIndexOf(".") + 1),
-      );
-      if (!target)
-        throw Object.assign(new Error(`no handler serves ${subject}`), {
-          code: "503",
-        });
-      const data =
-        typeof payload === "string"
-          ? Buffer.from(payload, "utf8")
-          : (payload ?? new Uint8Array());
-      const wrapped = await dispatch(
-        target.op,
-        target.handler,
-        data,
-        { subject },
-        log,
-        handleOptions,
-      );
-      return {
-        subject,
-        data: Buffer.from(replyText(target.op, wrapped, log), "utf8"),
-      } as unknown as Msg;
+      const target = byEndpoint.get(subject.slice(subject.lastIndexOf(".") + 1));
+      if (!target) throw Object.assign(new Error(`no handler serves ${subject}`), { code: "503" });
+      const data = typeof payload === "string" ? Buffer.from(payload, "utf8") : (payload ?? new Uint8Array());
+      const wrapped = await dispatch(target.op, target.handler, data, { subject }, log, handleOptions);
+      return { subject, data: Buffer.from(replyText(target.op, wrapped, log), "utf8") } as unknown as Msg;
     },
   };
 }
@@ -432,41 +310,21 @@ class ServedOperation {
   ) {}
 
   prepared(): { op: PreparedOperation; handler: AnyHandler } {
-    return (this.#prepared ??= {
-      op: prepareOperation(this.spec),
-      handler: this.handler.bind(this.handlers),
-    });
+    return (this.#prepared ??= { op: prepareOperation(this.spec), handler: this.handler.bind(this.handlers) });
   }
 }
 
 /** Registers one micro service for the API: one endpoint per operation under `cirata.extensions.<prefix>`. */
-export async function serveApi(
-  ext: Extension,
-  api: ApiDefinition,
-  handlers: object,
-  options: RegisterOptions = {},
-): Promise<Service> {
+export async function serveApi(ext: Extension, api: ApiDefinition, handlers: object, options: RegisterOptions = {}): Promise<Service> {
   const table = handlers as Record<string, unknown>;
-  const missing = api.operations
-    .filter((op) => typeof table[op.handler] !== "function")
-    .map((op) => op.handler);
-  if (missing.length > 0)
-    throw new InvalidConfiguration(
-      `Handlers missing for: ${missing.join(", ")}`,
-    );
+  const missing = api.operations.filter((op) => typeof table[op.handler] !== "function").map((op) => op.handler);
+  if (missing.length > 0) throw new InvalidConfiguration(`Handlers missing for: ${missing.join(", ")}`);
 
   const metadata = await specMetadata(ext, api, options);
-  const service = await ext.addEndpoints(
-    api.name,
-    api.version,
-    api.description,
-    metadata,
-  );
+  const service = await ext.addEndpoints(api.name, api.version, api.description, metadata);
   const group = service.addGroup(groupSubject(ext, api), options.queue);
   const log = ext.log.child({ service: api.name });
-  const handleOptions: HandleOptions = {
-    validateResponses: options.validateResponses ?? responseValidationDefault(),
-  };
+  const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? responseValidationDefault() };
   // Read per reply: a reconnect may land on a server with another limit.
   const limit = () => ext.conn()?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   const window = new ReplyWindow(
@@ -474,31 +332,17 @@ export async function serveApi(
     () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()),
   );
   for (const spec of api.operations) {
-    const served = new ServedOperation(
-      spec,
-      table[spec.handler] as AnyHandler,
-      handlers,
-    );
+    const served = new ServedOperation(spec, table[spec.handler] as AnyHandler, handlers);
     group.addEndpoint(spec.endpoint, {
       metadata: { method: spec.method, path: spec.path },
       handler: (err: Error | null, msg: Msg) => {
         if (err) {
-          log.error("endpoint subscription failed", {
-            endpoint: spec.endpoint,
-            error: err.message,
-          });
+          log.error("endpoint subscription failed", { endpoint: spec.endpoint, error: err.message });
           return;
         }
         const queued = window.admit(() => {
           const { op, handler } = served.prepared();
-          const wrapped = dispatch(
-            op,
-            handler,
-            msg.data,
-            msg,
-            log,
-            handleOptions,
-          );
+          const wrapped = dispatch(op, handler, msg.data, msg, log, handleOptions);
           // Only asynchronous handlers are still in flight when this returns (shutdown waits for them).
           // `dispatch` settles every promise with a reply; the rejection branch is there so that, should that ever
           // break, the caller still gets a 500 rather than a timeout (respond itself never throws).
@@ -506,8 +350,7 @@ export async function serveApi(
             void ext.track(
               wrapped.then(
                 (w) => respond(msg, op, w, log, limit(), window),
-                (e: unknown) =>
-                  respond(msg, op, failure(op, e, log), log, limit(), window),
+                (e: unknown) => respond(msg, op, failure(op, e, log), log, limit(), window),
               ),
             );
           } else respond(msg, op, wrapped, log, limit(), window);
@@ -534,12 +377,7 @@ export async function serveApi(
 }
 
 /** Size in bytes of the `$SRV.INFO` reply the service will give (its id is 22 characters). */
-function infoBytes(
-  ext: Extension,
-  api: ApiDefinition,
-  metadata: Record<string, string>,
-  queue: string,
-): number {
+function infoBytes(ext: Extension, api: ApiDefinition, metadata: Record<string, string>, queue: string): number {
   const info = {
     type: "io.nats.micro.v1.info_response",
     name: api.name,
@@ -558,42 +396,32 @@ function infoBytes(
 }
 
 /** The spec as service metadata in the first form that fits max_payload (runtime/sdk/metadata.ts). */
-async function specMetadata(
-  ext: Extension,
-  api: ApiDefinition,
-  options: RegisterOptions,
-): Promise<Record<string, string>> {
+async function specMetadata(ext: Extension, api: ApiDefinition, options: RegisterOptions): Promise<Record<string, string>> {
   const nc = ext.conn()!;
   const limit = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   const extra = options.metadata ?? {};
-  const fits = (m: Record<string, string>) =>
-    infoBytes(ext, api, { ...extra, ...m }, options.queue ?? "q") <= limit;
+  const fits = (m: Record<string, string>) => infoBytes(ext, api, { ...extra, ...m }, options.queue ?? "q") <= limit;
   if (api.openapi === undefined) return extra;
   const inline = inlineOpenApiMetadata(api.openapi, fits, limit);
   if (inline) return { ...extra, ...inline };
   // Too large even compressed: keep the document in the object store, announce a reference.
-  const bytes = specBytes(api.openapi);
-  const digest = sha256(bytes);
+  const digest = await specDigest(api.openapi);
   const name = `${ext.prefix}.${api.name}.${api.version}.${digest.slice(0, 16)}`;
   try {
-    const os = await nc
-      .jetstream()
-      .views.os(SPEC_BUCKET, {
-        description: "OpenAPI documents of Symphony services",
-      });
-    await os.putBlob({ name }, bytes);
+    const os = await nc.jetstream().views.os(SPEC_BUCKET, { description: "OpenAPI documents of Symphony services" });
+    // Another instance (or an earlier start) of this version stored it already: most starts upload nothing.
+    const stored = await os.info(name);
+    if (stored && !stored.deleted && objectDigestHex(stored.digest) === digest) {
+      ext.log.info("spec already in the object store", { bucket: SPEC_BUCKET, object: name, bytes: stored.size });
+    } else {
+      // Streamed, decompressed piece by piece: the document is never held whole.
+      const info = await os.put({ name }, specStream(api.openapi));
+      ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: info.size });
+    }
   } catch (err) {
-    ext.log.error("could not store the spec in the object store", {
-      bucket: SPEC_BUCKET,
-      error: (err as Error).message,
-    });
+    ext.log.error("could not store the spec in the object store", { bucket: SPEC_BUCKET, error: (err as Error).message });
     return { ...extra, openapi: specText(api.openapi) }; // registration then fails with the size error, naming both figures
   }
-  ext.log.info("spec stored in the object store", {
-    bucket: SPEC_BUCKET,
-    object: name,
-    bytes: bytes.byteLength,
-  });
   return { ...extra, ...referencedOpenApiMetadata(digest, name) };
 }
 
