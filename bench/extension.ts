@@ -16,6 +16,9 @@ export interface Run {
   operations: number;
   rss: number;
   heapUsed: number;
+  /** RSS once V8's memory reducer has run (bench/memory-server.ts), and when that was after registration. */
+  rssSettled: number;
+  settledAfterMs: number;
   rssAllBuilt: number;
   heapAllBuilt: number;
 }
@@ -70,6 +73,9 @@ export interface Measured {
   registeredMs: Stats;
   rss: Stats;
   heap: Stats;
+  rssSettled: Stats;
+  settledAfterMs: Stats;
+  bareSettled: Stats;
   rssAllBuilt: Stats;
   heapAllBuilt: Stats;
   bare: Stats;
@@ -85,10 +91,10 @@ export async function measureExtension(serverScript: string, compiled: string, n
     const run = await runExtension(serverScript, natsUrl, compiled);
     full.push(run);
     log(
-      `  run ${i + 1}: ${run.operations} operations registered after ${run.registeredMs.toFixed(0)} ms, RSS idle ${(run.rss / MiB).toFixed(0)} MiB (heap ${(run.heapUsed / MiB).toFixed(0)} MiB), every schema built ${(run.rssAllBuilt / MiB).toFixed(0)} MiB`,
+      `  run ${i + 1}: ${run.operations} operations registered after ${run.registeredMs.toFixed(0)} ms, RSS idle ${(run.rss / MiB).toFixed(0)} MiB (heap ${(run.heapUsed / MiB).toFixed(0)} MiB), settled ${(run.rssSettled / MiB).toFixed(0)} MiB, every schema built ${(run.rssAllBuilt / MiB).toFixed(0)} MiB`,
     );
     bare.push(await runExtension(serverScript, natsUrl));
-    log(`  bare extension (nothing registered): RSS idle ${(bare[i]!.rss / MiB).toFixed(0)} MiB`);
+    log(`  bare extension (nothing registered): RSS idle ${(bare[i]!.rss / MiB).toFixed(0)} MiB, settled ${(bare[i]!.rssSettled / MiB).toFixed(0)} MiB`);
   }
   const rss = stats(full.map((r) => r.rss));
   const bareRss = stats(bare.map((r) => r.rss));
@@ -97,6 +103,9 @@ export async function measureExtension(serverScript: string, compiled: string, n
     registeredMs: stats(full.map((r) => r.registeredMs)),
     rss,
     heap: stats(full.map((r) => r.heapUsed)),
+    rssSettled: stats(full.map((r) => r.rssSettled)),
+    settledAfterMs: stats(full.map((r) => r.settledAfterMs)),
+    bareSettled: stats(bare.map((r) => r.rssSettled)),
     rssAllBuilt: stats(full.map((r) => r.rssAllBuilt)),
     heapAllBuilt: stats(full.map((r) => r.heapAllBuilt)),
     bare: bareRss,
@@ -112,9 +121,11 @@ export function extensionRows(m: Measured): string[] {
     `| process start → registered | ${fmtMs(m.registeredMs)} |`,
     `| RSS after idle (gc, 2 s, gc) | ${fmtMiB(m.rss)} |`,
     `| V8 heap used after idle | ${fmtMiB(m.heap)} |`,
+    `| RSS settled: once V8's memory reducer has shrunk the heap grown while loading (${fmtMs(m.settledAfterMs)} after registered) | ${fmtMiB(m.rssSettled)} |`,
     `| RSS once every schema is built (as if each operation had been called) | ${fmtMiB(m.rssAllBuilt)} |`,
     `| V8 heap used then | ${fmtMiB(m.heapAllBuilt)} |`,
     `| a bare extension (nothing registered), RSS idle | ${fmtMiB(m.bare)} |`,
+    `| a bare extension, RSS settled | ${fmtMiB(m.bareSettled)} |`,
     `| RSS idle / the bare extension's | ${m.rssIdleOverBare.toFixed(3)} |`,
   ];
 }
@@ -126,6 +137,9 @@ export function extensionResults(m: Measured): Record<string, unknown> {
     registeredMs: m.registeredMs,
     rssBytes: m.rss,
     heapUsedBytes: m.heap,
+    rssSettledBytes: m.rssSettled,
+    settledAfterMs: m.settledAfterMs,
+    bareRssSettledBytes: m.bareSettled,
     rssAllBuiltBytes: m.rssAllBuilt,
     heapAllBuiltBytes: m.heapAllBuilt,
     bareRssBytes: m.bare,

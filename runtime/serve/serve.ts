@@ -6,7 +6,7 @@ import type { Msg, NatsConnection, Service } from "nats";
 import { decodeRequest, prepareOperation, type PreparedOperation } from "./request.js";
 import { buildSchema, type OperationSpec } from "./operation.js";
 import { matchMediaType } from "./body.js";
-import { InvalidConfiguration } from "../core/errors.js";
+import { InvalidConfiguration, SpecTooLarge } from "../core/errors.js";
 import type { Extension } from "../sdk/extension.js";
 import type { Logger } from "../core/log.js";
 import type { Requester } from "../client/client.js";
@@ -14,6 +14,7 @@ import {
   inlineOpenApiMetadata,
   referencedOpenApiMetadata,
   objectDigestHex,
+  OPENAPI_KEY,
   specDigest,
   specStream,
   specText,
@@ -363,7 +364,7 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
     ext.assertDescribable(service);
   } catch (err) {
     await service.stop();
-    throw err;
+    throw metadata[OPENAPI_KEY] === undefined ? endpointsTooLarge(err, api) : err;
   }
   // The server has the endpoint subscriptions once this round trip completes: callers may send right away.
   await ext.conn()?.flush();
@@ -374,6 +375,23 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
     validateResponses: handleOptions.validateResponses,
   });
   return service;
+}
+
+/**
+ * The error for a service that cannot describe itself although its INFO reply carries no document (it is
+ * in the object store, or there is none): its endpoint list alone is too large, which shrinking the
+ * document cannot fix.
+ */
+function endpointsTooLarge(err: unknown, api: ApiDefinition): unknown {
+  if (!(err instanceof SpecTooLarge)) return err;
+  const perEndpoint = Math.round(err.infoBytes / Math.max(1, api.operations.length));
+  return new SpecTooLarge(
+    `Service ${api.name} cannot describe itself: its $SRV.INFO reply would be ${err.infoBytes} bytes but the NATS server's max_payload is ${err.maxPayload} bytes, ` +
+      `and the OpenAPI document is not what fills it: its ${api.operations.length} endpoints are (${perEndpoint} bytes each: name, subject, queue group, method, path). ` +
+      `Raise the server's max_payload above ${err.infoBytes} bytes (nats-server \`max_payload\`, e.g. 8MB), or serve the API as several services.`,
+    err.infoBytes,
+    err.maxPayload,
+  );
 }
 
 /** Size in bytes of the `$SRV.INFO` reply the service will give (its id is 22 characters). */
