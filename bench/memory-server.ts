@@ -49,6 +49,7 @@ const done = new Promise<void>((resolve) => {
       settled = process.memoryUsage();
     }
     const settledAfterMs = performance.now() - settleStarted + 2000;
+    const reduced = settled.heapTotal <= m.heapTotal * 0.8;
     // Component constants are `z.lazy`: reading each one's inner type builds it (what is inline
     // in a constant is built with it; what it references is another constant).
     for (const value of Object.values(generated)) {
@@ -63,7 +64,7 @@ const done = new Promise<void>((resolve) => {
     gc?.();
     const allBuilt = process.memoryUsage();
     process.stdout.write(
-      `BENCH-RESULT ${JSON.stringify({ registeredMs, operations: generated.operationTable.length, rss: m.rss, heapUsed: m.heapUsed, rssSettled: settled.rss, settledAfterMs, rssAllBuilt: allBuilt.rss, heapAllBuilt: allBuilt.heapUsed })}\n`,
+      `BENCH-RESULT ${JSON.stringify({ registeredMs, operations: generated.operationTable.length, rss: m.rss, heapUsed: m.heapUsed, rssSettled: settled.rss, settledAfterMs, reduced, rssAllBuilt: allBuilt.rss, heapAllBuilt: allBuilt.heapUsed })}\n`,
     );
     resolve();
   });
