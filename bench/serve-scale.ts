@@ -55,7 +55,7 @@ const targets: Target[] =
     : [];
 writeResults(`serve-scale-${label}`, { mode: label, runs, machine: machine(), ...extensionResults(m), ratios, targets });
 const table = [
-  `An extension serving all ${m.operations} operations of the synthetic Graph-shaped description (\`bench/scale/synthetic.ts\`; generated output compiled to JS with esbuild), stub handlers, on one nats-server with JetStream and \`max_payload: 8MB\` (the \`$SRV.INFO\` reply of this many endpoints exceeds the 1 MiB default); fresh process per run, ${runs} run(s); ${machine()}.`,
+  `An extension serving all ${m.operations} operations of the synthetic Graph-shaped description (\`bench/scale/synthetic.ts\`; generated output compiled to JS with esbuild), stub handlers, on one nats-server with JetStream and \`max_payload: 8MB\` (the \`$SRV.INFO\` reply of 12,000 endpoints, 2.2 MB, exceeds the 1 MiB default); fresh process per run, ${runs} run(s); ${machine()}.`,
   "",
   ...extensionRows(m),
   ...(targets.length ? ["", "| measure | value | target | |", "|---|---|---|---|", ...targets.map(targetRow)] : []),
