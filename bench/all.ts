@@ -32,6 +32,7 @@ const scripts: [string, string[]][] = [
   ["typecheck", quick ? ["--runs", "3"] : []],
   ["runtime", quick ? ["--runs", "3"] : []],
   ["memory", []],
+  ["serve-scale", []],
   ["scale", []],
 ];
 function runScript(name: string, extra: string[]): void {

@@ -7,6 +7,7 @@ import { connect, RequestStrategy } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as prettier from "prettier";
 import { decodeOpenApiMetadata, Extension, InvalidConfiguration, objectLoader, serveApi, specText, type ApiDefinition, type CompressedSpec, type EmbeddedSpec } from "@symphony-codegen/runtime";
+import { SPEC_BUCKET } from "@symphony-codegen/runtime/internal/sdk/metadata.js";
 import { emitSpec } from "../generator/emit/register.js";
 import { COMPRESS_SPEC_ABOVE } from "../generator/emit/spec-size.js";
 import { startDev, type DevPlatform } from "../dev/server.js";
@@ -130,6 +131,29 @@ describe("large specs", () => {
     }
     const res = await fetch(`${dev.httpUrl}/api/bigstored/hello`);
     expect(await res.json()).toEqual({ from: "bigstored" });
+  });
+
+  it("an instance finding its spec stored already uploads nothing; a stored object that differs is replaced", async () => {
+    const text = spec("restart", randomBytes(800_000).toString("base64")); // embedded compressed; decompressed and uploaded in pieces
+    const definition = api("restart", await embedded(text));
+    const metadata = await serve("restart", definition);
+    const name = metadata["openapi.ref"]!.slice("objectstore:symphony_openapi/".length);
+    const nc = await connect({ servers: nats.url });
+    try {
+      const os = await nc.jetstream().views.os(SPEC_BUCKET);
+      const first = (await os.info(name))!;
+      expect(first.size).toBe(Buffer.byteLength(text));
+      expect(await serve("restart", definition)).toEqual(metadata);
+      expect((await os.info(name))!.nuid).toBe(first.nuid); // the same upload: nothing was stored again
+
+      await os.putBlob({ name }, new TextEncoder().encode("{}")); // another document under the name
+      expect(await serve("restart", definition)).toEqual(metadata);
+      const replaced = (await os.info(name))!;
+      expect(replaced.nuid).not.toBe(first.nuid);
+      expect(await decodeOpenApiMetadata(metadata, objectLoader(nc))).toBe(text);
+    } finally {
+      await nc.close();
+    }
   });
 
   it("refuses an embedded spec in an encoding it does not know", () => {

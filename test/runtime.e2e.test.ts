@@ -146,6 +146,25 @@ describe("serving runtime", () => {
     }
   });
 
+  it("refuses a service whose endpoint list alone exceeds max_payload, saying that the endpoints (not the spec) fill it", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "nats-conf-"));
+    writeFileSync(path.join(dir, "small.conf"), "max_payload: 4096\n");
+    const small = await startNatsServer({ args: ["-c", path.join(dir, "small.conf")] });
+    const ext = new Extension("Many", "many").withNatsUrl(small.url);
+    try {
+      await ext.connect();
+      const many: OperationSpec[] = Array.from({ length: 60 }, (_, i) => ({ ...operations[1]!, handler: `op${i}`, endpoint: `op${i}` }));
+      const stubs = Object.fromEntries(many.map((op) => [op.handler, () => ({ status: 200 })]));
+      const error = await serveApi(ext, { name: "Many", version: "1.0.0", description: "many", operations: many }, stubs).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SpecTooLarge);
+      expect((error as SpecTooLarge).maxPayload).toBe(4096);
+      expect((error as Error).message).toMatch(/its 60 endpoints are \(\d+ bytes each.*Raise the server's max_payload above \d+ bytes/);
+    } finally {
+      await ext.shutdown();
+      await small.stop();
+    }
+  });
+
   it("refuses to register a service whose spec fits in no form (no JetStream for the object store), naming both sizes", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "nats-conf-"));
     const conf = path.join(dir, "small.conf");

@@ -9,7 +9,7 @@
  *    `openapi.ref: objectstore:symphony_openapi/<name>` and `openapi.sha256`.
  */
 import { createHash } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
 import { InvalidConfiguration } from "../core/errors.js";
 
 export const OPENAPI_KEY = "openapi";
@@ -44,6 +44,51 @@ export function specBytes(spec: EmbeddedSpec): Uint8Array {
 /** The document's text, whichever form it is embedded in. */
 export function specText(spec: EmbeddedSpec): string {
   return typeof spec === "string" ? spec : Buffer.from(specBytes(spec)).toString("utf8");
+}
+
+/** Pieces of the document's bytes the object store takes at a time (nats.js's default chunk size). */
+const PIECE_BYTES = 128 * 1024;
+
+/**
+ * The document's UTF-8 bytes in pieces of at most 128 KiB, decompressed as they are read: the whole
+ * document (GitHub's: 7 MB) never sits in memory at once.
+ */
+export async function* specPieces(spec: EmbeddedSpec): AsyncGenerator<Uint8Array> {
+  if (typeof spec === "string") {
+    const bytes = Buffer.from(spec);
+    for (let i = 0; i < bytes.length; i += PIECE_BYTES) yield bytes.subarray(i, i + PIECE_BYTES);
+    return;
+  }
+  if (spec.encoding !== GZIP_BASE64) throw new InvalidConfiguration(`unsupported embedded spec encoding ${JSON.stringify(spec.encoding)}`);
+  const gunzip = createGunzip({ chunkSize: PIECE_BYTES });
+  gunzip.end(Buffer.from(spec.data, "base64"));
+  yield* gunzip as AsyncIterable<Buffer>;
+}
+
+/** `specPieces` as a web stream (what nats.js's object store reads), pulled one piece at a time. */
+export function specStream(spec: EmbeddedSpec): ReadableStream<Uint8Array> {
+  const pieces = specPieces(spec);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await pieces.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+  });
+}
+
+/** The hex SHA-256 of the document's bytes, whichever form it is embedded in, read piece by piece. */
+export async function specDigest(spec: EmbeddedSpec): Promise<string> {
+  if (typeof spec === "string") return sha256(spec);
+  const hash = createHash("sha256");
+  for await (const piece of specPieces(spec)) hash.update(piece);
+  return hash.digest("hex");
+}
+
+/** The hex SHA-256 an object store's `SHA-256=<base64url>` digest names, or undefined for another form. */
+export function objectDigestHex(digest: string): string | undefined {
+  const prefix = "SHA-256=";
+  return digest.startsWith(prefix) ? Buffer.from(digest.slice(prefix.length), "base64url").toString("hex") : undefined;
 }
 
 /** Loads an object-store object's bytes (undefined when missing). */

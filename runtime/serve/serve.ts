@@ -6,15 +6,17 @@ import type { Msg, NatsConnection, Service } from "nats";
 import { decodeRequest, prepareOperation, type PreparedOperation } from "./request.js";
 import { buildSchema, type OperationSpec } from "./operation.js";
 import { matchMediaType } from "./body.js";
-import { InvalidConfiguration } from "../core/errors.js";
+import { InvalidConfiguration, SpecTooLarge } from "../core/errors.js";
 import type { Extension } from "../sdk/extension.js";
 import type { Logger } from "../core/log.js";
 import type { Requester } from "../client/client.js";
 import {
   inlineOpenApiMetadata,
   referencedOpenApiMetadata,
-  sha256,
-  specBytes,
+  objectDigestHex,
+  OPENAPI_KEY,
+  specDigest,
+  specStream,
   specText,
   SPEC_BUCKET,
   type EmbeddedSpec,
@@ -293,6 +295,26 @@ export function localRequester(api: Pick<ApiDefinition, "operations">, handlers:
   };
 }
 
+/**
+ * An operation as served: prepared (readers, body decoders, the bound handler) on its first request,
+ * not at registration: an extension serving 12,000 operations would otherwise hold 2.5 KB per
+ * operation for endpoints nobody calls, and take longer to start.
+ */
+class ServedOperation {
+  #prepared?: { op: PreparedOperation; handler: AnyHandler };
+
+  /** The handler is taken at registration (checked there), bound to its object when first called. */
+  constructor(
+    private readonly spec: OperationSpec,
+    private readonly handler: AnyHandler,
+    private readonly handlers: object,
+  ) {}
+
+  prepared(): { op: PreparedOperation; handler: AnyHandler } {
+    return (this.#prepared ??= { op: prepareOperation(this.spec), handler: this.handler.bind(this.handlers) });
+  }
+}
+
 /** Registers one micro service for the API: one endpoint per operation under `cirata.extensions.<prefix>`. */
 export async function serveApi(ext: Extension, api: ApiDefinition, handlers: object, options: RegisterOptions = {}): Promise<Service> {
   const table = handlers as Record<string, unknown>;
@@ -311,16 +333,16 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
     () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()),
   );
   for (const spec of api.operations) {
-    const op = prepareOperation(spec);
-    const handler = (table[op.handler] as AnyHandler).bind(handlers);
-    group.addEndpoint(op.endpoint, {
-      metadata: { method: op.method, path: op.path },
+    const served = new ServedOperation(spec, table[spec.handler] as AnyHandler, handlers);
+    group.addEndpoint(spec.endpoint, {
+      metadata: { method: spec.method, path: spec.path },
       handler: (err: Error | null, msg: Msg) => {
         if (err) {
-          log.error("endpoint subscription failed", { endpoint: op.endpoint, error: err.message });
+          log.error("endpoint subscription failed", { endpoint: spec.endpoint, error: err.message });
           return;
         }
         const queued = window.admit(() => {
+          const { op, handler } = served.prepared();
           const wrapped = dispatch(op, handler, msg.data, msg, log, handleOptions);
           // Only asynchronous handlers are still in flight when this returns (shutdown waits for them).
           // `dispatch` settles every promise with a reply; the rejection branch is there so that, should that ever
@@ -342,7 +364,7 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
     ext.assertDescribable(service);
   } catch (err) {
     await service.stop();
-    throw err;
+    throw metadata[OPENAPI_KEY] === undefined ? endpointsTooLarge(err, api) : err;
   }
   // The server has the endpoint subscriptions once this round trip completes: callers may send right away.
   await ext.conn()?.flush();
@@ -353,6 +375,23 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
     validateResponses: handleOptions.validateResponses,
   });
   return service;
+}
+
+/**
+ * The error for a service that cannot describe itself although its INFO reply carries no document (it is
+ * in the object store, or there is none): its endpoint list alone is too large, which shrinking the
+ * document cannot fix.
+ */
+function endpointsTooLarge(err: unknown, api: ApiDefinition): unknown {
+  if (!(err instanceof SpecTooLarge)) return err;
+  const perEndpoint = Math.round(err.infoBytes / Math.max(1, api.operations.length));
+  return new SpecTooLarge(
+    `Service ${api.name} cannot describe itself: its $SRV.INFO reply would be ${err.infoBytes} bytes but the NATS server's max_payload is ${err.maxPayload} bytes, ` +
+      `and the OpenAPI document is not what fills it: its ${api.operations.length} endpoints are (${perEndpoint} bytes each: name, subject, queue group, method, path). ` +
+      `Raise the server's max_payload above ${err.infoBytes} bytes (nats-server \`max_payload\`, e.g. 8MB), or serve the API as several services.`,
+    err.infoBytes,
+    err.maxPayload,
+  );
 }
 
 /** Size in bytes of the `$SRV.INFO` reply the service will give (its id is 22 characters). */
@@ -384,17 +423,23 @@ async function specMetadata(ext: Extension, api: ApiDefinition, options: Registe
   const inline = inlineOpenApiMetadata(api.openapi, fits, limit);
   if (inline) return { ...extra, ...inline };
   // Too large even compressed: keep the document in the object store, announce a reference.
-  const bytes = specBytes(api.openapi);
-  const digest = sha256(bytes);
+  const digest = await specDigest(api.openapi);
   const name = `${ext.prefix}.${api.name}.${api.version}.${digest.slice(0, 16)}`;
   try {
     const os = await nc.jetstream().views.os(SPEC_BUCKET, { description: "OpenAPI documents of Symphony services" });
-    await os.putBlob({ name }, bytes);
+    // Another instance (or an earlier start) of this version stored it already: most starts upload nothing.
+    const stored = await os.info(name);
+    if (stored && !stored.deleted && objectDigestHex(stored.digest) === digest) {
+      ext.log.info("spec already in the object store", { bucket: SPEC_BUCKET, object: name, bytes: stored.size });
+    } else {
+      // Streamed, decompressed piece by piece: the document is never held whole.
+      const info = await os.put({ name }, specStream(api.openapi));
+      ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: info.size });
+    }
   } catch (err) {
     ext.log.error("could not store the spec in the object store", { bucket: SPEC_BUCKET, error: (err as Error).message });
     return { ...extra, openapi: specText(api.openapi) }; // registration then fails with the size error, naming both figures
   }
-  ext.log.info("spec stored in the object store", { bucket: SPEC_BUCKET, object: name, bytes: bytes.byteLength });
   return { ...extra, ...referencedOpenApiMetadata(digest, name) };
 }
 
