@@ -32,16 +32,17 @@ function inputType(op: OperationModel): { type: ts.TypeNode; optional: boolean }
 }
 
 function clientInterface(name: string, intro: string, operations: OperationModel[]): Statement {
-  const methods = operations.map((op) => {
-    const input = inputType(op);
-    const signature = t.method(
-      op.handlerName,
-      [t.parameter("req", input.optional, input.type), t.parameter("options", true, t.ref("rt.CallOptions"))],
-      t.ref("Promise", [t.ref(`${op.typeName}Response`)]),
-    );
-    return t.jsDoc(signature, docComment([op.summary, `${op.method} ${op.path} → endpoint ${op.endpoint}`, op.deprecated ? "@deprecated" : undefined]));
-  });
-  return spaced(declaration(t.jsDoc(t.exportedInterface(name, methods), docComment([intro]))));
+  const methods = () =>
+    operations.map((op) => {
+      const input = inputType(op);
+      const signature = t.method(
+        op.handlerName,
+        [t.parameter("req", input.optional, input.type), t.parameter("options", true, t.ref("rt.CallOptions"))],
+        t.ref("Promise", [t.ref(`${op.typeName}Response`)]),
+      );
+      return t.jsDoc(signature, docComment([op.summary, `${op.method} ${op.path} → endpoint ${op.endpoint}`, op.deprecated ? "@deprecated" : undefined]));
+    });
+  return spaced(declaration(() => t.jsDoc(t.exportedInterface(name, methods()), docComment([intro]))));
 }
 
 /** client.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against). */

@@ -132,7 +132,7 @@ export function emitHandlers(model: ApiModel, runtimeImport: string, print = tru
   for (const op of all) {
     // The comment travels with its statement: the formatter may split between statements.
     const comment = `${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/");
-    out.push(spaced(declaration(t.lineComment(requestType(model, op), comment))), spaced(declaration(responseType(model, op))));
+    out.push(spaced(declaration(() => t.lineComment(requestType(model, op), comment))), spaced(declaration(() => responseType(model, op))));
     out.push(
       spaced(
         constCall(
@@ -146,14 +146,14 @@ export function emitHandlers(model: ApiModel, runtimeImport: string, print = tru
   }
   out.push(
     spaced(
-      declaration(
+      declaration(() =>
         handlerInterface("Handlers", `One method per operation of ${model.title}. Return a response built with the operation's builders.`, model.operations),
       ),
     ),
   );
   if (model.webhooks.length > 0) {
     const intro = `One method per webhook and callback of ${model.title}: what a receiver of the requests this API sends implements.`;
-    out.push(spaced(declaration(handlerInterface("WebhookHandlers", intro, model.webhooks))));
+    out.push(spaced(declaration(() => handlerInterface("WebhookHandlers", intro, model.webhooks))));
   }
   return joinStatements(render(out, print));
 }

@@ -5,6 +5,7 @@ import { ExprPrinter, Unsupported } from "../print/expr-printer.js";
 import { importNames, importNamespace, render, type Statement } from "../print/declarations.js";
 import { referencedNames } from "../print/references.js";
 import { propertyKey, stringLiteral, valueLiteral } from "../names.js";
+import { SharedPieces } from "./shared-pieces.js";
 import { valueShape } from "./shape.js";
 import type { NamedSchema, ZodEmitter } from "./zod.js";
 
@@ -12,7 +13,9 @@ function isJsonMedia(contentType: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json$|\+json$/i.test(contentType.split(";")[0]!.trim());
 }
 
-function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): string {
+function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter, shared: SharedPieces): string {
+  const schema = (code: string) => shared.ref("schema", "rt.SchemaThunk", `() => ${code}`);
+  const shape = (value: unknown) => shared.ref("shape", "rt.ValueShape", valueLiteral(value));
   const params = op.parameters.map((p) => {
     const fields = [
       `name: ${stringLiteral(p.name)}`,
@@ -20,11 +23,11 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
       p.required ? "required: true" : "",
       `style: ${stringLiteral(p.style)}`,
       `explode: ${p.explode}`,
-      `shape: ${valueLiteral(valueShape(model.document, p.schema))}`,
+      `shape: ${shape(valueShape(model.document, p.schema))}`,
       p.contentType && isJsonMedia(p.contentType) ? "json: true" : "",
-      `schema: () => ${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`,
+      `schema: ${schema(`${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`)}`,
     ].filter(Boolean);
-    return `{ ${fields.join(", ")} }`;
+    return shared.ref("param", "rt.ParamEntry", `{ ${fields.join(", ")} }`);
   });
   const fields = [
     `handler: ${stringLiteral(op.handlerName)}`,
@@ -32,30 +35,32 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter): s
     `method: ${stringLiteral(op.method)}`,
     `path: ${stringLiteral(op.path)}`,
     ...(op.idempotent ? ["idempotent: true"] : []),
-    `params: [${params.join(", ")}]`,
+    `params: ${shared.ref("params", "readonly rt.ParamEntry[]", `[${params.join(", ")}]`)}`,
   ];
   if (op.requestBody) {
     const content = op.requestBody.content.map(
-      (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : `() => ${zod.inline(m.schema, "schemas.", "request")}`}`,
+      (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : schema(zod.inline(m.schema, "schemas.", "request"))}`,
     );
     // Form and multipart fields arrive as strings: the runtime coerces them by shape.
     const shapes = op.requestBody.content
       .filter((m) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(m.contentType))
-      .map((m) => `${stringLiteral(m.contentType)}: ${valueLiteral(valueShape(model.document, m.schema))}`);
+      .map((m) => `${stringLiteral(m.contentType)}: ${shape(valueShape(model.document, m.schema))}`);
     const shapeField = shapes.length > 0 ? `, shapes: { ${shapes.join(", ")} }` : "";
-    fields.push(`body: { required: ${op.requestBody.required}, content: { ${content.join(", ")} }${shapeField} }`);
+    fields.push(`body: ${shared.ref("body", "rt.BodySpec", `{ required: ${op.requestBody.required}, content: { ${content.join(", ")} }${shapeField} }`)}`);
   }
   const responses = op.responses.map((r) => `${propertyKey(r.key)}: ${r.content[0] ? stringLiteral(r.content[0].contentType) : "null"}`);
-  fields.push(`responses: { ${responses.join(", ")} }`);
+  fields.push(`responses: ${shared.ref("responses", 'rt.OperationSpec["responses"]', `{ ${responses.join(", ")} }`)}`);
   // Response body schemas for optional response validation: JSON media types only; like every
   // schema in the table a thunk, so nothing is built unless validation is on.
   const responseBodies = op.responses.flatMap((r) => {
     const media = r.content.filter((m) => m.schema !== undefined && isJsonMedia(m.contentType));
     if (media.length === 0) return [];
-    const entries = media.map((m) => `${stringLiteral(m.contentType)}: () => ${zod.inline(m.schema, "schemas.", "response")}`);
+    const entries = media.map((m) => `${stringLiteral(m.contentType)}: ${schema(zod.inline(m.schema, "schemas.", "response"))}`);
     return [`${propertyKey(r.key)}: { ${entries.join(", ")} }`];
   });
-  if (responseBodies.length > 0) fields.push(`responseBodies: { ${responseBodies.join(", ")} }`);
+  if (responseBodies.length > 0) {
+    fields.push(`responseBodies: ${shared.ref("responseBodies", 'NonNullable<rt.OperationSpec["responseBodies"]>', `{ ${responseBodies.join(", ")} }`)}`);
+  }
   return `{ ${fields.join(", ")} }`;
 }
 
@@ -76,21 +81,26 @@ function imports(statements: Printed[], runtimeImport: string, withSchemas: bool
 }
 
 export interface TableStatement {
-  comment: string;
+  comment?: string;
   left: string;
   code: string;
 }
 
-/** The operations module's tables (`left = code;` after a comment line), the webhooks' when there are any. */
+/**
+ * The operations module's statements (`left = code;` after a comment line, if any): the pieces the
+ * entries share (./shared-pieces.ts), then the table, and the webhooks' when there are any.
+ */
 export function operationTables(model: ApiModel, zod: ZodEmitter): TableStatement[] {
+  const shared = new SharedPieces();
   const table = (comment: string, name: string, ops: OperationModel[]): TableStatement => ({
     comment,
     left: `export const ${name}: readonly rt.OperationSpec[]`,
-    code: `[${ops.map((op) => operationEntry(model, op, zod)).join(",\n")}]`,
+    code: `[${ops.map((op) => operationEntry(model, op, zod, shared)).join(",\n")}]`,
   });
   const tables = [table("/** What the runtime needs to decode, dispatch and encode each operation. */", "operationTable", model.operations)];
   if (model.webhooks.length > 0) tables.push(table("/** The same for the webhooks and callbacks this API sends. */", "webhookTable", model.webhooks));
-  return tables;
+  const { constants, expand } = shared.resolve(tables.map((t) => t.code));
+  return [...constants, ...tables.map((t) => ({ ...t, code: expand(t.code) }))];
 }
 
 /** `printer: null` leaves every statement to prettier (benchmarks compare the two). */

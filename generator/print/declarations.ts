@@ -23,6 +23,7 @@ import {
   identifierName,
   leadingComments,
   PRINT_WIDTH,
+  printTypes,
   statement,
   UnsupportedNode,
 } from "./types-printer.js";
@@ -32,6 +33,8 @@ export interface Statement {
   source(): string;
   /** Throws `UnsupportedNode` for a form this module does not print. */
   doc(): Doc;
+  /** The printed text, where it is printed other than from one doc (an interface: a member at a time). */
+  print?(): string;
   /** A blank line follows. */
   spaced?: boolean;
 }
@@ -45,7 +48,7 @@ export function render(statements: readonly (Statement | string)[], print = true
     if (typeof s === "string") return s;
     if (!print) return s.source();
     try {
-      return formattedStatement(printDoc(s.doc(), PRINT_WIDTH, stringWidth) + (s.spaced ? "\n" : ""));
+      return formattedStatement((s.print ? s.print() : printDoc(s.doc(), PRINT_WIDTH, stringWidth)) + (s.spaced ? "\n" : ""));
     } catch (error) {
       if (!(error instanceof UnsupportedNode)) throw error;
       return s.source();
@@ -55,17 +58,29 @@ export function render(statements: readonly (Statement | string)[], print = true
 
 /** A statement followed by a blank line. */
 export function spaced(s: Statement): Statement {
-  return { source: () => `${s.source()}\n`, doc: () => s.doc(), spaced: true };
+  return { source: () => `${s.source()}\n`, doc: () => s.doc(), print: s.print && (() => s.print!()), spaced: true };
 }
 
 const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed, removeComments: false });
 const sourceFile = ts.createSourceFile("statement.ts", "", ts.ScriptTarget.ESNext, false, ts.ScriptKind.TS);
 
-/** An interface or type alias built with `ts.factory` (types as in ./types.ts: string literals as JSON identifiers). */
-export function declaration(node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): Statement {
+/**
+ * An interface or type alias built with `ts.factory` (types as in ./types.ts: string literals as
+ * JSON identifiers). Given as a function, the node is built when printed and dropped after: the
+ * statements of 12,000 operations are not all held at once.
+ */
+export function declaration(build: (() => ts.InterfaceDeclaration | ts.TypeAliasDeclaration) | ts.InterfaceDeclaration | ts.TypeAliasDeclaration): Statement {
+  const node = typeof build === "function" ? build : () => build;
   return {
-    source: () => printer.printNode(ts.EmitHint.Unspecified, node, sourceFile),
-    doc: () => (ts.isTypeAliasDeclaration(node) ? typeAlias(node) : statement(node, stringWidth)),
+    source: () => printer.printNode(ts.EmitHint.Unspecified, node(), sourceFile),
+    doc: () => {
+      const built = node();
+      return ts.isTypeAliasDeclaration(built) ? typeAlias(built) : statement(built, stringWidth);
+    },
+    print: () => {
+      const built = node();
+      return ts.isTypeAliasDeclaration(built) ? printDoc(typeAlias(built), PRINT_WIDTH, stringWidth) : printTypes([built], stringWidth).replace(/\n$/, "");
+    },
   };
 }
 

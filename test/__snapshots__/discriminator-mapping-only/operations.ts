@@ -4,6 +4,8 @@
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const schema0: rt.SchemaThunk = () => schemas.MicrosoftGraphIdentitySchema;
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -12,11 +14,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "POST",
     path: "/identities",
     params: [],
-    body: {
-      required: true,
-      content: { "application/json": () => schemas.MicrosoftGraphIdentitySchema },
-    },
+    body: { required: true, content: { "application/json": schema0 } },
     responses: { "201": "application/json" },
-    responseBodies: { "201": { "application/json": () => schemas.MicrosoftGraphIdentitySchema } },
+    responseBodies: { "201": { "application/json": schema0 } },
   },
 ];

@@ -4,6 +4,14 @@
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 
+const params0: readonly rt.ParamEntry[] = [];
+
+const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
+
+const responseBodies0: NonNullable<rt.OperationSpec["responseBodies"]> = {
+  "200": { "application/json": () => z.string() },
+};
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -11,71 +19,71 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "get_users_11bd72",
     method: "GET",
     path: "/users/~",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "getUsers2",
     endpoint: "get_users",
     method: "GET",
     path: "/users",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "getUser",
     endpoint: "get-user",
     method: "GET",
     path: "/dash",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "getUser2",
     endpoint: "get_user",
     method: "GET",
     path: "/underscore",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "aB",
     endpoint: "a_b_108bf5",
     method: "GET",
     path: "/dot",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "aB2",
     endpoint: "a_b",
     method: "GET",
     path: "/plain",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "aB3",
     endpoint: "a_b_10a3f9",
     method: "GET",
     path: "/space",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "list",
     endpoint: "list",
     method: "GET",
     path: "/wild",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
 ];

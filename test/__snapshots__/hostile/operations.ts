@@ -5,6 +5,28 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const shape0: rt.ValueShape = { types: ["string"] };
+
+const param0: rt.ParamEntry = {
+  name: "class",
+  in: "path",
+  required: true,
+  style: "simple",
+  explode: false,
+  shape: shape0,
+  schema: () => z.string(),
+};
+
+const schema0: rt.SchemaThunk = () => z.string().optional();
+
+const schema1: rt.SchemaThunk = () => schemas.WeirdSchema;
+
+const responses0: rt.OperationSpec["responses"] = { "204": null };
+
+const params0: readonly rt.ParamEntry[] = [];
+
+const responses1: rt.OperationSpec["responses"] = { "200": "application/json" };
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -13,47 +35,18 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "GET",
     path: '/pets/{class}/*/`${x}`/"q"',
     params: [
-      {
-        name: "class",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["string"] },
-        schema: () => z.string(),
-      },
-      {
-        name: "delete",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["string"] },
-        schema: () => z.string().optional(),
-      },
+      param0,
+      { name: "delete", in: "query", style: "form", explode: true, shape: shape0, schema: schema0 },
       {
         name: "__proto__",
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["string"] },
-        schema: () => z.string().optional(),
+        shape: shape0,
+        schema: schema0,
       },
-      {
-        name: "x*/y",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["string"] },
-        schema: () => z.string().optional(),
-      },
-      {
-        name: "`${x}`",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["string"] },
-        schema: () => z.string().optional(),
-      },
+      { name: "x*/y", in: "query", style: "form", explode: true, shape: shape0, schema: schema0 },
+      { name: "`${x}`", in: "query", style: "form", explode: true, shape: shape0, schema: schema0 },
       {
         name: "1st",
         in: "query",
@@ -67,24 +60,24 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["string"] },
-        schema: () => z.string().optional(),
+        shape: shape0,
+        schema: schema0,
       },
       {
         name: "X-Weird*/Header`${x}`",
         in: "header",
         style: "simple",
         explode: false,
-        shape: { types: ["string"] },
-        schema: () => z.string().optional(),
+        shape: shape0,
+        schema: schema0,
       },
       {
         name: "constructor",
         in: "cookie",
         style: "form",
         explode: true,
-        shape: { types: ["string"] },
-        schema: () => z.string().optional(),
+        shape: shape0,
+        schema: schema0,
       },
     ],
     responses: {
@@ -93,7 +86,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
       default: "application/json",
     },
     responseBodies: {
-      "200": { 'application/vnd.hostile+json; x="*/"': () => schemas.WeirdSchema },
+      "200": { 'application/vnd.hostile+json; x="*/"': schema1 },
       default: { "application/json": () => schemas.DeleteSchema },
     },
   },
@@ -102,33 +95,23 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "get-pet-underscore",
     method: "POST",
     path: '/pets/{class}/*/`${x}`/"q"',
-    params: [
-      {
-        name: "class",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["string"] },
-        schema: () => z.string(),
-      },
-    ],
+    params: [param0],
     body: {
       required: true,
       content: {
-        'application/vnd.hostile+json; x="*/"': () => schemas.WeirdSchema,
+        'application/vnd.hostile+json; x="*/"': schema1,
         'text/plain; charset="`${x}`"': () => schemas.PetNameSchema,
       },
     },
-    responses: { "204": null },
+    responses: responses0,
   },
   {
     handler: "delete_",
     endpoint: "delete",
     method: "GET",
     path: "/reserved",
-    params: [],
-    responses: { "200": "application/json" },
+    params: params0,
+    responses: responses1,
     responseBodies: { "200": { "application/json": () => schemas.ClassSchema } },
   },
   {
@@ -136,16 +119,16 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "class",
     method: "PUT",
     path: "/reserved",
-    params: [],
-    responses: { "204": null },
+    params: params0,
+    responses: responses0,
   },
   {
     handler: "constructor_",
     endpoint: "constructor",
     method: "POST",
     path: "/reserved",
-    params: [],
-    responses: { "200": "application/json" },
+    params: params0,
+    responses: responses1,
     responseBodies: { "200": { "application/json": () => schemas.ConstructorSchema } },
   },
   {
@@ -153,8 +136,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "123start",
     method: "DELETE",
     path: "/reserved",
-    params: [],
-    responses: { "200": "application/json" },
+    params: params0,
+    responses: responses1,
     responseBodies: { "200": { "application/json": () => schemas._1ThingSchema } },
   },
   {
@@ -162,8 +145,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "evil_op_x",
     method: "OPTIONS",
     path: "/reserved",
-    params: [],
-    responses: { "200": "application/json" },
+    params: params0,
+    responses: responses1,
     responseBodies: { "200": { "application/json": () => schemas.PetNameSchema2 } },
   },
   {
@@ -171,8 +154,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "proto",
     method: "PATCH",
     path: "/reserved",
-    params: [],
-    responses: { "200": "application/json" },
+    params: params0,
+    responses: responses1,
     responseBodies: { "200": { "application/json": () => schemas.ProtoSchema } },
   },
   {
@@ -180,7 +163,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "toString",
     method: "TRACE",
     path: "/reserved",
-    params: [],
-    responses: { "204": null },
+    params: params0,
+    responses: responses0,
   },
 ];

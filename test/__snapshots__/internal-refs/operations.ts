@@ -5,6 +5,20 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const schema0: rt.SchemaThunk = () => schemas.OrderSchema;
+
+const shape0: rt.ValueShape = { types: ["integer"] };
+
+const param0: rt.ParamEntry = {
+  name: "id",
+  in: "path",
+  required: true,
+  style: "simple",
+  explode: false,
+  shape: shape0,
+  schema: () => rt.integer(),
+};
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -13,9 +27,9 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "POST",
     path: "/orders",
     params: [],
-    body: { required: true, content: { "application/json": () => schemas.OrderSchema } },
+    body: { required: true, content: { "application/json": schema0 } },
     responses: { "201": "application/json" },
-    responseBodies: { "201": { "application/json": () => schemas.OrderSchema } },
+    responseBodies: { "201": { "application/json": schema0 } },
   },
   {
     handler: "getCustomer",
@@ -23,21 +37,13 @@ export const operationTable: readonly rt.OperationSpec[] = [
     method: "GET",
     path: "/orders/{id}/customer",
     params: [
-      {
-        name: "id",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer(),
-      },
+      param0,
       {
         name: "limit",
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["integer"] },
+        shape: shape0,
         schema: () => rt.integer().gte(1).lte(10).optional(),
       },
     ],
@@ -49,17 +55,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "putNote",
     method: "PUT",
     path: "/orders/{id}/notes",
-    params: [
-      {
-        name: "id",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer(),
-      },
-    ],
+    params: [param0],
     body: {
       required: true,
       content: {

@@ -4,6 +4,12 @@
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 
+const params0: readonly rt.ParamEntry[] = [];
+
+const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
+
+const schema0: rt.SchemaThunk = () => z.string();
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -11,7 +17,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "submitForm",
     method: "POST",
     path: "/form",
-    params: [],
+    params: params0,
     body: {
       required: true,
       content: {
@@ -35,7 +41,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         },
       },
     },
-    responses: { "200": "application/json" },
+    responses: responses0,
     responseBodies: { "200": { "application/json": () => z.looseObject({}) } },
   },
   {
@@ -43,7 +49,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "upload",
     method: "POST",
     path: "/upload",
-    params: [],
+    params: params0,
     body: {
       required: true,
       content: {
@@ -79,8 +85,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "putBlob",
     method: "PUT",
     path: "/blob",
-    params: [],
-    body: { required: true, content: { "application/octet-stream": () => z.string() } },
+    params: params0,
+    body: { required: true, content: { "application/octet-stream": schema0 } },
     responses: { "200": "application/octet-stream" },
   },
   {
@@ -88,7 +94,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "postNote",
     method: "POST",
     path: "/note",
-    params: [],
+    params: params0,
     body: {
       required: true,
       content: {
@@ -109,12 +115,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "postQuote",
     method: "POST",
     path: "/quote",
-    params: [],
+    params: params0,
     body: {
       required: true,
       content: { "application/json": () => rt.length(z.string(), undefined, 50) },
     },
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => z.string() } },
+    responses: responses0,
+    responseBodies: { "200": { "application/json": schema0 } },
   },
 ];

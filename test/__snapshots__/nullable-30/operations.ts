@@ -4,6 +4,8 @@
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const schema0: rt.SchemaThunk = () => schemas.PetSchema;
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -21,8 +23,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.integer().gt(0).nullable().optional(),
       },
     ],
-    body: { required: true, content: { "application/json": () => schemas.PetSchema } },
+    body: { required: true, content: { "application/json": schema0 } },
     responses: { "201": "application/json" },
-    responseBodies: { "201": { "application/json": () => schemas.PetSchema } },
+    responseBodies: { "201": { "application/json": schema0 } },
   },
 ];

@@ -5,6 +5,33 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const params0: readonly rt.ParamEntry[] = [
+  {
+    name: "modelId",
+    in: "path",
+    required: true,
+    style: "simple",
+    explode: false,
+    shape: { types: ["string"] },
+    schema: () => z.string(),
+  },
+  {
+    name: "variantId",
+    in: "path",
+    required: true,
+    style: "simple",
+    explode: false,
+    shape: { types: ["integer"] },
+    schema: () => rt.integer(),
+  },
+];
+
+const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
+
+const responseBodies0: NonNullable<rt.OperationSpec["responseBodies"]> = {
+  "200": { "application/json": () => schemas.AnswerSchema },
+};
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -12,55 +39,17 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "getVariant",
     method: "GET",
     path: "/models/{modelId}/variants/{variantId}",
-    params: [
-      {
-        name: "modelId",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["string"] },
-        schema: () => z.string(),
-      },
-      {
-        name: "variantId",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer(),
-      },
-    ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.AnswerSchema } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "downloadVariant",
     endpoint: "downloadVariant",
     method: "GET",
     path: "/models/{modelId}/variants/{variantId}:download",
-    params: [
-      {
-        name: "modelId",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["string"] },
-        schema: () => z.string(),
-      },
-      {
-        name: "variantId",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer(),
-      },
-    ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.AnswerSchema } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
 ];

@@ -5,6 +5,24 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const shape0: rt.ValueShape = { types: ["integer"] };
+
+const schema0: rt.SchemaThunk = () => schemas.ErrorSchema;
+
+const schema1: rt.SchemaThunk = () => schemas.PetSchema;
+
+const params0: readonly rt.ParamEntry[] = [
+  {
+    name: "petId",
+    in: "path",
+    required: true,
+    style: "simple",
+    explode: false,
+    shape: shape0,
+    schema: () => rt.integer(),
+  },
+];
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -18,7 +36,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["integer"] },
+        shape: shape0,
         schema: () => rt.integer().gte(1).lte(100).optional(),
       },
       {
@@ -33,7 +51,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     responses: { "200": "application/json", default: "application/json" },
     responseBodies: {
       "200": { "application/json": () => z.array(schemas.PetSchema) },
-      default: { "application/json": () => schemas.ErrorSchema },
+      default: { "application/json": schema0 },
     },
   },
   {
@@ -45,8 +63,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: { required: true, content: { "application/json": () => schemas.NewPetSchema } },
     responses: { "201": "application/json", "4XX": "application/json" },
     responseBodies: {
-      "201": { "application/json": () => schemas.PetSchema },
-      "4XX": { "application/json": () => schemas.ErrorSchema },
+      "201": { "application/json": schema1 },
+      "4XX": { "application/json": schema0 },
     },
   },
   {
@@ -54,36 +72,16 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "showPetById",
     method: "GET",
     path: "/pets/{petId}",
-    params: [
-      {
-        name: "petId",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer(),
-      },
-    ],
+    params: params0,
     responses: { "200": "application/json", "404": null },
-    responseBodies: { "200": { "application/json": () => schemas.PetSchema } },
+    responseBodies: { "200": { "application/json": schema1 } },
   },
   {
     handler: "deletePetsByPetId",
     endpoint: "delete_pets_by_petId",
     method: "DELETE",
     path: "/pets/{petId}",
-    params: [
-      {
-        name: "petId",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer(),
-      },
-    ],
+    params: params0,
     responses: { "204": null },
   },
 ];

@@ -5,6 +5,8 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const schema0: rt.SchemaThunk = () => schemas.ShapeSchema;
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -16,12 +18,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
     body: {
       required: false,
       content: {
-        "application/json": () => schemas.ShapeSchema,
+        "application/json": schema0,
         "text/plain": () => z.string().regex(new RegExp("^[a-z]+\\d*$", "u")),
       },
     },
     responses: { "200": "application/json", "5XX": null },
-    responseBodies: { "200": { "application/json": () => schemas.ShapeSchema } },
+    responseBodies: { "200": { "application/json": schema0 } },
   },
   {
     handler: "getTree",

@@ -5,6 +5,12 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const params0: readonly rt.ParamEntry[] = [];
+
+const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
+
+const responses1: rt.OperationSpec["responses"] = { "201": "application/json" };
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -12,8 +18,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "listAccounts",
     method: "GET",
     path: "/accounts",
-    params: [],
-    responses: { "200": "application/json" },
+    params: params0,
+    responses: responses0,
     responseBodies: {
       "200": { "application/json": () => z.array(schemas.AccountSchemaForResponse) },
     },
@@ -23,12 +29,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "createAccount",
     method: "POST",
     path: "/accounts",
-    params: [],
+    params: params0,
     body: {
       required: true,
       content: { "application/json": () => schemas.AccountSchemaForRequest },
     },
-    responses: { "201": "application/json" },
+    responses: responses1,
     responseBodies: { "201": { "application/json": () => schemas.AccountSchemaForResponse } },
   },
   {
@@ -36,9 +42,9 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "createAdmin",
     method: "POST",
     path: "/admins",
-    params: [],
+    params: params0,
     body: { required: true, content: { "application/json": () => schemas.AdminSchemaForRequest } },
-    responses: { "201": "application/json" },
+    responses: responses1,
     responseBodies: { "201": { "application/json": () => schemas.AdminSchemaForResponse } },
   },
   {
@@ -46,9 +52,9 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "putTree",
     method: "PUT",
     path: "/trees",
-    params: [],
+    params: params0,
     body: { required: true, content: { "application/json": () => schemas.NodeSchemaForRequest } },
-    responses: { "200": "application/json" },
+    responses: responses0,
     responseBodies: { "200": { "application/json": () => schemas.NodeSchema } },
   },
   {
@@ -56,7 +62,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "postNote",
     method: "POST",
     path: "/notes",
-    params: [],
+    params: params0,
     body: {
       required: true,
       content: {
@@ -66,7 +72,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
           ]),
       },
     },
-    responses: { "200": "application/json" },
+    responses: responses0,
     responseBodies: { "200": { "application/json": () => schemas.PlainSchema } },
   },
 ];

@@ -5,6 +5,47 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const shape0: rt.ValueShape = { types: ["integer"] };
+
+const shape1: rt.ValueShape = { types: ["array"], items: { types: ["integer"] } };
+
+const shape2: rt.ValueShape = {
+  types: ["object"],
+  props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
+};
+
+const schema0: rt.SchemaThunk = () => schemas.PointSchema;
+
+const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
+
+const responseBodies0: NonNullable<rt.OperationSpec["responseBodies"]> = {
+  "200": { "application/json": () => schemas.EchoSchema },
+};
+
+const schema1: rt.SchemaThunk = () => z.array(rt.integer());
+
+const shape3: rt.ValueShape = { types: ["string"] };
+
+const schema2: rt.SchemaThunk = () => rt.stringFormat("uuid");
+
+const shape4: rt.ValueShape = { types: ["array"], items: { types: ["string"] } };
+
+const schema3: rt.SchemaThunk = () => z.array(z.string()).optional();
+
+const schema4: rt.SchemaThunk = () => z.array(rt.integer()).optional();
+
+const shape5: rt.ValueShape = { types: ["boolean"] };
+
+const schema5: rt.SchemaThunk = () => z.boolean().optional();
+
+const schema6: rt.SchemaThunk = () => schemas.PointSchema.optional();
+
+const params0: readonly rt.ParamEntry[] = [];
+
+const schema7: rt.SchemaThunk = () => schemas.WidgetSchema;
+
+const schema8: rt.SchemaThunk = () => schemas.ProblemSchema;
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -19,7 +60,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "simple",
         explode: false,
-        shape: { types: ["integer"] },
+        shape: shape0,
         schema: () => rt.integer().gte(1).lte(10),
       },
       {
@@ -28,7 +69,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "simple",
         explode: false,
-        shape: { types: ["array"], items: { types: ["integer"] } },
+        shape: shape1,
         schema: () => z.array(rt.integer()).min(2).max(4),
       },
       {
@@ -37,11 +78,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "simple",
         explode: false,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema,
+        shape: shape2,
+        schema: schema0,
       },
       {
         name: "objX",
@@ -49,15 +87,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "simple",
         explode: true,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema,
+        shape: shape2,
+        schema: schema0,
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "labelStyles",
@@ -71,7 +106,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "label",
         explode: false,
-        shape: { types: ["integer"] },
+        shape: shape0,
         schema: () => rt.integer(),
       },
       {
@@ -80,8 +115,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "label",
         explode: false,
-        shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: () => z.array(rt.integer()),
+        shape: shape1,
+        schema: schema1,
       },
       {
         name: "arrX",
@@ -89,8 +124,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "label",
         explode: true,
-        shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: () => z.array(rt.integer()),
+        shape: shape1,
+        schema: schema1,
       },
       {
         name: "obj",
@@ -98,11 +133,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "label",
         explode: false,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema,
+        shape: shape2,
+        schema: schema0,
       },
       {
         name: "objX",
@@ -110,15 +142,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "label",
         explode: true,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema,
+        shape: shape2,
+        schema: schema0,
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "matrixStyles",
@@ -132,8 +161,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "matrix",
         explode: false,
-        shape: { types: ["string"] },
-        schema: () => rt.stringFormat("uuid"),
+        shape: shape3,
+        schema: schema2,
       },
       {
         name: "id",
@@ -141,8 +170,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "matrix",
         explode: true,
-        shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: () => z.array(rt.integer()),
+        shape: shape1,
+        schema: schema1,
       },
       {
         name: "ids",
@@ -150,8 +179,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "matrix",
         explode: false,
-        shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: () => z.array(rt.integer()),
+        shape: shape1,
+        schema: schema1,
       },
       {
         name: "point",
@@ -159,11 +188,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "matrix",
         explode: false,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema,
+        shape: shape2,
+        schema: schema0,
       },
       {
         name: "pointX",
@@ -171,15 +197,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "matrix",
         explode: true,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema,
+        shape: shape2,
+        schema: schema0,
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "queryStyles",
@@ -192,7 +215,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["array"], items: { types: ["integer"] } },
+        shape: shape1,
         schema: () => rt.uniqueItems(z.array(rt.integer()).max(4)).optional(),
       },
       {
@@ -200,8 +223,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: false,
-        shape: { types: ["array"], items: { types: ["string"] } },
-        schema: () => z.array(z.string()).optional(),
+        shape: shape4,
+        schema: schema3,
       },
       {
         name: "coords",
@@ -254,16 +277,16 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "spaceDelimited",
         explode: false,
-        shape: { types: ["array"], items: { types: ["string"] } },
-        schema: () => z.array(z.string()).optional(),
+        shape: shape4,
+        schema: schema3,
       },
       {
         name: "piped",
         in: "query",
         style: "pipeDelimited",
         explode: false,
-        shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: () => z.array(rt.integer()).optional(),
+        shape: shape1,
+        schema: schema4,
       },
       {
         name: "rgb",
@@ -287,7 +310,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["integer"] },
+        shape: shape0,
         schema: () => rt.constOf(2).optional(),
       },
       {
@@ -295,7 +318,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["integer"] },
+        shape: shape0,
         schema: () => rt.integer().gte(1).lte(50).default(10).optional(),
       },
       {
@@ -303,7 +326,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["string"] },
+        shape: shape3,
         schema: () => z.enum(["asc", "desc"]).default("asc").optional(),
       },
       {
@@ -311,8 +334,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["boolean"] },
-        schema: () => z.boolean().optional(),
+        shape: shape5,
+        schema: schema5,
       },
       {
         name: "maybe",
@@ -327,12 +350,12 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["string"] },
+        shape: shape3,
         schema: () => rt.stringFormat("date").optional(),
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "headerStyles",
@@ -346,7 +369,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "simple",
         explode: false,
-        shape: { types: ["integer"] },
+        shape: shape0,
         schema: () => rt.integer().gte(0),
       },
       {
@@ -354,37 +377,31 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "header",
         style: "simple",
         explode: false,
-        shape: { types: ["array"], items: { types: ["integer"] } },
-        schema: () => z.array(rt.integer()).optional(),
+        shape: shape1,
+        schema: schema4,
       },
       {
         name: "X-Point",
         in: "header",
         style: "simple",
         explode: false,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema.optional(),
+        shape: shape2,
+        schema: schema6,
       },
       {
         name: "X-Point-X",
         in: "header",
         style: "simple",
         explode: true,
-        shape: {
-          types: ["object"],
-          props: { x: { types: ["integer"] }, y: { types: ["integer"] } },
-        },
-        schema: () => schemas.PointSchema.optional(),
+        shape: shape2,
+        schema: schema6,
       },
       {
         name: "X-Trace",
         in: "header",
         style: "simple",
         explode: false,
-        shape: { types: ["string"] },
+        shape: shape3,
         schema: () => rt.stringFormat("uuid").optional(),
       },
       {
@@ -392,7 +409,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "cookie",
         style: "form",
         explode: true,
-        shape: { types: ["string"] },
+        shape: shape3,
         schema: () => rt.length(z.string(), 8).optional(),
       },
       {
@@ -400,8 +417,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "cookie",
         style: "form",
         explode: false,
-        shape: { types: ["array"], items: { types: ["string"] } },
-        schema: () => z.array(z.string()).optional(),
+        shape: shape4,
+        schema: schema3,
       },
       {
         name: "cfg",
@@ -415,33 +432,26 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () =>
           z.looseObject({ theme: z.string().optional(), size: rt.integer().optional() }).optional(),
       },
-      {
-        name: "debug",
-        in: "cookie",
-        style: "form",
-        explode: true,
-        shape: { types: ["boolean"] },
-        schema: () => z.boolean().optional(),
-      },
+      { name: "debug", in: "cookie", style: "form", explode: true, shape: shape5, schema: schema5 },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.EchoSchema } },
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "createWidget",
     endpoint: "createWidget",
     method: "POST",
     path: "/widgets",
-    params: [],
-    body: { required: true, content: { "application/json": () => schemas.WidgetSchema } },
+    params: params0,
+    body: { required: true, content: { "application/json": schema7 } },
     responses: {
       "201": "application/json",
       "4XX": "application/json",
       default: "application/json",
     },
     responseBodies: {
-      "201": { "application/json": () => schemas.WidgetSchema },
-      "4XX": { "application/json": () => schemas.ProblemSchema },
+      "201": { "application/json": schema7 },
+      "4XX": { "application/json": schema8 },
       default: { "application/json": () => schemas.ErrorSchema },
     },
   },
@@ -457,21 +467,21 @@ export const operationTable: readonly rt.OperationSpec[] = [
         required: true,
         style: "simple",
         explode: false,
-        shape: { types: ["string"] },
-        schema: () => rt.stringFormat("uuid"),
+        shape: shape3,
+        schema: schema2,
       },
     ],
     responses: { "204": null, "4XX": "application/json" },
-    responseBodies: { "4XX": { "application/json": () => schemas.ProblemSchema } },
+    responseBodies: { "4XX": { "application/json": schema8 } },
   },
   {
     handler: "measureShape",
     endpoint: "measureShape",
     method: "POST",
     path: "/shapes",
-    params: [],
+    params: params0,
     body: { required: true, content: { "application/json": () => schemas.ShapeSchema } },
-    responses: { "200": "application/json" },
+    responses: responses0,
     responseBodies: {
       "200": {
         "application/json": () => z.looseObject({ shape: schemas.ShapeSchema, area: z.number() }),
@@ -483,9 +493,9 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "sumTree",
     method: "POST",
     path: "/trees",
-    params: [],
+    params: params0,
     body: { required: true, content: { "application/json": () => schemas.TreeSchema } },
-    responses: { "200": "application/json" },
+    responses: responses0,
     responseBodies: {
       "200": {
         "application/json": () => z.looseObject({ sum: rt.integer(), tree: schemas.TreeSchema }),
@@ -503,7 +513,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         in: "query",
         style: "form",
         explode: true,
-        shape: { types: ["string"] },
+        shape: shape3,
         schema: () => rt.length(z.string(), 1).default("world").optional(),
       },
     ],

@@ -4,6 +4,14 @@
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
+const params0: readonly rt.ParamEntry[] = [];
+
+const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
+
+const responseBodies0: NonNullable<rt.OperationSpec["responseBodies"]> = {
+  "200": { "application/json": () => schemas.ContentSchema },
+};
+
 /** What the runtime needs to decode, dispatch and encode each operation. */
 export const operationTable: readonly rt.OperationSpec[] = [
   {
@@ -11,18 +19,18 @@ export const operationTable: readonly rt.OperationSpec[] = [
     endpoint: "getContent",
     method: "GET",
     path: "/content",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.ContentSchema } },
+    params: params0,
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
   {
     handler: "putContent",
     endpoint: "putContent",
     method: "PUT",
     path: "/content",
-    params: [],
+    params: params0,
     body: { required: true, content: { "application/json": () => schemas.ContentUpdateSchema } },
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.ContentSchema } },
+    responses: responses0,
+    responseBodies: responseBodies0,
   },
 ];
