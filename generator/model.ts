@@ -8,7 +8,7 @@ import { locatePointers } from "./load/positions.js";
 import { hoistInternalTargets } from "./hoist.js";
 import type { LoadedSpec, OpenApiDocument } from "./load.js";
 import { camelCase, NameScope, safeTypeName } from "./names.js";
-import { findObject } from "./walk.js";
+import { findObject, SUBSCHEMA_LISTS, SUBSCHEMA_ONE } from "./walk.js";
 import { endpointNames, pathWords, semverVersion, serviceName, type EndpointClaim } from "@symphony-codegen/runtime/internal/sdk/names.js";
 
 export type JsonSchema = Record<string, unknown> | boolean;
@@ -444,20 +444,6 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
 export type Visibility = "readOnly" | "writeOnly";
 
 /** Keywords whose values are subschemas (one, a list, or a map of them). */
-const SUBSCHEMA_ONE = [
-  "additionalProperties",
-  "additionalItems",
-  "items",
-  "not",
-  "if",
-  "then",
-  "else",
-  "contains",
-  "propertyNames",
-  "unevaluatedProperties",
-  "unevaluatedItems",
-];
-const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 const SUBSCHEMA_MAPS = ["properties", "patternProperties", "dependentSchemas", "dependencies", "$defs"];
 
 /** What the index finds under a schema: the visibility keywords, and `mistyped` (see `mistyped()`) anywhere. */

@@ -15,3 +15,20 @@ export function findObject(root: unknown, visit: (node: object) => boolean | voi
   }
   return false;
 }
+
+/** JSON Schema keywords whose value is one subschema (`items` may also be a list: see SUBSCHEMA_LISTS). */
+export const SUBSCHEMA_ONE = [
+  "additionalProperties",
+  "additionalItems",
+  "items",
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "propertyNames",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+];
+/** Keywords whose value is a list of subschemas. */
+export const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];

@@ -11,6 +11,7 @@
  */
 import { getPointer } from "../model.js";
 import { pointerOf } from "../diagnostics.js";
+import { SUBSCHEMA_LISTS, SUBSCHEMA_ONE } from "../walk.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -22,20 +23,6 @@ export interface DroppedDefault {
   reason: string;
 }
 
-const SUBSCHEMA_ONE = [
-  "additionalProperties",
-  "additionalItems",
-  "items",
-  "not",
-  "if",
-  "then",
-  "else",
-  "contains",
-  "propertyNames",
-  "unevaluatedProperties",
-  "unevaluatedItems",
-];
-const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 const SUBSCHEMA_MAPS = ["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"];
 /** Values outside schemas that are data (examples), not OpenAPI objects: never searched for schemas. */
 const DATA_KEYS = new Set(["example", "examples", "value"]);
