@@ -7,4 +7,5 @@
 require("./typescript.cjs");
 // Through a name: `module.exports = require(…)` would have Node scan the package for its exports after all.
 const loaded = require("openapi-typescript");
-module.exports = loaded;
+// A copy without `__esModule`: loaders that honour it (tsx, bundlers) would look for a default export on it.
+module.exports = loaded.__esModule ? { ...loaded } : loaded;
