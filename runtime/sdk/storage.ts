@@ -3,7 +3,7 @@
  * generic ones), creating them with the cluster's replica count, and batch writes.
  */
 import { nanos, millis, type JetStreamClient, type KV, type NatsConnection, type StreamConfig } from "nats";
-import { BucketNotFound, KeyNotFound } from "../core/errors.js";
+import { BucketNotFound, KeyNotFound, Timeout } from "../core/errors.js";
 import { log as defaultLog, type Logger } from "../core/log.js";
 import { SUBJECTS, type BucketEntry } from "./platform.js";
 import { backoffMs } from "../core/retry.js";
@@ -15,6 +15,8 @@ export async function openBucket(js: JetStreamClient, bucket: string): Promise<K
     await kv.status(); // binding is lazy; this asks the server whether the bucket exists
     return kv;
   } catch (err) {
+    // A JetStream API that did not answer (a cluster still electing the stream's leader) is no proof the bucket is missing.
+    if ((err as { code?: unknown }).code === "TIMEOUT") throw new Timeout(`Bucket ${JSON.stringify(bucket)}: JetStream did not answer in time`, { cause: err });
     throw new BucketNotFound(`Bucket ${JSON.stringify(bucket)} does not exist`, { cause: err });
   }
 }

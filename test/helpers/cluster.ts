@@ -8,7 +8,7 @@
  * Used by scripts/cluster.ts (full size) and test/cluster.e2e.test.ts (shortened).
  */
 import { connect, type NatsConnection } from "nats";
-import { openBucket, RECONNECT_FOREVER } from "@symphony-codegen/runtime";
+import { openBucket, RECONNECT_FOREVER, Timeout } from "@symphony-codegen/runtime";
 import { createClient } from "../../examples/petstore/src/generated/client.js";
 import { freePort, startNatsServer, type NatsServer } from "../../dev/nats-server.js";
 import { until } from "./example-process.js";
@@ -217,7 +217,9 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterResult
     log(`load done in ${Math.round(performance.now() - t0)} ms`);
 
     // Every acknowledged write, read back through the surviving servers.
-    const kv = await openBucket(js, BUCKET);
+    // The stream leader's server was killed: the survivors elect a new one, which on a loaded machine
+    // can outlast a JetStream request (openBucket's Timeout). Still unanswered after 60 s is a failure.
+    const kv = await untilAnswered(() => openBucket(js, BUCKET), 60_000);
     for (const name of acknowledged) {
       const entry = await kv.get(name);
       if (entry?.operation === "PUT" && (JSON.parse(entry.string()) as { name: string }).name === name) result.writes.readBack++;
@@ -261,4 +263,17 @@ export function clusterTable(r: ClusterResult, options: ClusterOptions): string 
     `Requests served per instance before the instance kill: ${r.servedBeforeKill.join(" / ")}. Stream leader ${r.leaderKilled} killed; ${r.leaderAfter} led afterwards. ` +
       `${r.putsRetried} KV puts were retried through the election (\`putWithRetry\`, runtime/sdk/storage.ts); the longest took ${(r.longestPutMs / 1000).toFixed(1)} s.`,
   ].join("\n");
+}
+
+/** `attempt()` again while it throws `Timeout`, until `withinMs` has passed. */
+async function untilAnswered<T>(attempt: () => Promise<T>, withinMs: number): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof Timeout) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
