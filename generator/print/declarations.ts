@@ -58,7 +58,7 @@ export function render(statements: readonly (Statement | string)[], print = true
 
 /** A statement followed by a blank line. */
 export function spaced(s: Statement): Statement {
-  return { source: () => `${s.source()}\n`, doc: () => s.doc(), print: s.print && (() => s.print!()), spaced: true };
+  return { source: () => `${s.source()}\n`, doc: () => s.doc(), print: s.print, spaced: true };
 }
 
 const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed, removeComments: false });
@@ -66,11 +66,10 @@ const sourceFile = ts.createSourceFile("statement.ts", "", ts.ScriptTarget.ESNex
 
 /**
  * An interface or type alias built with `ts.factory` (types as in ./types.ts: string literals as
- * JSON identifiers). Given as a function, the node is built when printed and dropped after: the
- * statements of 12,000 operations are not all held at once.
+ * JSON identifiers), built by `node` when printed and dropped after: the statements of 12,000
+ * operations are not all held at once.
  */
-export function declaration(build: (() => ts.InterfaceDeclaration | ts.TypeAliasDeclaration) | ts.InterfaceDeclaration | ts.TypeAliasDeclaration): Statement {
-  const node = typeof build === "function" ? build : () => build;
+export function declaration(node: () => ts.InterfaceDeclaration | ts.TypeAliasDeclaration): Statement {
   return {
     source: () => printer.printNode(ts.EmitHint.Unspecified, node(), sourceFile),
     doc: () => {
