@@ -14,4 +14,9 @@ function setFlag(flag) {
   set.push(flag);
 }
 
-module.exports = { setFlag, flagsSet: () => set.join(" ") };
+/** The flags set so far, space-separated. */
+function flagsSet() {
+  return set.join(" ");
+}
+
+module.exports = { setFlag, flagsSet };

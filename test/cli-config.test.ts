@@ -52,9 +52,14 @@ beforeEach(async () => {
   await writeFile(path.join(dir, "openapi.yaml"), SPEC);
 });
 
-function run(args: string[], cwd = dir): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  cwd = dir,
+  env: NodeJS.ProcessEnv = process.env,
+  nodeArgs: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, CLI, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -72,6 +77,28 @@ describe("--version", () => {
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe(VERSION);
     }
+  });
+});
+
+describe("V8 flags", () => {
+  const flagsLine = (stderr: string) => /V8 flags set for generation: (.*)/.exec(stderr)?.[1];
+
+  it("generate tunes the collector and the optimizing compiler for a batch job (shown with --timings)", async () => {
+    const r = await run(["generate", "openapi.yaml", "--out", "gen", "--timings"], dir, { ...process.env, NODE_OPTIONS: "" });
+    expect(r.code).toBe(0);
+    expect(flagsLine(r.stderr)).toBe("--heap-growing-percent=40 --interrupt-budget=1000000");
+  });
+
+  it("flags the user set (node's arguments, NODE_OPTIONS) win over generate's own", async () => {
+    const r = await run(["generate", "openapi.yaml", "--out", "gen", "--timings"], dir, process.env, ["--interrupt-budget=50000"]);
+    expect(r.code).toBe(0);
+    expect(flagsLine(r.stderr)).toBe("--heap-growing-percent=40");
+    const heap = await run(["generate", "openapi.yaml", "--out", "gen", "--timings", "--force"], dir, {
+      ...process.env,
+      NODE_OPTIONS: "--max-old-space-size=2048",
+    });
+    expect(heap.code).toBe(0);
+    expect(flagsLine(heap.stderr)).toBe("--interrupt-budget=1000000");
   });
 });
 
@@ -220,24 +247,38 @@ describe("emit and naming options", () => {
   it("emit.register and emit.spec false: neither file, and no other file imports them", async () => {
     await writeFile(file("symphony.config.json"), json({ spec: "openapi.yaml", out: "gen", emit: { register: false, spec: false } }));
     expect((await run(["generate"])).code).toBe(0);
-    const files = readdirSync(file("gen")).filter((f) => f.endsWith(".ts")).sort();
+    const files = readdirSync(file("gen"))
+      .filter((f) => f.endsWith(".ts"))
+      .sort();
     expect(files).toEqual(["client.ts", "handlers.ts", "index.ts", "operations.ts", "schemas.ts", "types.ts"]);
     for (const f of files) expect(read("gen", f)).not.toMatch(/from "\.\/(register|spec)\.js"/);
   });
 
   it("emit.webhooks false: no webhook handlers, table, registration or client", async () => {
     await writeFile(file("hooks.yaml"), WEBHOOK_SPEC);
-    await writeFile(file("symphony.config.json"), json({ specs: [{ spec: "hooks.yaml", out: "with" }, { spec: "hooks.yaml", out: "without", emit: { webhooks: false } }] }));
+    await writeFile(
+      file("symphony.config.json"),
+      json({
+        specs: [
+          { spec: "hooks.yaml", out: "with" },
+          { spec: "hooks.yaml", out: "without", emit: { webhooks: false } },
+        ],
+      }),
+    );
     const r = await run(["generate"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(read("with/handlers.ts")).toContain("WebhookHandlers");
     expect(read("with/register.ts")).toContain("registerWebhooks");
-    for (const f of ["handlers.ts", "register.ts", "operations.ts", "client.ts"]) expect(read("without", f)).not.toMatch(/WebhookHandlers|registerWebhooks|webhookTable|createWebhookClient/);
+    for (const f of ["handlers.ts", "register.ts", "operations.ts", "client.ts"])
+      expect(read("without", f)).not.toMatch(/WebhookHandlers|registerWebhooks|webhookTable|createWebhookClient/);
   });
 
   it("naming.operations renames the handler and types; the endpoint (wire name) stays", async () => {
-    await writeFile(file("symphony.config.json"), json({ spec: "openapi.yaml", out: "gen", naming: { operations: { getThing: "fetchOneThing", unknownOp: "x" } } }));
+    await writeFile(
+      file("symphony.config.json"),
+      json({ spec: "openapi.yaml", out: "gen", naming: { operations: { getThing: "fetchOneThing", unknownOp: "x" } } }),
+    );
     const r = await run(["generate"]);
     expect(r.code).toBe(0);
     expect(read("gen/handlers.ts")).toContain("fetchOneThing(");
@@ -254,7 +295,13 @@ describe("emit and naming options", () => {
     await writeFile(file("b.yaml"), SPEC.replace("title: Config", "title: Second"));
     await writeFile(
       file("symphony.config.json"),
-      json({ runtimeImport: "shared-runtime", specs: [{ spec: "openapi.yaml", out: "a" }, { spec: "b.yaml", out: "b", runtimeImport: "own-runtime" }] }),
+      json({
+        runtimeImport: "shared-runtime",
+        specs: [
+          { spec: "openapi.yaml", out: "a" },
+          { spec: "b.yaml", out: "b", runtimeImport: "own-runtime" },
+        ],
+      }),
     );
     const r = await run(["generate"]);
     expect(r.code).toBe(0);
