@@ -67,8 +67,16 @@ function hostileTypeChecks(): string {
     `  Expect<Equal<GetPet2Request["body"], ${content(`NonNullable<${post}["requestBody"]>["content"]`)}>>,`,
     `  Expect<Equal<GetPet2Request["path"], ${post}["parameters"]["path"]>>,`,
   ];
+  // Builders: a named one per declared status with a name (4XX: every named 4xx; not `default`).
+  const named4xx = "badRequest unauthorized paymentRequired forbidden notFound methodNotAllowed notAcceptable requestTimeout conflict gone";
+  const builders = [
+    `  Expect<Equal<keyof typeof GetPet, ${union(["status", "ok", ...named4xx.split(" "), "preconditionFailed", "contentTooLarge"])} | ${union(["unsupportedMediaType", "unprocessableContent", "tooManyRequests"])}>>,`,
+    `  Expect<Equal<keyof typeof GetPet2, "status" | "noContent">>,`,
+    `  Expect<Equal<Parameters<(typeof GetPet2)["status"]>[0], 204>>,`,
+    `  Expect<Equal<ReturnType<(typeof GetPet)["notFound"]>, GetPetResponse>>,`,
+  ];
   return [
-    `import type { GetPet2Request, GetPetRequest, GetPetResponse, Handlers, components, paths } from "./fixtures/hostile/index.js";`,
+    `import type { GetPet, GetPet2, GetPet2Request, GetPetRequest, GetPetResponse, Handlers, components, paths } from "./fixtures/hostile/index.js";`,
     `import type * as rt from "@symphony-codegen/runtime";`,
     "type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;",
     "type Expect<T extends true> = T;",
@@ -85,6 +93,7 @@ function hostileTypeChecks(): string {
     `  Expect<Equal<${ok}["headers"][${lit('x-`${x}`-"h"')}], string | undefined>>,`,
     `  Expect<Equal<keyof ${ok}["content"], ${union(Object.keys(get.responses["200"].content))}>>,`,
     ...sameAsPath,
+    ...builders,
     "];",
     "",
   ].join("\n");
