@@ -38,6 +38,12 @@ const lit = (s: string) => JSON.stringify(s).replace(/[\u2028\u2029]/g, (c) => `
 const union = (values: string[]) => values.map(lit).join(" | ");
 
 const hostileRaw = parseYaml(readFileSync(HOSTILE, "utf8")) as any;
+const LOCATION_FIELDS: [location: string, field: string][] = [
+  ["path", "path"],
+  ["query", "query"],
+  ["header", "headers"],
+  ["cookie", "cookies"],
+];
 const HOSTILE_HANDLERS = ["getPet", "getPet2", "delete_", "class_", "constructor_", "_123start", "evilOpX", "proto", "toString_"];
 
 /** Type-level checks on the hostile output: its names are the spec's strings, exactly. */
@@ -47,9 +53,31 @@ function hostileTypeChecks(): string {
   const get = hostileRaw.paths[rawPath].get;
   const names = (where: string) => get.parameters.filter((p: any) => p.in === where).map((p: any) => p.name);
   const op = `paths[${lit(rawPath)}]["get"]`;
+  const post = `paths[${lit(rawPath)}]["post"]`;
   const ok = `${op}["responses"][200]`;
+  const okJson = lit(Object.keys(get.responses["200"].content)[0]!);
+  const content = (of: string) => `${of}[keyof ${of}]`;
+  // handlers.ts reaches these types by shorter routes (components["schemas"][…], operations[…]):
+  // they must be the very types the path's own entries give.
+  const sameAsPath = [
+    ...LOCATION_FIELDS.map(([location, field]) => `  Expect<Equal<GetPetRequest[${lit(field)}], NonNullable<${op}["parameters"][${lit(location)}]>>>,`),
+    `  Expect<Equal<GetPetResponse["body"], ${content(`${ok}["content"]`)} | ${op}["responses"]["default"]["content"]["application/json"] | undefined>>,`,
+    `  Expect<Equal<Extract<GetPetResponse, { status: 200; contentType?: ${okJson} }>["body"], ${ok}["content"][${okJson}]>>,`,
+    `  Expect<Equal<GetPetResponse["headers"], ${ok}["headers"] | rt.ResponseHeaders | undefined>>,`,
+    `  Expect<Equal<GetPet2Request["body"], ${content(`NonNullable<${post}["requestBody"]>["content"]`)}>>,`,
+    `  Expect<Equal<GetPet2Request["path"], ${post}["parameters"]["path"]>>,`,
+  ];
+  // Builders: a named one per declared status with a name (4XX: every named 4xx; not `default`).
+  const named4xx = "badRequest unauthorized paymentRequired forbidden notFound methodNotAllowed notAcceptable requestTimeout conflict gone";
+  const builders = [
+    `  Expect<Equal<keyof typeof GetPet, ${union(["status", "ok", ...named4xx.split(" "), "preconditionFailed", "contentTooLarge"])} | ${union(["unsupportedMediaType", "unprocessableContent", "tooManyRequests"])}>>,`,
+    `  Expect<Equal<keyof typeof GetPet2, "status" | "noContent">>,`,
+    `  Expect<Equal<Parameters<(typeof GetPet2)["status"]>[0], 204>>,`,
+    `  Expect<Equal<ReturnType<(typeof GetPet)["notFound"]>, GetPetResponse>>,`,
+  ];
   return [
-    `import type { Handlers, components, paths } from "./fixtures/hostile/index.js";`,
+    `import type { GetPet, GetPet2, GetPet2Request, GetPetRequest, GetPetResponse, Handlers, components, paths } from "./fixtures/hostile/index.js";`,
+    `import type * as rt from "@symphony-codegen/runtime";`,
     "type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;",
     "type Expect<T extends true> = T;",
     "export type Checks = [",
@@ -64,6 +92,8 @@ function hostileTypeChecks(): string {
     `  Expect<Equal<${ok}["headers"][${lit("X-Rate*/Limit")}], number>>,`,
     `  Expect<Equal<${ok}["headers"][${lit('x-`${x}`-"h"')}], string | undefined>>,`,
     `  Expect<Equal<keyof ${ok}["content"], ${union(Object.keys(get.responses["200"].content))}>>,`,
+    ...sameAsPath,
+    ...builders,
     "];",
     "",
   ].join("\n");

@@ -72,10 +72,21 @@ const EDGE = {
   openapi: "3.1.0",
   info: { title: "Edge */ 'single' \"double\" `tick` 字字 🎉   ", version: "1" },
   paths: Object.fromEntries([
-    // Long paths: NonNullable<…> and the indexed types past the width.
+    // Long paths: NonNullable<…> and the indexed types past the width (types go through the
+    // path only for an operation without an operationId; `short`'s go through `operations`).
     [
       `/${words(12, "segment")}/{id}`,
-      { get: { operationId: "short", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { 200: ok(json) } } },
+      {
+        get: { operationId: "short", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { 200: ok(json) } },
+        put: {
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            { name: "q", in: "query", schema: { type: "string" } },
+          ],
+          requestBody: { content: { "application/json": { schema: { type: "string" } } } },
+          responses: { 200: ok(json) },
+        },
+      },
     ],
     // Operation names around the widths of `export type …Response = {`, the const and the method lines.
     ...[20, 40, 55, 60, 62, 64, 66, 70, 75, 80, 85, 90, 100].map((n) => [

@@ -52,9 +52,9 @@ describe("types", () => {
   it("wraps only the bodies whose schemas hold markers", () => {
     const handlers = files["handlers.ts"]!;
     expect(handlers).toMatch(/export interface CreateAccountRequest \{[^}]*body: rt\.Writable</);
-    expect(handlers).toMatch(/body: rt\.Readable<\s*paths\["\/accounts"\]\["post"\]\["responses"\]\["201"\]/);
+    expect(handlers).toMatch(/body: rt\.Readable<components\["schemas"\]\["Account"\]>/);
     // postNote answers a Plain (no markers): its response type is left alone.
-    expect(handlers).toContain('body: paths["/notes"]["post"]["responses"]["200"]["content"]["application/json"];');
+    expect(handlers).toContain('body: components["schemas"]["Plain"];');
   });
 });
 

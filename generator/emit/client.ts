@@ -23,7 +23,9 @@ function inputType(op: OperationModel): { type: ts.TypeNode; optional: boolean }
   if (op.requestBody && op.requestBody.content.length > 0) {
     const required = op.requestBody.required;
     anyRequired ||= required;
-    fields.push(t.property("body", !required, t.ref("Exclude", [t.indexed(request(), [stringLiteral("body")]), t.keyword(ts.SyntaxKind.UndefinedKeyword)])));
+    // A required body's type holds no `undefined` to exclude (handlers.ts adds it only to optional ones).
+    const body = t.indexed(request(), [stringLiteral("body")]);
+    fields.push(t.property("body", !required, required ? body : t.ref("Exclude", [body, t.keyword(ts.SyntaxKind.UndefinedKeyword)])));
     if (op.requestBody.content.length > 1)
       fields.push(t.property("contentType", true, t.union(op.requestBody.content.map((m) => t.str(stringLiteral(m.contentType))))));
   }

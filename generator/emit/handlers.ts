@@ -1,13 +1,14 @@
 /**
  * handlers.ts: typed requests, per-status response unions, the Handlers
  * interface and response builders. Types index the openapi-typescript output
- * (`paths[...]`) instead of inferring from zod, which keeps `tsc` cheap.
+ * (`components["schemas"][...]`, `operations[...]`, `paths[...]`) instead of inferring from zod,
+ * which keeps `tsc` cheap; each by the shortest route, since tsc resolves every step of each.
  * Types whose schema holds readOnly/writeOnly properties go through `rt.Writable` (requests) or
  * `rt.Readable` (responses); the others are left as they are, so that tsc has nothing to map.
  * Statements are built as TypeScript nodes and printed in prettier's layout (../print/declarations.ts).
  */
 import ts from "../typescript.cjs";
-import { visibilityIndex, type ApiModel, type JsonSchema, type OperationModel, type ParamIn, type ResponseModel } from "../model.js";
+import { visibilityIndex, type ApiModel, type JsonSchema, type MediaModel, type OperationModel, type ParamIn, type ResponseModel } from "../model.js";
 import { joinStatements } from "../format.js";
 import { docComment, stringLiteral } from "../names.js";
 import { constCall, declaration, importNames, importNamespace, render, spaced, verbatim, type Statement } from "../print/declarations.js";
@@ -24,7 +25,61 @@ export const LOCATIONS: [ParamIn, string][] = [
 const K = ts.SyntaxKind;
 const s = stringLiteral;
 
-const opType = (op: OperationModel) => t.indexed(t.ref(op.typeRoot), [s(op.typeKey), s(op.method.toLowerCase())]);
+/** Where an operation's types are in types.ts: a type root and the keys below it. */
+interface TypesPath {
+  root: "operations" | OperationModel["typeRoot"];
+  keys: string[];
+}
+
+/** An operationId as openapi-typescript keys it in `operations` (its path-item transform: `#` becomes `/`). */
+const operationsKey = (operationId: string) => operationId.replace(/#/g, "/");
+
+const typesPaths = new WeakMap<ApiModel, Map<OperationModel, TypesPath>>();
+
+/**
+ * `operations["id"]` when openapi-typescript declared the operation there (an operationId no other
+ * operation shares), else `paths["/p"]["get"]` (or `webhooks[...]`). The short form spares tsc
+ * resolving the path item's members for each type that indexes it.
+ */
+function typesPath(model: ApiModel, op: OperationModel): TypesPath {
+  let paths = typesPaths.get(model);
+  if (!paths) {
+    const all = [...model.operations, ...model.webhooks];
+    const counts = new Map<string, number>();
+    for (const { operationId } of all) if (operationId !== undefined) counts.set(operationsKey(operationId), (counts.get(operationsKey(operationId)) ?? 0) + 1);
+    paths = new Map(
+      all.map((o) => [
+        o,
+        o.operationId !== undefined && counts.get(operationsKey(o.operationId)) === 1
+          ? { root: "operations", keys: [operationsKey(o.operationId)] }
+          : { root: o.typeRoot, keys: [o.typeKey, o.method.toLowerCase()] },
+      ]),
+    );
+    typesPaths.set(model, paths);
+  }
+  return paths.get(op)!;
+}
+
+/**
+ * The component a media type's schema only references (`{ $ref: "#/components/schemas/X" }`):
+ * openapi-typescript types that media type as `components["schemas"]["X"]`, which is cheaper for
+ * tsc to name directly than through the operation. Names needing pointer escapes take the long way.
+ */
+function componentOf(schema: JsonSchema | undefined): string | undefined {
+  if (typeof schema !== "object" || Object.keys(schema).length !== 1 || typeof schema.$ref !== "string") return undefined;
+  return /^#\/components\/schemas\/([^/~%]+)$/.exec(schema.$ref)?.[1];
+}
+
+/** A media type's type: its component's, else through the operation (`…["content"]["type"]`). */
+function mediaType(media: MediaModel, viaOperation: () => ts.TypeNode): ts.TypeNode {
+  const component = componentOf(media.schema);
+  return component === undefined ? t.indexed(viaOperation(), [s(media.contentType)]) : t.indexed(t.ref("components"), [s("schemas"), s(component)]);
+}
+
+const opType = (model: ApiModel, op: OperationModel) => {
+  const { root, keys } = typesPath(model, op);
+  return t.indexed(t.ref(root), keys.map(s));
+};
 
 /** `type` as one side sees it, when its schemas carry readOnly/writeOnly markers. */
 function visible(model: ApiModel, type: ts.TypeNode, schemas: (JsonSchema | undefined)[], side: "Writable" | "Readable"): ts.TypeNode {
@@ -35,7 +90,9 @@ function visible(model: ApiModel, type: ts.TypeNode, schemas: (JsonSchema | unde
 function requestType(model: ApiModel, op: OperationModel): ts.InterfaceDeclaration {
   const fields = LOCATIONS.map(([location, field]) => {
     const params = op.parameters.filter((p) => p.in === location);
-    const type = t.ref("NonNullable", [t.indexed(opType(op), [s("parameters"), s(location)])]);
+    const member = t.indexed(opType(model, op), [s("parameters"), s(location)]);
+    // openapi-typescript makes a location optional when none of its parameters is required (path parameters always are).
+    const type = location === "path" || params.some((p) => p.required) ? member : t.ref("NonNullable", [member]);
     return t.property(
       field,
       false,
@@ -51,8 +108,10 @@ function requestType(model: ApiModel, op: OperationModel): ts.InterfaceDeclarati
   });
   let body = t.keyword(K.UndefinedKeyword);
   if (op.requestBody && op.requestBody.content.length > 0) {
-    const content = t.indexed(t.ref("NonNullable", [t.indexed(opType(op), [s("requestBody")])]), [s("content")]);
-    const types = op.requestBody.content.map((m) => visible(model, t.indexed(content, [s(m.contentType)]), [m.schema], "Writable"));
+    // Optional in openapi-typescript's output unless the body is required.
+    const member = () => t.indexed(opType(model, op), [s("requestBody")]);
+    const content = () => t.indexed(op.requestBody!.required ? member() : t.ref("NonNullable", [member()]), [s("content")]);
+    const types = op.requestBody.content.map((m) => visible(model, mediaType(m, content), [m.schema], "Writable"));
     body = t.union(op.requestBody.required ? types : [...types, t.keyword(K.UndefinedKeyword)]);
   }
   fields.push(t.property("body", false, body));
@@ -66,17 +125,11 @@ function statusType(key: string): ts.TypeNode {
 }
 
 function responseMembers(model: ApiModel, op: OperationModel, r: ResponseModel): ts.TypeNode[] {
-  const base = () => t.indexed(opType(op), [s("responses"), s(r.key)]);
+  const base = () => t.indexed(opType(model, op), [s("responses"), s(r.key)]);
   const headers = () =>
     r.headers.length > 0
       ? t.property("headers", !r.headers.some((h) => h.required), t.indexed(base(), [s("headers")]))
-      : t.property(
-          "headers",
-          true,
-          t.ref("Readonly", [
-            t.ref("Record", [t.keyword(K.StringKeyword), t.union([t.keyword(K.StringKeyword), t.keyword(K.NumberKeyword), t.keyword(K.BooleanKeyword)])]),
-          ]),
-        );
+      : t.property("headers", true, t.ref("rt.ResponseHeaders"));
   const status = () => t.property("status", false, statusType(r.key));
   if (r.content.length === 0) {
     return [
@@ -89,7 +142,12 @@ function responseMembers(model: ApiModel, op: OperationModel, r: ResponseModel):
     ];
   }
   return r.content.map((m, i) => {
-    const body = visible(model, t.indexed(base(), [s("content"), s(m.contentType)]), [m.schema], "Readable");
+    const body = visible(
+      model,
+      mediaType(m, () => t.indexed(base(), [s("content")])),
+      [m.schema],
+      "Readable",
+    );
     return t.inlineObject([status(), t.property("body", false, body), headers(), t.property("contentType", i === 0, t.str(s(m.contentType)))]);
   });
 }
@@ -121,13 +179,19 @@ function handlerInterface(name: string, intro: string, operations: OperationMode
  */
 const BUILDERS_WHY =
   "An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.";
-const BUILDERS_FUNCTION = ["function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {", "  return rt.responseBuilders<R>();", "}"].join("\n");
+const BUILDERS_FUNCTION = ["function builders<R>(): rt.ResponseBuilders<R> {", "  return rt.responseBuilders<R>();", "}"].join("\n");
 
 /** handlers.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against). */
 export function emitHandlers(model: ApiModel, runtimeImport: string, print = true): string {
-  const roots = [...new Set([...model.operations, ...model.webhooks].map((op) => op.typeRoot))].sort();
   const all = [...model.operations, ...model.webhooks];
-  const out: (Statement | string)[] = [roots.length > 0 ? importNames(roots, s("./types.js"), true) : "", importNamespace("rt", s(runtimeImport)), ""];
+  const roots = new Set<string>(all.map((op) => typesPath(model, op).root));
+  const media = all.flatMap((op) => [...(op.requestBody?.content ?? []), ...op.responses.flatMap((r) => r.content)]);
+  if (media.some((m) => componentOf(m.schema) !== undefined)) roots.add("components");
+  const out: (Statement | string)[] = [
+    roots.size > 0 ? importNames([...roots].sort(), s("./types.js"), true) : "",
+    importNamespace("rt", s(runtimeImport)),
+    "",
+  ];
   if (all.length > 0) out.push(spaced(verbatim(docComment([BUILDERS_WHY]), BUILDERS_FUNCTION)));
   for (const op of all) {
     // The comment travels with its statement: the formatter may split between statements.

@@ -17,14 +17,14 @@ export interface Client {
    * POST /todos → endpoint createTodo
    */
   createTodo(
-    req: { body: Exclude<CreateTodoRequest["body"], undefined> },
+    req: { body: CreateTodoRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<CreateTodoResponse>;
   /**
    * PUT /todos/{id} → endpoint replaceTodo
    */
   replaceTodo(
-    req: { path: ReplaceTodoRequest["path"]; body: Exclude<ReplaceTodoRequest["body"], undefined> },
+    req: { path: ReplaceTodoRequest["path"]; body: ReplaceTodoRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<ReplaceTodoResponse>;
 }

@@ -11,7 +11,7 @@ export interface Client {
    * POST /identities → endpoint createIdentity
    */
   createIdentity(
-    req: { body: Exclude<CreateIdentityRequest["body"], undefined> },
+    req: { body: CreateIdentityRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<CreateIdentityResponse>;
 }

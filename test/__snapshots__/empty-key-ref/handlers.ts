@@ -5,7 +5,7 @@ import * as rt from "@symphony-codegen/runtime";
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
  */
-function builders<R extends rt.AnyResponse>(): rt.ResponseBuilders<R> {
+function builders<R>(): rt.ResponseBuilders<R> {
   return rt.responseBuilders<R>();
 }
 
@@ -21,7 +21,7 @@ export interface GetUsersRequest {
 export type GetUsersResponse = {
   status: 200;
   body: paths["/users"]["get"]["responses"]["200"]["content"]["application/json"];
-  headers?: Readonly<Record<string, string | number | boolean>>;
+  headers?: rt.ResponseHeaders;
   contentType?: "application/json";
 };
 

@@ -47,7 +47,7 @@ export interface Client {
   getPet2(
     req: {
       path: GetPet2Request["path"];
-      body: Exclude<GetPet2Request["body"], undefined>;
+      body: GetPet2Request["body"];
       contentType?: 'application/vnd.hostile+json; x="*/"' | 'text/plain; charset="`${x}`"';
     },
     options?: rt.CallOptions,

@@ -19,7 +19,7 @@ export interface Client {
    * POST /orders → endpoint createOrder
    */
   createOrder(
-    req: { body: Exclude<CreateOrderRequest["body"], undefined> },
+    req: { body: CreateOrderRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<CreateOrderResponse>;
   /**
@@ -33,7 +33,7 @@ export interface Client {
    * PUT /orders/{id}/notes → endpoint putNote
    */
   putNote(
-    req: { path: PutNoteRequest["path"]; body: Exclude<PutNoteRequest["body"], undefined> },
+    req: { path: PutNoteRequest["path"]; body: PutNoteRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<PutNoteResponse>;
 }

@@ -23,21 +23,18 @@ export interface Client {
    * POST /form → endpoint submitForm
    */
   submitForm(
-    req: { body: Exclude<SubmitFormRequest["body"], undefined> },
+    req: { body: SubmitFormRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<SubmitFormResponse>;
   /**
    * POST /upload → endpoint upload
    */
-  upload(
-    req: { body: Exclude<UploadRequest["body"], undefined> },
-    options?: rt.CallOptions,
-  ): Promise<UploadResponse>;
+  upload(req: { body: UploadRequest["body"] }, options?: rt.CallOptions): Promise<UploadResponse>;
   /**
    * PUT /blob → endpoint putBlob
    */
   putBlob(
-    req: { body: Exclude<PutBlobRequest["body"], undefined> },
+    req: { body: PutBlobRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<PutBlobResponse>;
   /**
@@ -45,7 +42,7 @@ export interface Client {
    */
   postNote(
     req: {
-      body: Exclude<PostNoteRequest["body"], undefined>;
+      body: PostNoteRequest["body"];
       contentType?: "text/plain" | "application/vnd.symphony.note+json";
     },
     options?: rt.CallOptions,
@@ -54,7 +51,7 @@ export interface Client {
    * POST /quote → endpoint postQuote
    */
   postQuote(
-    req: { body: Exclude<PostQuoteRequest["body"], undefined> },
+    req: { body: PostQuoteRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<PostQuoteResponse>;
 }

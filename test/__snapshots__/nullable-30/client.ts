@@ -11,7 +11,7 @@ export interface Client {
    * POST /pets → endpoint addPet
    */
   addPet(
-    req: { query?: AddPetRequest["query"]; body: Exclude<AddPetRequest["body"], undefined> },
+    req: { query?: AddPetRequest["query"]; body: AddPetRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<AddPetResponse>;
 }

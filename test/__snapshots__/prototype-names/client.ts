@@ -102,21 +102,21 @@ export interface Client {
    * POST /body → endpoint jsonBody
    */
   jsonBody(
-    req: { body: Exclude<JsonBodyRequest["body"], undefined> },
+    req: { body: JsonBodyRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<JsonBodyResponse>;
   /**
    * POST /formBody → endpoint formBody
    */
   formBody(
-    req: { body: Exclude<FormBodyRequest["body"], undefined> },
+    req: { body: FormBodyRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<FormBodyResponse>;
   /**
    * POST /multipartBody → endpoint multipartBody
    */
   multipartBody(
-    req: { body: Exclude<MultipartBodyRequest["body"], undefined> },
+    req: { body: MultipartBodyRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<MultipartBodyResponse>;
   /**

@@ -11,7 +11,7 @@ export interface Client {
    * POST /trees → endpoint postTree
    */
   postTree(
-    req: { body: Exclude<PostTreeRequest["body"], undefined> },
+    req: { body: PostTreeRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<PostTreeResponse>;
 }

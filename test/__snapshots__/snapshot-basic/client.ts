@@ -30,7 +30,7 @@ export interface Client {
    * POST /pets → endpoint createPet
    */
   createPet(
-    req: { body: Exclude<CreatePetRequest["body"], undefined> },
+    req: { body: CreatePetRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<CreatePetResponse>;
   /**

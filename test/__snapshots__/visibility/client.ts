@@ -30,28 +30,28 @@ export interface Client {
    * POST /accounts → endpoint createAccount
    */
   createAccount(
-    req: { body: Exclude<CreateAccountRequest["body"], undefined> },
+    req: { body: CreateAccountRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<CreateAccountResponse>;
   /**
    * POST /admins → endpoint createAdmin
    */
   createAdmin(
-    req: { body: Exclude<CreateAdminRequest["body"], undefined> },
+    req: { body: CreateAdminRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<CreateAdminResponse>;
   /**
    * PUT /trees → endpoint putTree
    */
   putTree(
-    req: { body: Exclude<PutTreeRequest["body"], undefined> },
+    req: { body: PutTreeRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<PutTreeResponse>;
   /**
    * POST /notes → endpoint postNote
    */
   postNote(
-    req: { body: Exclude<PostNoteRequest["body"], undefined> },
+    req: { body: PostNoteRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<PostNoteResponse>;
 }

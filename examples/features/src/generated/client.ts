@@ -80,7 +80,7 @@ export interface Client {
    * POST /widgets → endpoint createWidget
    */
   createWidget(
-    req: { body: Exclude<CreateWidgetRequest["body"], undefined> },
+    req: { body: CreateWidgetRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<CreateWidgetResponse>;
   /**
@@ -96,7 +96,7 @@ export interface Client {
    * POST /shapes → endpoint measureShape
    */
   measureShape(
-    req: { body: Exclude<MeasureShapeRequest["body"], undefined> },
+    req: { body: MeasureShapeRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<MeasureShapeResponse>;
   /**
@@ -105,7 +105,7 @@ export interface Client {
    * POST /trees → endpoint sumTree
    */
   sumTree(
-    req: { body: Exclude<SumTreeRequest["body"], undefined> },
+    req: { body: SumTreeRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<SumTreeResponse>;
   /**

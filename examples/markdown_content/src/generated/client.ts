@@ -25,7 +25,7 @@ export interface Client {
    * PUT /content → endpoint putContent
    */
   putContent(
-    req: { body: Exclude<PutContentRequest["body"], undefined> },
+    req: { body: PutContentRequest["body"] },
     options?: rt.CallOptions,
   ): Promise<PutContentResponse>;
 }

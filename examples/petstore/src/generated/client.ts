@@ -27,10 +27,7 @@ export interface Client {
   /**
    * POST /pets → endpoint addPet
    */
-  addPet(
-    req: { body: Exclude<AddPetRequest["body"], undefined> },
-    options?: rt.CallOptions,
-  ): Promise<AddPetResponse>;
+  addPet(req: { body: AddPetRequest["body"] }, options?: rt.CallOptions): Promise<AddPetResponse>;
   /**
    * GET /pets/{id} → endpoint findPetById
    */
