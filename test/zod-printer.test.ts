@@ -48,7 +48,8 @@ async function documentStatements(file: string): Promise<Statement[]> {
   zod.emitComponents(model.schemas);
   // As in generation: the tables first, since operations may add constants.
   const tables = operationTables(model, zod);
-  return [...zod.constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code })), ...tables];
+  const { pieces, constants } = zod.resolved();
+  return [...pieces, ...constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code })), ...tables];
 }
 
 const documents = testDocuments();
@@ -94,6 +95,8 @@ const EXPRESSIONS = [
   // A name too long for any line: it runs past the end wherever it lands (Graph's collection responses).
   `[{ handler: "listThings", endpoint: "things_ListThings", method: "GET", path: "/things", params: [], responses: { "2XX": "application/json" }, responseBodies: { "2XX": { "application/json": () => schemas.${"VeryLong".repeat(12)}CollectionResponseSchema } } }]`,
   `z.looseObject({ value: z.array(${"VeryLong".repeat(12)}Schema).optional(), other: schemas.${"VeryLong".repeat(12)}Schema })`,
+  // Shared pieces' builders (generator/emit/shared-pieces.ts), wherever a schema goes.
+  `z.looseObject({ a: shared0(), ${"a_rather_long_property_name_".repeat(3)}: shared12(), list: z.array(shared3()).optional(), u: rt.oneOf([shared1(), shared2()]) })`,
 ];
 
 describe("zod-table printer = prettier", () => {
@@ -125,12 +128,12 @@ describe("zod-table printer = prettier", () => {
 
   it("hand-made expressions at every width around printWidth", async () => {
     const all: Statement[] = [];
-    // Component constants are built on first use: each expression also as `z.lazy(() => …)`.
-    const lazy = EXPRESSIONS.filter((e) => !e.startsWith("[")).map((e) => `z.lazy(() => ${e})`);
+    // Component constants and shared pieces are built on first use: each expression also as `z.lazy(function () { return …; })`.
+    const lazy = EXPRESSIONS.filter((e) => !e.startsWith("[")).flatMap((e) => [`z.lazy(() => ${e})`, `z.lazy(function () { return ${e}; })`]);
     for (const code of [...EXPRESSIONS, ...lazy, "z.lazy(() => SomeRatherLongIdentifierNameSchemaThatIsAliasedByAnother)"]) {
       for (let n = 1; n <= 90; n++) all.push({ left: `export const ${"N".repeat(n)}: z.ZodType`, code });
     }
-    // Typed constants: the annotation's length moves `= rt.lazy(() =>` across the line's end, then breaks the annotation.
+    // Typed constants: the annotation's length moves `= rt.lazy(function () {` across the line's end, then breaks the annotation.
     for (const code of lazy.map((e) => e.replace(/^z\.lazy/, "rt.lazy"))) {
       for (let n = 1; n <= 40; n++) all.push({ left: `export const ${"N".repeat(n)}: z.ZodType<rt.Unmarked<components["schemas"]["Account"]>>`, code });
       // Up to a declaration (and a type argument) wider than a line: both run past its end.

@@ -5,37 +5,50 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(() =>
-  rt.protoProperty(
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(function () {
+  return z.string();
+});
+
+const shared1: rt.SchemaThunk = rt.shared(function () {
+  return z.string().optional();
+});
+
+const shared2: rt.SchemaThunk = rt.shared(function () {
+  return z.looseObject({ "kind*/`${x}`": shared1() });
+});
+
+export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(function () {
+  return rt.protoProperty(
     z.looseObject({
-      delete: z.string(),
-      class: z.string().optional(),
-      ["__proto__"]: z.string(),
-      "*/": z.string().optional(),
-      "/*": z.string().optional(),
-      "`${x}`": z.string().optional(),
-      'a"b': z.string().optional(),
-      "back\\slash": z.string().optional(),
-      "new\nline": z.string().optional(),
-      "\u2028": z.string().optional(),
-      "</script>": z.string().optional(),
-      "1st": z.string().optional(),
-      "a-b": z.string().optional(),
-      a_b: z.string().optional(),
+      delete: shared0(),
+      class: shared1(),
+      ["__proto__"]: shared0(),
+      "*/": shared1(),
+      "/*": shared1(),
+      "`${x}`": shared1(),
+      'a"b': shared1(),
+      "back\\slash": shared1(),
+      "new\nline": shared1(),
+      "\u2028": shared1(),
+      "</script>": shared1(),
+      "1st": shared1(),
+      "a-b": shared1(),
+      a_b: shared1(),
       pattern: PatternSchema.optional(),
       enum: EnumSchema.optional(),
       defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
       constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
     }),
-  ),
-);
+  );
+});
 
-export const PatternSchema: z.ZodType<components["schemas"]["Pattern"]> = rt.lazy(() =>
-  z.string().regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u")),
-);
+export const PatternSchema: z.ZodType<components["schemas"]["Pattern"]> = rt.lazy(function () {
+  return z.string().regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u"));
+});
 
-export const EnumSchema: z.ZodType<components["schemas"]["Enum"]> = rt.lazy(() =>
-  z.enum([
+export const EnumSchema: z.ZodType<components["schemas"]["Enum"]> = rt.lazy(function () {
+  return z.enum([
     "*/",
     "/*",
     "`${x}`",
@@ -52,38 +65,40 @@ export const EnumSchema: z.ZodType<components["schemas"]["Enum"]> = rt.lazy(() =
     "constructor",
     "1st",
     "",
-  ]),
-);
+  ]);
+});
 
-export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(() =>
-  rt.discriminated("kind*/`${x}`", {
+export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(function () {
+  return rt.discriminated("kind*/`${x}`", {
     ["__proto__"]: () => ClassSchema,
     "*/ `${x}`": () => ConstructorSchema,
-  }),
-);
+  });
+});
 
-export const PetNameSchema: z.ZodType<components["schemas"]["Pet-Name"]> = rt.lazy(() =>
-  z.string(),
-);
+export const PetNameSchema: z.ZodType<components["schemas"]["Pet-Name"]> = rt.lazy(function () {
+  return shared0();
+});
 
-export const PetNameSchema2: z.ZodType<components["schemas"]["Pet_Name"]> = rt.lazy(() =>
-  rt.integer(),
-);
+export const PetNameSchema2: z.ZodType<components["schemas"]["Pet_Name"]> = rt.lazy(function () {
+  return rt.integer();
+});
 
-export const DeleteSchema: z.ZodType<components["schemas"]["delete"]> = rt.lazy(() =>
-  z.looseObject({ message: z.string().optional() }),
-);
+export const DeleteSchema: z.ZodType<components["schemas"]["delete"]> = rt.lazy(function () {
+  return z.looseObject({ message: shared1() });
+});
 
-export const ClassSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
-);
+export const ClassSchema: z.ZodType = z.lazy(function () {
+  return shared2();
+});
 
-export const ConstructorSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
-);
+export const ConstructorSchema: z.ZodType = z.lazy(function () {
+  return shared2();
+});
 
-export const ProtoSchema: z.ZodType<components["schemas"]["__proto__"]> = rt.lazy(() =>
-  rt.protoProperty(z.looseObject({ ["__proto__"]: z.string().optional() })),
-);
+export const ProtoSchema: z.ZodType<components["schemas"]["__proto__"]> = rt.lazy(function () {
+  return rt.protoProperty(z.looseObject({ ["__proto__"]: shared1() }));
+});
 
-export const _1ThingSchema: z.ZodType<components["schemas"]["1Thing"]> = rt.lazy(() => z.boolean());
+export const _1ThingSchema: z.ZodType<components["schemas"]["1Thing"]> = rt.lazy(function () {
+  return z.boolean();
+});

@@ -5,6 +5,11 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const ItemSchema: z.ZodType<components["schemas"]["Item"]> = rt.lazy(() =>
-  z.looseObject({ id: z.string(), tags: z.union([z.array(z.string()), z.null()]).optional() }),
-);
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(function () {
+  return z.string();
+});
+
+export const ItemSchema: z.ZodType<components["schemas"]["Item"]> = rt.lazy(function () {
+  return z.looseObject({ id: shared0(), tags: z.union([z.array(shared0()), z.null()]).optional() });
+});
