@@ -577,8 +577,8 @@ describe("generator: OpenAPI 3.0 dialect (fixtures/nullable-30.yaml)", () => {
       ].join("\n"),
     );
     const { schemas } = await generateInto(spec, path.join(tmp, "v31"));
-    expect(schemas).toContain('BSchema: z.ZodType<components["schemas"]["B"]> = rt.lazy(function () {\n  return z.union([z.string(), z.null()]);\n});');
-    expect(schemas).toContain('CSchema: z.ZodType<components["schemas"]["C"]> = rt.lazy(function () {\n  return rt.integer().gt(3);\n});');
+    expect(schemas).toContain('BSchema: z.ZodType<components["schemas"]["B"]> = rt.lazy(() =>\n  z.union([z.string(), z.null()]),\n);');
+    expect(schemas).toContain('CSchema: z.ZodType<components["schemas"]["C"]> = rt.lazy(() => rt.integer().gt(3));');
   });
 });
 

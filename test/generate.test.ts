@@ -265,8 +265,8 @@ describe("typed schema exports", () => {
     const { output } = await tscRun;
     expect(output.split("\n").filter((l) => /^(typed|typed-checks)/.test(l)).join("\n")).toBe("");
     const schemas = typedResult.files.find((f) => f.name === "schemas.ts")!.content;
-    expect(schemas).toContain('export const TodoSchema: z.ZodType<components["schemas"]["Todo"]> = rt.lazy(function () {');
-    expect(schemas).toContain('export const UploadSchema: z.ZodType = z.lazy(function () {');
+    expect(schemas).toContain('export const TodoSchema: z.ZodType<components["schemas"]["Todo"]> = rt.lazy(() =>');
+    expect(schemas).toContain('export const UploadSchema: z.ZodType = z.lazy(() =>');
   });
 
   it("what stays untyped is what the types would misdescribe: binary strings, narrowed discriminators, free-form objects", async () => {
@@ -514,7 +514,7 @@ describe("diagnostics", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const generated = await readFile(path.join(run.out, "schemas.ts"), "utf8");
-    expect(generated).toContain(`export const D${depth - 1}Schema: z.ZodType<components["schemas"]["D${depth - 1}"]> = rt.lazy(function () {`);
+    expect(generated).toContain(`export const D${depth - 1}Schema: z.ZodType<components["schemas"]["D${depth - 1}"]> = rt.lazy(() =>`);
   });
 
   it.each([

@@ -12,7 +12,7 @@
  * `const <kind><n>: <type> = code;`, one used once is written in place.
  *
  * schemas.ts shares the zod expressions its constants repeat the same way (generator/emit/zod.ts),
- * as builders: `const shared0: rt.SchemaThunk = rt.shared(function () { return code; });`, used as
+ * as builders: `const shared0: rt.SchemaThunk = rt.shared(() => code);`, used as
  * `shared0()` (options `declare` and `use`).
  */
 import type { TableStatement } from "./operations.js";

@@ -1,17 +1,16 @@
 /**
  * JSON Schema (OpenAPI 3.0 and 3.1 dialects) → zod expressions.
  * Every `$ref` becomes a named constant: components in the document's order, then the ones met
- * later (direction variants). Each constant is `z.lazy(function () { return …; })`: built on first
- * use, so an extension holds only the schemas its traffic needs (GitHub's 3,677 built at import were
- * ~90 MiB), and neither recursion nor order needs anything more. A function, not an arrow: V8 parses
- * an arrow in a module in full, a function it only pre-parses (GitHub's schemas.js: 12 MB of parser
- * memory at import instead of 2, which the process then keeps). A reference is queued, not
+ * later (direction variants). Each constant is `z.lazy(() => …)`: built on first use, so an
+ * extension holds only the schemas its traffic needs (GitHub's 3,677 built at import were
+ * ~90 MiB), and neither recursion nor order needs anything more. A reference is queued, not
  * followed, so `$ref` chains of any depth need no stack.
  *
  * Expressions the constants repeat (`z.string().optional()` ~3,600 times in GitHub's; whole objects
  * hundreds of times) are written once, as shared pieces (./shared-pieces.ts) built on first use:
  * zod schemas are immutable, so one instance serves every use. GitHub's ~44,000 schema instances,
- * every one built, became ~6,000.
+ * every one built, became ~9,400 (operations.ts's inline expressions are not shared), and
+ * schemas.js 1.9 MB → 0.7 MB.
  * Constants are annotated with the spec's type (`z.ZodType<components["schemas"]["Pet"]>`) so the
  * compiler never infers zod types from them, and a parse returns that type; a constant no type of
  * types.ts describes honestly stays `z.ZodType` (see `#typeOf`).
@@ -68,7 +67,7 @@ export class ZodEmitter {
   readonly #visibility: VisibilityIndex;
   #narrowing: NarrowingIndex | undefined;
   /** Pieces of the component constants (schemas.ts's own: operations.ts's inline expressions are not shared). */
-  readonly #shared = new SharedPieces({ declare: (code) => `rt.shared(function () { return ${code}; })`, use: (name) => `${name}()` });
+  readonly #shared = new SharedPieces({ declare: (code) => `rt.shared(() => ${code})`, use: (name) => `${name}()` });
   #sharing = false;
 
   constructor(
@@ -160,7 +159,7 @@ export class ZodEmitter {
         this.#direction = direction;
         const type = target === undefined ? undefined : this.#typeOf(ref, direction);
         const lazy = type === undefined ? "z.lazy" : "rt.lazy";
-        const code = `${lazy}(function () { return ${target === undefined ? "z.unknown()" : this.expr(target)}; })`;
+        const code = `${lazy}(() => ${target === undefined ? "z.unknown()" : this.expr(target)})`;
         this.#constants.push(type === undefined ? { name: this.constName(ref, direction), code } : { name: this.constName(ref, direction), code, type });
       }
     } finally {

@@ -5,29 +5,27 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const TodoSchema: z.ZodType<components["schemas"]["Todo"]> = rt.lazy(function () {
-  return z.looseObject({
+export const TodoSchema: z.ZodType<components["schemas"]["Todo"]> = rt.lazy(() =>
+  z.looseObject({
     title: rt.length(z.string(), 1),
     done: z.boolean().optional(),
     note: z.string().optional(),
-  });
-});
+  }),
+);
 
-export const DoneTodoSchema: z.ZodType = z.lazy(function () {
-  return rt.allOf([TodoSchema, z.looseObject({ done: z.unknown(), note: z.unknown() })]);
-});
+export const DoneTodoSchema: z.ZodType = z.lazy(() =>
+  rt.allOf([TodoSchema, z.looseObject({ done: z.unknown(), note: z.unknown() })]),
+);
 
-export const StampedSchema: z.ZodType<components["schemas"]["Stamped"]> = rt.lazy(function () {
-  return z.looseObject({ stamp: rt.integer().gte(0).optional() });
-});
+export const StampedSchema: z.ZodType<components["schemas"]["Stamped"]> = rt.lazy(() =>
+  z.looseObject({ stamp: rt.integer().gte(0).optional() }),
+);
 
-export const StampedTodoSchema: z.ZodType = z.lazy(function () {
-  return rt.allOf([
+export const StampedTodoSchema: z.ZodType = z.lazy(() =>
+  rt.allOf([
     rt.byType({ object: z.looseObject({ stamp: z.unknown() }) }),
     rt.allOf([DoneTodoSchema, StampedSchema]),
-  ]);
-});
+  ]),
+);
 
-export const LabelledSchema: z.ZodType = z.lazy(function () {
-  return rt.allOf([TodoSchema, z.looseObject({})]);
-});
+export const LabelledSchema: z.ZodType = z.lazy(() => rt.allOf([TodoSchema, z.looseObject({})]));

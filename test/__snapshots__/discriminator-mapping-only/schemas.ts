@@ -6,20 +6,16 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.string().optional();
-});
+const shared0: rt.SchemaThunk = rt.shared(() => z.string().optional());
 
 export const MicrosoftGraphIdentitySchema: z.ZodType<
   components["schemas"]["microsoft.graph.identity"]
-> = rt.lazy(function () {
-  return z.looseObject({ "@odata.type": z.string(), displayName: shared0() });
-});
+> = rt.lazy(() => z.looseObject({ "@odata.type": z.string(), displayName: shared0() }));
 
-export const MicrosoftGraphServicePrincipalIdentitySchema: z.ZodType = z.lazy(function () {
-  return rt.allOf([MicrosoftGraphIdentitySchema, z.looseObject({ appId: shared0() })]);
-});
+export const MicrosoftGraphServicePrincipalIdentitySchema: z.ZodType = z.lazy(() =>
+  rt.allOf([MicrosoftGraphIdentitySchema, z.looseObject({ appId: shared0() })]),
+);
 
-export const MicrosoftGraphUserIdentitySchema: z.ZodType = z.lazy(function () {
-  return rt.allOf([MicrosoftGraphIdentitySchema, z.looseObject({ userPrincipalName: shared0() })]);
-});
+export const MicrosoftGraphUserIdentitySchema: z.ZodType = z.lazy(() =>
+  rt.allOf([MicrosoftGraphIdentitySchema, z.looseObject({ userPrincipalName: shared0() })]),
+);

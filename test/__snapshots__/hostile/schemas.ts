@@ -6,20 +6,14 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
 
-const shared1: rt.SchemaThunk = rt.shared(function () {
-  return z.string().optional();
-});
+const shared1: rt.SchemaThunk = rt.shared(() => z.string().optional());
 
-const shared2: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({ "kind*/`${x}`": shared1() });
-});
+const shared2: rt.SchemaThunk = rt.shared(() => z.looseObject({ "kind*/`${x}`": shared1() }));
 
-export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(function () {
-  return rt.protoProperty(
+export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(() =>
+  rt.protoProperty(
     z.looseObject({
       delete: shared0(),
       class: shared1(),
@@ -40,15 +34,15 @@ export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(fu
       defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
       constant: rt.constOf("</script> */ `${x}` \u2029").optional(),
     }),
-  );
-});
+  ),
+);
 
-export const PatternSchema: z.ZodType<components["schemas"]["Pattern"]> = rt.lazy(function () {
-  return z.string().regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u"));
-});
+export const PatternSchema: z.ZodType<components["schemas"]["Pattern"]> = rt.lazy(() =>
+  z.string().regex(new RegExp("^[*/]+\\/\\*`\\$\\{x\\}`\"'\\\\\\n\u2028</script>$", "u")),
+);
 
-export const EnumSchema: z.ZodType<components["schemas"]["Enum"]> = rt.lazy(function () {
-  return z.enum([
+export const EnumSchema: z.ZodType<components["schemas"]["Enum"]> = rt.lazy(() =>
+  z.enum([
     "*/",
     "/*",
     "`${x}`",
@@ -65,40 +59,32 @@ export const EnumSchema: z.ZodType<components["schemas"]["Enum"]> = rt.lazy(func
     "constructor",
     "1st",
     "",
-  ]);
-});
+  ]),
+);
 
-export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(function () {
-  return rt.discriminated("kind*/`${x}`", {
+export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(() =>
+  rt.discriminated("kind*/`${x}`", {
     ["__proto__"]: () => ClassSchema,
     "*/ `${x}`": () => ConstructorSchema,
-  });
-});
+  }),
+);
 
-export const PetNameSchema: z.ZodType<components["schemas"]["Pet-Name"]> = rt.lazy(function () {
-  return shared0();
-});
+export const PetNameSchema: z.ZodType<components["schemas"]["Pet-Name"]> = rt.lazy(() => shared0());
 
-export const PetNameSchema2: z.ZodType<components["schemas"]["Pet_Name"]> = rt.lazy(function () {
-  return rt.integer();
-});
+export const PetNameSchema2: z.ZodType<components["schemas"]["Pet_Name"]> = rt.lazy(() =>
+  rt.integer(),
+);
 
-export const DeleteSchema: z.ZodType<components["schemas"]["delete"]> = rt.lazy(function () {
-  return z.looseObject({ message: shared1() });
-});
+export const DeleteSchema: z.ZodType<components["schemas"]["delete"]> = rt.lazy(() =>
+  z.looseObject({ message: shared1() }),
+);
 
-export const ClassSchema: z.ZodType = z.lazy(function () {
-  return shared2();
-});
+export const ClassSchema: z.ZodType = z.lazy(() => shared2());
 
-export const ConstructorSchema: z.ZodType = z.lazy(function () {
-  return shared2();
-});
+export const ConstructorSchema: z.ZodType = z.lazy(() => shared2());
 
-export const ProtoSchema: z.ZodType<components["schemas"]["__proto__"]> = rt.lazy(function () {
-  return rt.protoProperty(z.looseObject({ ["__proto__"]: shared1() }));
-});
+export const ProtoSchema: z.ZodType<components["schemas"]["__proto__"]> = rt.lazy(() =>
+  rt.protoProperty(z.looseObject({ ["__proto__"]: shared1() })),
+);
 
-export const _1ThingSchema: z.ZodType<components["schemas"]["1Thing"]> = rt.lazy(function () {
-  return z.boolean();
-});
+export const _1ThingSchema: z.ZodType<components["schemas"]["1Thing"]> = rt.lazy(() => z.boolean());

@@ -6,32 +6,26 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({ sku: rt.length(z.string(), 1), qty: rt.integer().gte(1).optional() });
-});
+const shared0: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ sku: rt.length(z.string(), 1), qty: rt.integer().gte(1).optional() }),
+);
 
-const shared1: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared1: rt.SchemaThunk = rt.shared(() => z.string());
 
-const shared2: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({ method: z.enum(["card", "cash"]) });
-});
+const shared2: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ method: z.enum(["card", "cash"]) }),
+);
 
-const shared3: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({ store: rt.integer() });
-});
+const shared3: rt.SchemaThunk = rt.shared(() => z.looseObject({ store: rt.integer() }));
 
-const shared4: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({ value: shared1() });
-});
+const shared4: rt.SchemaThunk = rt.shared(() => z.looseObject({ value: shared1() }));
 
-const shared5: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({ label: z.string().optional(), parts: OrderPartsSchema.optional() });
-});
+const shared5: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ label: z.string().optional(), parts: OrderPartsSchema.optional() }),
+);
 
-export const OrderSchema: z.ZodType<components["schemas"]["Order"]> = rt.lazy(function () {
-  return z.looseObject({
+export const OrderSchema: z.ZodType<components["schemas"]["Order"]> = rt.lazy(() =>
+  z.looseObject({
     id: rt.integer(),
     lines: z.array(shared0()),
     meta: z
@@ -51,58 +45,42 @@ export const OrderSchema: z.ZodType<components["schemas"]["Order"]> = rt.lazy(fu
     noteText: NoteTextSchema.optional(),
     quantity: LimitSchemaSchema.optional(),
     sameAsBody: OrdersIdNotesPutRequestBodyContentApplicationJsonSchemaEntrySchema.optional(),
-  });
-});
-
-export const NoteSchema: z.ZodType<components["schemas"]["Note"]> = rt.lazy(function () {
-  return z.looseObject({ text: rt.length(z.string(), undefined, 20).optional() });
-});
-
-export const LimitSchemaSchema: z.ZodType<components["schemas"]["Limit.schema"]> = rt.lazy(
-  function () {
-    return rt.integer().gte(1).lte(10);
-  },
+  }),
 );
 
-export const NoteTextSchema: z.ZodType<components["schemas"]["Note.text"]> = rt.lazy(function () {
-  return rt.length(z.string(), undefined, 20);
-});
+export const NoteSchema: z.ZodType<components["schemas"]["Note"]> = rt.lazy(() =>
+  z.looseObject({ text: rt.length(z.string(), undefined, 20).optional() }),
+);
+
+export const LimitSchemaSchema: z.ZodType<components["schemas"]["Limit.schema"]> = rt.lazy(() =>
+  rt.integer().gte(1).lte(10),
+);
+
+export const NoteTextSchema: z.ZodType<components["schemas"]["Note.text"]> = rt.lazy(() =>
+  rt.length(z.string(), undefined, 20),
+);
 
 export const OrderDeliveryOneOf1Schema: z.ZodType<components["schemas"]["Order.delivery.oneOf.1"]> =
-  rt.lazy(function () {
-    return shared3();
-  });
+  rt.lazy(() => shared3());
 
 export const OrderLinesItemsSchema: z.ZodType<components["schemas"]["Order.lines.items"]> = rt.lazy(
-  function () {
-    return shared0();
-  },
+  () => shared0(),
 );
 
 export const OrderMetaCustomerSchema: z.ZodType<components["schemas"]["Order.meta.customer"]> =
-  rt.lazy(function () {
-    return z.looseObject({ name: shared1() });
-  });
+  rt.lazy(() => z.looseObject({ name: shared1() }));
 
-export const OrderPartsSchema: z.ZodType<components["schemas"]["Order.parts"]> = rt.lazy(
-  function () {
-    return z.array(shared5());
-  },
+export const OrderPartsSchema: z.ZodType<components["schemas"]["Order.parts"]> = rt.lazy(() =>
+  z.array(shared5()),
 );
 
 export const OrderPaymentAllOf0Schema: z.ZodType<components["schemas"]["Order.payment.allOf.0"]> =
-  rt.lazy(function () {
-    return shared2();
-  });
+  rt.lazy(() => shared2());
 
 export const OrderTagsAdditionalPropertiesSchema: z.ZodType<
   components["schemas"]["Order.tags.additionalProperties"]
-> = rt.lazy(function () {
-  return shared4();
-});
+> = rt.lazy(() => shared4());
 
 export const OrdersIdNotesPutRequestBodyContentApplicationJsonSchemaEntrySchema: z.ZodType<
   components["schemas"]["_orders__id__notes.put.requestBody.content.application_json.schema.entry"]
-> = rt.lazy(function () {
-  return z.looseObject({ at: rt.integer() });
-});
+> = rt.lazy(() => z.looseObject({ at: rt.integer() }));

@@ -5,11 +5,11 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const QuerySchema: z.ZodType<components["schemas"]["Query"]> = rt.lazy(function () {
-  return z.looseObject({
+export const QuerySchema: z.ZodType<components["schemas"]["Query"]> = rt.lazy(() =>
+  z.looseObject({
     owner: z.string().optional(),
     tags: z.array(z.string()).optional(),
     purge: z.boolean().optional(),
     limit: rt.integer().optional(),
-  });
-});
+  }),
+);

@@ -6,26 +6,24 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
 
-export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(function () {
-  return rt.discriminated("petType", { cat: () => CatSchema, dog: () => DogSchema });
-});
+export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(() =>
+  rt.discriminated("petType", { cat: () => CatSchema, dog: () => DogSchema }),
+);
 
-export const CatSchema: z.ZodType = z.lazy(function () {
-  return z.looseObject({
+export const CatSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
     petType: shared0(),
     name: z.string().nullable(),
     lives: rt.integer().gt(0).lte(9).optional(),
-  });
-});
+  }),
+);
 
-export const DogSchema: z.ZodType = z.lazy(function () {
-  return z.looseObject({
+export const DogSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
     petType: shared0(),
     weight: z.number().gt(0).lt(100),
     nickname: rt.enumOf(["rex", "fido", null]).nullable().optional(),
-  });
-});
+  }),
+);

@@ -6,10 +6,8 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
 
-export const ItemSchema: z.ZodType<components["schemas"]["Item"]> = rt.lazy(function () {
-  return z.looseObject({ id: shared0(), tags: z.union([z.array(shared0()), z.null()]).optional() });
-});
+export const ItemSchema: z.ZodType<components["schemas"]["Item"]> = rt.lazy(() =>
+  z.looseObject({ id: shared0(), tags: z.union([z.array(shared0()), z.null()]).optional() }),
+);

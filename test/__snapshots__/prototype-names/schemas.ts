@@ -6,16 +6,12 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.string().optional();
-});
+const shared0: rt.SchemaThunk = rt.shared(() => z.string().optional());
 
-const shared1: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared1: rt.SchemaThunk = rt.shared(() => z.string());
 
-export const NamedSchema: z.ZodType<components["schemas"]["Named"]> = rt.lazy(function () {
-  return rt.protoProperty(
+export const NamedSchema: z.ZodType<components["schemas"]["Named"]> = rt.lazy(() =>
+  rt.protoProperty(
     z.looseObject({
       constructor: shared0(),
       toString: shared0(),
@@ -30,32 +26,30 @@ export const NamedSchema: z.ZodType<components["schemas"]["Named"]> = rt.lazy(fu
       __lookupGetter__: shared0(),
       __lookupSetter__: shared0(),
     }),
-  );
-});
-
-export const RequiredNamesSchema: z.ZodType<components["schemas"]["RequiredNames"]> = rt.lazy(
-  function () {
-    return rt.protoProperty(
-      z.looseObject({
-        constructor: shared1(),
-        toString: shared1(),
-        toLocaleString: shared1(),
-        valueOf: shared1(),
-        hasOwnProperty: shared1(),
-        isPrototypeOf: shared1(),
-        propertyIsEnumerable: shared1(),
-        ["__proto__"]: shared1(),
-        __defineGetter__: shared1(),
-        __defineSetter__: shared1(),
-        __lookupGetter__: shared1(),
-        __lookupSetter__: shared1(),
-      }),
-    );
-  },
+  ),
 );
 
-export const OuterSchema: z.ZodType = z.lazy(function () {
-  return rt.protoProperty(
+export const RequiredNamesSchema: z.ZodType<components["schemas"]["RequiredNames"]> = rt.lazy(() =>
+  rt.protoProperty(
+    z.looseObject({
+      constructor: shared1(),
+      toString: shared1(),
+      toLocaleString: shared1(),
+      valueOf: shared1(),
+      hasOwnProperty: shared1(),
+      isPrototypeOf: shared1(),
+      propertyIsEnumerable: shared1(),
+      ["__proto__"]: shared1(),
+      __defineGetter__: shared1(),
+      __defineSetter__: shared1(),
+      __lookupGetter__: shared1(),
+      __lookupSetter__: shared1(),
+    }),
+  ),
+);
+
+export const OuterSchema: z.ZodType = z.lazy(() =>
+  rt.protoProperty(
     z.looseObject({
       constructor: shared0(),
       toString: shared0(),
@@ -77,5 +71,5 @@ export const OuterSchema: z.ZodType = z.lazy(function () {
       choice: rt.enumOf([{ ["__proto__"]: { polluted: true } }, "plain"]).optional(),
       constant: rt.constOf({ ["__proto__"]: 1 }).optional(),
     }),
-  );
-});
+  ),
+);

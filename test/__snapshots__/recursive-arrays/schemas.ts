@@ -5,22 +5,22 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(function () {
-  return rt.oneOf([z.string(), z.array(TreeSchema)]);
-});
+export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(() =>
+  rt.oneOf([z.string(), z.array(TreeSchema)]),
+);
 
-export const NestSchema: z.ZodType<components["schemas"]["Nest"]> = rt.lazy(function () {
-  return z.array(NestSchema);
-});
+export const NestSchema: z.ZodType<components["schemas"]["Nest"]> = rt.lazy(() =>
+  z.array(NestSchema),
+);
 
-export const PingSchema: z.ZodType<components["schemas"]["Ping"]> = rt.lazy(function () {
-  return z.array(PongSchema);
-});
+export const PingSchema: z.ZodType<components["schemas"]["Ping"]> = rt.lazy(() =>
+  z.array(PongSchema),
+);
 
-export const PongSchema: z.ZodType<components["schemas"]["Pong"]> = rt.lazy(function () {
-  return rt.anyOf([rt.integer(), PingSchema]);
-});
+export const PongSchema: z.ZodType<components["schemas"]["Pong"]> = rt.lazy(() =>
+  rt.anyOf([rt.integer(), PingSchema]),
+);
 
-export const NodeSchema: z.ZodType<components["schemas"]["Node"]> = rt.lazy(function () {
-  return z.looseObject({ children: z.array(NodeSchema).optional() });
-});
+export const NodeSchema: z.ZodType<components["schemas"]["Node"]> = rt.lazy(() =>
+  z.looseObject({ children: z.array(NodeSchema).optional() }),
+);

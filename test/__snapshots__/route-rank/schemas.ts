@@ -6,10 +6,8 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
 
-export const AnswerSchema: z.ZodType<components["schemas"]["Answer"]> = rt.lazy(function () {
-  return z.looseObject({ route: shared0(), modelId: shared0(), variantId: rt.integer() });
-});
+export const AnswerSchema: z.ZodType<components["schemas"]["Answer"]> = rt.lazy(() =>
+  z.looseObject({ route: shared0(), modelId: shared0(), variantId: rt.integer() }),
+);

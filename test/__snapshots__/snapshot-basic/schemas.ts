@@ -5,18 +5,18 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const NewPetSchema: z.ZodType<components["schemas"]["NewPet"]> = rt.lazy(function () {
-  return z.looseObject({
+export const NewPetSchema: z.ZodType<components["schemas"]["NewPet"]> = rt.lazy(() =>
+  z.looseObject({
     name: rt.length(z.string(), 1),
     tag: z.string().nullable().optional(),
     kind: z.enum(["dog", "cat", "bird"]).default("dog"),
-  });
-});
+  }),
+);
 
-export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(function () {
-  return rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]);
-});
+export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(() =>
+  rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]),
+);
 
-export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(function () {
-  return z.strictObject({ code: rt.integer(), message: z.string() });
-});
+export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(() =>
+  z.strictObject({ code: rt.integer(), message: z.string() }),
+);

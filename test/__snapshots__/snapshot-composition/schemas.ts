@@ -5,21 +5,21 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(function () {
-  return rt.discriminated("kind", { circle: () => CircleSchema, square: () => SquareSchema });
-});
+export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(() =>
+  rt.discriminated("kind", { circle: () => CircleSchema, square: () => SquareSchema }),
+);
 
-export const CircleSchema: z.ZodType = z.lazy(function () {
-  return z.looseObject({ kind: rt.constOf("circle"), radius: z.number().gt(0) });
-});
+export const CircleSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ kind: rt.constOf("circle"), radius: z.number().gt(0) }),
+);
 
-export const SquareSchema: z.ZodType = z.lazy(function () {
-  return z.looseObject({ kind: rt.constOf("square"), side: rt.multipleOf(z.number(), 0.5) });
-});
+export const SquareSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ kind: rt.constOf("square"), side: rt.multipleOf(z.number(), 0.5) }),
+);
 
-export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(function () {
-  return z.looseObject({
+export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(() =>
+  z.looseObject({
     value: z.union([z.string(), z.null()]),
     children: rt.uniqueItems(z.array(TreeSchema)).optional(),
-  });
-});
+  }),
+);

@@ -6,90 +6,64 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return rt.length(z.string(), 1);
-});
+const shared0: rt.SchemaThunk = rt.shared(() => rt.length(z.string(), 1));
 
-const shared1: rt.SchemaThunk = rt.shared(function () {
-  return rt.length(z.string(), 8);
-});
+const shared1: rt.SchemaThunk = rt.shared(() => rt.length(z.string(), 8));
 
-const shared2: rt.SchemaThunk = rt.shared(function () {
-  return PersonSchema.optional();
-});
+const shared2: rt.SchemaThunk = rt.shared(() => PersonSchema.optional());
 
-const shared3: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared3: rt.SchemaThunk = rt.shared(() => z.string());
 
-const shared4: rt.SchemaThunk = rt.shared(function () {
-  return rt.integer().gte(1);
-});
+const shared4: rt.SchemaThunk = rt.shared(() => rt.integer().gte(1));
 
-const shared5: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({ level: shared4(), auditId: shared3() });
-});
-
-const shared6: rt.SchemaThunk = rt.shared(function () {
-  return rt.integer().optional();
-});
-
-const shared7: rt.SchemaThunk = rt.shared(function () {
-  return z.string().optional();
-});
-
-export const AccountSchema: z.ZodType<rt.Unmarked<components["schemas"]["Account"]>> = rt.lazy(
-  function () {
-    return z.looseObject({
-      id: rt.integer(),
-      name: shared0(),
-      password: shared1(),
-      createdAt: rt.stringFormat("date-time"),
-      owner: shared2(),
-    });
-  },
+const shared5: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ level: shared4(), auditId: shared3() }),
 );
 
-export const PersonSchema: z.ZodType<rt.Unmarked<components["schemas"]["Person"]>> = rt.lazy(
-  function () {
-    return z.looseObject({ id: shared3(), email: rt.stringFormat("email") });
-  },
+const shared6: rt.SchemaThunk = rt.shared(() => rt.integer().optional());
+
+const shared7: rt.SchemaThunk = rt.shared(() => z.string().optional());
+
+export const AccountSchema: z.ZodType<rt.Unmarked<components["schemas"]["Account"]>> = rt.lazy(() =>
+  z.looseObject({
+    id: rt.integer(),
+    name: shared0(),
+    password: shared1(),
+    createdAt: rt.stringFormat("date-time"),
+    owner: shared2(),
+  }),
 );
 
-export const AdminSchema: z.ZodType<rt.Unmarked<components["schemas"]["Admin"]>> = rt.lazy(
-  function () {
-    return rt.allOf([AccountSchema, shared5()]);
-  },
+export const PersonSchema: z.ZodType<rt.Unmarked<components["schemas"]["Person"]>> = rt.lazy(() =>
+  z.looseObject({ id: shared3(), email: rt.stringFormat("email") }),
 );
 
-export const NodeSchema: z.ZodType<rt.Unmarked<components["schemas"]["Node"]>> = rt.lazy(
-  function () {
-    return z.looseObject({
-      id: rt.integer(),
-      label: shared3(),
-      children: z.array(NodeSchema).optional(),
-    });
-  },
+export const AdminSchema: z.ZodType<rt.Unmarked<components["schemas"]["Admin"]>> = rt.lazy(() =>
+  rt.allOf([AccountSchema, shared5()]),
 );
 
-export const PlainSchema: z.ZodType<components["schemas"]["Plain"]> = rt.lazy(function () {
-  return z.looseObject({ text: shared3(), revision: shared6() });
-});
+export const NodeSchema: z.ZodType<rt.Unmarked<components["schemas"]["Node"]>> = rt.lazy(() =>
+  z.looseObject({ id: rt.integer(), label: shared3(), children: z.array(NodeSchema).optional() }),
+);
+
+export const PlainSchema: z.ZodType<components["schemas"]["Plain"]> = rt.lazy(() =>
+  z.looseObject({ text: shared3(), revision: shared6() }),
+);
 
 export const AccountSchemaForResponse: z.ZodType<rt.Readable<components["schemas"]["Account"]>> =
-  rt.lazy(function () {
-    return z.looseObject({
+  rt.lazy(() =>
+    z.looseObject({
       id: rt.integer(),
       name: shared0(),
       password: rt.writeOnlyProperty(),
       createdAt: rt.stringFormat("date-time"),
       owner: shared2(),
-    });
-  });
+    }),
+  );
 
 export const AccountSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Account"]>> =
-  rt.lazy(function () {
-    return rt.omitReadOnly(
+  rt.lazy(() =>
+    rt.omitReadOnly(
       z.looseObject({
         id: shared6(),
         name: shared0(),
@@ -98,41 +72,36 @@ export const AccountSchemaForRequest: z.ZodType<rt.Writable<components["schemas"
         owner: PersonSchemaForRequest.optional(),
       }),
       ["id", "createdAt"],
-    );
-  });
+    ),
+  );
 
 export const AdminSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Admin"]>> =
-  rt.lazy(function () {
-    return rt.allOf(
+  rt.lazy(() =>
+    rt.allOf(
       [
         AccountSchemaForRequest,
         rt.omitReadOnly(z.looseObject({ level: shared4(), auditId: shared7() }), ["auditId"]),
       ],
       rt.mergeRequestParts,
-    );
-  });
+    ),
+  );
 
 export const AdminSchemaForResponse: z.ZodType<rt.Readable<components["schemas"]["Admin"]>> =
-  rt.lazy(function () {
-    return rt.allOf([AccountSchemaForResponse, shared5()]);
-  });
+  rt.lazy(() => rt.allOf([AccountSchemaForResponse, shared5()]));
 
 export const NodeSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Node"]>> = rt.lazy(
-  function () {
-    return rt.omitReadOnly(
+  () =>
+    rt.omitReadOnly(
       z.looseObject({
         id: shared6(),
         label: shared3(),
         children: z.array(NodeSchemaForRequest).optional(),
       }),
       ["id"],
-    );
-  },
+    ),
 );
 
 export const PersonSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Person"]>> =
-  rt.lazy(function () {
-    return rt.omitReadOnly(z.looseObject({ id: shared7(), email: rt.stringFormat("email") }), [
-      "id",
-    ]);
-  });
+  rt.lazy(() =>
+    rt.omitReadOnly(z.looseObject({ id: shared7(), email: rt.stringFormat("email") }), ["id"]),
+  );

@@ -6,37 +6,24 @@ import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
 /** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
-const shared0: rt.SchemaThunk = rt.shared(function () {
-  return z.looseObject({}).optional();
-});
+const shared0: rt.SchemaThunk = rt.shared(() => z.looseObject({}).optional());
 
-const shared1: rt.SchemaThunk = rt.shared(function () {
-  return z.string();
-});
+const shared1: rt.SchemaThunk = rt.shared(() => z.string());
 
-const shared2: rt.SchemaThunk = rt.shared(function () {
-  return z.number().gte(0);
-});
+const shared2: rt.SchemaThunk = rt.shared(() => z.number().gte(0));
 
-const shared3: rt.SchemaThunk = rt.shared(function () {
-  return z.number().gt(0);
-});
+const shared3: rt.SchemaThunk = rt.shared(() => z.number().gt(0));
 
-export const EchoSchema: z.ZodType<components["schemas"]["Echo"]> = rt.lazy(function () {
-  return z.looseObject({
-    path: shared0(),
-    query: shared0(),
-    headers: shared0(),
-    cookies: shared0(),
-  });
-});
+export const EchoSchema: z.ZodType<components["schemas"]["Echo"]> = rt.lazy(() =>
+  z.looseObject({ path: shared0(), query: shared0(), headers: shared0(), cookies: shared0() }),
+);
 
-export const PointSchema: z.ZodType<components["schemas"]["Point"]> = rt.lazy(function () {
-  return z.looseObject({ x: rt.integer(), y: rt.integer() });
-});
+export const PointSchema: z.ZodType<components["schemas"]["Point"]> = rt.lazy(() =>
+  z.looseObject({ x: rt.integer(), y: rt.integer() }),
+);
 
-export const WidgetSchema: z.ZodType<components["schemas"]["Widget"]> = rt.lazy(function () {
-  return z.strictObject({
+export const WidgetSchema: z.ZodType<components["schemas"]["Widget"]> = rt.lazy(() =>
+  z.strictObject({
     id: rt.stringFormat("uuid").optional(),
     name: rt.length(z.string().regex(new RegExp("^[a-z][a-z0-9-]*$", "u")), 3, 20),
     kind: z.enum(["gadget", "gizmo"]),
@@ -56,46 +43,44 @@ export const WidgetSchema: z.ZodType<components["schemas"]["Widget"]> = rt.lazy(
     dimensions: DimensionsSchema.optional(),
     contact: ContactSchema.optional(),
     label: rt.anyOf([rt.length(z.string(), undefined, 5), rt.integer()]).optional(),
-  });
-});
-
-export const SizeSchema: z.ZodType<components["schemas"]["Size"]> = rt.lazy(function () {
-  return z.looseObject({ width: shared2(), height: shared2() });
-});
-
-export const DimensionsSchema: z.ZodType<components["schemas"]["Dimensions"]> = rt.lazy(
-  function () {
-    return rt.allOf([SizeSchema, z.looseObject({ unit: z.enum(["cm", "in"]).default("cm") })]);
-  },
+  }),
 );
 
-export const ContactSchema: z.ZodType<components["schemas"]["Contact"]> = rt.lazy(function () {
-  return rt.oneOf([
+export const SizeSchema: z.ZodType<components["schemas"]["Size"]> = rt.lazy(() =>
+  z.looseObject({ width: shared2(), height: shared2() }),
+);
+
+export const DimensionsSchema: z.ZodType<components["schemas"]["Dimensions"]> = rt.lazy(() =>
+  rt.allOf([SizeSchema, z.looseObject({ unit: z.enum(["cm", "in"]).default("cm") })]),
+);
+
+export const ContactSchema: z.ZodType<components["schemas"]["Contact"]> = rt.lazy(() =>
+  rt.oneOf([
     z.looseObject({ email: rt.stringFormat("email") }),
     z.looseObject({ phone: z.string().regex(new RegExp("^\\+[0-9]{7,15}$", "u")) }),
-  ]);
-});
+  ]),
+);
 
-export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(function () {
-  return rt.discriminated("kind", { circle: () => CircleSchema, sq: () => SquareSchema });
-});
+export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(() =>
+  rt.discriminated("kind", { circle: () => CircleSchema, sq: () => SquareSchema }),
+);
 
-export const CircleSchema: z.ZodType = z.lazy(function () {
-  return z.looseObject({ kind: shared1(), radius: shared3() });
-});
+export const CircleSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ kind: shared1(), radius: shared3() }),
+);
 
-export const SquareSchema: z.ZodType = z.lazy(function () {
-  return z.looseObject({ kind: shared1(), side: shared3() });
-});
+export const SquareSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({ kind: shared1(), side: shared3() }),
+);
 
-export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(function () {
-  return z.looseObject({ value: rt.integer(), children: z.array(TreeSchema).max(3).optional() });
-});
+export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(() =>
+  z.looseObject({ value: rt.integer(), children: z.array(TreeSchema).max(3).optional() }),
+);
 
-export const ProblemSchema: z.ZodType<components["schemas"]["Problem"]> = rt.lazy(function () {
-  return z.looseObject({ title: shared1(), status: rt.integer(), detail: z.string().optional() });
-});
+export const ProblemSchema: z.ZodType<components["schemas"]["Problem"]> = rt.lazy(() =>
+  z.looseObject({ title: shared1(), status: rt.integer(), detail: z.string().optional() }),
+);
 
-export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(function () {
-  return z.looseObject({ code: rt.integer(), message: shared1() });
-});
+export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(() =>
+  z.looseObject({ code: rt.integer(), message: shared1() }),
+);

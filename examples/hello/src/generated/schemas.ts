@@ -5,6 +5,6 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const GreetingSchema: z.ZodType<components["schemas"]["Greeting"]> = rt.lazy(function () {
-  return z.looseObject({ message: z.string(), count: rt.integer().gte(1) });
-});
+export const GreetingSchema: z.ZodType<components["schemas"]["Greeting"]> = rt.lazy(() =>
+  z.looseObject({ message: z.string(), count: rt.integer().gte(1) }),
+);

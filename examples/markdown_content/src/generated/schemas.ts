@@ -5,16 +5,14 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const ContentUpdateSchema: z.ZodType<components["schemas"]["ContentUpdate"]> = rt.lazy(
-  function () {
-    return z.strictObject({ markdown: rt.length(z.string(), undefined, 65536) });
-  },
+export const ContentUpdateSchema: z.ZodType<components["schemas"]["ContentUpdate"]> = rt.lazy(() =>
+  z.strictObject({ markdown: rt.length(z.string(), undefined, 65536) }),
 );
 
-export const ContentSchema: z.ZodType<components["schemas"]["Content"]> = rt.lazy(function () {
-  return z.looseObject({
+export const ContentSchema: z.ZodType<components["schemas"]["Content"]> = rt.lazy(() =>
+  z.looseObject({
     markdown: z.string(),
     revision: rt.integer().gte(0),
     updated: rt.stringFormat("date-time").optional(),
-  });
-});
+  }),
+);

@@ -5,14 +5,14 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
-export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(function () {
-  return rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]);
-});
+export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(() =>
+  rt.allOf([NewPetSchema, z.looseObject({ id: rt.integer() })]),
+);
 
-export const NewPetSchema: z.ZodType<components["schemas"]["NewPet"]> = rt.lazy(function () {
-  return z.looseObject({ name: rt.length(z.string(), 1), tag: z.string().optional() });
-});
+export const NewPetSchema: z.ZodType<components["schemas"]["NewPet"]> = rt.lazy(() =>
+  z.looseObject({ name: rt.length(z.string(), 1), tag: z.string().optional() }),
+);
 
-export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(function () {
-  return z.looseObject({ code: rt.numberFormat(rt.integer(), "int32"), message: z.string() });
-});
+export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(() =>
+  z.looseObject({ code: rt.numberFormat(rt.integer(), "int32"), message: z.string() }),
+);
