@@ -128,12 +128,12 @@ describe("zod-table printer = prettier", () => {
 
   it("hand-made expressions at every width around printWidth", async () => {
     const all: Statement[] = [];
-    // Component constants and shared pieces are built on first use: each expression also as `z.lazy(function () { return …; })`.
-    const lazy = EXPRESSIONS.filter((e) => !e.startsWith("[")).flatMap((e) => [`z.lazy(() => ${e})`, `z.lazy(function () { return ${e}; })`]);
+    // Component constants and shared pieces are built on first use: each expression also as `z.lazy(() => …)`.
+    const lazy = EXPRESSIONS.filter((e) => !e.startsWith("[")).map((e) => `z.lazy(() => ${e})`);
     for (const code of [...EXPRESSIONS, ...lazy, "z.lazy(() => SomeRatherLongIdentifierNameSchemaThatIsAliasedByAnother)"]) {
       for (let n = 1; n <= 90; n++) all.push({ left: `export const ${"N".repeat(n)}: z.ZodType`, code });
     }
-    // Typed constants: the annotation's length moves `= rt.lazy(function () {` across the line's end, then breaks the annotation.
+    // Typed constants: the annotation's length moves `= rt.lazy(() =>` across the line's end, then breaks the annotation.
     for (const code of lazy.map((e) => e.replace(/^z\.lazy/, "rt.lazy"))) {
       for (let n = 1; n <= 40; n++) all.push({ left: `export const ${"N".repeat(n)}: z.ZodType<rt.Unmarked<components["schemas"]["Account"]>>`, code });
       // Up to a declaration (and a type argument) wider than a line: both run past its end.
@@ -151,7 +151,7 @@ describe("zod-table printer = prettier", () => {
   }, 60_000);
 
   it("refuses what is outside its grammar", () => {
-    for (const code of ["a + b", "f()()", "`x`", "x[0]", "z.string(", "'single'", "(a) => a", "{ a }"]) {
+    for (const code of ["a + b", "f()()", "f(a)", "shared0().optional()", "`x`", "x[0]", "z.string(", "'single'", "(a) => a", "{ a }"]) {
       expect(() => printer.statement("export const X: z.ZodType", code)).toThrow(Unsupported);
     }
   });

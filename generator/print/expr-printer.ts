@@ -3,8 +3,8 @@
  * (parser typescript, printWidth 100) does, without prettier.
  *
  * The expressions come from generator/emit/zod.ts and operations.ts in a small grammar
- * (identifiers, member access, calls, `new`, `() => x`, `function () { return x; }`, objects, arrays,
- * literals), parsed here by
+ * (identifiers, member access, calls, `new`, `() => x`, objects, arrays, literals; `shared0()` for
+ * the shared pieces of generator/emit/shared-pieces.ts), parsed here by
  * a tiny parser that refuses anything else. Layout follows prettier's estree printer for exactly
  * these shapes: a group is flat when it fits and nothing inside must break; objects and arrays
  * break one item per line; a call whose last argument is an object or array hugs it, as does
@@ -30,8 +30,6 @@ type Node = (
   | { k: "member"; obj: Node; name: string }
   | { k: "call"; callee: Node; args: Node[]; isNew?: boolean }
   | { k: "arrow"; body: Node }
-  /** `function () { return body; }`: always broken (a block), printed only as a call's sole argument. */
-  | { k: "fn"; body: Node }
   | { k: "obj"; props: { key: string; value: Node }[] }
   | { k: "arr"; items: Node[] }
 ) & { w?: number; t?: string; b?: boolean };
@@ -39,7 +37,7 @@ type Node = (
 // ---------------------------------------------------------------------------------------------
 // Parser
 
-const TOKEN = /\s*(?:("(?:[^"\\\n]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_$][\w$]*)|(=>|[.,:;()[\]{}]))/y;
+const TOKEN = /\s*(?:("(?:[^"\\\n]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_$][\w$]*)|(=>|[.,:()[\]{}]))/y;
 
 class Parser {
   #pos = 0;
@@ -111,17 +109,6 @@ class Parser {
         return { k: "lit", text: printNumber(text), num: true };
       case 3: {
         this.#next();
-        if (text === "function") {
-          this.#eat("(");
-          this.#eat(")");
-          this.#eat("{");
-          if (this.#kind !== 3 || this.#text !== "return") unsupported("function body");
-          this.#next();
-          const body = this.expr();
-          this.#eat(";");
-          this.#eat("}");
-          return { k: "fn", body };
-        }
         if (text === "new") {
           if (this.#kind !== 3) unsupported("new");
           const callee: Node = { k: "id", name: this.#text };
@@ -200,7 +187,6 @@ function collectNames(node: Node, into: Set<string>): void {
       collectNames(node.callee, into);
       return node.args.forEach((a) => collectNames(a, into));
     case "arrow":
-    case "fn":
       return collectNames(node.body, into);
     case "obj":
       return node.props.forEach((p) => collectNames(p.value, into));
@@ -233,8 +219,6 @@ function flat(node: Node): string {
       if (node.body.k === "obj") unsupported("arrow returning an object");
       text = `() => ${flat(node.body)}`;
       break;
-    case "fn":
-      return unsupported("function on one line");
     case "obj":
       text = node.props.length === 0 ? "{}" : `{ ${node.props.map((p) => `${p.key}: ${flat(p.value)}`).join(", ")} }`;
       break;
@@ -261,7 +245,6 @@ function isSimple(node: Node, depth = 0): boolean {
     case "call":
       return isSimple(node.callee, depth) && node.args.every((a) => isSimple(a, depth + 1));
     case "arrow":
-    case "fn":
       return false;
   }
 }
@@ -312,9 +295,6 @@ function forced(node: Node): boolean {
     case "arrow":
       result = forced(node.body);
       break;
-    case "fn":
-      result = true; // a block's statements are on lines of their own
-      break;
     case "obj":
       result = node.props.some((p) => forced(p.value));
       break;
@@ -352,9 +332,9 @@ function isFunctionComposition(args: Node[]): boolean {
   if (args.length <= 1) return false;
   let arrows = 0;
   for (const arg of args) {
-    if (arg.k === "arrow" || arg.k === "fn") {
+    if (arg.k === "arrow") {
       if (++arrows > 1) return true;
-    } else if (arg.k === "call" && arg.args.some((a) => a.k === "arrow" || a.k === "fn")) return true;
+    } else if (arg.k === "call" && arg.args.some((a) => a.k === "arrow")) return true;
   }
   return false;
 }
@@ -395,8 +375,6 @@ export class ExprPrinter {
       case "arrow":
         w = 6 + this.#flatWidth(node.body);
         break;
-      case "fn":
-        return unsupported("function width");
       case "obj":
         w = node.props.length === 0 ? 2 : 2 + node.props.reduce((n, p) => n + 2 + this.#width(p.key) + 2 + this.#flatWidth(p.value), 0);
         break;
@@ -465,8 +443,6 @@ export class ExprPrinter {
         return "[";
       case "arrow":
         return "() =>";
-      case "fn":
-        return "function () {";
       case "call": {
         const chain = chainOf(node);
         if (chain && chain.calls.length + 1 > (chain.merge ? 3 : 2)) {
@@ -499,7 +475,6 @@ export class ExprPrinter {
         case "call":
         case "member":
         case "arrow":
-        case "fn":
           return false;
         default:
           // Identifiers and literals are short by measures not reproduced here.
@@ -547,9 +522,6 @@ export class ExprPrinter {
         // The body on a line of its own (prettier keeps only objects, arrays and the like on the arrow's line).
         if (node.body.k === "obj" || node.body.k === "arr" || node.body.k === "arrow") unsupported("arrow body on the arrow's line");
         return `() =>\n${" ".repeat(ind + 2)}${this.#layout(node.body, ind + 2, ind + 2, suffix)}`;
-      case "fn":
-        // prettier's return statement: `return ` and the argument as printed anywhere (no group of its own).
-        return `function () {\n${" ".repeat(ind + 2)}return ${this.#layout(node.body, ind + 2, ind + 2 + "return ".length, ";")}\n${" ".repeat(ind)}}${suffix}`;
     }
   }
 
@@ -606,11 +578,6 @@ export class ExprPrinter {
       const last = args[args.length - 1]!;
       const penultimate = args[args.length - 2];
       const expandable = (last.k === "obj" && last.props.length > 0) || (last.k === "arr" && last.items.length > 0);
-      if (last.k === "fn") {
-        if (args.length > 1) unsupported("function as last of several arguments");
-        // A function hugs (`rt.lazy(function () {`, its block, `})`) when its first line fits, else breaks out.
-        if (col + "(function () {".length <= PRINT_WIDTH) return "(" + this.#broken(last, ind, col + 1, ")" + suffix);
-      }
       if (last.k === "arrow") {
         if (args.length > 1) unsupported("arrow as last of several arguments");
         // prettier's couldExpandArg: an arrow returning a call hugs (`z.lazy(() =>`, the body on its
