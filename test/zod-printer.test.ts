@@ -48,7 +48,8 @@ async function documentStatements(file: string): Promise<Statement[]> {
   zod.emitComponents(model.schemas);
   // As in generation: the tables first, since operations may add constants.
   const tables = operationTables(model, zod);
-  return [...zod.constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code })), ...tables];
+  const { pieces, constants } = zod.resolved();
+  return [...pieces, ...constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code })), ...tables];
 }
 
 const documents = testDocuments();
@@ -94,6 +95,8 @@ const EXPRESSIONS = [
   // A name too long for any line: it runs past the end wherever it lands (Graph's collection responses).
   `[{ handler: "listThings", endpoint: "things_ListThings", method: "GET", path: "/things", params: [], responses: { "2XX": "application/json" }, responseBodies: { "2XX": { "application/json": () => schemas.${"VeryLong".repeat(12)}CollectionResponseSchema } } }]`,
   `z.looseObject({ value: z.array(${"VeryLong".repeat(12)}Schema).optional(), other: schemas.${"VeryLong".repeat(12)}Schema })`,
+  // Shared pieces' builders (generator/emit/shared-pieces.ts), wherever a schema goes.
+  `z.looseObject({ a: shared0(), ${"a_rather_long_property_name_".repeat(3)}: shared12(), list: z.array(shared3()).optional(), u: rt.oneOf([shared1(), shared2()]) })`,
 ];
 
 describe("zod-table printer = prettier", () => {
@@ -125,7 +128,7 @@ describe("zod-table printer = prettier", () => {
 
   it("hand-made expressions at every width around printWidth", async () => {
     const all: Statement[] = [];
-    // Component constants are built on first use: each expression also as `z.lazy(() => …)`.
+    // Component constants and shared pieces are built on first use: each expression also as `z.lazy(() => …)`.
     const lazy = EXPRESSIONS.filter((e) => !e.startsWith("[")).map((e) => `z.lazy(() => ${e})`);
     for (const code of [...EXPRESSIONS, ...lazy, "z.lazy(() => SomeRatherLongIdentifierNameSchemaThatIsAliasedByAnother)"]) {
       for (let n = 1; n <= 90; n++) all.push({ left: `export const ${"N".repeat(n)}: z.ZodType`, code });
@@ -148,7 +151,7 @@ describe("zod-table printer = prettier", () => {
   }, 60_000);
 
   it("refuses what is outside its grammar", () => {
-    for (const code of ["a + b", "f()()", "`x`", "x[0]", "z.string(", "'single'", "(a) => a", "{ a }"]) {
+    for (const code of ["a + b", "f()()", "f(a)", "shared0().optional()", "`x`", "x[0]", "z.string(", "'single'", "(a) => a", "{ a }"]) {
       expect(() => printer.statement("export const X: z.ZodType", code)).toThrow(Unsupported);
     }
   });

@@ -137,13 +137,17 @@ export function schemaConstantLeft(c: NamedSchema): string {
   return `export const ${c.name}: z.ZodType${c.type === undefined ? "" : `<${c.type}>`}`;
 }
 
+const SHARED_COMMENT = "/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */";
+
 export function emitSchemas(zod: ZodEmitter, runtimeImport: string, printer: ExprPrinter | null = new ExprPrinter()): string {
   const used = new Set<string>();
-  const declared = zod.constants.map((c) => constStatement(printer, { left: schemaConstantLeft(c), code: c.code }, used));
+  const resolved = zod.resolved();
+  const pieces = resolved.pieces.map((p, i) => (i === 0 ? { ...p, comment: SHARED_COMMENT } : p));
+  const declared = [...pieces, ...resolved.constants.map((c) => ({ left: schemaConstantLeft(c), code: c.code }))].map((s) => constStatement(printer, s, used));
   // One statement per constant: the formatter may split the file between them.
   const constants = declared.map((s) => s.text);
   if (constants.length === 0) constants.push(printer ? formattedStatement("export {};\n") : "export {};\n");
-  const typed = zod.constants.some((c) => c.type !== undefined);
+  const typed = resolved.constants.some((c) => c.type !== undefined);
   const heads = [...imports(declared, runtimeImport, false, used), ...(typed ? [importNames(["components"], stringLiteral("./types.js"), true)] : [])];
   return joinStatements([...render(heads, printer !== null), "", ...constants]);
 }

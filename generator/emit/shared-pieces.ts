@@ -10,6 +10,10 @@
  * Emitters write `shared.ref(kind, type, code)` where a piece goes: a placeholder, counted. Once
  * every entry is written, `resolve()` decides: a piece used twice or more becomes
  * `const <kind><n>: <type> = code;`, one used once is written in place.
+ *
+ * schemas.ts shares the zod expressions its constants repeat the same way (generator/emit/zod.ts),
+ * as builders: `const shared0: rt.SchemaThunk = rt.shared(() => code);`, used as
+ * `shared0()` (options `declare` and `use`).
  */
 import type { TableStatement } from "./operations.js";
 
@@ -22,9 +26,18 @@ interface Piece {
 /** Control characters never appear in generated code (string literals escape them). */
 const PLACEHOLDER = /\u0001(\d+)\u0002/g;
 
+export interface SharedPiecesOptions {
+  /** A constant's code for a piece's (default: the code itself). */
+  declare?: (code: string) => string;
+  /** What refers to a constant, by name (default: the name). */
+  use?: (name: string) => string;
+}
+
 export class SharedPieces {
   readonly #pieces: Piece[] = [];
   readonly #ids = new Map<string, number>();
+
+  constructor(private readonly options: SharedPiecesOptions = {}) {}
 
   /** A placeholder for `code`, a `kind` of piece (a name's prefix) whose constant is typed `type`. */
   ref(kind: string, type: string, code: string): string {
@@ -36,6 +49,12 @@ export class SharedPieces {
       this.#ids.set(key, id);
     }
     return `\u0001${id}\u0002`;
+  }
+
+  /** `code` itself, or when it is one piece's placeholder, that piece's code: for a caller that adds to it (`.optional()`). */
+  inline(code: string): string {
+    const m = /^\u0001(\d+)\u0002$/.exec(code);
+    return m ? this.#pieces[Number(m[1])]!.code : code;
   }
 
   /**
@@ -62,8 +81,13 @@ export class SharedPieces {
       perKind.set(piece.kind, n + 1);
       names.set(id, `${piece.kind}${n}`);
     });
-    const expand = (code: string): string => code.replace(PLACEHOLDER, (_, id: string) => names.get(Number(id)) ?? expand(pieces[Number(id)]!.code));
-    const constants = [...names].map(([id, name]) => ({ left: `const ${name}: ${pieces[id]!.type}`, code: expand(pieces[id]!.code) }));
+    const { declare = (code: string) => code, use = (name: string) => name } = this.options;
+    const expand = (code: string): string =>
+      code.replace(PLACEHOLDER, (_, id: string) => {
+        const name = names.get(Number(id));
+        return name === undefined ? expand(pieces[Number(id)]!.code) : use(name);
+      });
+    const constants = [...names].map(([id, name]) => ({ left: `const ${name}: ${pieces[id]!.type}`, code: declare(expand(pieces[id]!.code)) }));
     return { constants, expand };
   }
 }

@@ -5,6 +5,12 @@
  * extension holds only the schemas its traffic needs (GitHub's 3,677 built at import were
  * ~90 MiB), and neither recursion nor order needs anything more. A reference is queued, not
  * followed, so `$ref` chains of any depth need no stack.
+ *
+ * Expressions the constants repeat (`z.string().optional()` ~3,600 times in GitHub's; whole objects
+ * hundreds of times) are written once, as shared pieces (./shared-pieces.ts) built on first use:
+ * zod schemas are immutable, so one instance serves every use. GitHub's ~44,000 schema instances,
+ * every one built, became ~9,400 (operations.ts's inline expressions are not shared), and
+ * schemas.js 1.9 MB → 0.7 MB.
  * Constants are annotated with the spec's type (`z.ZodType<components["schemas"]["Pet"]>`) so the
  * compiler never infers zod types from them, and a parse returns that type; a constant no type of
  * types.ts describes honestly stays `z.ZodType` (see `#typeOf`).
@@ -18,6 +24,8 @@ import { getPointer, visibilityIndex, VisibilityIndex } from "../model.js";
 import { NameScope, pascalCase, propertyKey, stringLiteral, valueLiteral } from "../names.js";
 import type { JsonSchema } from "../model.js";
 import { NarrowingIndex } from "./narrowing.js";
+import { SharedPieces } from "./shared-pieces.js";
+import type { TableStatement } from "./operations.js";
 import { STRING_FORMATS as RUNTIME_STRING_FORMATS } from "@symphony-codegen/runtime/internal/serve/schema.js";
 
 type Obj = Record<string, unknown>;
@@ -58,6 +66,9 @@ export class ZodEmitter {
   #direction: Direction | undefined;
   readonly #visibility: VisibilityIndex;
   #narrowing: NarrowingIndex | undefined;
+  /** Pieces of the component constants (schemas.ts's own: operations.ts's inline expressions are not shared). */
+  readonly #shared = new SharedPieces({ declare: (code) => `rt.shared(() => ${code})`, use: (name) => `${name}()` });
+  #sharing = false;
 
   constructor(
     private readonly document: unknown,
@@ -74,10 +85,27 @@ export class ZodEmitter {
     this.#emitQueued();
   }
 
-  /** Every constant met so far, emitted. */
+  /** Every constant met so far, emitted; their code holds placeholders for shared pieces (see `resolved`). */
   get constants(): readonly NamedSchema[] {
     this.#emitQueued();
     return this.#constants;
+  }
+
+  /** schemas.ts's statements: the pieces the constants use twice or more (declared first), then the constants. */
+  resolved(): { pieces: TableStatement[]; constants: NamedSchema[] } {
+    const constants = this.constants;
+    const { constants: pieces, expand } = this.#shared.resolve(constants.map((c) => c.code));
+    return { pieces, constants: constants.map((c) => ({ ...c, code: expand(c.code) })) };
+  }
+
+  /** A piece of a component constant: shared with every other use of the same expression. */
+  #share(code: string): string {
+    return this.#sharing && !SHARED_ALREADY.test(code) && this.#shared.inline(code) === code ? this.#shared.ref("shared", "rt.SchemaThunk", code) : code;
+  }
+
+  /** `code` followed by `suffix` (`.optional()`): a shared piece's own code, not a call of its builder. */
+  #extend(code: string, suffix: string): string {
+    return this.#shared.inline(code) + suffix;
   }
 
   /** An expression for a schema used inline (operations module), as a request or a response decodes it. */
@@ -121,7 +149,8 @@ export class ZodEmitter {
 
   /** Emits the queued constants, and those they meet in turn. */
   #emitQueued(): void {
-    const saved = [this.refPrefix, this.#direction] as const;
+    const saved = [this.refPrefix, this.#direction, this.#sharing] as const;
+    this.#sharing = true;
     try {
       for (; this.#next < this.#queue.length; this.#next++) {
         const { ref, direction } = this.#queue[this.#next]!;
@@ -134,7 +163,7 @@ export class ZodEmitter {
         this.#constants.push(type === undefined ? { name: this.constName(ref, direction), code } : { name: this.constName(ref, direction), code, type });
       }
     } finally {
-      [this.refPrefix, this.#direction] = saved;
+      [this.refPrefix, this.#direction, this.#sharing] = saved;
     }
   }
 
@@ -170,12 +199,17 @@ export class ZodEmitter {
 
   /** `withDefault: false` for required properties: a default must not make a missing required value valid. */
   expr(schema: JsonSchema | undefined, withDefault = true): string {
+    return this.#share(this.#unshared(schema, withDefault));
+  }
+
+  /** `expr`, itself not a shared piece (what is inside may be): for a caller that adds to it (`.optional()`). */
+  #unshared(schema: JsonSchema | undefined, withDefault = true): string {
     if (schema === undefined || schema === true) return "z.unknown()";
     if (schema === false) return "z.never()";
     if (!isObj(schema)) return "z.unknown()";
     let out = this.#core(schema);
-    if (schema.nullable === true && !this.#is31()) out = `${out}.nullable()`;
-    if (withDefault && schema.default !== undefined) out = `${out}.default(${literal(schema.default)})`;
+    if (schema.nullable === true && !this.#is31()) out = this.#extend(out, ".nullable()");
+    if (withDefault && schema.default !== undefined) out = this.#extend(out, `.default(${literal(schema.default)})`);
     return out;
   }
 
@@ -359,7 +393,7 @@ export class ZodEmitter {
     if (tupleItems) {
       const rest = Array.isArray(schema.items) ? schema.additionalItems : schema.items;
       const restExpr = rest === false ? "" : `, ${this.expr((rest ?? true) as JsonSchema)}`;
-      out = `z.tuple([${tupleItems.map((s) => this.expr(s as JsonSchema) + ".optional()").join(", ")}]${restExpr})`;
+      out = `z.tuple([${tupleItems.map((s) => this.#share(this.#extend(this.#unshared(s as JsonSchema), ".optional()"))).join(", ")}]${restExpr})`;
     } else {
       out = `z.array(${this.expr((schema.items ?? true) as JsonSchema)})`;
     }
@@ -385,13 +419,13 @@ export class ZodEmitter {
         // Request: a readOnly property is checked if sent, never required, then removed. Response: a writeOnly one must be absent.
         if (keyword === "writeOnly") return `${propertyKey(name)}: rt.writeOnlyProperty()`;
         readOnly.push(name);
-        return `${propertyKey(name)}: ${this.expr(prop as JsonSchema, false)}.optional()`;
+        return `${propertyKey(name)}: ${this.#share(this.#extend(this.#unshared(prop as JsonSchema, false), ".optional()"))}`;
       }
       // A required property's default must not make its absence valid.
-      let value = this.expr(prop as JsonSchema, !required.has(name));
+      let value = this.#unshared(prop as JsonSchema, !required.has(name));
       const hasDefault = isObj(prop) && prop.default !== undefined;
-      if (!required.has(name) && !hasDefault) value += ".optional()";
-      return `${propertyKey(name)}: ${value}`;
+      if (!required.has(name) && !hasDefault) value = this.#extend(value, ".optional()");
+      return `${propertyKey(name)}: ${this.#share(value)}`;
     });
     // `required` names without a `properties` entry must be present, with whatever value the rest allows.
     for (const name of required) {
@@ -421,6 +455,9 @@ export class ZodEmitter {
     return out;
   }
 }
+
+/** Expressions that are one instance already: a constant's name, and the leaves the runtime builds once (rt.integer, rt.stringFormat). */
+const SHARED_ALREADY = /^(?:[\w$.]+|rt\.integer\(\)|rt\.stringFormat\("[^"\\]*"\))$/;
 
 /** Formats runtime/serve/schema.ts checks (ajv-formats' "full" set); others are annotations. */
 const STRING_FORMATS = new Set(RUNTIME_STRING_FORMATS);

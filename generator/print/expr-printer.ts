@@ -3,7 +3,8 @@
  * (parser typescript, printWidth 100) does, without prettier.
  *
  * The expressions come from generator/emit/zod.ts and operations.ts in a small grammar
- * (identifiers, member access, calls, `new`, `() => x`, objects, arrays, literals), parsed here by
+ * (identifiers, member access, calls, `new`, `() => x`, objects, arrays, literals; `shared0()` for
+ * the shared pieces of generator/emit/shared-pieces.ts), parsed here by
  * a tiny parser that refuses anything else. Layout follows prettier's estree printer for exactly
  * these shapes: a group is flat when it fits and nothing inside must break; objects and arrays
  * break one item per line; a call whose last argument is an object or array hugs it, as does
@@ -80,9 +81,10 @@ class Parser {
         node = { k: "member", obj: node, name: this.#text };
         this.#next();
       } else if (this.#is("(")) {
-        // Calls on members only (`z.string()`): the emitters call nothing else.
-        if (node.k !== "member") unsupported("call on a non-member");
-        node = { k: "call", callee: node, args: this.#list(")") };
+        // Calls on members (`z.string()`), and shared pieces' builders without arguments (`shared0()`).
+        const args = node.k === "member" || node.k === "id" ? this.#list(")") : unsupported("call on a call");
+        if (node.k === "id" && args.length > 0) unsupported("call on a name with arguments");
+        node = { k: "call", callee: node, args };
       } else return node;
     }
   }
@@ -458,6 +460,7 @@ export class ExprPrinter {
    * more groups than its cutoff, whose calls have no arguments or a lone short one.
    */
   #poorlyBreakable(node: Node & { k: "call" }): boolean {
+    if (node.callee.k === "id" && !node.isNew) return true; // `shared0()`: no arguments
     const chain = chainOf(node);
     if (!chain) return false; // `new`
     if (chain.calls.length + 1 > (chain.merge ? 3 : 2)) return false;
@@ -525,6 +528,8 @@ export class ExprPrinter {
   #call(node: Node & { k: "call" }, ind: number, col: number, suffix: string): string {
     const chain = chainOf(node);
     if (!chain) {
+      // A shared piece's builder (`shared0()`) takes no arguments: nothing to break, it runs past the line's end.
+      if (node.callee.k === "id" && !node.isNew) return flat(node) + suffix;
       const callee = (node.isNew ? "new " : "") + flat(node.callee);
       if (node.callee.k !== "id" || !node.isNew) unsupported("call on a call");
       return callee + this.#args(node.args, ind, col + this.#width(callee), suffix);

@@ -183,6 +183,16 @@ export function lazy<T>(build: () => z.ZodType): z.ZodType<T> {
 }
 
 /**
+ * A piece of the generated `schemas.ts` its constants use in several places (`shared0()`): built on
+ * first use, then the same instance for every use. zod schemas are immutable, so sharing one is safe;
+ * GitHub's description repeats `z.string().optional()` ~3,600 times.
+ */
+export function shared(build: () => z.ZodType): () => z.ZodType {
+  let schema: z.ZodType | undefined;
+  return () => (schema ??= build());
+}
+
+/**
  * A whole number within ±(2^53 − 1). Larger ones are refused rather than accepted rounded: by
  * the time a JSON body or a parameter is a `number`, 9007199254740993 has become …992.
  */

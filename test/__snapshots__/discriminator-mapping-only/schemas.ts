@@ -5,17 +5,17 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.string().optional());
+
 export const MicrosoftGraphIdentitySchema: z.ZodType<
   components["schemas"]["microsoft.graph.identity"]
-> = rt.lazy(() => z.looseObject({ "@odata.type": z.string(), displayName: z.string().optional() }));
+> = rt.lazy(() => z.looseObject({ "@odata.type": z.string(), displayName: shared0() }));
 
 export const MicrosoftGraphServicePrincipalIdentitySchema: z.ZodType = z.lazy(() =>
-  rt.allOf([MicrosoftGraphIdentitySchema, z.looseObject({ appId: z.string().optional() })]),
+  rt.allOf([MicrosoftGraphIdentitySchema, z.looseObject({ appId: shared0() })]),
 );
 
 export const MicrosoftGraphUserIdentitySchema: z.ZodType = z.lazy(() =>
-  rt.allOf([
-    MicrosoftGraphIdentitySchema,
-    z.looseObject({ userPrincipalName: z.string().optional() }),
-  ]),
+  rt.allOf([MicrosoftGraphIdentitySchema, z.looseObject({ userPrincipalName: shared0() })]),
 );

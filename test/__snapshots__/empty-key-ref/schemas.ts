@@ -5,12 +5,12 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => rt.integer().optional());
+
 export const A2Schema: z.ZodType = z.lazy(() =>
-  rt.allOf([
-    z.looseObject({}),
-    z.looseObject({ "": z.looseObject({ n: rt.integer().optional() }).optional() }),
-  ]),
+  rt.allOf([z.looseObject({}), z.looseObject({ "": z.looseObject({ n: shared0() }).optional() })]),
 );
 
 export const A2AllOf1AllOf0Schema: z.ZodType<components["schemas"]["A2.allOf.1..allOf.0"]> =
-  rt.lazy(() => z.looseObject({ n: rt.integer().optional() }));
+  rt.lazy(() => z.looseObject({ n: shared0() }));

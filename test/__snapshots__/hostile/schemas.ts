@@ -5,23 +5,30 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
+
+const shared1: rt.SchemaThunk = rt.shared(() => z.string().optional());
+
+const shared2: rt.SchemaThunk = rt.shared(() => z.looseObject({ "kind*/`${x}`": shared1() }));
+
 export const WeirdSchema: z.ZodType<components["schemas"]["Weird"]> = rt.lazy(() =>
   rt.protoProperty(
     z.looseObject({
-      delete: z.string(),
-      class: z.string().optional(),
-      ["__proto__"]: z.string(),
-      "*/": z.string().optional(),
-      "/*": z.string().optional(),
-      "`${x}`": z.string().optional(),
-      'a"b': z.string().optional(),
-      "back\\slash": z.string().optional(),
-      "new\nline": z.string().optional(),
-      "\u2028": z.string().optional(),
-      "</script>": z.string().optional(),
-      "1st": z.string().optional(),
-      "a-b": z.string().optional(),
-      a_b: z.string().optional(),
+      delete: shared0(),
+      class: shared1(),
+      ["__proto__"]: shared0(),
+      "*/": shared1(),
+      "/*": shared1(),
+      "`${x}`": shared1(),
+      'a"b': shared1(),
+      "back\\slash": shared1(),
+      "new\nline": shared1(),
+      "\u2028": shared1(),
+      "</script>": shared1(),
+      "1st": shared1(),
+      "a-b": shared1(),
+      a_b: shared1(),
       pattern: PatternSchema.optional(),
       enum: EnumSchema.optional(),
       defaulted: z.string().default('*/ `${x}` "d" \\ \u2028'),
@@ -62,28 +69,22 @@ export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(()
   }),
 );
 
-export const PetNameSchema: z.ZodType<components["schemas"]["Pet-Name"]> = rt.lazy(() =>
-  z.string(),
-);
+export const PetNameSchema: z.ZodType<components["schemas"]["Pet-Name"]> = rt.lazy(() => shared0());
 
 export const PetNameSchema2: z.ZodType<components["schemas"]["Pet_Name"]> = rt.lazy(() =>
   rt.integer(),
 );
 
 export const DeleteSchema: z.ZodType<components["schemas"]["delete"]> = rt.lazy(() =>
-  z.looseObject({ message: z.string().optional() }),
+  z.looseObject({ message: shared1() }),
 );
 
-export const ClassSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
-);
+export const ClassSchema: z.ZodType = z.lazy(() => shared2());
 
-export const ConstructorSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ "kind*/`${x}`": z.string().optional() }),
-);
+export const ConstructorSchema: z.ZodType = z.lazy(() => shared2());
 
 export const ProtoSchema: z.ZodType<components["schemas"]["__proto__"]> = rt.lazy(() =>
-  rt.protoProperty(z.looseObject({ ["__proto__"]: z.string().optional() })),
+  rt.protoProperty(z.looseObject({ ["__proto__"]: shared1() })),
 );
 
 export const _1ThingSchema: z.ZodType<components["schemas"]["1Thing"]> = rt.lazy(() => z.boolean());

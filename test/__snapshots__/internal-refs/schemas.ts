@@ -5,31 +5,39 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ sku: rt.length(z.string(), 1), qty: rt.integer().gte(1).optional() }),
+);
+
+const shared1: rt.SchemaThunk = rt.shared(() => z.string());
+
+const shared2: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ method: z.enum(["card", "cash"]) }),
+);
+
+const shared3: rt.SchemaThunk = rt.shared(() => z.looseObject({ store: rt.integer() }));
+
+const shared4: rt.SchemaThunk = rt.shared(() => z.looseObject({ value: shared1() }));
+
+const shared5: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ label: z.string().optional(), parts: OrderPartsSchema.optional() }),
+);
+
 export const OrderSchema: z.ZodType<components["schemas"]["Order"]> = rt.lazy(() =>
   z.looseObject({
     id: rt.integer(),
-    lines: z.array(
-      z.looseObject({ sku: rt.length(z.string(), 1), qty: rt.integer().gte(1).optional() }),
-    ),
+    lines: z.array(shared0()),
     meta: z
       .looseObject({
-        customer: z.looseObject({ name: z.string() }).optional(),
+        customer: z.looseObject({ name: shared1() }).optional(),
         note: NoteSchema.optional(),
       })
       .optional(),
-    payment: rt
-      .allOf([
-        z.looseObject({ method: z.enum(["card", "cash"]) }),
-        z.looseObject({ amount: z.number().optional() }),
-      ])
-      .optional(),
-    delivery: rt
-      .oneOf([z.looseObject({ address: z.string() }), z.looseObject({ store: rt.integer() })])
-      .optional(),
-    tags: z.record(z.string(), z.looseObject({ value: z.string() })).optional(),
-    parts: z
-      .array(z.looseObject({ label: z.string().optional(), parts: OrderPartsSchema.optional() }))
-      .optional(),
+    payment: rt.allOf([shared2(), z.looseObject({ amount: z.number().optional() })]).optional(),
+    delivery: rt.oneOf([z.looseObject({ address: shared1() }), shared3()]).optional(),
+    tags: z.record(z.string(), shared4()).optional(),
+    parts: z.array(shared5()).optional(),
     firstLine: OrderLinesItemsSchema.optional(),
     method: OrderPaymentAllOf0Schema.optional(),
     pickup: OrderDeliveryOneOf1Schema.optional(),
@@ -53,25 +61,25 @@ export const NoteTextSchema: z.ZodType<components["schemas"]["Note.text"]> = rt.
 );
 
 export const OrderDeliveryOneOf1Schema: z.ZodType<components["schemas"]["Order.delivery.oneOf.1"]> =
-  rt.lazy(() => z.looseObject({ store: rt.integer() }));
+  rt.lazy(() => shared3());
 
 export const OrderLinesItemsSchema: z.ZodType<components["schemas"]["Order.lines.items"]> = rt.lazy(
-  () => z.looseObject({ sku: rt.length(z.string(), 1), qty: rt.integer().gte(1).optional() }),
+  () => shared0(),
 );
 
 export const OrderMetaCustomerSchema: z.ZodType<components["schemas"]["Order.meta.customer"]> =
-  rt.lazy(() => z.looseObject({ name: z.string() }));
+  rt.lazy(() => z.looseObject({ name: shared1() }));
 
 export const OrderPartsSchema: z.ZodType<components["schemas"]["Order.parts"]> = rt.lazy(() =>
-  z.array(z.looseObject({ label: z.string().optional(), parts: OrderPartsSchema.optional() })),
+  z.array(shared5()),
 );
 
 export const OrderPaymentAllOf0Schema: z.ZodType<components["schemas"]["Order.payment.allOf.0"]> =
-  rt.lazy(() => z.looseObject({ method: z.enum(["card", "cash"]) }));
+  rt.lazy(() => shared2());
 
 export const OrderTagsAdditionalPropertiesSchema: z.ZodType<
   components["schemas"]["Order.tags.additionalProperties"]
-> = rt.lazy(() => z.looseObject({ value: z.string() }));
+> = rt.lazy(() => shared4());
 
 export const OrdersIdNotesPutRequestBodyContentApplicationJsonSchemaEntrySchema: z.ZodType<
   components["schemas"]["_orders__id__notes.put.requestBody.content.application_json.schema.entry"]

@@ -5,13 +5,16 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
+
 export const PetSchema: z.ZodType<components["schemas"]["Pet"]> = rt.lazy(() =>
   rt.discriminated("petType", { cat: () => CatSchema, dog: () => DogSchema }),
 );
 
 export const CatSchema: z.ZodType = z.lazy(() =>
   z.looseObject({
-    petType: z.string(),
+    petType: shared0(),
     name: z.string().nullable(),
     lives: rt.integer().gt(0).lte(9).optional(),
   }),
@@ -19,7 +22,7 @@ export const CatSchema: z.ZodType = z.lazy(() =>
 
 export const DogSchema: z.ZodType = z.lazy(() =>
   z.looseObject({
-    petType: z.string(),
+    petType: shared0(),
     weight: z.number().gt(0).lt(100),
     nickname: rt.enumOf(["rex", "fido", null]).nullable().optional(),
   }),

@@ -5,6 +5,9 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
+
 export const ItemSchema: z.ZodType<components["schemas"]["Item"]> = rt.lazy(() =>
-  z.looseObject({ id: z.string(), tags: z.union([z.array(z.string()), z.null()]).optional() }),
+  z.looseObject({ id: shared0(), tags: z.union([z.array(shared0()), z.null()]).optional() }),
 );

@@ -5,21 +5,26 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.string().optional());
+
+const shared1: rt.SchemaThunk = rt.shared(() => z.string());
+
 export const NamedSchema: z.ZodType<components["schemas"]["Named"]> = rt.lazy(() =>
   rt.protoProperty(
     z.looseObject({
-      constructor: z.string().optional(),
-      toString: z.string().optional(),
-      toLocaleString: z.string().optional(),
-      valueOf: z.string().optional(),
-      hasOwnProperty: z.string().optional(),
-      isPrototypeOf: z.string().optional(),
-      propertyIsEnumerable: z.string().optional(),
-      ["__proto__"]: z.string().optional(),
-      __defineGetter__: z.string().optional(),
-      __defineSetter__: z.string().optional(),
-      __lookupGetter__: z.string().optional(),
-      __lookupSetter__: z.string().optional(),
+      constructor: shared0(),
+      toString: shared0(),
+      toLocaleString: shared0(),
+      valueOf: shared0(),
+      hasOwnProperty: shared0(),
+      isPrototypeOf: shared0(),
+      propertyIsEnumerable: shared0(),
+      ["__proto__"]: shared0(),
+      __defineGetter__: shared0(),
+      __defineSetter__: shared0(),
+      __lookupGetter__: shared0(),
+      __lookupSetter__: shared0(),
     }),
   ),
 );
@@ -27,18 +32,18 @@ export const NamedSchema: z.ZodType<components["schemas"]["Named"]> = rt.lazy(()
 export const RequiredNamesSchema: z.ZodType<components["schemas"]["RequiredNames"]> = rt.lazy(() =>
   rt.protoProperty(
     z.looseObject({
-      constructor: z.string(),
-      toString: z.string(),
-      toLocaleString: z.string(),
-      valueOf: z.string(),
-      hasOwnProperty: z.string(),
-      isPrototypeOf: z.string(),
-      propertyIsEnumerable: z.string(),
-      ["__proto__"]: z.string(),
-      __defineGetter__: z.string(),
-      __defineSetter__: z.string(),
-      __lookupGetter__: z.string(),
-      __lookupSetter__: z.string(),
+      constructor: shared1(),
+      toString: shared1(),
+      toLocaleString: shared1(),
+      valueOf: shared1(),
+      hasOwnProperty: shared1(),
+      isPrototypeOf: shared1(),
+      propertyIsEnumerable: shared1(),
+      ["__proto__"]: shared1(),
+      __defineGetter__: shared1(),
+      __defineSetter__: shared1(),
+      __lookupGetter__: shared1(),
+      __lookupSetter__: shared1(),
     }),
   ),
 );
@@ -46,18 +51,18 @@ export const RequiredNamesSchema: z.ZodType<components["schemas"]["RequiredNames
 export const OuterSchema: z.ZodType = z.lazy(() =>
   rt.protoProperty(
     z.looseObject({
-      constructor: z.string().optional(),
-      toString: z.string().optional(),
-      toLocaleString: z.string().optional(),
-      valueOf: z.string().optional(),
-      hasOwnProperty: z.string().optional(),
-      isPrototypeOf: z.string().optional(),
-      propertyIsEnumerable: z.string().optional(),
-      ["__proto__"]: z.string().optional(),
-      __defineGetter__: z.string().optional(),
-      __defineSetter__: z.string().optional(),
-      __lookupGetter__: z.string().optional(),
-      __lookupSetter__: z.string().optional(),
+      constructor: shared0(),
+      toString: shared0(),
+      toLocaleString: shared0(),
+      valueOf: shared0(),
+      hasOwnProperty: shared0(),
+      isPrototypeOf: shared0(),
+      propertyIsEnumerable: shared0(),
+      ["__proto__"]: shared0(),
+      __defineGetter__: shared0(),
+      __defineSetter__: shared0(),
+      __lookupGetter__: shared0(),
+      __lookupSetter__: shared0(),
       nested: RequiredNamesSchema,
       optionalNested: NamedSchema.optional(),
       settings: z

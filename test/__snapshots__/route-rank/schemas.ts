@@ -5,6 +5,9 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
+
 export const AnswerSchema: z.ZodType<components["schemas"]["Answer"]> = rt.lazy(() =>
-  z.looseObject({ route: z.string(), modelId: z.string(), variantId: rt.integer() }),
+  z.looseObject({ route: shared0(), modelId: shared0(), variantId: rt.integer() }),
 );

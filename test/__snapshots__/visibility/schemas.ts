@@ -5,40 +5,59 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => rt.length(z.string(), 1));
+
+const shared1: rt.SchemaThunk = rt.shared(() => rt.length(z.string(), 8));
+
+const shared2: rt.SchemaThunk = rt.shared(() => PersonSchema.optional());
+
+const shared3: rt.SchemaThunk = rt.shared(() => z.string());
+
+const shared4: rt.SchemaThunk = rt.shared(() => rt.integer().gte(1));
+
+const shared5: rt.SchemaThunk = rt.shared(() =>
+  z.looseObject({ level: shared4(), auditId: shared3() }),
+);
+
+const shared6: rt.SchemaThunk = rt.shared(() => rt.integer().optional());
+
+const shared7: rt.SchemaThunk = rt.shared(() => z.string().optional());
+
 export const AccountSchema: z.ZodType<rt.Unmarked<components["schemas"]["Account"]>> = rt.lazy(() =>
   z.looseObject({
     id: rt.integer(),
-    name: rt.length(z.string(), 1),
-    password: rt.length(z.string(), 8),
+    name: shared0(),
+    password: shared1(),
     createdAt: rt.stringFormat("date-time"),
-    owner: PersonSchema.optional(),
+    owner: shared2(),
   }),
 );
 
 export const PersonSchema: z.ZodType<rt.Unmarked<components["schemas"]["Person"]>> = rt.lazy(() =>
-  z.looseObject({ id: z.string(), email: rt.stringFormat("email") }),
+  z.looseObject({ id: shared3(), email: rt.stringFormat("email") }),
 );
 
 export const AdminSchema: z.ZodType<rt.Unmarked<components["schemas"]["Admin"]>> = rt.lazy(() =>
-  rt.allOf([AccountSchema, z.looseObject({ level: rt.integer().gte(1), auditId: z.string() })]),
+  rt.allOf([AccountSchema, shared5()]),
 );
 
 export const NodeSchema: z.ZodType<rt.Unmarked<components["schemas"]["Node"]>> = rt.lazy(() =>
-  z.looseObject({ id: rt.integer(), label: z.string(), children: z.array(NodeSchema).optional() }),
+  z.looseObject({ id: rt.integer(), label: shared3(), children: z.array(NodeSchema).optional() }),
 );
 
 export const PlainSchema: z.ZodType<components["schemas"]["Plain"]> = rt.lazy(() =>
-  z.looseObject({ text: z.string(), revision: rt.integer().optional() }),
+  z.looseObject({ text: shared3(), revision: shared6() }),
 );
 
 export const AccountSchemaForResponse: z.ZodType<rt.Readable<components["schemas"]["Account"]>> =
   rt.lazy(() =>
     z.looseObject({
       id: rt.integer(),
-      name: rt.length(z.string(), 1),
+      name: shared0(),
       password: rt.writeOnlyProperty(),
       createdAt: rt.stringFormat("date-time"),
-      owner: PersonSchema.optional(),
+      owner: shared2(),
     }),
   );
 
@@ -46,9 +65,9 @@ export const AccountSchemaForRequest: z.ZodType<rt.Writable<components["schemas"
   rt.lazy(() =>
     rt.omitReadOnly(
       z.looseObject({
-        id: rt.integer().optional(),
-        name: rt.length(z.string(), 1),
-        password: rt.length(z.string(), 8),
+        id: shared6(),
+        name: shared0(),
+        password: shared1(),
         createdAt: rt.stringFormat("date-time").optional(),
         owner: PersonSchemaForRequest.optional(),
       }),
@@ -61,29 +80,21 @@ export const AdminSchemaForRequest: z.ZodType<rt.Writable<components["schemas"][
     rt.allOf(
       [
         AccountSchemaForRequest,
-        rt.omitReadOnly(
-          z.looseObject({ level: rt.integer().gte(1), auditId: z.string().optional() }),
-          ["auditId"],
-        ),
+        rt.omitReadOnly(z.looseObject({ level: shared4(), auditId: shared7() }), ["auditId"]),
       ],
       rt.mergeRequestParts,
     ),
   );
 
 export const AdminSchemaForResponse: z.ZodType<rt.Readable<components["schemas"]["Admin"]>> =
-  rt.lazy(() =>
-    rt.allOf([
-      AccountSchemaForResponse,
-      z.looseObject({ level: rt.integer().gte(1), auditId: z.string() }),
-    ]),
-  );
+  rt.lazy(() => rt.allOf([AccountSchemaForResponse, shared5()]));
 
 export const NodeSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Node"]>> = rt.lazy(
   () =>
     rt.omitReadOnly(
       z.looseObject({
-        id: rt.integer().optional(),
-        label: z.string(),
+        id: shared6(),
+        label: shared3(),
         children: z.array(NodeSchemaForRequest).optional(),
       }),
       ["id"],
@@ -92,7 +103,5 @@ export const NodeSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["
 
 export const PersonSchemaForRequest: z.ZodType<rt.Writable<components["schemas"]["Person"]>> =
   rt.lazy(() =>
-    rt.omitReadOnly(z.looseObject({ id: z.string().optional(), email: rt.stringFormat("email") }), [
-      "id",
-    ]),
+    rt.omitReadOnly(z.looseObject({ id: shared7(), email: rt.stringFormat("email") }), ["id"]),
   );

@@ -5,17 +5,20 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.string());
+
 export const TimeSchema: z.ZodType<components["schemas"]["Time"]> = rt.lazy(() =>
   z.looseObject({
-    timeZone: z.string(),
-    local: z.string(),
+    timeZone: shared0(),
+    local: shared0(),
     utc: rt.stringFormat("date-time"),
     offset: z.string().regex(new RegExp("^[+-][0-9]{2}:[0-9]{2}$", "u")),
-    formatted: z.string(),
+    formatted: shared0(),
     epochMs: rt.integer(),
   }),
 );
 
 export const ProblemSchema: z.ZodType<components["schemas"]["Problem"]> = rt.lazy(() =>
-  z.looseObject({ type: z.string(), title: z.string(), status: rt.integer(), detail: z.string() }),
+  z.looseObject({ type: shared0(), title: shared0(), status: rt.integer(), detail: shared0() }),
 );

@@ -5,13 +5,17 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import type { components } from "./types.js";
 
+/** Pieces the schemas below share: each built once, on first use (a zod schema is immutable). */
+const shared0: rt.SchemaThunk = rt.shared(() => z.looseObject({}).optional());
+
+const shared1: rt.SchemaThunk = rt.shared(() => z.string());
+
+const shared2: rt.SchemaThunk = rt.shared(() => z.number().gte(0));
+
+const shared3: rt.SchemaThunk = rt.shared(() => z.number().gt(0));
+
 export const EchoSchema: z.ZodType<components["schemas"]["Echo"]> = rt.lazy(() =>
-  z.looseObject({
-    path: z.looseObject({}).optional(),
-    query: z.looseObject({}).optional(),
-    headers: z.looseObject({}).optional(),
-    cookies: z.looseObject({}).optional(),
-  }),
+  z.looseObject({ path: shared0(), query: shared0(), headers: shared0(), cookies: shared0() }),
 );
 
 export const PointSchema: z.ZodType<components["schemas"]["Point"]> = rt.lazy(() =>
@@ -29,7 +33,7 @@ export const WidgetSchema: z.ZodType<components["schemas"]["Widget"]> = rt.lazy(
     quantity: rt.integer().gte(0).lt(100).default(1),
     ratio: rt.multipleOf(z.number().gte(0).lte(1), 0.1).optional(),
     status: z.enum(["draft", "live"]).default("draft"),
-    tags: rt.uniqueItems(z.array(z.string()).min(1).max(3)).optional(),
+    tags: rt.uniqueItems(z.array(shared1()).min(1).max(3)).optional(),
     email: rt.stringFormat("email").optional(),
     homepage: rt.stringFormat("uri").optional(),
     createdAt: rt.stringFormat("date-time").optional(),
@@ -43,7 +47,7 @@ export const WidgetSchema: z.ZodType<components["schemas"]["Widget"]> = rt.lazy(
 );
 
 export const SizeSchema: z.ZodType<components["schemas"]["Size"]> = rt.lazy(() =>
-  z.looseObject({ width: z.number().gte(0), height: z.number().gte(0) }),
+  z.looseObject({ width: shared2(), height: shared2() }),
 );
 
 export const DimensionsSchema: z.ZodType<components["schemas"]["Dimensions"]> = rt.lazy(() =>
@@ -62,11 +66,11 @@ export const ShapeSchema: z.ZodType<components["schemas"]["Shape"]> = rt.lazy(()
 );
 
 export const CircleSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ kind: z.string(), radius: z.number().gt(0) }),
+  z.looseObject({ kind: shared1(), radius: shared3() }),
 );
 
 export const SquareSchema: z.ZodType = z.lazy(() =>
-  z.looseObject({ kind: z.string(), side: z.number().gt(0) }),
+  z.looseObject({ kind: shared1(), side: shared3() }),
 );
 
 export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(() =>
@@ -74,9 +78,9 @@ export const TreeSchema: z.ZodType<components["schemas"]["Tree"]> = rt.lazy(() =
 );
 
 export const ProblemSchema: z.ZodType<components["schemas"]["Problem"]> = rt.lazy(() =>
-  z.looseObject({ title: z.string(), status: rt.integer(), detail: z.string().optional() }),
+  z.looseObject({ title: shared1(), status: rt.integer(), detail: z.string().optional() }),
 );
 
 export const ErrorSchema: z.ZodType<components["schemas"]["Error"]> = rt.lazy(() =>
-  z.looseObject({ code: rt.integer(), message: z.string() }),
+  z.looseObject({ code: rt.integer(), message: shared1() }),
 );
