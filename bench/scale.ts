@@ -6,7 +6,9 @@
  *  - Graph-scale: the 12,000-operation synthetic document and Microsoft Graph's published
  *    description (fetched with npm pack, bench/lib.ts graphSpec), ours against openapi-typescript;
  *  - type-check at scale: `tsc --noEmit` (TypeScript 5 and 7's native tsc) over our output for the
- *    largest synthetic document against openapi-typescript's types for it.
+ *    largest synthetic document against openapi-typescript's types for it;
+ *  - small specs: a cold `generate` of the OAI petstore-expanded against openapi-typescript's CLI,
+ *    and the warm regeneration in `--watch` (bench/watch-latency.ts).
  *
  * Cost per operation is judged on the slope between consecutive sizes, (figure at N₂ − figure at N₁)
  * / (N₂ − N₁): a part that grows faster than the document shows as a rising slope. The figure from
@@ -15,8 +17,10 @@
  *
  *   npx tsx bench/scale.ts [--quick] [--runs N] [--sizes 100,1000,12000] [--no-graph] [--no-tsc]
  *
- * `--quick` (npm run bench:check): one mid-size point, 3,000 operations, 3 runs, no Graph, no tsc.
+ * `--quick` (npm run bench:check): one mid-size point, 3,000 operations, 3 runs, no Graph, no tsc,
+ * no small specs.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -59,6 +63,11 @@ const runs = Number(values.runs ?? (quick ? 3 : 5));
 const sizes = (values.sizes ?? (quick ? "3000" : "100,300,1000,3000,6000,12000")).split(",").map(Number);
 const withGraph = !quick && !values["no-graph"];
 const withTsc = !quick && !values["no-tsc"];
+const withSmall = !quick;
+/** Target 3's one-page document: 4 operations. */
+const SMALL_SPEC = path.join(ROOT, "fixtures/corpus/oai/v3.0-petstore-expanded.yaml");
+/** Target 3: warm regeneration in `--watch`, from the write to the "regenerated" line (ms). */
+const WATCH_LIMIT_MS = 50;
 /** Largest spread of the per-operation slope around its median across sizes (target 1). */
 const SPREAD = 0.3;
 
@@ -113,6 +122,25 @@ if (withGraph) {
   await rounds([["graph", graph]], Math.min(runs, 3));
 }
 
+let watch: { totalMs: number; generationMs: number } | undefined;
+if (withSmall) {
+  log(`small spec (${path.relative(ROOT, SMALL_SPEC)}): cold generate, ${runs} run(s); then --watch`);
+  await rounds([["small", SMALL_SPEC]], runs);
+  watch = watchLatency();
+}
+
+/** bench/watch-latency.ts's medians: write → "regenerated", and the generation it reports. */
+function watchLatency(): { totalMs: number; generationMs: number } {
+  const r = spawnSync(node, ["--import", "tsx", path.join(ROOT, "bench/watch-latency.ts"), "--spec", SMALL_SPEC, "--edits", "20"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  const m = /median ([\d.]+) ms.*generation alone median ([\d.]+) ms/.exec(r.stdout);
+  if (r.status !== 0 || !m) throw new Error(`bench/watch-latency.ts failed (${r.status}): ${r.stderr || r.stdout}`);
+  log(`  --watch: write → "regenerated" median ${m[1]} ms, generation alone ${m[2]} ms`);
+  return { totalMs: Number(m[1]), generationMs: Number(m[2]) };
+}
+
 const figure = (tool: Tool, name: string | number) => {
   const e = samples.get(`${tool}:${name}`)!;
   return { wall: stats(e.wallMs), rss: stats(e.peakRss) };
@@ -157,6 +185,13 @@ if (graph) {
   targets.push(
     { name: "generation wall, Microsoft Graph: ours / openapi-typescript", value: vs("graph", "wall"), limit: 1.5, kind: "max" },
     { name: "generation peak memory, Microsoft Graph: ours / openapi-typescript", value: vs("graph", "rss"), limit: 1.0, kind: "max" },
+  );
+}
+
+if (watch) {
+  targets.push(
+    { name: "cold generate, OAI petstore-expanded: ours / openapi-typescript CLI (wall)", value: vs("small", "wall"), limit: 1.0, kind: "max" },
+    { name: 'warm regeneration in --watch, write → "regenerated" (ms)', value: Math.round(watch.totalMs), limit: WATCH_LIMIT_MS, kind: "max" },
   );
 }
 
@@ -229,6 +264,20 @@ if (graph) {
     `| ${otName} (types only) | ${fmtMs(t.wall)} | ${fmtMiB(t.rss)} |`,
   );
 }
+if (watch) {
+  const o = figure("ours", "small");
+  const t = figure("openapiTypescript", "small");
+  sections.push(
+    "",
+    `A one-page document: the OAI petstore-expanded (\`fixtures/corpus/oai/v3.0-petstore-expanded.yaml\`, 4 operations), a cold process each run, ${runs} run(s) each, interleaved; then \`generate --watch\` on it, 20 edits (bench/watch-latency.ts).`,
+    "",
+    "| | wall | peak RSS |",
+    "|---|---|---|",
+    `| symphony-codegen, cold generate (all outputs) | ${fmtMs(o.wall)} | ${fmtMiB(o.rss)} |`,
+    `| ${otName} CLI, cold (types only) | ${fmtMs(t.wall)} | ${fmtMiB(t.rss)} |`,
+    `| symphony-codegen --watch, write → "regenerated" (median) | ${watch.totalMs.toFixed(1)} ms (generation alone ${watch.generationMs} ms) | |`,
+  );
+}
 if (withTsc) {
   sections.push(
     "",
@@ -269,7 +318,7 @@ writeResults(`scale-${label}`, {
 });
 if (!quick && intervals.length > 0) {
   writeFileSync(path.join(ROOT, "docs/scale-curve.svg"), curve(intervals));
-  updateDoc("scale", `### Both ends of the scale: growth with document size, Microsoft Graph, type-check\n\n${table}`);
+  updateDoc("scale", `### Both ends of the scale: growth with document size, Microsoft Graph, type-check, a one-page spec\n\n${table}`);
 }
 
 /** A two-series line chart (log-scaled x at each interval's end), ms and KiB per operation, each against its own axis. */
