@@ -103,6 +103,11 @@ export class ZodEmitter {
     return this.#sharing && !SHARED_ALREADY.test(code) && this.#shared.inline(code) === code ? this.#shared.ref("shared", "rt.SchemaThunk", code) : code;
   }
 
+  /** `expr(schema).optional()`, itself shared: the suffix goes on the piece's code, not on a call of its builder. */
+  #optional(schema: JsonSchema | undefined, withDefault = true): string {
+    return this.#share(this.#extend(this.#unshared(schema, withDefault), ".optional()"));
+  }
+
   /** `code` followed by `suffix` (`.optional()`): a shared piece's own code, not a call of its builder. */
   #extend(code: string, suffix: string): string {
     return this.#shared.inline(code) + suffix;
@@ -393,7 +398,7 @@ export class ZodEmitter {
     if (tupleItems) {
       const rest = Array.isArray(schema.items) ? schema.additionalItems : schema.items;
       const restExpr = rest === false ? "" : `, ${this.expr((rest ?? true) as JsonSchema)}`;
-      out = `z.tuple([${tupleItems.map((s) => this.#share(this.#extend(this.#unshared(s as JsonSchema), ".optional()"))).join(", ")}]${restExpr})`;
+      out = `z.tuple([${tupleItems.map((s) => this.#optional(s as JsonSchema)).join(", ")}]${restExpr})`;
     } else {
       out = `z.array(${this.expr((schema.items ?? true) as JsonSchema)})`;
     }
@@ -419,13 +424,12 @@ export class ZodEmitter {
         // Request: a readOnly property is checked if sent, never required, then removed. Response: a writeOnly one must be absent.
         if (keyword === "writeOnly") return `${propertyKey(name)}: rt.writeOnlyProperty()`;
         readOnly.push(name);
-        return `${propertyKey(name)}: ${this.#share(this.#extend(this.#unshared(prop as JsonSchema, false), ".optional()"))}`;
+        return `${propertyKey(name)}: ${this.#optional(prop as JsonSchema, false)}`;
       }
-      // A required property's default must not make its absence valid.
-      let value = this.#unshared(prop as JsonSchema, !required.has(name));
+      // A required property's default must not make its absence valid; a default makes an optional one present.
       const hasDefault = isObj(prop) && prop.default !== undefined;
-      if (!required.has(name) && !hasDefault) value = this.#extend(value, ".optional()");
-      return `${propertyKey(name)}: ${this.#share(value)}`;
+      const value = required.has(name) || hasDefault ? this.expr(prop as JsonSchema, !required.has(name)) : this.#optional(prop as JsonSchema);
+      return `${propertyKey(name)}: ${value}`;
     });
     // `required` names without a `properties` entry must be present, with whatever value the rest allows.
     for (const name of required) {
