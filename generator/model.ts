@@ -443,7 +443,7 @@ export function buildModel(loaded: LoadedSpec, options: { naming?: NamingOptions
 
 export type Visibility = "readOnly" | "writeOnly";
 
-/** Keywords whose values are subschemas (one, a list, or a map of them). */
+/** Keywords whose value is a map of subschemas (one or a list of them: SUBSCHEMA_ONE, SUBSCHEMA_LISTS in ./walk.ts). */
 const SUBSCHEMA_MAPS = ["properties", "patternProperties", "dependentSchemas", "dependencies", "$defs"];
 
 /** What the index finds under a schema: the visibility keywords, and `mistyped` (see `mistyped()`) anywhere. */

@@ -1,11 +1,13 @@
 /**
  * Operation tables whose parts are shared between operations (one parameter entry, one schema thunk,
  * one responses map used by many): what a generator emitting each repeated part once (issue 16,
- * 12,000 operations) relies on. Also: operations are prepared on their first request, each its own.
+ * 12,000 operations) relies on. Also: operations are prepared on their first request, each its own;
+ * and schemas.ts's shared pieces (`rt.shared`) are one instance for every use, built on first use.
  */
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Extension, serveApi, z, type OperationSpec, type ParamEntry } from "@symphony-codegen/runtime";
+import { Extension, serveApi, shared, z, type OperationSpec, type ParamEntry } from "@symphony-codegen/runtime";
+import { CircleSchema, SquareSchema } from "../examples/features/src/generated/schemas.js";
 import { startNatsServer, type NatsServer } from "./helpers/nats-server.js";
 
 let server: NatsServer;
@@ -72,5 +74,31 @@ describe("operation tables with shared parts", () => {
     expect(bad.statuscode).toBe(400);
     expect(JSON.stringify(bad.body)).toContain("$top");
     expect(builds).toBe(1);
+  });
+});
+
+describe("schemas.ts's shared pieces", () => {
+  it("rt.shared builds its schema on the first call only, and returns that instance every time", () => {
+    let built = 0;
+    const piece = shared(() => {
+      built += 1;
+      return z.string();
+    });
+    expect(built).toBe(0);
+    const first = piece();
+    expect(piece()).toBe(first);
+    expect(built).toBe(1);
+  });
+
+  it("two generated constants using the same piece hold the same instance, and each still validates as itself", () => {
+    // examples/features: Circle { kind, radius > 0 } and Square { kind, side > 0 } share `kind` and the `> 0` number.
+    expect(CircleSchema.safeParse({ kind: "circle", radius: 1 }).success).toBe(true);
+    expect(CircleSchema.safeParse({ kind: "circle", radius: 0 }).success).toBe(false);
+    expect(SquareSchema.safeParse({ kind: "sq", side: 2 }).success).toBe(true);
+    expect(SquareSchema.safeParse({ kind: 7, side: 2 }).success).toBe(false);
+    const shape = (schema: z.ZodType) => (schema as unknown as z.ZodLazy<z.ZodObject>).unwrap().shape;
+    expect(shape(CircleSchema).kind).toBe(shape(SquareSchema).kind);
+    expect(shape(CircleSchema).radius).toBe(shape(SquareSchema).side);
+    expect(shape(CircleSchema).radius).not.toBe(shape(CircleSchema).kind);
   });
 });
