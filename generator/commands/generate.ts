@@ -52,6 +52,7 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       if (flags.watch && flags.check) throw new Error("--watch and --check cannot be combined");
       collectGarbageSooner();
       optimizeOnlyHotCode();
+      if (timingsShown(flags) && flagsSet()) process.stderr.write(`  V8 flags set for generation: ${flagsSet()}\n`);
       const overrides: CliOverrides = {
         spec,
         out: flags.out,
@@ -84,17 +85,19 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
     });
 }
 
+/** Phase timings (and the V8 flags set, once) go to stderr with --timings, or by default on a terminal. */
+const timingsShown = (flags: GenerateFlags) => !flags.quiet && (flags.timings ?? process.stderr.isTTY === true);
+
 /** One generation, as `generate` has always reported it; its exit code. */
 async function generateOnce(target: Target, flags: GenerateFlags, rerun: string): Promise<number> {
   const started = performance.now();
   const out = target.options.out;
   const shownOut = flags.out ?? (displayPath(out) || ".");
-  const showTimings = !flags.quiet && (flags.timings ?? process.stderr.isTTY === true);
+  const showTimings = timingsShown(flags);
   const onPhase = (phase: Phase, ms: number) => {
     if (!showTimings) return;
     process.stderr.write(`  ${phase.padEnd(6)} ${String(Math.round(ms)).padStart(6)} ms\n`);
   };
-  if (showTimings && flagsSet()) process.stderr.write(`  V8 flags set for generation: ${flagsSet()}\n`);
   const options = { ...target.options, check: flags.check, onPhase };
   const result = flags.force ? await generate(target.spec, options) : await generate(target.spec, { ...options, incremental: true });
   const say = (line: string) => {
