@@ -1,4 +1,4 @@
-/** `main` on a thread of its own, for a generation that needs a deeper stack than the main thread's (cli.ts). */
+/** `main` on the generation thread (generation-thread.ts): a deep stack and a small young generation. */
 import { parentPort, workerData } from "node:worker_threads";
 import { main } from "./cli.js";
 

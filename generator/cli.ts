@@ -2,7 +2,7 @@
  * The `symphony-codegen` command line: `main(argv)` builds the program from one module per
  * command (generator/commands/) and maps errors to exit codes.
  */
-import { isMainThread, Worker } from "node:worker_threads";
+import { isMainThread } from "node:worker_threads";
 import { Command } from "commander";
 import { formatDiagnostic, SpecError } from "./diagnostics.js";
 import type { CommandContext } from "./commands/context.js";
@@ -10,34 +10,17 @@ import { addGenerateCommand } from "./commands/generate.js";
 import { addDevCommand } from "./commands/dev.js";
 import { addInitCommand } from "./commands/init.js";
 import { packageVersion } from "./fingerprint.js";
-
-/**
- * A document whose `$ref`s nest hundreds deep (a chain of 500 schemas) overflows the main
- * thread's stack in the recursive walks. Such a run is repeated on a thread with this much
- * stack; nothing has been written by then (files are written last).
- */
-const DEEP_STACK_MB = 512;
+import { DEEP_STACK_MB, mainOnGenerationThread } from "./generation-thread.js";
 
 const isStackOverflow = (err: unknown) => err instanceof RangeError && /call stack size/i.test(err.message);
 
-/** `main(argv)` again on a thread with a deep stack; its exit code. */
-function mainWithDeepStack(argv: string[]): Promise<number> {
-  const worker = new Worker(new URL("./cli-worker.js", import.meta.url), {
-    workerData: { argv },
-    resourceLimits: { stackSizeMb: DEEP_STACK_MB },
-  });
-  return new Promise((resolve) => {
-    worker.once("message", (code: number) => resolve(code));
-    worker.once("error", (err) => {
-      process.stderr.write(`error: ${err.message}\n`);
-      resolve(1);
-    });
-    worker.once("exit", (code) => resolve(code === 0 ? 0 : 1));
-  });
-}
-
-export async function main(argv: string[]): Promise<number> {
-  const context: CommandContext = { exitCode: 0 };
+/**
+ * Runs the command line; its exit code. `generationThread`: the caller owns the process (bin/), so a
+ * one-shot `generate` may move to a thread of its own (generation-thread.ts); an in-process caller
+ * such as a test keeps its thread.
+ */
+export async function main(argv: string[], options: { generationThread?: boolean } = {}): Promise<number> {
+  const context: CommandContext = { exitCode: 0, argv, generationThread: options.generationThread === true };
   const program = new Command()
     .name("symphony-codegen")
     .description("Typed code generation for Symphony extensions from an OpenAPI document")
@@ -58,7 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (isStackOverflow(err) && argv[0] === "generate") {
-      if (isMainThread) return mainWithDeepStack(argv);
+      // `generate --watch` regenerates on the main thread (it handles the signals): rerun it where the stack is deep.
+      if (isMainThread) return mainOnGenerationThread(argv);
       process.stderr.write(`error: the document nests too deeply to generate, even with a ${DEEP_STACK_MB} MB stack (a $ref chain tens of thousands deep?)\n`);
       return 1;
     }

@@ -19,4 +19,9 @@ function flagsSet() {
   return set.join(" ");
 }
 
-module.exports = { setFlag, flagsSet };
+/** Whether the user set a V8 flag matching this pattern (NODE_OPTIONS or node's own arguments): theirs wins. */
+function userSetFlag(pattern) {
+  return pattern.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`);
+}
+
+module.exports = { setFlag, flagsSet, userSetFlag };

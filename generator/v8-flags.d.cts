@@ -1,2 +1,3 @@
 export declare function setFlag(flag: string): void;
 export declare function flagsSet(): string;
+export declare function userSetFlag(pattern: RegExp): boolean;
