@@ -13,7 +13,8 @@
  * Cost per operation is judged on the slope between consecutive sizes, (figure at N₂ − figure at N₁)
  * / (N₂ − N₁): a part that grows faster than the document shows as a rising slope. The figure from
  * the empty document, (figure at N − figure at 0) / N, is reported too; it falls with N because the
- * first operations also pay one-time warm-up (compiling the emitters' code paths).
+ * first operations also pay one-time warm-up (compiling the emitters' code paths). Sizes up to 1,000
+ * operations get 3× the runs: their steps are as small as one process's run-to-run noise.
  *
  *   npx tsx bench/scale.ts [--quick] [--runs N] [--sizes 100,1000,12000] [--no-graph] [--no-tsc]
  *
@@ -68,6 +69,8 @@ const withSmall = !quick;
 const SMALL_SPEC = path.join(ROOT, "fixtures/corpus/oai/v3.0-petstore-expanded.yaml");
 /** Target 3: warm regeneration in `--watch`, from the write to the "regenerated" line (ms). */
 const WATCH_LIMIT_MS = 50;
+/** Sizes this small or smaller are sampled 3× as often (target 1's small steps). */
+const SMALL_SIZE = 1000;
 /** Largest spread of the per-operation slope around its median across sizes (target 1). */
 const SPREAD = 0.3;
 
@@ -115,6 +118,16 @@ await rounds(
   [0, ...sizes].map((n) => [n, specs.get(n)!.file]),
   runs,
 );
+// A step between two small sizes is a fraction of a second and ~10 MiB of real work, the size of one
+// process's run-to-run noise: their medians take 3× the runs (seconds each), so a slope is not one outlier.
+const small = [0, ...sizes].filter((n) => n <= SMALL_SIZE);
+if (!quick && small.length > 1) {
+  log(`sizes up to ${SMALL_SIZE} operations: ${2 * runs} more run(s) each`);
+  await rounds(
+    small.map((n) => [n, specs.get(n)!.file]),
+    2 * runs,
+  );
+}
 let graph: string | undefined;
 if (withGraph) {
   graph = graphSpec();
@@ -244,7 +257,7 @@ const rows = [0, ...sizes].map((n, i) => {
   return `| ${n} | ${spec.stats.schemas} | ${(spec.bytes / MiB).toFixed(2)} | ${fmtMs(o.wall)} | ${fmtMiB(o.rss)} | ${step ? fmtPer(step.ms, 2) : "–"} | ${step ? fmtPer(step.kib, 0) : "–"} | ${zero ? fmtPer(zero.ms, 2) : "–"} | ${fmtMs(t.wall)} | ${fmtMiB(t.rss)} |`;
 });
 const sections = [
-  `Synthetic Graph-shaped descriptions (bench/scale/synthetic.ts: \`allOf\` chains up to 5 deep, discriminator mappings over every descendant, shared parameters and error responses); ${runs} run(s) each, interleaved; ${machine()}. ` +
+  `Synthetic Graph-shaped descriptions (bench/scale/synthetic.ts: \`allOf\` chains up to 5 deep, discriminator mappings over every descendant, shared parameters and error responses); ${runs} run(s) each (${3 * runs} up to ${SMALL_SIZE} operations), interleaved; ${machine()}. ` +
     `Slope: (figure at N − figure at the size before) / (operations between); from 0: (figure at N − figure at 0 operations) / N.`,
   "",
   `| operations | schemas | spec MiB | ours wall | ours peak RSS | ours ms / op (slope) | ours KiB / op (slope) | ours ms / op (from 0) | ${otName} wall | ${otName} peak RSS |`,
