@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import { escapePointer } from "@symphony-codegen/runtime/internal/serve/envelope.js";
 /** Errors about the input document, each naming file, JSON pointer and (for YAML) line and column. */
 export interface Diagnostic {
@@ -111,10 +112,11 @@ export function locate(file: string, pointer: string): Position | undefined {
  * (a spec with thousands of model warnings took minutes when each one parsed it again).
  */
 export function locator(file: string): (pointer: string) => Position | undefined {
-  let parsed: { doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter } | null | undefined;
+  let parsed: { doc: Document.Parsed; lineCounter: LineCounter } | null | undefined;
   return (pointer) => {
     if (parsed === undefined) {
       try {
+        const { LineCounter, parseDocument } = yaml();
         const lineCounter = new LineCounter();
         const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter, keepSourceTokens: false, uniqueKeys: false, merge: true });
         parsed = { doc, lineCounter };
@@ -132,7 +134,12 @@ export function pointerTokens(pointer: string): string[] {
   return text === "" ? [] : text.split("/").map(unescapePointerToken);
 }
 
-function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, pointer: string): Position | undefined {
+/** The yaml package, loaded when a line is first needed: ~100 ms of every run's start-up otherwise. */
+let yamlPackage: typeof import("yaml") | undefined;
+const yaml = () => (yamlPackage ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
+
+function positionIn(doc: Document.Parsed, lineCounter: LineCounter, pointer: string): Position | undefined {
+  const { isMap, isScalar, isSeq } = yaml();
   const tokens = pointerTokens(pointer);
   let node: unknown = doc.contents;
   for (const token of tokens) {
