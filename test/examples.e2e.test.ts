@@ -7,6 +7,7 @@ import * as hello1 from "../examples/hello/src/hello1.js";
 import * as hello2 from "../examples/hello/src/hello2.js";
 import * as hello3 from "../examples/hello/src/hello3.js";
 import * as hello4 from "../examples/hello/src/hello4.js";
+import * as hello5 from "../examples/hello/src/hello5.js";
 import * as markdown from "../examples/markdown_content/src/extension.js";
 import * as clock from "../examples/clock/src/extension.js";
 import { Extensions } from "./helpers/extension.js";
@@ -117,6 +118,47 @@ describe("hello tutorial", () => {
     await stop(other);
     await stop(e4);
   });
+
+  it("hello5 serves a hand-written endpoint (parseRestRequest, restResponse, restError) in the generated one's group", async () => {
+    const e5 = await start(hello5.createExtension(), (e) => hello5.setup(e, { reportEvery: 100 }));
+    const post = (body: unknown) =>
+      fetch(api("hello", "/greetings"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    // Interleaved: the two services share the subjects' prefix and the default queue group, and neither takes the other's requests.
+    for (let i = 0; i < 5; i++) {
+      const greeted = await post({ names: ["Ada", "__proto__", "constructor"], excited: i % 2 === 0 });
+      expect(greeted.status).toBe(200);
+      const end = i % 2 === 0 ? "!" : ".";
+      expect(await greeted.json()).toEqual({ greetings: [`Hello, Ada${end}`, `Hello, __proto__${end}`, `Hello, constructor${end}`] });
+      const hello = await fetch(api("hello", "/hello?name=Grace"));
+      expect(hello.status).toBe(200);
+      expect(((await hello.json()) as { message: string }).message).toBe("Hello, Grace!");
+    }
+
+    // The handler's own checks: a 400 problem+json naming every offending field.
+    const bad = await post({ names: ["Ada", "", 7, "x".repeat(101)], excited: "yes" });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+    const problem = (await bad.json()) as { status: number; errors: { in: string; pointer: string }[] };
+    expect(problem.status).toBe(400);
+    expect(problem.errors.map((e) => e.pointer)).toEqual(["/names/1", "/names/2", "/names/3", "/excited"]);
+    const nobody = await post({ names: [] });
+    expect(nobody.status).toBe(400);
+    expect(((await nobody.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe("/names");
+
+    // An envelope that is not one, straight over NATS: parseRestRequest's 400 names the envelope field.
+    const nc = e5.conn()!;
+    const raw = await nc.request(`cirata.extensions.hello.greet`, new TextEncoder().encode(JSON.stringify({ method: "POST", headers: 5 })), { timeout: 2000 });
+    const wrapped = JSON.parse(new TextDecoder().decode(raw.data)) as { statuscode: number; body: { errors: { in: string; pointer: string }[] } };
+    expect(wrapped.statuscode).toBe(400);
+    expect(wrapped.body.errors).toEqual([{ in: "envelope", pointer: "/headers", message: "expected an object" }]);
+
+    // Both services describe themselves, the greeter with its own document.
+    const infos = await nc.services.client().info();
+    const names = new Set<string>();
+    for await (const info of infos) if (info.endpoints.some((e) => e.subject.startsWith("cirata.extensions.hello."))) names.add(info.name);
+    expect([...names].sort()).toEqual(["Hello", "greeter"]);
+    await stop(e5);
+  });
 });
 
 describe("markdown_content", () => {
@@ -139,7 +181,11 @@ describe("markdown_content", () => {
 
   it("PUT /content stores the markdown in KV and pushes it to the registered widget", async () => {
     const text = "# Release notes\n\n- Faster sync\n";
-    const res = await fetch(api(markdown.PREFIX, "/content"), { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ markdown: text }) });
+    const res = await fetch(api(markdown.PREFIX, "/content"), {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ markdown: text }),
+    });
     expect(res.status).toBe(200);
     const stored = (await res.json()) as { markdown: string; revision: number; updated: string };
     expect(stored.markdown).toBe(text);
@@ -153,7 +199,11 @@ describe("markdown_content", () => {
   });
 
   it("rejects a body without markdown", async () => {
-    const res = await fetch(api(markdown.PREFIX, "/content"), { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "x" }) });
+    const res = await fetch(api(markdown.PREFIX, "/content"), {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "x" }),
+    });
     expect(res.status).toBe(400);
     expect(widgetContent()).toContain("Release notes");
   });
