@@ -13,38 +13,35 @@
  * token-shaped strings are masked wherever they appear.
  */
 import { randomBytes } from "node:crypto";
-import {
-  SpanKind as OtelSpanKind,
-  TraceFlags,
-  isValidSpanId,
-  isValidTraceId,
-  type AttributeValue,
-  type Attributes,
-  type SpanContext,
-} from "@opentelemetry/api";
+import type { AttributeValue, Attributes, SpanContext } from "@opentelemetry/api";
 import { Match, type Msg, type MsgHdrs, type NatsConnection, type Service, type ServiceMsg } from "nats";
 import { InvalidConfiguration } from "../core/errors.js";
 import { createLogger, redact, type LogFields, type Logger } from "../core/log.js";
 import { isValidPrefix } from "./names.js";
 import type { RestRequest } from "../serve/envelope.js";
 
-/** Span kinds (OpenTelemetry's values). */
+/**
+ * Span kinds, with OpenTelemetry's values (its `SpanKind` enum). Written out rather than imported:
+ * loading `@opentelemetry/api` (types are all this module takes from it) added ~7 MiB to every
+ * extension's resident memory.
+ */
 export const SpanKind = {
-  Internal: OtelSpanKind.INTERNAL,
-  Server: OtelSpanKind.SERVER,
-  Client: OtelSpanKind.CLIENT,
-  Producer: OtelSpanKind.PRODUCER,
-  Consumer: OtelSpanKind.CONSUMER,
+  Internal: 0,
+  Server: 1,
+  Client: 2,
+  Producer: 3,
+  Consumer: 4,
 } as const;
 export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
 
-const KIND_NAMES: Record<number, string> = {
-  [OtelSpanKind.INTERNAL]: "INTERNAL",
-  [OtelSpanKind.SERVER]: "SERVER",
-  [OtelSpanKind.CLIENT]: "CLIENT",
-  [OtelSpanKind.PRODUCER]: "PRODUCER",
-  [OtelSpanKind.CONSUMER]: "CONSUMER",
-};
+const KIND_NAMES: Record<number, string> = { 0: "INTERNAL", 1: "SERVER", 2: "CLIENT", 3: "PRODUCER", 4: "CONSUMER" };
+
+/** W3C trace context: the `sampled` trace flag. */
+const SAMPLED = 1;
+/** A trace id: 32 lower-case hex digits, not all zero (W3C trace context, as OpenTelemetry's `isValidTraceId`). */
+const isValidTraceId = (id: string) => /^[0-9a-f]{32}$/i.test(id) && !/^0+$/.test(id);
+/** A span id: 16 hex digits, not all zero (OpenTelemetry's `isValidSpanId`). */
+const isValidSpanId = (id: string) => /^[0-9a-f]{16}$/i.test(id) && !/^0+$/.test(id);
 
 /** Where a parent trace context can come from: a REST envelope, a NATS message, a header map or a `traceparent` string. */
 export type TraceCarrier =
@@ -395,7 +392,7 @@ export class Observability {
       kind,
       traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
       spanId: randomBytes(8).toString("hex"),
-      traceFlags: parent ? parent.traceFlags : TraceFlags.SAMPLED,
+      traceFlags: parent ? parent.traceFlags : SAMPLED,
       startTime: nowMs(),
       attributes: {},
       ended: false,
