@@ -97,7 +97,7 @@ export interface UpToDateResult extends WriteResult {
 export const DEFAULT_RUNTIME_IMPORT = "@symphony-codegen/runtime";
 
 /** Outputs whose bodies users' builds need not type-check (see UNCHECKED in write.ts). */
-const UNCHECKED_FILES = new Set(["schemas", "operations"]);
+const UNCHECKED_FILES = new Set(["schemas", "operations", "handlers", "client"]);
 
 /** Emits and formats every output file for a model (no I/O). */
 export async function emitFiles(

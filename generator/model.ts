@@ -69,6 +69,8 @@ export interface OperationModel {
   /** `x-symphony-idempotent: true`: clients may retry it although its method is not idempotent (runtime/core/retry.ts). */
   idempotent?: boolean;
   parameters: ParameterModel[];
+  /** Declared Accept/Content-Type/Authorization header parameters, left out of `parameters` (types.ts still has them). */
+  transportHeaders?: true;
   requestBody?: { required: boolean; description?: string; content: MediaModel[] };
   responses: ResponseModel[];
   /** Where the operation is declared, for messages. */
@@ -313,6 +315,7 @@ class ModelBuilder {
         pointer,
       };
       if (operationId) model.operationId = operationId;
+      if (parameters.length < byKey.size) model.transportHeaders = true;
       if (op["x-symphony-idempotent"] === true) model.idempotent = true;
       if (typeof op.summary === "string") model.summary = op.summary;
       if (typeof op.description === "string") model.description = op.description;

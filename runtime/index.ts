@@ -11,6 +11,7 @@ export * from "./serve/serve.js";
 export * from "./sdk/extension.js";
 export * from "./sdk/names.js";
 export type * from "./serve/status-ranges.js";
+export type * from "./serve/operation-types.js";
 export * from "./sdk/metadata.js";
 export * from "./sdk/platform.js";
 export * from "./sdk/token.js";

@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic, generate, SpecError, type Diagnostic } from "../generator/index.js";
 import { discoverSpecs, INVALID, ROOT } from "./helpers/specs.js";
 import { checkProgram, stripUnchecked, type ProgramRun } from "./helpers/tsc.js";
+import { writeDerivedChecks } from "./helpers/derived.js";
 
 const OUT = path.join(ROOT, "test/.tmp/compile");
 /** Files every output has (others, e.g. client.ts, may join them). */
@@ -32,6 +33,8 @@ const generated = new Map<string, { ok: true; files: string[] } | { ok: false; e
 const tsc = {} as Record<Mode, ProgramRun>;
 /** Output files that carried the @ts-nocheck header (removed before tsc runs). */
 const unchecked = new Set<string>();
+/** Operations whose derived types derived-checks.ts compares with the spelled-out ones (test/helpers/derived.ts). */
+let derived = 0;
 
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, "runtime/dist/index.d.ts"))) throw new Error("runtime/dist is missing: run `npm run build` first");
@@ -41,10 +44,12 @@ beforeAll(async () => {
   results.forEach((r, i) =>
     generated.set(valid[i]!.name, r.status === "fulfilled" ? { ok: true, files: r.value.files.map((f) => f.name) } : { ok: false, error: r.reason }),
   );
-  // Users' builds skip the zod tables' bodies (// @ts-nocheck); here every line is checked.
+  // Users' builds skip the zod tables and the declarations (// @ts-nocheck); here every line is checked.
   for (const [name, result] of generated) {
     if (result.ok) for (const file of await stripUnchecked(path.join(OUT, name), result.files)) unchecked.add(`${name}/${file}`);
   }
+  // Every operation's derived types (rt.RequestOf / rt.ResponseOf) against the spelled-out ones: tsc errors if any differ.
+  for (const spec of valid) if (generated.get(spec.name)?.ok) derived += (await writeDerivedChecks(spec.abs, path.join(OUT, spec.name))).length;
   for (const [mode, options] of Object.entries(MODES)) {
     const tsconfig = {
       compilerOptions: { strict: true, noEmit: true, target: "ES2022", lib: ["ES2023"], types: [], skipLibCheck: true, ...options },
@@ -78,10 +83,15 @@ describe("discovery", () => {
 });
 
 describe("type-check cost", () => {
-  it("only the zod tables (schemas.ts, operations.ts) skip users' type-checking, and every output has both", () => {
+  it("only the zod tables and the declarations (schemas, operations, handlers, client) skip users' type-checking, and every output has them", () => {
     const names = [...generated].filter(([, r]) => r.ok).map(([name]) => name);
     expect(names.length).toBeGreaterThan(10);
-    expect([...unchecked].sort()).toEqual(names.flatMap((n) => [`${n}/operations.ts`, `${n}/schemas.ts`]).sort());
+    const files = ["client.ts", "handlers.ts", "operations.ts", "schemas.ts"];
+    expect([...unchecked].sort()).toEqual(names.flatMap((n) => files.map((f) => `${n}/${f}`)).sort());
+  });
+
+  it("derives each operation's types identical to the spelled-out ones (derived-checks.ts in every output, compiled below)", () => {
+    expect(derived).toBeGreaterThan(400);
   });
 });
 

@@ -13,6 +13,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { buildModel, emitFiles, formatDiagnostic, generate, loadSpec, SpecError, type GenerateResult } from "../generator/index.js";
 import { main } from "../generator/cli.js";
+import { UNCHECKED } from "../generator/write.js";
+import { writeDerivedChecks } from "./helpers/derived.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = path.join(ROOT, "fixtures");
@@ -30,6 +32,15 @@ const fixtures = readdirSync(FIXTURES)
   .map((f) => ({ file: path.join(FIXTURES, f), name: f.replace(/\.ya?ml$/, "") }));
 
 const fixtureResults = new Map<string, GenerateResult>();
+/** Operations whose derived types derived-checks.ts compares with the spelled-out ones, by fixture. */
+const derivedOperations = new Map<string, number>();
+/** Must not compile: a derived response missing a member, or a request with a body it does not have, is not identical. */
+const MUTATED_DERIVATION = [
+  "// @ts-expect-error: the derived response is not the spelled-out one without its 200 member",
+  "export type MutatedResponse = Expect<Identical<Derived.ShowPetByIdResponse, Exclude<Explicit.ShowPetByIdResponse, { status: 200 }>>>;",
+  "// @ts-expect-error: nor is the derived request one with another body",
+  'export type MutatedRequest = Expect<Identical<Derived.ShowPetByIdRequest, Omit<Explicit.ShowPetByIdRequest, "body"> & { body: string }>>;',
+].join("\n");
 let typedResult: GenerateResult;
 let tscRun: Promise<{ code: number; output: string }>;
 
@@ -220,7 +231,17 @@ function runTsc(): Promise<{ code: number; output: string }> {
 beforeAll(async () => {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
-  for (const f of fixtures) fixtureResults.set(f.name, await generate(f.file, { out: path.join(OUT, "fixtures", f.name) }));
+  for (const f of fixtures) {
+    const dir = path.join(OUT, "fixtures", f.name);
+    fixtureResults.set(f.name, await generate(f.file, { out: dir }));
+    // handlers.ts and client.ts are only declarations; checked here (users' builds skip them), so
+    // that none of the checks below compares against a type tsc could not resolve (any).
+    for (const file of ["handlers.ts", "client.ts"]) {
+      const target = path.join(dir, file);
+      if (existsSync(target)) await writeFile(target, (await readFile(target, "utf8")).replace(UNCHECKED + "\n", ""));
+    }
+    derivedOperations.set(f.name, (await writeDerivedChecks(f.file, dir, f.name === "snapshot-basic" ? MUTATED_DERIVATION : undefined)).length);
+  }
   await writeFile(path.join(OUT, "hostile-checks.ts"), hostileTypeChecks());
   await writeFile(path.join(OUT, "typed.yaml"), TYPED_SPEC);
   typedResult = await generate(path.join(OUT, "typed.yaml"), { out: path.join(OUT, "typed") });
@@ -287,6 +308,27 @@ describe("snapshots", () => {
     const own = output.split("\n").filter((l) => l.startsWith(`fixtures/${name}/`));
     expect(own.join("\n")).toBe("");
     expect(existsSync(path.join(OUT, "fixtures", name, "index.ts"))).toBe(true);
+  });
+});
+
+describe("derived operation types (rt.RequestOf / rt.ResponseOf)", () => {
+  it("are identical to the spelled-out types for every fixture operation, and a mutated expectation fails", async () => {
+    const { output } = await tscRun;
+    expect(
+      output
+        .split("\n")
+        .filter((l) => /derived-checks|handlers-explicit/.test(l))
+        .join("\n"),
+    ).toBe("");
+    expect([...derivedOperations.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(30);
+    const basic = fixtureResults.get("snapshot-basic")!.files.find((f) => f.name === "handlers.ts")!.content;
+    expect(basic).toContain('export type ShowPetByIdResponse = rt.ResponseOf<operations["showPetById"]> | never;');
+    expect(basic).toContain('export type DeletePetsByPetIdRequest = rt.RequestOf<paths["/pets/{petId}"]["delete"]>;');
+    // Response headers: spelled out.
+    expect(basic).toContain("export interface ListPetsRequest {");
+    const checks = readFileSync(path.join(OUT, "fixtures/snapshot-basic/derived-checks.ts"), "utf8");
+    expect(checks).toContain("Expect<Identical<Derived.ShowPetByIdResponse, Explicit.ShowPetByIdResponse>>");
+    expect(checks).toContain("@ts-expect-error");
   });
 });
 

@@ -87,6 +87,25 @@ function visible(model: ApiModel, type: ts.TypeNode, schemas: (JsonSchema | unde
   return schemas.some((schema) => index.marked(schema)) ? t.ref(`rt.${side}`, [type]) : type;
 }
 
+/**
+ * Whether `rt.RequestOf` / `rt.ResponseOf` (runtime/serve/operation-types.ts) give exactly the
+ * types requestType and responseType spell out: they cannot see response headers, the order of
+ * several media types (the first one's `contentType` is optional), readOnly/writeOnly markers, a
+ * body without media types, the header parameters the model leaves out, or "no responses".
+ */
+function derivable(model: ApiModel, op: OperationModel): boolean {
+  const index = visibilityIndex(model.document);
+  const media = [...(op.requestBody?.content ?? []), ...op.responses.flatMap((r) => r.content)];
+  return (
+    op.responses.length > 0 &&
+    op.responses.every((r) => r.headers.length === 0 && r.content.length <= 1) &&
+    (op.requestBody === undefined || op.requestBody.content.length > 0) &&
+    !op.transportHeaders &&
+    op.parameters.every((p) => p.required || p.in !== "path") &&
+    ![...op.parameters.map((p) => p.schema), ...media.map((m) => m.schema)].some((schema) => index.marked(schema))
+  );
+}
+
 function requestType(model: ApiModel, op: OperationModel): ts.InterfaceDeclaration {
   const fields = LOCATIONS.map(([location, field]) => {
     const params = op.parameters.filter((p) => p.in === location);
@@ -181,11 +200,15 @@ const BUILDERS_WHY =
   "An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.";
 const BUILDERS_FUNCTION = ["function builders<R>(): rt.ResponseBuilders<R> {", "  return rt.responseBuilders<R>();", "}"].join("\n");
 
-/** handlers.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against). */
-export function emitHandlers(model: ApiModel, runtimeImport: string, print = true): string {
+/**
+ * handlers.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against);
+ * `derive: false` spells out every operation's types (test/generate.test.ts checks the derived ones against them).
+ */
+export function emitHandlers(model: ApiModel, runtimeImport: string, print = true, derive = true): string {
   const all = [...model.operations, ...model.webhooks];
+  const derived = new Set(derive ? all.filter((op) => derivable(model, op)) : []);
   const roots = new Set<string>(all.map((op) => typesPath(model, op).root));
-  const media = all.flatMap((op) => [...(op.requestBody?.content ?? []), ...op.responses.flatMap((r) => r.content)]);
+  const media = all.filter((op) => !derived.has(op)).flatMap((op) => [...(op.requestBody?.content ?? []), ...op.responses.flatMap((r) => r.content)]);
   if (media.some((m) => componentOf(m.schema) !== undefined)) roots.add("components");
   const out: (Statement | string)[] = [
     roots.size > 0 ? importNames([...roots].sort(), s("./types.js"), true) : "",
@@ -196,7 +219,14 @@ export function emitHandlers(model: ApiModel, runtimeImport: string, print = tru
   for (const op of all) {
     // The comment travels with its statement: the formatter may split between statements.
     const comment = `${op.method} ${op.path.replace(/[\r\n\u2028\u2029]/g, " ")}`.replace(/\*\//g, "*\\/");
-    out.push(spaced(declaration(() => t.lineComment(requestType(model, op), comment))), spaced(declaration(() => responseType(model, op))));
+    if (derived.has(op))
+      out.push(
+        spaced(declaration(() => t.lineComment(t.exportedAlias(`${op.typeName}Request`, t.ref("rt.RequestOf", [opType(model, op)])), comment))),
+        // `| never`: a union written here is named after this alias in tsc's messages ("… is not assignable to
+        // type 'FindPetResponse | Promise<FindPetResponse>'"); rt.ResponseOf's union alone would be spelled out.
+        spaced(declaration(() => t.exportedAlias(`${op.typeName}Response`, t.union([t.ref("rt.ResponseOf", [opType(model, op)]), t.keyword(K.NeverKeyword)])))),
+      );
+    else out.push(spaced(declaration(() => t.lineComment(requestType(model, op), comment))), spaced(declaration(() => responseType(model, op))));
     out.push(
       spaced(
         constCall(

@@ -1,4 +1,4 @@
-/** operations.ts: the table the runtime dispatcher reads, one entry per operation. */
+/** operations.ts: the table the runtime dispatcher reads, one row per operation (rt.OperationRow). */
 import type { ApiModel, OperationModel } from "../model.js";
 import { formattedStatement, joinStatements } from "../format.js";
 import { ExprPrinter, Unsupported } from "../print/expr-printer.js";
@@ -29,14 +29,15 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter, sh
     ].filter(Boolean);
     return shared.ref("param", "rt.ParamEntry", `{ ${fields.join(", ")} }`);
   });
-  const fields = [
-    `handler: ${stringLiteral(op.handlerName)}`,
-    `endpoint: ${stringLiteral(op.endpoint)}`,
-    `method: ${stringLiteral(op.method)}`,
-    `path: ${stringLiteral(op.path)}`,
-    ...(op.idempotent ? ["idempotent: true"] : []),
-    `params: ${shared.ref("params", "readonly rt.ParamEntry[]", `[${params.join(", ")}]`)}`,
+  // rt.OperationRow: handler, endpoint, method, path, params, responses, responseBodies, body, idempotent.
+  const row = [
+    stringLiteral(op.handlerName),
+    stringLiteral(op.endpoint),
+    stringLiteral(op.method),
+    stringLiteral(op.path),
+    shared.ref("params", "readonly rt.ParamEntry[]", `[${params.join(", ")}]`),
   ];
+  let body: string | undefined;
   if (op.requestBody) {
     const content = op.requestBody.content.map(
       (m) => `${stringLiteral(m.contentType)}: ${m.schema === undefined ? "null" : schema(zod.inline(m.schema, "schemas.", "request"))}`,
@@ -46,10 +47,10 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter, sh
       .filter((m) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(m.contentType))
       .map((m) => `${stringLiteral(m.contentType)}: ${shape(valueShape(model.document, m.schema))}`);
     const shapeField = shapes.length > 0 ? `, shapes: { ${shapes.join(", ")} }` : "";
-    fields.push(`body: ${shared.ref("body", "rt.BodySpec", `{ required: ${op.requestBody.required}, content: { ${content.join(", ")} }${shapeField} }`)}`);
+    body = shared.ref("body", "rt.BodySpec", `{ required: ${op.requestBody.required}, content: { ${content.join(", ")} }${shapeField} }`);
   }
   const responses = op.responses.map((r) => `${propertyKey(r.key)}: ${r.content[0] ? stringLiteral(r.content[0].contentType) : "null"}`);
-  fields.push(`responses: ${shared.ref("responses", 'rt.OperationSpec["responses"]', `{ ${responses.join(", ")} }`)}`);
+  row.push(shared.ref("responses", 'rt.OperationSpec["responses"]', `{ ${responses.join(", ")} }`));
   // Response body schemas for optional response validation: JSON media types only; like every
   // schema in the table a thunk, so nothing is built unless validation is on.
   const responseBodies = op.responses.flatMap((r) => {
@@ -58,10 +59,15 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter, sh
     const entries = media.map((m) => `${stringLiteral(m.contentType)}: ${schema(zod.inline(m.schema, "schemas.", "response"))}`);
     return [`${propertyKey(r.key)}: { ${entries.join(", ")} }`];
   });
-  if (responseBodies.length > 0) {
-    fields.push(`responseBodies: ${shared.ref("responseBodies", 'NonNullable<rt.OperationSpec["responseBodies"]>', `{ ${responseBodies.join(", ")} }`)}`);
-  }
-  return `{ ${fields.join(", ")} }`;
+  row.push(
+    responseBodies.length > 0
+      ? shared.ref("responseBodies", 'NonNullable<rt.OperationSpec["responseBodies"]>', `{ ${responseBodies.join(", ")} }`)
+      : "undefined",
+    body ?? "undefined",
+    op.idempotent ? "true" : "undefined",
+  );
+  while (row.at(-1) === "undefined") row.pop();
+  return `[${row.join(", ")}]`;
 }
 
 /**
@@ -95,9 +101,11 @@ export function operationTables(model: ApiModel, zod: ZodEmitter): TableStatemen
   const table = (comment: string, name: string, ops: OperationModel[]): TableStatement => ({
     comment,
     left: `export const ${name}: readonly rt.OperationSpec[]`,
-    code: `[${ops.map((op) => operationEntry(model, op, zod, shared)).join(",\n")}]`,
+    code: `rt.operationRows([${ops.map((op) => operationEntry(model, op, zod, shared)).join(",\n")}])`,
   });
-  const tables = [table("/** What the runtime needs to decode, dispatch and encode each operation. */", "operationTable", model.operations)];
+  const tables = [
+    table("/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */", "operationTable", model.operations),
+  ];
   if (model.webhooks.length > 0) tables.push(table("/** The same for the webhooks and callbacks this API sends. */", "webhookTable", model.webhooks));
   const { constants, expand } = shared.resolve(tables.map((t) => t.code));
   return [...constants, ...tables.map((t) => ({ ...t, code: expand(t.code) }))];

@@ -89,6 +89,8 @@ function typeAlias(node: ts.TypeAliasDeclaration): Doc {
   const value = ts.isUnionTypeNode(node.type) && node.type.types.length === 1 ? node.type.types[0]! : node.type;
   const head = [exportKeyword(node), "type ", identifier(node.name), " ="];
   if (ts.isUnionTypeNode(value)) return [leadingComments(node), group([head, group(indent([line, aliasUnion(value)]))]), ";"];
+  if (ts.isTypeReferenceNode(value) && value.typeArguments?.length === 1 && ts.isIndexedAccessTypeNode(value.typeArguments[0]!))
+    return [leadingComments(node), referenceOfIndexed(head.join(""), value)];
   if (ts.isTypeLiteralNode(value)) {
     // "fluid": the literal stays after `=` while `… = {` fits, else goes to the next line; there it breaks on its own.
     const next = stringWidth(`${head.join("")} {`) > PRINT_WIDTH;
@@ -99,6 +101,22 @@ function typeAlias(node: ts.TypeAliasDeclaration): Doc {
   // "fluid" with a value that cannot break: on the line of `=` when it fits there, else on the next.
   const flat = `${head.join("")} ${text};`;
   return [leadingComments(node), stringWidth(flat) <= PRINT_WIDTH ? flat : [head, indent([hardline, text]), ";"]];
+}
+
+/**
+ * `type X = F<I>;` whose one type argument is an indexed access (which prettier never breaks), in
+ * prettier's "fluid" assignment layout: on one line when it fits; else after `=` while `… = F<`
+ * fits there, the argument on a line of its own; else on the next line, broken the same way if
+ * it does not fit there either.
+ */
+function referenceOfIndexed(head: string, value: ts.TypeReferenceNode): Doc {
+  const text = printDoc(annotation(value), Number.POSITIVE_INFINITY, stringWidth);
+  if (text.includes("\n")) throw new UnsupportedNode("type argument on several lines");
+  const open = text.indexOf("<") + 1;
+  const broken: Doc = [text.slice(0, open), indent([hardline, text.slice(open, -1)]), hardline, ">;"];
+  if (stringWidth(`${head} ${text};`) <= PRINT_WIDTH) return `${head} ${text};`;
+  if (stringWidth(`${head} ${text.slice(0, open)}`) <= PRINT_WIDTH) return [head, " ", broken];
+  return [head, indent([hardline, stringWidth(`  ${text};`) <= PRINT_WIDTH ? `${text};` : broken])];
 }
 
 function jsDocDoc(comment: string): Doc {

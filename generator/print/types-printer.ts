@@ -425,11 +425,13 @@ function unionMembers(types: ts.TypeNode[]): Doc {
 
 /**
  * A type alias's union value in prettier's break-after-operator layout (`type X =` then the
- * members, indented): the members, for unions of two type literals or more.
+ * members, indented): the members, for unions of two type literals or more, and for a generic
+ * type's instance `| never` (handlers.ts's derived responses).
  */
 export function aliasUnion(node: ts.TypeNode): Doc {
   const types = ts.isUnionTypeNode(node) ? node.types.map(unwrap) : [];
-  if (types.length < 2 || !types.every(ts.isTypeLiteralNode)) unsupported("alias union", node);
+  const orNever = types.length === 2 && ts.isTypeReferenceNode(types[0]!) && types[1]!.kind === ts.SyntaxKind.NeverKeyword;
+  if (!orNever && (types.length < 2 || !types.every(ts.isTypeLiteralNode))) unsupported("alias union", node);
   noComments(node);
   return unionMembers(types);
 }

@@ -64,3 +64,31 @@ export interface DecodedRequest {
   /** The media type the body was read as. */
   contentType?: string;
 }
+
+/**
+ * One operation as generated operations.ts writes it: positionally, `undefined` where an
+ * OperationSpec has no such member. An object per operation would be three times the syntax
+ * nodes for tsc to parse and bind in every build of an extension with thousands of operations.
+ */
+export type OperationRow = readonly [
+  handler: string,
+  endpoint: string,
+  method: string,
+  path: string,
+  params: readonly ParamEntry[],
+  responses: OperationSpec["responses"],
+  responseBodies?: OperationSpec["responseBodies"],
+  body?: BodySpec,
+  idempotent?: true,
+];
+
+/** The OperationSpecs of generated operations.ts's rows. */
+export function operationRows(rows: readonly OperationRow[]): OperationSpec[] {
+  return rows.map(([handler, endpoint, method, path, params, responses, responseBodies, body, idempotent]) => {
+    const spec: OperationSpec = { handler, endpoint, method, path, params, responses };
+    if (idempotent) spec.idempotent = true;
+    if (body) spec.body = body;
+    if (responseBodies) spec.responseBodies = responseBodies;
+    return spec;
+  });
+}

@@ -5,15 +5,17 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "createTodo",
-    endpoint: "createTodo",
-    method: "POST",
-    path: "/todos",
-    params: [],
-    body: {
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "createTodo",
+    "createTodo",
+    "POST",
+    "/todos",
+    [],
+    { "201": "application/json" },
+    { "201": { "application/json": () => schemas.DoneTodoSchema } },
+    {
       required: true,
       content: {
         "application/json": () =>
@@ -23,15 +25,13 @@ export const operationTable: readonly rt.OperationSpec[] = [
           ]),
       },
     },
-    responses: { "201": "application/json" },
-    responseBodies: { "201": { "application/json": () => schemas.DoneTodoSchema } },
-  },
-  {
-    handler: "replaceTodo",
-    endpoint: "replaceTodo",
-    method: "PUT",
-    path: "/todos/{id}",
-    params: [
+  ],
+  [
+    "replaceTodo",
+    "replaceTodo",
+    "PUT",
+    "/todos/{id}",
+    [
       {
         name: "id",
         in: "path",
@@ -42,8 +42,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.integer(),
       },
     ],
-    body: { required: true, content: { "application/json": () => schemas.StampedTodoSchema } },
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.LabelledSchema } },
-  },
-];
+    { "200": "application/json" },
+    { "200": { "application/json": () => schemas.LabelledSchema } },
+    { required: true, content: { "application/json": () => schemas.StampedTodoSchema } },
+  ],
+]);

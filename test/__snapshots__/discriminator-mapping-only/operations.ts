@@ -6,16 +6,16 @@ import * as schemas from "./schemas.js";
 
 const schema0: rt.SchemaThunk = () => schemas.MicrosoftGraphIdentitySchema;
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "createIdentity",
-    endpoint: "createIdentity",
-    method: "POST",
-    path: "/identities",
-    params: [],
-    body: { required: true, content: { "application/json": schema0 } },
-    responses: { "201": "application/json" },
-    responseBodies: { "201": { "application/json": schema0 } },
-  },
-];
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "createIdentity",
+    "createIdentity",
+    "POST",
+    "/identities",
+    [],
+    { "201": "application/json" },
+    { "201": { "application/json": schema0 } },
+    { required: true, content: { "application/json": schema0 } },
+  ],
+]);

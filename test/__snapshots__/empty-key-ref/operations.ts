@@ -5,19 +5,19 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "getUsers",
-    endpoint: "get_users",
-    method: "GET",
-    path: "/users",
-    params: [],
-    responses: { "200": "application/json" },
-    responseBodies: {
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "getUsers",
+    "get_users",
+    "GET",
+    "/users",
+    [],
+    { "200": "application/json" },
+    {
       "200": {
         "application/json": () => z.looseObject({ a: schemas.A2AllOf1AllOf0Schema.optional() }),
       },
     },
-  },
-];
+  ],
+]);

@@ -27,14 +27,14 @@ const params0: readonly rt.ParamEntry[] = [];
 
 const responses1: rt.OperationSpec["responses"] = { "200": "application/json" };
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "getPet",
-    endpoint: "get-pet-dash",
-    method: "GET",
-    path: '/pets/{class}/*/`${x}`/"q"',
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "getPet",
+    "get-pet-dash",
+    "GET",
+    '/pets/{class}/*/`${x}`/"q"',
+    [
       param0,
       { name: "delete", in: "query", style: "form", explode: true, shape: shape0, schema: schema0 },
       {
@@ -80,90 +80,73 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: {
-      "200": 'application/vnd.hostile+json; x="*/"',
-      "4XX": null,
-      default: "application/json",
-    },
-    responseBodies: {
+    { "200": 'application/vnd.hostile+json; x="*/"', "4XX": null, default: "application/json" },
+    {
       "200": { 'application/vnd.hostile+json; x="*/"': schema1 },
       default: { "application/json": () => schemas.DeleteSchema },
     },
-  },
-  {
-    handler: "getPet2",
-    endpoint: "get-pet-underscore",
-    method: "POST",
-    path: '/pets/{class}/*/`${x}`/"q"',
-    params: [param0],
-    body: {
+  ],
+  [
+    "getPet2",
+    "get-pet-underscore",
+    "POST",
+    '/pets/{class}/*/`${x}`/"q"',
+    [param0],
+    responses0,
+    undefined,
+    {
       required: true,
       content: {
         'application/vnd.hostile+json; x="*/"': schema1,
         'text/plain; charset="`${x}`"': () => schemas.PetNameSchema,
       },
     },
-    responses: responses0,
-  },
-  {
-    handler: "delete_",
-    endpoint: "delete",
-    method: "GET",
-    path: "/reserved",
-    params: params0,
-    responses: responses1,
-    responseBodies: { "200": { "application/json": () => schemas.ClassSchema } },
-  },
-  {
-    handler: "class_",
-    endpoint: "class",
-    method: "PUT",
-    path: "/reserved",
-    params: params0,
-    responses: responses0,
-  },
-  {
-    handler: "constructor_",
-    endpoint: "constructor",
-    method: "POST",
-    path: "/reserved",
-    params: params0,
-    responses: responses1,
-    responseBodies: { "200": { "application/json": () => schemas.ConstructorSchema } },
-  },
-  {
-    handler: "_123start",
-    endpoint: "123start",
-    method: "DELETE",
-    path: "/reserved",
-    params: params0,
-    responses: responses1,
-    responseBodies: { "200": { "application/json": () => schemas._1ThingSchema } },
-  },
-  {
-    handler: "evilOpX",
-    endpoint: "evil_op_x",
-    method: "OPTIONS",
-    path: "/reserved",
-    params: params0,
-    responses: responses1,
-    responseBodies: { "200": { "application/json": () => schemas.PetNameSchema2 } },
-  },
-  {
-    handler: "proto",
-    endpoint: "proto",
-    method: "PATCH",
-    path: "/reserved",
-    params: params0,
-    responses: responses1,
-    responseBodies: { "200": { "application/json": () => schemas.ProtoSchema } },
-  },
-  {
-    handler: "toString_",
-    endpoint: "toString",
-    method: "TRACE",
-    path: "/reserved",
-    params: params0,
-    responses: responses0,
-  },
-];
+  ],
+  [
+    "delete_",
+    "delete",
+    "GET",
+    "/reserved",
+    params0,
+    responses1,
+    { "200": { "application/json": () => schemas.ClassSchema } },
+  ],
+  ["class_", "class", "PUT", "/reserved", params0, responses0],
+  [
+    "constructor_",
+    "constructor",
+    "POST",
+    "/reserved",
+    params0,
+    responses1,
+    { "200": { "application/json": () => schemas.ConstructorSchema } },
+  ],
+  [
+    "_123start",
+    "123start",
+    "DELETE",
+    "/reserved",
+    params0,
+    responses1,
+    { "200": { "application/json": () => schemas._1ThingSchema } },
+  ],
+  [
+    "evilOpX",
+    "evil_op_x",
+    "OPTIONS",
+    "/reserved",
+    params0,
+    responses1,
+    { "200": { "application/json": () => schemas.PetNameSchema2 } },
+  ],
+  [
+    "proto",
+    "proto",
+    "PATCH",
+    "/reserved",
+    params0,
+    responses1,
+    { "200": { "application/json": () => schemas.ProtoSchema } },
+  ],
+  ["toString_", "toString", "TRACE", "/reserved", params0, responses0],
+]);

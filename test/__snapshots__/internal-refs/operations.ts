@@ -19,24 +19,24 @@ const param0: rt.ParamEntry = {
   schema: () => rt.integer(),
 };
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "createOrder",
-    endpoint: "createOrder",
-    method: "POST",
-    path: "/orders",
-    params: [],
-    body: { required: true, content: { "application/json": schema0 } },
-    responses: { "201": "application/json" },
-    responseBodies: { "201": { "application/json": schema0 } },
-  },
-  {
-    handler: "getCustomer",
-    endpoint: "getCustomer",
-    method: "GET",
-    path: "/orders/{id}/customer",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "createOrder",
+    "createOrder",
+    "POST",
+    "/orders",
+    [],
+    { "201": "application/json" },
+    { "201": { "application/json": schema0 } },
+    { required: true, content: { "application/json": schema0 } },
+  ],
+  [
+    "getCustomer",
+    "getCustomer",
+    "GET",
+    "/orders/{id}/customer",
+    [
       param0,
       {
         name: "limit",
@@ -47,22 +47,23 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.integer().gte(1).lte(10).optional(),
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.OrderMetaCustomerSchema } },
-  },
-  {
-    handler: "putNote",
-    endpoint: "putNote",
-    method: "PUT",
-    path: "/orders/{id}/notes",
-    params: [param0],
-    body: {
+    { "200": "application/json" },
+    { "200": { "application/json": () => schemas.OrderMetaCustomerSchema } },
+  ],
+  [
+    "putNote",
+    "putNote",
+    "PUT",
+    "/orders/{id}/notes",
+    [param0],
+    { "204": null },
+    undefined,
+    {
       required: true,
       content: {
         "application/json": () =>
           z.looseObject({ entry: z.looseObject({ at: rt.integer() }).optional() }),
       },
     },
-    responses: { "204": null },
-  },
-];
+  ],
+]);

@@ -5,14 +5,14 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "listItems",
-    endpoint: "listItems",
-    method: "GET",
-    path: "/items",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "listItems",
+    "listItems",
+    "GET",
+    "/items",
+    [
       {
         name: "owner",
         in: "query",
@@ -46,7 +46,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.integer().default(20).optional(),
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.QuerySchema } },
-  },
-];
+    { "200": "application/json" },
+    { "200": { "application/json": () => schemas.QuerySchema } },
+  ],
+]);

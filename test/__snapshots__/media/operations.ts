@@ -10,15 +10,17 @@ const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
 
 const schema0: rt.SchemaThunk = () => z.string();
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "submitForm",
-    endpoint: "submitForm",
-    method: "POST",
-    path: "/form",
-    params: params0,
-    body: {
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "submitForm",
+    "submitForm",
+    "POST",
+    "/form",
+    params0,
+    responses0,
+    { "200": { "application/json": () => z.looseObject({}) } },
+    {
       required: true,
       content: {
         "application/x-www-form-urlencoded": () =>
@@ -41,16 +43,26 @@ export const operationTable: readonly rt.OperationSpec[] = [
         },
       },
     },
-    responses: responses0,
-    responseBodies: { "200": { "application/json": () => z.looseObject({}) } },
-  },
-  {
-    handler: "upload",
-    endpoint: "upload",
-    method: "POST",
-    path: "/upload",
-    params: params0,
-    body: {
+  ],
+  [
+    "upload",
+    "upload",
+    "POST",
+    "/upload",
+    params0,
+    { "201": "application/json" },
+    {
+      "201": {
+        "application/json": () =>
+          z.looseObject({
+            title: z.string().optional(),
+            count: rt.integer().optional(),
+            size: rt.integer().optional(),
+            sha: z.string().optional(),
+          }),
+      },
+    },
+    {
       required: true,
       content: {
         "multipart/form-data": () =>
@@ -67,35 +79,30 @@ export const operationTable: readonly rt.OperationSpec[] = [
         },
       },
     },
-    responses: { "201": "application/json" },
-    responseBodies: {
-      "201": {
-        "application/json": () =>
-          z.looseObject({
-            title: z.string().optional(),
-            count: rt.integer().optional(),
-            size: rt.integer().optional(),
-            sha: z.string().optional(),
-          }),
+  ],
+  [
+    "putBlob",
+    "putBlob",
+    "PUT",
+    "/blob",
+    params0,
+    { "200": "application/octet-stream" },
+    undefined,
+    { required: true, content: { "application/octet-stream": schema0 } },
+  ],
+  [
+    "postNote",
+    "postNote",
+    "POST",
+    "/note",
+    params0,
+    { "200": "text/plain" },
+    {
+      "200": {
+        "application/vnd.symphony.note+json": () => z.looseObject({ text: z.string().optional() }),
       },
     },
-  },
-  {
-    handler: "putBlob",
-    endpoint: "putBlob",
-    method: "PUT",
-    path: "/blob",
-    params: params0,
-    body: { required: true, content: { "application/octet-stream": schema0 } },
-    responses: { "200": "application/octet-stream" },
-  },
-  {
-    handler: "postNote",
-    endpoint: "postNote",
-    method: "POST",
-    path: "/note",
-    params: params0,
-    body: {
+    {
       required: true,
       content: {
         "text/plain": () => rt.length(z.string(), undefined, 20),
@@ -103,24 +110,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
           z.looseObject({ text: rt.length(z.string(), undefined, 20) }),
       },
     },
-    responses: { "200": "text/plain" },
-    responseBodies: {
-      "200": {
-        "application/vnd.symphony.note+json": () => z.looseObject({ text: z.string().optional() }),
-      },
-    },
-  },
-  {
-    handler: "postQuote",
-    endpoint: "postQuote",
-    method: "POST",
-    path: "/quote",
-    params: params0,
-    body: {
-      required: true,
-      content: { "application/json": () => rt.length(z.string(), undefined, 50) },
-    },
-    responses: responses0,
-    responseBodies: { "200": { "application/json": schema0 } },
-  },
-];
+  ],
+  [
+    "postQuote",
+    "postQuote",
+    "POST",
+    "/quote",
+    params0,
+    responses0,
+    { "200": { "application/json": schema0 } },
+    { required: true, content: { "application/json": () => rt.length(z.string(), undefined, 50) } },
+  ],
+]);

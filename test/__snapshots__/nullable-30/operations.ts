@@ -6,14 +6,14 @@ import * as schemas from "./schemas.js";
 
 const schema0: rt.SchemaThunk = () => schemas.PetSchema;
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "addPet",
-    endpoint: "addPet",
-    method: "POST",
-    path: "/pets",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "addPet",
+    "addPet",
+    "POST",
+    "/pets",
+    [
       {
         name: "minAge",
         in: "query",
@@ -23,8 +23,8 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.integer().gt(0).nullable().optional(),
       },
     ],
-    body: { required: true, content: { "application/json": schema0 } },
-    responses: { "201": "application/json" },
-    responseBodies: { "201": { "application/json": schema0 } },
-  },
-];
+    { "201": "application/json" },
+    { "201": { "application/json": schema0 } },
+    { required: true, content: { "application/json": schema0 } },
+  ],
+]);

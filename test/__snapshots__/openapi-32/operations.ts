@@ -4,14 +4,14 @@
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "getItem",
-    endpoint: "getItem",
-    method: "GET",
-    path: "/items/{id}",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "getItem",
+    "getItem",
+    "GET",
+    "/items/{id}",
+    [
       {
         name: "id",
         in: "path",
@@ -22,7 +22,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.stringFormat("uuid"),
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.ItemSchema } },
-  },
-];
+    { "200": "application/json" },
+    { "200": { "application/json": () => schemas.ItemSchema } },
+  ],
+]);

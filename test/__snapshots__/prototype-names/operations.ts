@@ -75,14 +75,14 @@ const schema3: rt.SchemaThunk = () =>
     }),
   );
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "pathNames",
-    endpoint: "pathNames",
-    method: "GET",
-    path: "/path/{constructor}/{toString}/{toLocaleString}/{valueOf}/{hasOwnProperty}/{isPrototypeOf}/{propertyIsEnumerable}/{__proto__}/{__defineGetter__}/{__defineSetter__}/{__lookupGetter__}/{__lookupSetter__}",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "pathNames",
+    "pathNames",
+    "GET",
+    "/path/{constructor}/{toString}/{toLocaleString}/{valueOf}/{hasOwnProperty}/{isPrototypeOf}/{propertyIsEnumerable}/{__proto__}/{__defineGetter__}/{__defineSetter__}/{__lookupGetter__}/{__lookupSetter__}",
+    [
       {
         name: "constructor",
         in: "path",
@@ -192,15 +192,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "queryOptional",
-    endpoint: "queryOptional",
-    method: "GET",
-    path: "/query/optional",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "queryOptional",
+    "queryOptional",
+    "GET",
+    "/query/optional",
+    [
       {
         name: "constructor",
         in: "query",
@@ -298,15 +298,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema1,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "queryRequired",
-    endpoint: "queryRequired",
-    method: "GET",
-    path: "/query/required",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "queryRequired",
+    "queryRequired",
+    "GET",
+    "/query/required",
+    [
       {
         name: "constructor",
         in: "query",
@@ -416,15 +416,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "headerOptional",
-    endpoint: "headerOptional",
-    method: "GET",
-    path: "/header/optional",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "headerOptional",
+    "headerOptional",
+    "GET",
+    "/header/optional",
+    [
       {
         name: "constructor",
         in: "header",
@@ -522,15 +522,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema1,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "headerRequired",
-    endpoint: "headerRequired",
-    method: "GET",
-    path: "/header/required",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "headerRequired",
+    "headerRequired",
+    "GET",
+    "/header/required",
+    [
       {
         name: "constructor",
         in: "header",
@@ -640,15 +640,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "cookieOptional",
-    endpoint: "cookieOptional",
-    method: "GET",
-    path: "/cookie/optional",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "cookieOptional",
+    "cookieOptional",
+    "GET",
+    "/cookie/optional",
+    [
       {
         name: "constructor",
         in: "cookie",
@@ -746,15 +746,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema1,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "cookieRequired",
-    endpoint: "cookieRequired",
-    method: "GET",
-    path: "/cookie/required",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "cookieRequired",
+    "cookieRequired",
+    "GET",
+    "/cookie/required",
+    [
       {
         name: "constructor",
         in: "cookie",
@@ -864,15 +864,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "deepObjectObject",
-    endpoint: "deepObjectObject",
-    method: "GET",
-    path: "/objects/deepObject",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "deepObjectObject",
+    "deepObjectObject",
+    "GET",
+    "/objects/deepObject",
+    [
       {
         name: "names",
         in: "query",
@@ -882,65 +882,63 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema2,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "formObject",
-    endpoint: "formObject",
-    method: "GET",
-    path: "/objects/form",
-    params: [
-      { name: "names", in: "query", style: "form", explode: true, shape: shape1, schema: schema2 },
-    ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "jsonBody",
-    endpoint: "jsonBody",
-    method: "POST",
-    path: "/body",
-    params: params0,
-    body: { required: true, content: { "application/json": () => schemas.OuterSchema } },
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "formBody",
-    endpoint: "formBody",
-    method: "POST",
-    path: "/formBody",
-    params: params0,
-    body: {
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "formObject",
+    "formObject",
+    "GET",
+    "/objects/form",
+    [{ name: "names", in: "query", style: "form", explode: true, shape: shape1, schema: schema2 }],
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "jsonBody",
+    "jsonBody",
+    "POST",
+    "/body",
+    params0,
+    responses0,
+    responseBodies0,
+    { required: true, content: { "application/json": () => schemas.OuterSchema } },
+  ],
+  [
+    "formBody",
+    "formBody",
+    "POST",
+    "/formBody",
+    params0,
+    responses0,
+    responseBodies0,
+    {
       required: true,
       content: { "application/x-www-form-urlencoded": schema3 },
       shapes: { "application/x-www-form-urlencoded": shape1 },
     },
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "multipartBody",
-    endpoint: "multipartBody",
-    method: "POST",
-    path: "/multipartBody",
-    params: params0,
-    body: {
+  ],
+  [
+    "multipartBody",
+    "multipartBody",
+    "POST",
+    "/multipartBody",
+    params0,
+    responses0,
+    responseBodies0,
+    {
       required: true,
       content: { "multipart/form-data": schema3 },
       shapes: { "multipart/form-data": shape1 },
     },
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "namedResponse",
-    endpoint: "namedResponse",
-    method: "GET",
-    path: "/response",
-    params: params0,
-    responses: responses0,
-    responseBodies: { "200": { "application/json": () => schemas.NamedSchema } },
-  },
-];
+  ],
+  [
+    "namedResponse",
+    "namedResponse",
+    "GET",
+    "/response",
+    params0,
+    responses0,
+    { "200": { "application/json": () => schemas.NamedSchema } },
+  ],
+]);

@@ -4,16 +4,16 @@
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "postTree",
-    endpoint: "postTree",
-    method: "POST",
-    path: "/trees",
-    params: [],
-    body: { required: true, content: { "application/json": () => schemas.TreeSchema } },
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.NestSchema } },
-  },
-];
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "postTree",
+    "postTree",
+    "POST",
+    "/trees",
+    [],
+    { "200": "application/json" },
+    { "200": { "application/json": () => schemas.NestSchema } },
+    { required: true, content: { "application/json": () => schemas.TreeSchema } },
+  ],
+]);

@@ -32,24 +32,24 @@ const responseBodies0: NonNullable<rt.OperationSpec["responseBodies"]> = {
   "200": { "application/json": () => schemas.AnswerSchema },
 };
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "getVariant",
-    endpoint: "getVariant",
-    method: "GET",
-    path: "/models/{modelId}/variants/{variantId}",
-    params: params0,
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "downloadVariant",
-    endpoint: "downloadVariant",
-    method: "GET",
-    path: "/models/{modelId}/variants/{variantId}:download",
-    params: params0,
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-];
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "getVariant",
+    "getVariant",
+    "GET",
+    "/models/{modelId}/variants/{variantId}",
+    params0,
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "downloadVariant",
+    "downloadVariant",
+    "GET",
+    "/models/{modelId}/variants/{variantId}:download",
+    params0,
+    responses0,
+    responseBodies0,
+  ],
+]);

@@ -23,14 +23,14 @@ const params0: readonly rt.ParamEntry[] = [
   },
 ];
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "listPets",
-    endpoint: "listPets",
-    method: "GET",
-    path: "/pets",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "listPets",
+    "listPets",
+    "GET",
+    "/pets",
+    [
       {
         name: "limit",
         in: "query",
@@ -48,40 +48,37 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => z.array(z.string()).optional(),
       },
     ],
-    responses: { "200": "application/json", default: "application/json" },
-    responseBodies: {
+    { "200": "application/json", default: "application/json" },
+    {
       "200": { "application/json": () => z.array(schemas.PetSchema) },
       default: { "application/json": schema0 },
     },
-  },
-  {
-    handler: "createPet",
-    endpoint: "createPet",
-    method: "POST",
-    path: "/pets",
-    params: [],
-    body: { required: true, content: { "application/json": () => schemas.NewPetSchema } },
-    responses: { "201": "application/json", "4XX": "application/json" },
-    responseBodies: {
-      "201": { "application/json": schema1 },
-      "4XX": { "application/json": schema0 },
-    },
-  },
-  {
-    handler: "showPetById",
-    endpoint: "showPetById",
-    method: "GET",
-    path: "/pets/{petId}",
-    params: params0,
-    responses: { "200": "application/json", "404": null },
-    responseBodies: { "200": { "application/json": schema1 } },
-  },
-  {
-    handler: "deletePetsByPetId",
-    endpoint: "delete_pets_by_petId",
-    method: "DELETE",
-    path: "/pets/{petId}",
-    params: params0,
-    responses: { "204": null },
-  },
-];
+  ],
+  [
+    "createPet",
+    "createPet",
+    "POST",
+    "/pets",
+    [],
+    { "201": "application/json", "4XX": "application/json" },
+    { "201": { "application/json": schema1 }, "4XX": { "application/json": schema0 } },
+    { required: true, content: { "application/json": () => schemas.NewPetSchema } },
+  ],
+  [
+    "showPetById",
+    "showPetById",
+    "GET",
+    "/pets/{petId}",
+    params0,
+    { "200": "application/json", "404": null },
+    { "200": { "application/json": schema1 } },
+  ],
+  [
+    "deletePetsByPetId",
+    "delete_pets_by_petId",
+    "DELETE",
+    "/pets/{petId}",
+    params0,
+    { "204": null },
+  ],
+]);

@@ -7,30 +7,30 @@ import * as schemas from "./schemas.js";
 
 const schema0: rt.SchemaThunk = () => schemas.ShapeSchema;
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "addShape",
-    endpoint: "addShape",
-    method: "POST",
-    path: "/shapes",
-    params: [],
-    body: {
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "addShape",
+    "addShape",
+    "POST",
+    "/shapes",
+    [],
+    { "200": "application/json", "5XX": null },
+    { "200": { "application/json": schema0 } },
+    {
       required: false,
       content: {
         "application/json": schema0,
         "text/plain": () => z.string().regex(new RegExp("^[a-z]+\\d*$", "u")),
       },
     },
-    responses: { "200": "application/json", "5XX": null },
-    responseBodies: { "200": { "application/json": schema0 } },
-  },
-  {
-    handler: "getTree",
-    endpoint: "getTree",
-    method: "GET",
-    path: "/trees/{id}",
-    params: [
+  ],
+  [
+    "getTree",
+    "getTree",
+    "GET",
+    "/trees/{id}",
+    [
       {
         name: "id",
         in: "path",
@@ -49,7 +49,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => z.union([rt.integer(), z.null()]).optional(),
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.TreeSchema } },
-  },
-];
+    { "200": "application/json" },
+    { "200": { "application/json": () => schemas.TreeSchema } },
+  ],
+]);

@@ -11,59 +11,56 @@ const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
 
 const responses1: rt.OperationSpec["responses"] = { "201": "application/json" };
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "listAccounts",
-    endpoint: "listAccounts",
-    method: "GET",
-    path: "/accounts",
-    params: params0,
-    responses: responses0,
-    responseBodies: {
-      "200": { "application/json": () => z.array(schemas.AccountSchemaForResponse) },
-    },
-  },
-  {
-    handler: "createAccount",
-    endpoint: "createAccount",
-    method: "POST",
-    path: "/accounts",
-    params: params0,
-    body: {
-      required: true,
-      content: { "application/json": () => schemas.AccountSchemaForRequest },
-    },
-    responses: responses1,
-    responseBodies: { "201": { "application/json": () => schemas.AccountSchemaForResponse } },
-  },
-  {
-    handler: "createAdmin",
-    endpoint: "createAdmin",
-    method: "POST",
-    path: "/admins",
-    params: params0,
-    body: { required: true, content: { "application/json": () => schemas.AdminSchemaForRequest } },
-    responses: responses1,
-    responseBodies: { "201": { "application/json": () => schemas.AdminSchemaForResponse } },
-  },
-  {
-    handler: "putTree",
-    endpoint: "putTree",
-    method: "PUT",
-    path: "/trees",
-    params: params0,
-    body: { required: true, content: { "application/json": () => schemas.NodeSchemaForRequest } },
-    responses: responses0,
-    responseBodies: { "200": { "application/json": () => schemas.NodeSchema } },
-  },
-  {
-    handler: "postNote",
-    endpoint: "postNote",
-    method: "POST",
-    path: "/notes",
-    params: params0,
-    body: {
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "listAccounts",
+    "listAccounts",
+    "GET",
+    "/accounts",
+    params0,
+    responses0,
+    { "200": { "application/json": () => z.array(schemas.AccountSchemaForResponse) } },
+  ],
+  [
+    "createAccount",
+    "createAccount",
+    "POST",
+    "/accounts",
+    params0,
+    responses1,
+    { "201": { "application/json": () => schemas.AccountSchemaForResponse } },
+    { required: true, content: { "application/json": () => schemas.AccountSchemaForRequest } },
+  ],
+  [
+    "createAdmin",
+    "createAdmin",
+    "POST",
+    "/admins",
+    params0,
+    responses1,
+    { "201": { "application/json": () => schemas.AdminSchemaForResponse } },
+    { required: true, content: { "application/json": () => schemas.AdminSchemaForRequest } },
+  ],
+  [
+    "putTree",
+    "putTree",
+    "PUT",
+    "/trees",
+    params0,
+    responses0,
+    { "200": { "application/json": () => schemas.NodeSchema } },
+    { required: true, content: { "application/json": () => schemas.NodeSchemaForRequest } },
+  ],
+  [
+    "postNote",
+    "postNote",
+    "POST",
+    "/notes",
+    params0,
+    responses0,
+    { "200": { "application/json": () => schemas.PlainSchema } },
+    {
       required: true,
       content: {
         "application/json": () =>
@@ -72,7 +69,5 @@ export const operationTable: readonly rt.OperationSpec[] = [
           ]),
       },
     },
-    responses: responses0,
-    responseBodies: { "200": { "application/json": () => schemas.PlainSchema } },
-  },
-];
+  ],
+]);

@@ -4,14 +4,14 @@
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "search",
-    endpoint: "search",
-    method: "GET",
-    path: "/search",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "search",
+    "search",
+    "GET",
+    "/search",
+    [
       {
         name: "q",
         in: "query",
@@ -31,6 +31,6 @@ export const operationTable: readonly rt.OperationSpec[] = [
             .optional(),
       },
     ],
-    responses: { "200": "application/json" },
-  },
-];
+    { "200": "application/json" },
+  ],
+]);

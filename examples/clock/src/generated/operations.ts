@@ -5,14 +5,14 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "getTime",
-    endpoint: "getTime",
-    method: "GET",
-    path: "/time",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "getTime",
+    "getTime",
+    "GET",
+    "/time",
+    [
       {
         name: "tz",
         in: "query",
@@ -30,10 +30,10 @@ export const operationTable: readonly rt.OperationSpec[] = [
             .optional(),
       },
     ],
-    responses: { "200": "application/json", "400": "application/problem+json" },
-    responseBodies: {
+    { "200": "application/json", "400": "application/problem+json" },
+    {
       "200": { "application/json": () => schemas.TimeSchema },
       "400": { "application/problem+json": () => schemas.ProblemSchema },
     },
-  },
-];
+  ],
+]);

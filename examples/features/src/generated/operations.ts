@@ -46,14 +46,14 @@ const schema7: rt.SchemaThunk = () => schemas.WidgetSchema;
 
 const schema8: rt.SchemaThunk = () => schemas.ProblemSchema;
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "simpleStyles",
-    endpoint: "simpleStyles",
-    method: "GET",
-    path: "/styles/simple/{n}/{arr}/{obj}/{objX}",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "simpleStyles",
+    "simpleStyles",
+    "GET",
+    "/styles/simple/{n}/{arr}/{obj}/{objX}",
+    [
       {
         name: "n",
         in: "path",
@@ -91,15 +91,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "labelStyles",
-    endpoint: "labelStyles",
-    method: "GET",
-    path: "/styles/label/{n}/{arr}/{arrX}/{obj}/{objX}",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "labelStyles",
+    "labelStyles",
+    "GET",
+    "/styles/label/{n}/{arr}/{arrX}/{obj}/{objX}",
+    [
       {
         name: "n",
         in: "path",
@@ -146,15 +146,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "matrixStyles",
-    endpoint: "matrixStyles",
-    method: "GET",
-    path: "/styles/matrix/{single}/{id}/{ids}/{point}/{pointX}",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "matrixStyles",
+    "matrixStyles",
+    "GET",
+    "/styles/matrix/{single}/{id}/{ids}/{point}/{pointX}",
+    [
       {
         name: "single",
         in: "path",
@@ -201,15 +201,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema0,
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "queryStyles",
-    endpoint: "queryStyles",
-    method: "GET",
-    path: "/styles/query",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "queryStyles",
+    "queryStyles",
+    "GET",
+    "/styles/query",
+    [
       {
         name: "formArr",
         in: "query",
@@ -354,15 +354,15 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.stringFormat("date").optional(),
       },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "headerStyles",
-    endpoint: "headerStyles",
-    method: "GET",
-    path: "/styles/headers",
-    params: [
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "headerStyles",
+    "headerStyles",
+    "GET",
+    "/styles/headers",
+    [
       {
         name: "X-Count",
         in: "header",
@@ -434,33 +434,29 @@ export const operationTable: readonly rt.OperationSpec[] = [
       },
       { name: "debug", in: "cookie", style: "form", explode: true, shape: shape5, schema: schema5 },
     ],
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "createWidget",
-    endpoint: "createWidget",
-    method: "POST",
-    path: "/widgets",
-    params: params0,
-    body: { required: true, content: { "application/json": schema7 } },
-    responses: {
-      "201": "application/json",
-      "4XX": "application/json",
-      default: "application/json",
-    },
-    responseBodies: {
+    responses0,
+    responseBodies0,
+  ],
+  [
+    "createWidget",
+    "createWidget",
+    "POST",
+    "/widgets",
+    params0,
+    { "201": "application/json", "4XX": "application/json", default: "application/json" },
+    {
       "201": { "application/json": schema7 },
       "4XX": { "application/json": schema8 },
       default: { "application/json": () => schemas.ErrorSchema },
     },
-  },
-  {
-    handler: "deleteWidget",
-    endpoint: "deleteWidget",
-    method: "DELETE",
-    path: "/widgets/{id}",
-    params: [
+    { required: true, content: { "application/json": schema7 } },
+  ],
+  [
+    "deleteWidget",
+    "deleteWidget",
+    "DELETE",
+    "/widgets/{id}",
+    [
       {
         name: "id",
         in: "path",
@@ -471,43 +467,43 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: schema2,
       },
     ],
-    responses: { "204": null, "4XX": "application/json" },
-    responseBodies: { "4XX": { "application/json": schema8 } },
-  },
-  {
-    handler: "measureShape",
-    endpoint: "measureShape",
-    method: "POST",
-    path: "/shapes",
-    params: params0,
-    body: { required: true, content: { "application/json": () => schemas.ShapeSchema } },
-    responses: responses0,
-    responseBodies: {
+    { "204": null, "4XX": "application/json" },
+    { "4XX": { "application/json": schema8 } },
+  ],
+  [
+    "measureShape",
+    "measureShape",
+    "POST",
+    "/shapes",
+    params0,
+    responses0,
+    {
       "200": {
         "application/json": () => z.looseObject({ shape: schemas.ShapeSchema, area: z.number() }),
       },
     },
-  },
-  {
-    handler: "sumTree",
-    endpoint: "sumTree",
-    method: "POST",
-    path: "/trees",
-    params: params0,
-    body: { required: true, content: { "application/json": () => schemas.TreeSchema } },
-    responses: responses0,
-    responseBodies: {
+    { required: true, content: { "application/json": () => schemas.ShapeSchema } },
+  ],
+  [
+    "sumTree",
+    "sumTree",
+    "POST",
+    "/trees",
+    params0,
+    responses0,
+    {
       "200": {
         "application/json": () => z.looseObject({ sum: rt.integer(), tree: schemas.TreeSchema }),
       },
     },
-  },
-  {
-    handler: "greet",
-    endpoint: "greet",
-    method: "GET",
-    path: "/greeting",
-    params: [
+    { required: true, content: { "application/json": () => schemas.TreeSchema } },
+  ],
+  [
+    "greet",
+    "greet",
+    "GET",
+    "/greeting",
+    [
       {
         name: "name",
         in: "query",
@@ -517,6 +513,6 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.length(z.string(), 1).default("world").optional(),
       },
     ],
-    responses: { "200": "text/plain" },
-  },
-];
+    { "200": "text/plain" },
+  ],
+]);

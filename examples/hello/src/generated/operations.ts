@@ -5,14 +5,14 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "sayHello",
-    endpoint: "sayHello",
-    method: "GET",
-    path: "/hello",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "sayHello",
+    "sayHello",
+    "GET",
+    "/hello",
+    [
       {
         name: "name",
         in: "query",
@@ -22,7 +22,7 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.length(z.string(), 1, 100).default("World").optional(),
       },
     ],
-    responses: { "200": "application/json" },
-    responseBodies: { "200": { "application/json": () => schemas.GreetingSchema } },
-  },
-];
+    { "200": "application/json" },
+    { "200": { "application/json": () => schemas.GreetingSchema } },
+  ],
+]);

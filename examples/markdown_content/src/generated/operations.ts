@@ -12,25 +12,17 @@ const responseBodies0: NonNullable<rt.OperationSpec["responseBodies"]> = {
   "200": { "application/json": () => schemas.ContentSchema },
 };
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "getContent",
-    endpoint: "getContent",
-    method: "GET",
-    path: "/content",
-    params: params0,
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-  {
-    handler: "putContent",
-    endpoint: "putContent",
-    method: "PUT",
-    path: "/content",
-    params: params0,
-    body: { required: true, content: { "application/json": () => schemas.ContentUpdateSchema } },
-    responses: responses0,
-    responseBodies: responseBodies0,
-  },
-];
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  ["getContent", "getContent", "GET", "/content", params0, responses0, responseBodies0],
+  [
+    "putContent",
+    "putContent",
+    "PUT",
+    "/content",
+    params0,
+    responses0,
+    responseBodies0,
+    { required: true, content: { "application/json": () => schemas.ContentUpdateSchema } },
+  ],
+]);

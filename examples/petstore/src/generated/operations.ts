@@ -23,14 +23,14 @@ const params0: readonly rt.ParamEntry[] = [
   },
 ];
 
-/** What the runtime needs to decode, dispatch and encode each operation. */
-export const operationTable: readonly rt.OperationSpec[] = [
-  {
-    handler: "findPets",
-    endpoint: "findPets",
-    method: "GET",
-    path: "/pets",
-    params: [
+/** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
+export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
+  [
+    "findPets",
+    "findPets",
+    "GET",
+    "/pets",
+    [
       {
         name: "tags",
         in: "query",
@@ -48,49 +48,42 @@ export const operationTable: readonly rt.OperationSpec[] = [
         schema: () => rt.integer().gte(1).lte(100).default(20).optional(),
       },
     ],
-    responses: { "200": "application/json", default: "application/json" },
-    responseBodies: {
+    { "200": "application/json", default: "application/json" },
+    {
       "200": { "application/json": () => z.array(schemas.PetSchema) },
       default: { "application/json": schema0 },
     },
-  },
-  {
-    handler: "addPet",
-    endpoint: "addPet",
-    method: "POST",
-    path: "/pets",
-    params: [],
-    body: { required: true, content: { "application/json": () => schemas.NewPetSchema } },
-    responses: { "201": "application/json", default: "application/json" },
-    responseBodies: {
-      "201": { "application/json": schema1 },
-      default: { "application/json": schema0 },
-    },
-  },
-  {
-    handler: "findPetById",
-    endpoint: "findPetById",
-    method: "GET",
-    path: "/pets/{id}",
-    params: params0,
-    responses: {
-      "200": "application/json",
-      "404": "application/json",
-      default: "application/json",
-    },
-    responseBodies: {
+  ],
+  [
+    "addPet",
+    "addPet",
+    "POST",
+    "/pets",
+    [],
+    { "201": "application/json", default: "application/json" },
+    { "201": { "application/json": schema1 }, default: { "application/json": schema0 } },
+    { required: true, content: { "application/json": () => schemas.NewPetSchema } },
+  ],
+  [
+    "findPetById",
+    "findPetById",
+    "GET",
+    "/pets/{id}",
+    params0,
+    { "200": "application/json", "404": "application/json", default: "application/json" },
+    {
       "200": { "application/json": schema1 },
       "404": { "application/json": schema0 },
       default: { "application/json": schema0 },
     },
-  },
-  {
-    handler: "deletePet",
-    endpoint: "deletePet",
-    method: "DELETE",
-    path: "/pets/{id}",
-    params: params0,
-    responses: { "204": null, "404": "application/json" },
-    responseBodies: { "404": { "application/json": schema0 } },
-  },
-];
+  ],
+  [
+    "deletePet",
+    "deletePet",
+    "DELETE",
+    "/pets/{id}",
+    params0,
+    { "204": null, "404": "application/json" },
+    { "404": { "application/json": schema0 } },
+  ],
+]);
