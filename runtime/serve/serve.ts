@@ -25,6 +25,7 @@ import {
 import { issueLocations, issuePointer } from "./issues.js";
 import { withoutPrototypes } from "../core/own.js";
 import { ReplyWindow } from "./reply-window.js";
+import { serveGroup, type GroupEndpoint } from "./group.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./response.js";
 import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./envelope.js";
 
@@ -213,6 +214,9 @@ function replyText(op: PreparedOperation, wrapped: WrappedResponse, log: Logger)
   }
 }
 
+/** NATS micro's default queue group: instances share load. */
+const DEFAULT_QUEUE = "q";
+
 /** NATS's default max_payload, for a connection that has not said its server's yet. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
@@ -295,12 +299,22 @@ export function localRequester(api: Pick<ApiDefinition, "operations">, handlers:
   };
 }
 
+/** What every operation of one served API shares. */
+interface ServedApi {
+  ext: Extension;
+  log: Logger;
+  options: HandleOptions;
+  window: ReplyWindow;
+  /** The server's max_payload, read per reply: a reconnect may land on a server with another limit. */
+  limit(): number;
+}
+
 /**
  * An operation as served: prepared (readers, body decoders, the bound handler) on its first request,
  * not at registration: an extension serving 12,000 operations would otherwise hold 2.5 KB per
  * operation for endpoints nobody calls, and take longer to start.
  */
-class ServedOperation {
+class ServedOperation implements GroupEndpoint {
   #prepared?: { op: PreparedOperation; handler: AnyHandler };
 
   /** The handler is taken at registration (checked there), bound to its object when first called. */
@@ -308,14 +322,42 @@ class ServedOperation {
     private readonly spec: OperationSpec,
     private readonly handler: AnyHandler,
     private readonly handlers: object,
+    private readonly api: ServedApi,
   ) {}
 
-  prepared(): { op: PreparedOperation; handler: AnyHandler } {
-    return (this.#prepared ??= { op: prepareOperation(this.spec), handler: this.handler.bind(this.handlers) });
+  get name(): string {
+    return this.spec.endpoint;
+  }
+
+  metadata(): Record<string, string> {
+    return { method: this.spec.method, path: this.spec.path };
+  }
+
+  serve(msg: Msg): void {
+    const { ext, log, options, window } = this.api;
+    const queued = window.admit(() => {
+      const { op, handler } = (this.#prepared ??= { op: prepareOperation(this.spec), handler: this.handler.bind(this.handlers) });
+      const wrapped = dispatch(op, handler, msg.data, msg, log, options);
+      // Only asynchronous handlers are still in flight when this returns (shutdown waits for them).
+      // `dispatch` settles every promise with a reply; the rejection branch is there so that, should that ever
+      // break, the caller still gets a 500 rather than a timeout (respond itself never throws).
+      if (wrapped instanceof Promise) {
+        void ext.track(
+          wrapped.then(
+            (w) => respond(msg, op, w, log, this.api.limit(), window),
+            (e: unknown) => respond(msg, op, failure(op, e, log), log, this.api.limit(), window),
+          ),
+        );
+      } else respond(msg, op, wrapped, log, this.api.limit(), window);
+    });
+    if (queued) void ext.track(queued);
   }
 }
 
-/** Registers one micro service for the API: one endpoint per operation under `cirata.extensions.<prefix>`. */
+/**
+ * Registers one micro service for the API: one endpoint per operation under `cirata.extensions.<prefix>`,
+ * each on its own queue subscription without nats.js's per-endpoint machinery (runtime/serve/group.ts).
+ */
 export async function serveApi(ext: Extension, api: ApiDefinition, handlers: object, options: RegisterOptions = {}): Promise<Service> {
   const table = handlers as Record<string, unknown>;
   const missing = api.operations.filter((op) => typeof table[op.handler] !== "function").map((op) => op.handler);
@@ -323,44 +365,22 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
 
   const metadata = await specMetadata(ext, api, options);
   const service = await ext.addEndpoints(api.name, api.version, api.description, metadata);
-  const group = service.addGroup(groupSubject(ext, api), options.queue);
   const log = ext.log.child({ service: api.name });
-  const handleOptions: HandleOptions = { validateResponses: options.validateResponses ?? responseValidationDefault() };
-  // Read per reply: a reconnect may land on a server with another limit.
   const limit = () => ext.conn()?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-  const window = new ReplyWindow(
-    async () => ext.conn()?.flush(),
-    () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()),
-  );
-  for (const spec of api.operations) {
-    const served = new ServedOperation(spec, table[spec.handler] as AnyHandler, handlers);
-    group.addEndpoint(spec.endpoint, {
-      metadata: { method: spec.method, path: spec.path },
-      handler: (err: Error | null, msg: Msg) => {
-        if (err) {
-          log.error("endpoint subscription failed", { endpoint: spec.endpoint, error: err.message });
-          return;
-        }
-        const queued = window.admit(() => {
-          const { op, handler } = served.prepared();
-          const wrapped = dispatch(op, handler, msg.data, msg, log, handleOptions);
-          // Only asynchronous handlers are still in flight when this returns (shutdown waits for them).
-          // `dispatch` settles every promise with a reply; the rejection branch is there so that, should that ever
-          // break, the caller still gets a 500 rather than a timeout (respond itself never throws).
-          if (wrapped instanceof Promise) {
-            void ext.track(
-              wrapped.then(
-                (w) => respond(msg, op, w, log, limit(), window),
-                (e: unknown) => respond(msg, op, failure(op, e, log), log, limit(), window),
-              ),
-            );
-          } else respond(msg, op, wrapped, log, limit(), window);
-        });
-        if (queued) void ext.track(queued);
-      },
-    });
-  }
+  const served: ServedApi = {
+    ext,
+    log,
+    options: { validateResponses: options.validateResponses ?? responseValidationDefault() },
+    limit,
+    window: new ReplyWindow(
+      async () => ext.conn()?.flush(),
+      () => Math.max(REPLY_WINDOW_BYTES, 4 * limit()),
+    ),
+  };
+  const endpoints = api.operations.map((spec) => new ServedOperation(spec, table[spec.handler] as AnyHandler, handlers, served));
+  const subject = groupSubject(ext, api);
   try {
+    serveGroup(ext.conn()!, service, endpoints, { subject, queue: options.queue || DEFAULT_QUEUE, log });
     ext.assertDescribable(service);
   } catch (err) {
     await service.stop();
@@ -371,8 +391,8 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
   log.info("service registered", {
     version: api.version,
     endpoints: api.operations.length,
-    group: groupSubject(ext, api),
-    validateResponses: handleOptions.validateResponses,
+    group: subject,
+    validateResponses: served.options.validateResponses,
   });
   return service;
 }
@@ -418,7 +438,7 @@ async function specMetadata(ext: Extension, api: ApiDefinition, options: Registe
   const nc = ext.conn()!;
   const limit = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   const extra = options.metadata ?? {};
-  const fits = (m: Record<string, string>) => infoBytes(ext, api, { ...extra, ...m }, options.queue ?? "q") <= limit;
+  const fits = (m: Record<string, string>) => infoBytes(ext, api, { ...extra, ...m }, options.queue || DEFAULT_QUEUE) <= limit;
   if (api.openapi === undefined) return extra;
   const inline = inlineOpenApiMetadata(api.openapi, fits, limit);
   if (inline) return { ...extra, ...inline };
