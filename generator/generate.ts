@@ -154,7 +154,7 @@ export async function emitFiles(
   const formatted = sources.map(([name, text]) => ({ name: `${name}.ts`, content: withHeader(text, { unchecked: UNCHECKED_FILES.has(name) }) }));
   const spec = emit.spec === false ? [] : [{ name: "spec.ts", content: withHeader(emitSpec(specJson, runtimeImport)) }];
   const names = [...sources.map(([n]) => n), ...(emit.spec === false ? [] : ["spec"])];
-  const files = [...formatted, ...spec, { name: "index.ts", content: withHeader(emitIndex(names)) }].sort((a, b) => a.name.localeCompare(b.name));
+  const files = [...formatted, ...spec, { name: "index.ts", content: withHeader(emitIndex(names, runtimeImport)) }].sort((a, b) => a.name.localeCompare(b.name));
   return { files, specBytes: Buffer.byteLength(specJson) };
 }
 

@@ -112,6 +112,40 @@ function prettierQuoted(value: string): string {
   return `'${literal.slice(1, -1).replace(/\\([\s\S])|'/g, (match, escaped?: string) => (escaped === undefined ? "\\'" : escaped === '"' ? '"' : match))}'`;
 }
 
-export function emitIndex(files: string[]): string {
-  return files.map((f) => `export * from "./${f}.js";`).join("\n") + "\n";
+/**
+ * The runtime types the unchecked files (`// @ts-nocheck`: schemas.ts, operations.ts, handlers.ts,
+ * client.ts; see write.ts) name. In those files a runtime lacking one would make it `any` without a
+ * word; index.ts names them all where users' builds check, so a mismatched runtime is an error.
+ */
+export const UNCHECKED_RUNTIME_TYPES = [
+  "CallOptions",
+  "HandlerContext",
+  "LocalOptions",
+  "OperationRow",
+  "OperationSpec",
+  "ParamEntry",
+  "Requester",
+  "RequestOf<never>",
+  "ResponseBuilders<never>",
+  "ResponseHeaders",
+  "ResponseOf<never>",
+  "SchemaThunk",
+  "Status1XX",
+  "Status2XX",
+  "Status3XX",
+  "Status4XX",
+  "Status5XX",
+  "ValueShape",
+];
+
+export function emitIndex(files: string[], runtimeImport: string): string {
+  const reexports = files.map((f) => `export * from "./${f}.js";`).join("\n");
+  return `${reexports}
+import type * as rt from ${stringLiteral(runtimeImport)};
+
+/** The runtime types the files not type-checked in your build (\`// @ts-nocheck\`) name: a runtime without one is an error here. */
+export type RuntimeTypesUsed = [
+${UNCHECKED_RUNTIME_TYPES.map((t) => `  rt.${t},`).join("\n")}
+];
+`;
 }

@@ -6,3 +6,26 @@ export * from "./handlers.js";
 export * from "./register.js";
 export * from "./client.js";
 export * from "./spec.js";
+import type * as rt from "@symphony-codegen/runtime";
+
+/** The runtime types the files not type-checked in your build (`// @ts-nocheck`) name: a runtime without one is an error here. */
+export type RuntimeTypesUsed = [
+  rt.CallOptions,
+  rt.HandlerContext,
+  rt.LocalOptions,
+  rt.OperationRow,
+  rt.OperationSpec,
+  rt.ParamEntry,
+  rt.Requester,
+  rt.RequestOf<never>,
+  rt.ResponseBuilders<never>,
+  rt.ResponseHeaders,
+  rt.ResponseOf<never>,
+  rt.SchemaThunk,
+  rt.Status1XX,
+  rt.Status2XX,
+  rt.Status3XX,
+  rt.Status4XX,
+  rt.Status5XX,
+  rt.ValueShape,
+];
