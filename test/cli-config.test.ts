@@ -92,6 +92,14 @@ describe("V8 flags", () => {
     expect(threadLine(r.stderr)).toMatch(/^young generation 12 MiB, heap limit \d+ MiB, stack 512 MiB$/);
   });
 
+  it("a run with nothing to generate stays on the main thread (no thread start-up for a no-op)", async () => {
+    expect((await run(["generate", "openapi.yaml", "--out", "gen", "--force"])).code).toBe(0);
+    const again = await run(["generate", "openapi.yaml", "--out", "gen", "--timings"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("(inputs unchanged)");
+    expect(threadLine(again.stderr)).toBeUndefined();
+  });
+
   it("flags the user set (node's arguments, NODE_OPTIONS) win over generate's own", async () => {
     const r = await run(["generate", "openapi.yaml", "--out", "gen", "--timings"], dir, process.env, ["--interrupt-budget=50000", "--max-semi-space-size=8"]);
     expect(r.code).toBe(0);

@@ -4,7 +4,7 @@ import { isMainThread } from "node:worker_threads";
 import { flagsSet, setFlag, userSetFlag } from "../v8-flags.cjs";
 import { generationThreadLimits, mainOnGenerationThread, stderrIsTerminal } from "../generation-thread.js";
 import { formatDiagnostic, SpecError, displayPath } from "../diagnostics.js";
-import { generate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
+import { generate, isUpToDate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
 import { COMPRESS_SPEC_ABOVE } from "../emit/spec-size.js";
 import type { CommandContext } from "./context.js";
 import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
@@ -55,15 +55,6 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       collectGarbageSooner();
       optimizeOnlyHotCode();
       compileOnTheGenerationThread();
-      // One-shot generation moves to a thread of its own; --watch stays here, where the signals arrive.
-      if (context.generationThread && isMainThread && !flags.watch) {
-        context.exitCode = await mainOnGenerationThread(context.argv);
-        return;
-      }
-      if (timingsShown(flags)) {
-        if (flagsSet()) process.stderr.write(`  V8 flags set for generation: ${flagsSet()}\n`);
-        if (!isMainThread) process.stderr.write(`  generation thread: ${generationThreadLimits()}\n`);
-      }
       const overrides: CliOverrides = {
         spec,
         out: flags.out,
@@ -73,6 +64,16 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       };
       const config = await configFor(flags);
       const targets = resolveTargets(overrides, config);
+      // A generation moves to a thread of its own; --watch stays here, where the signals arrive, and
+      // so does a run whose manifests say there is nothing to do (a thread's start-up would double it).
+      if (context.generationThread && isMainThread && !flags.watch && !(await nothingToGenerate(targets, flags))) {
+        context.exitCode = await mainOnGenerationThread(context.argv);
+        return;
+      }
+      if (timingsShown(flags)) {
+        if (flagsSet()) process.stderr.write(`  V8 flags set for generation: ${flagsSet()}\n`);
+        if (!isMainThread) process.stderr.write(`  generation thread: ${generationThreadLimits()}\n`);
+      }
       if (flags.watch) {
         context.exitCode = await watch(
           targets,
@@ -94,6 +95,13 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
         }
       }
     });
+}
+
+/** Every target's output is up to date (and `--force` was not given). */
+async function nothingToGenerate(targets: Target[], flags: GenerateFlags): Promise<boolean> {
+  if (flags.force) return false;
+  for (const target of targets) if (!(await isUpToDate(target.spec, target.options))) return false;
+  return true;
 }
 
 /** Phase timings (and the V8 flags set, once) go to stderr with --timings, or by default on a terminal. */
