@@ -181,21 +181,24 @@ async function expectedManifest(specPath: string, options: GenerateOptions): Pro
   return { fingerprint: await generatorFingerprint(), options: manifestOptions(options), spec: manifestPath(options.out, specPath) };
 }
 
-/** Whether an incremental `generate` would write nothing (its manifest matches the inputs): without loading the pipeline. */
-export async function isUpToDate(specPath: string, options: GenerateOptions): Promise<boolean> {
-  try {
-    await checkOutputDirectory(options.out);
-    const manifest = await upToDate(options.out, await expectedManifest(specPath, options));
-    // The generate() that follows takes this answer rather than hashing the inputs again (a 13 MB spec: ~0.1 s).
-    if (manifest) checkedUpToDate.set(path.resolve(options.out), manifest);
-    return manifest !== undefined;
-  } catch {
-    return false; // generate() itself reports the problem
-  }
+/**
+ * What an incremental `generate` returns when the output directory's manifest matches the inputs,
+ * found without loading the pipeline; undefined when there is something to generate.
+ */
+export async function upToDateResult(specPath: string, options: GenerateOptions): Promise<UpToDateResult | undefined> {
+  const manifest = await upToDate(options.out, await expectedManifest(specPath, options));
+  if (!manifest) return undefined;
+  return {
+    fastPath: true,
+    written: [],
+    unchanged: Object.keys(manifest.outputs),
+    removed: [],
+    operations: manifest.summary.operations,
+    specBytes: manifest.summary.specBytes,
+    warningCount: manifest.summary.warnings,
+    inputs: Object.keys(manifest.inputs).map((file) => path.resolve(options.out, file)),
+  };
 }
-
-/** Manifests `isUpToDate` just found current, by output directory: each is taken once. */
-const checkedUpToDate = new Map<string, Manifest>();
 
 export function generate(specPath: string, options: GenerateOptions & { incremental: true }): Promise<GenerateResult | UpToDateResult>;
 export function generate(specPath: string, options: GenerateOptions): Promise<GenerateResult>;
@@ -207,25 +210,12 @@ export async function generate(specPath: string, options: GenerateOptions): Prom
   let started = performance.now();
   // Before the seconds of loading: an output directory that is a file fails at once.
   await checkOutputDirectory(options.out);
-  const expected = await expectedManifest(specPath, options);
   if (options.incremental) {
-    const checked = checkedUpToDate.get(path.resolve(options.out));
-    checkedUpToDate.delete(path.resolve(options.out));
-    const manifest = checked ?? (await upToDate(options.out, expected));
+    const current = await upToDateResult(specPath, options);
     started = phase("check", started);
-    if (manifest) {
-      return {
-        fastPath: true,
-        written: [],
-        unchanged: Object.keys(manifest.outputs),
-        removed: [],
-        operations: manifest.summary.operations,
-        specBytes: manifest.summary.specBytes,
-        warningCount: manifest.summary.warnings,
-        inputs: Object.keys(manifest.inputs).map((file) => path.resolve(options.out, file)),
-      };
-    }
+    if (current) return current;
   }
+  const expected = await expectedManifest(specPath, options);
   const [{ loadSpec }, { buildModel }] = await Promise.all([import("./load.js"), import("./model.js")]);
   const loaded = await loadSpec(specPath, options);
   started = phase("load", started);

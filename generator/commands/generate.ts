@@ -4,7 +4,7 @@ import { isMainThread } from "node:worker_threads";
 import { flagsSet, setFlag, userSetFlag } from "../v8-flags.cjs";
 import { generationThreadLimits, mainOnGenerationThread, stderrIsTerminal } from "../generation-thread.js";
 import { formatDiagnostic, SpecError, displayPath } from "../diagnostics.js";
-import { generate, isUpToDate, DEFAULT_RUNTIME_IMPORT, type Phase } from "../generate.js";
+import { generate, upToDateResult, DEFAULT_RUNTIME_IMPORT, type Phase, type UpToDateResult } from "../generate.js";
 import { COMPRESS_SPEC_ABOVE } from "../emit/spec-size.js";
 import type { CommandContext } from "./context.js";
 import { findConfig, loadConfig, resolveTargets, type CliOverrides, type SymphonyConfig, type Target } from "../config.js";
@@ -54,7 +54,6 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       if (flags.watch && flags.check) throw new Error("--watch and --check cannot be combined");
       collectGarbageSooner();
       optimizeOnlyHotCode();
-      compileOnTheGenerationThread();
       const overrides: CliOverrides = {
         spec,
         out: flags.out,
@@ -66,7 +65,10 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       const targets = resolveTargets(overrides, config);
       // A generation moves to a thread of its own; --watch stays here, where the signals arrive, and
       // so does a run whose manifests say there is nothing to do (a thread's start-up would double it).
-      if (context.generationThread && isMainThread && !flags.watch && !(await nothingToGenerate(targets, flags))) {
+      const current = flags.force || flags.watch ? undefined : await currentOutputs(targets);
+      const hop = context.generationThread && isMainThread && !flags.watch && current === undefined;
+      if (hop || !isMainThread) compileOnTheGenerationThread();
+      if (hop) {
         context.exitCode = await mainOnGenerationThread(context.argv);
         return;
       }
@@ -85,7 +87,7 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       }
       for (const target of targets) {
         try {
-          const code = await generateOnce(target, flags, config ? "" : `${spec} --out ${flags.out}`);
+          const code = await generateOnce(target, flags, config ? "" : `${spec} --out ${flags.out}`, current?.get(target));
           context.exitCode = Math.max(context.exitCode, code);
         } catch (err) {
           // One broken document of several: report it, generate the others, fail at the end.
@@ -97,19 +99,31 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
     });
 }
 
-/** Every target's output is up to date (and `--force` was not given). */
-async function nothingToGenerate(targets: Target[], flags: GenerateFlags): Promise<boolean> {
-  if (flags.force) return false;
-  for (const target of targets) if (!(await isUpToDate(target.spec, target.options))) return false;
-  return true;
+/** A target found up to date, and how long finding that took (reported as the run's time). */
+interface Checked {
+  result: UpToDateResult;
+  ms: number;
+}
+
+/** Each target's up-to-date result when every target's output is current; undefined when any has something to generate. */
+async function currentOutputs(targets: Target[]): Promise<Map<Target, Checked> | undefined> {
+  const current = new Map<Target, Checked>();
+  for (const target of targets) {
+    const started = performance.now();
+    // A problem (an output directory that is a file, …) is generate()'s to report.
+    const result = await upToDateResult(target.spec, target.options).catch(() => undefined);
+    if (!result) return undefined;
+    current.set(target, { result, ms: performance.now() - started });
+  }
+  return current;
 }
 
 /** Phase timings (and the V8 flags set, once) go to stderr with --timings, or by default on a terminal. */
 const timingsShown = (flags: GenerateFlags) => !flags.quiet && (flags.timings ?? stderrIsTerminal());
 
-/** One generation, as `generate` has always reported it; its exit code. */
-async function generateOnce(target: Target, flags: GenerateFlags, rerun: string): Promise<number> {
-  const started = performance.now();
+/** One generation, as `generate` has always reported it (`current`: already found up to date); its exit code. */
+async function generateOnce(target: Target, flags: GenerateFlags, rerun: string, current?: Checked): Promise<number> {
+  const started = performance.now() - (current?.ms ?? 0);
   const out = target.options.out;
   const shownOut = flags.out ?? (displayPath(out) || ".");
   const showTimings = timingsShown(flags);
@@ -118,7 +132,7 @@ async function generateOnce(target: Target, flags: GenerateFlags, rerun: string)
     process.stderr.write(`  ${phase.padEnd(6)} ${String(Math.round(ms)).padStart(6)} ms\n`);
   };
   const options = { ...target.options, check: flags.check, onPhase };
-  const result = flags.force ? await generate(target.spec, options) : await generate(target.spec, { ...options, incremental: true });
+  const result = current?.result ?? (flags.force ? await generate(target.spec, options) : await generate(target.spec, { ...options, incremental: true }));
   const say = (line: string) => {
     if (!flags.quiet) process.stdout.write(line + "\n");
   };

@@ -50,7 +50,7 @@ export interface GroupOptions {
  * count them in `$SRV.INFO`/`$SRV.STATS` as if each had been added with `addEndpoint`. Stopping the
  * service stops them receiving; a subscription that ends on its own stops the service, as nats.js does.
  */
-export function serveGroup(nc: NatsConnection, service: Service, endpoints: readonly GroupEndpoint[], options: GroupOptions): void {
+export function serveEndpoints(nc: NatsConnection, service: Service, endpoints: readonly GroupEndpoint[], options: GroupOptions): void {
   const { subject, queue, log } = options;
   const stats = new Map<string, EndpointStats>();
   let stopping = false;

@@ -25,7 +25,7 @@ import {
 import { issueLocations, issuePointer } from "./issues.js";
 import { withoutPrototypes } from "../core/own.js";
 import { ReplyWindow } from "./reply-window.js";
-import { serveGroup, type GroupEndpoint } from "./group.js";
+import { serveEndpoints, type GroupEndpoint } from "./group.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./response.js";
 import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./envelope.js";
 
@@ -380,7 +380,7 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
   const endpoints = api.operations.map((spec) => new ServedOperation(spec, table[spec.handler] as AnyHandler, handlers, served));
   const subject = groupSubject(ext, api);
   try {
-    serveGroup(ext.conn()!, service, endpoints, { subject, queue: options.queue || DEFAULT_QUEUE, log });
+    serveEndpoints(ext.conn()!, service, endpoints, { subject, queue: options.queue || DEFAULT_QUEUE, log });
     ext.assertDescribable(service);
   } catch (err) {
     await service.stop();
