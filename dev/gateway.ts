@@ -275,36 +275,42 @@ export class Gateway {
   }
 
   /**
-   * Known services this round did not find: each stays in `found` (routed) until it missed
-   * `dropAfterMisses` rounds in a row, or until `$SRV.PING.<name>.<id>` has no responder for any of its
-   * instances (nothing is subscribed: stopped, not busy). Returns the ones dropped.
+   * Known services this round did not find. An instance answering `$SRV.PING.<name>.<id>` is alive,
+   * only too busy to answer INFO within the round's window: the service stays routed and the miss
+   * does not count. One with no `$SRV.PING` responder at all is dropped at once (nothing is
+   * subscribed: stopped, not busy); one whose instances stay silent is dropped after
+   * `dropAfterMisses` rounds in a row. Returns the ones dropped.
    */
   async #keepMissed(found: Map<string, DiscoveredService>): Promise<{ key: string; reason: string }[]> {
     const missing = [...this.#services.entries()].filter(([k]) => !found.has(k));
     const limit = this.#options.dropAfterMisses;
     const verdicts = await Promise.all(
       missing.map(async ([key, service]) => {
-        const missedRounds = (service.missedRounds ?? 0) + 1;
-        if (await this.#noInstance(service))
+        const ping = await this.#pingInstances(service);
+        if (ping === "none")
           return {
             key,
             reason: "no instance subscribed ($SRV.PING has no responders)",
           };
+        const missedRounds = ping === "answered" ? (service.missedRounds ?? 0) : (service.missedRounds ?? 0) + 1;
         if (missedRounds >= limit)
           return {
             key,
             reason: `missed ${missedRounds} discovery rounds in a row`,
           };
         found.set(key, { ...service, missedRounds });
-        this.#options.log.warn("service missed a discovery round; still routed", { service: key, missedRounds, dropAfter: limit });
+        this.#options.log.warn("service missed a discovery round; still routed", { service: key, ping, missedRounds, dropAfter: limit });
         return undefined;
       }),
     );
     return verdicts.filter((v) => v !== undefined);
   }
 
-  /** True when no instance of `service` is subscribed at all: every `$SRV.PING.<name>.<id>` gets "no responders". */
-  async #noInstance(service: DiscoveredService): Promise<boolean> {
+  /**
+   * What `$SRV.PING.<name>.<id>` says of a service's instances: "answered" when any answers, "none"
+   * when every one gets "no responders" (nothing subscribed), else "silent" (busy or unreachable).
+   */
+  async #pingInstances(service: DiscoveredService): Promise<"answered" | "none" | "silent"> {
     const answers = await Promise.all(
       service.instanceIds.map((id) =>
         this.#nc
@@ -312,12 +318,13 @@ export class Gateway {
             timeout: PING_TIMEOUT_MS,
           })
           .then(
-            () => "answered",
-            (err: { code?: string }) => (err.code === "503" ? "none" : "silent"),
+            () => "answered" as const,
+            (err: { code?: string }) => (err.code === "503" ? ("none" as const) : ("silent" as const)),
           ),
       ),
     );
-    return answers.every((a) => a === "none");
+    if (answers.includes("answered")) return "answered";
+    return answers.every((a) => a === "none") ? "none" : "silent";
   }
 
   /** The route for `method path`; else `allowed`: the methods the path has (a 405 when not empty). */
