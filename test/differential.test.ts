@@ -22,7 +22,7 @@ import { ZodEmitter } from "../generator/emit/zod.js";
 import { buildModel, emitFiles, loadSpec, type ApiModel } from "../generator/index.js";
 import type { OperationSpec } from "../runtime/serve/operation.js";
 import { withoutPrototypes } from "../runtime/core/own.js";
-import { Generator, stableJson } from "./helpers/differential/instances.js";
+import { Generator, stableJson } from "../generator/arbitraries.js";
 import { INTENTIONAL, Reference, type Direction } from "./helpers/differential/reference.js";
 import { differentialSpecs } from "./helpers/differential/specs.js";
 

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { buildEnvelope, fillPath, queryString, type OperationSpec, type RestRequest } from "@symphony-codegen/runtime";
 import { buildModel, loadSpec, type OperationModel } from "../../generator/index.js";
-import { Generator } from "../helpers/differential/instances.js";
+import { Generator } from "../../generator/arbitraries.js";
 import path from "node:path";
 import { ROOT } from "./processes.js";
 

@@ -1,12 +1,13 @@
 /**
- * Instances for the differential test, from fast-check arbitraries built out of a JSON Schema:
+ * Instances of a JSON Schema from fast-check arbitraries (the differential and fuzz tests, and the
+ * `test` and `mock` commands):
  * `validArb` aims at values the schema accepts ("valid-ish": the reference decides),
  * `mutantArb` at near misses (boundaries, wrong types, missing or extra properties, format
  * look-alikes, astral characters around length limits, reordered object keys in enums…).
  * Arbitraries are built lazily, so wide recursive schemas cost only what is sampled.
  */
 import fc from "fast-check";
-import { getPointer } from "./reference.js";
+import { getPointer } from "./model.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
