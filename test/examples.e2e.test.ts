@@ -1,4 +1,4 @@
-/** The ported reference examples (hello, markdown_content, clock), run in-process against the local platform and a real nats-server. */
+/** The ported reference examples (hello, markdown_content, clock, demo_widgets), run in-process against the local platform and a real nats-server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension, MimeType, type SetupFn } from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../dev/server.js";
@@ -10,6 +10,9 @@ import * as hello4 from "../examples/hello/src/hello4.js";
 import * as hello5 from "../examples/hello/src/hello5.js";
 import * as markdown from "../examples/markdown_content/src/extension.js";
 import * as clock from "../examples/clock/src/extension.js";
+import * as widgets from "../examples/demo_widgets/src/extension.js";
+import { FakeManagement } from "../examples/demo_widgets/src/fake-management.js";
+import { WIDGETS } from "../examples/demo_widgets/src/widgets.js";
 import { Extensions } from "./helpers/extension.js";
 
 let dev: DevPlatform;
@@ -265,3 +268,157 @@ describe("clock", () => {
     expect(((await malformed.json()) as { errors: { in: string; name: string }[] }).errors[0]).toMatchObject({ in: "query", name: "tz" });
   });
 });
+
+describe("demo_widgets", () => {
+  const fake = new FakeManagement();
+  let options: widgets.DemoWidgetsOptions;
+  let ext: Extension;
+  type Snapshot = {
+    polledAt?: string;
+    upstream: { url: string; reachable: boolean; error?: string; failingSince?: string };
+    migrations: { id: string; path: string; state: string; bytesMigrated: number; filesMigrated: number }[];
+    throughput: { bytesPerSecond: number; filesPerSecond: number };
+    widgetsUpdated: number;
+  };
+  const widget = (id: keyof typeof WIDGETS) => entryOf(widgets.PREFIX)!.resources.find((r) => r.uri === WIDGETS[id].uri)!.content;
+  const poll = async (): Promise<Snapshot> => {
+    const res = await fetch(api(widgets.PREFIX, "/poll"), { method: "POST" });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Snapshot;
+  };
+
+  beforeAll(async () => {
+    // Polled by hand (POST /poll) so each test knows what the widgets show; the timer is tested on its own.
+    options = { managementUrl: await fake.listen(), pollIntervalMs: 3_600_000, timeoutMs: 2000 };
+    ext = await start(widgets.createExtension(options), widgets.setupWith(options));
+  });
+  afterAll(() => fake.close());
+
+  it("registers three widgets whose first content already shows the first poll", async () => {
+    const entry = entryOf(widgets.PREFIX)!;
+    expect(entry.widgets.map((w) => w.resource)).toEqual(Object.values(WIDGETS).map((w) => w.uri));
+    expect(entry.resources.filter((r) => r.mimeType === widgets.WIDGET_MIME)).toHaveLength(3);
+    expect(widget("migrations")).toContain("/data/warehouse");
+    expect(widget("migrations")).toContain("1 running, 1 live, 1 paused");
+    expect(widget("throughput")).toContain("50.0 MiB/s");
+    expect(widget("health")).toContain("Answering");
+    const res = await fetch(api(widgets.PREFIX, "/snapshot"));
+    expect(res.status).toBe(200);
+    const snapshot = (await res.json()) as Snapshot;
+    expect(snapshot.upstream).toEqual({ url: options.managementUrl, reachable: true });
+    expect(snapshot.migrations.map((m) => m.id)).toEqual(["warehouse", "logs", "archive"]);
+  });
+
+  it("a poll pushes the widgets that changed with updateResource, and only those", async () => {
+    const before = widget("migrations");
+    const throughput = widget("throughput");
+    const snapshot = await poll();
+    expect(snapshot.migrations[0]).toMatchObject({ id: "warehouse", state: "RUNNING" });
+    expect(snapshot.migrations[0]!.bytesMigrated).toBeGreaterThan(0);
+    // Migrations moved and the health widget's poll time changed; throughput did not.
+    expect(snapshot.widgetsUpdated).toBe(2);
+    expect(await until(() => widget("migrations") !== before, 2000)).toBe(true);
+    expect(widget("throughput")).toBe(throughput);
+    fake.throughput = { bytesPerSecond: 2 * 1024 ** 3, filesPerSecond: 7.5 };
+    expect((await poll()).widgetsUpdated).toBe(3);
+    expect(await until(() => widget("throughput").includes("2.0 GiB/s") && widget("throughput").includes("7.5 files/s"), 2000)).toBe(true);
+  });
+
+  it("when the service stops answering, the widgets keep the last data, marked stale, and the health widget names the error", async () => {
+    fake.down = true;
+    const down = await poll();
+    expect(down.upstream).toMatchObject({ reachable: false, error: expect.stringContaining("/migrations: HTTP 503"), failingSince: expect.any(String) });
+    expect(down.migrations.map((m) => m.id)).toEqual(["warehouse", "logs", "archive"]);
+    expect(await until(() => widget("health").includes("Not answering since"), 2000)).toBe(true);
+    expect(widget("health")).toContain("HTTP 503");
+    expect(widget("migrations")).toContain("Showing data from");
+    expect(widget("migrations")).toContain("/data/warehouse");
+    // Still failing: the first failure's time is kept, and nothing changed, so nothing is pushed.
+    const again = await poll();
+    expect(again.upstream.failingSince).toBe(down.upstream.failingSince);
+    expect(again.widgetsUpdated).toBe(0);
+
+    fake.down = false;
+    fake.broken = true;
+    expect((await poll()).upstream.error).toMatch(/JSON/);
+    fake.broken = false;
+    const restored = await poll();
+    expect(restored.upstream).toEqual({ url: options.managementUrl, reachable: true });
+    expect(await until(() => widget("health").includes("Answering") && !widget("migrations").includes("Showing data from"), 2000)).toBe(true);
+  });
+
+  it("an answer with a field of the wrong kind is an error naming the field; the widgets are not broken by it", async () => {
+    const saved = fake.migrations;
+    fake.migrations = [{ ...saved[1]!, stats: { bytesMigrated: -5, filesMigrated: 1 } }];
+    const bad = await poll();
+    expect(bad.upstream.error).toContain("/0/stats/bytesMigrated");
+    expect(bad.migrations).toHaveLength(3);
+    fake.migrations = [{ ...saved[1]!, stats: { bytesMigrated: 2 ** 53, filesMigrated: 1 } }];
+    expect((await poll()).upstream.error).toContain("/0/stats/bytesMigrated");
+    fake.migrations = saved;
+    expect((await poll()).upstream.reachable).toBe(true);
+  });
+
+  it("escapes what the service says: a migration path is text in the widget, never markup", async () => {
+    const saved = fake.migrations;
+    const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
+    fake.migrations = [{ migrationId: "__proto__", path: hostile, state: "FAILED", stats: { bytesMigrated: 0, filesMigrated: 0 } }];
+    const snapshot = await poll();
+    expect(snapshot.migrations).toEqual([{ id: "__proto__", path: hostile, state: "FAILED", bytesMigrated: 0, filesMigrated: 0 }]);
+    expect(await until(() => widget("migrations").includes("1 failed"), 2000)).toBe(true);
+    expect(widget("migrations")).not.toContain("<script");
+    expect(widget("migrations")).not.toContain("<img");
+    expect(widget("migrations")).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
+    fake.migrations = saved;
+    await poll();
+  });
+
+  it("polls on its own every pollIntervalMs until stopped", async () => {
+    const dashboard = new widgets.Dashboard(ext, { ...options, pollIntervalMs: 20 });
+    const from = fake.requests;
+    dashboard.start();
+    // Each poll reads both resources.
+    expect(await until(() => fake.requests - from >= 8, 5000)).toBe(true);
+    dashboard.stop();
+    await new Promise((r) => setTimeout(r, 100)); // a poll under way when stopped
+    const settled = fake.requests;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.requests).toBe(settled);
+  });
+
+  it("before the service has ever answered: GET /snapshot is a 503 naming the URL and the error", async () => {
+    const closed = await freeLoopbackUrl();
+    const dashboard = new widgets.Dashboard(ext, { ...options, managementUrl: closed, timeoutMs: 500 });
+    const handlers = widgets.createHandlers(dashboard);
+    const never = (await handlers.getSnapshot({} as never, {} as never)) as { status: number; body: { detail: string } };
+    expect(never.status).toBe(503);
+    expect(never.body.detail).toContain("no poll has finished yet");
+    const polled = await dashboard.poll();
+    expect(polled.upstream).toMatchObject({ reachable: false, error: expect.stringContaining(`GET ${closed}/migrations`) });
+    const failed = (await handlers.getSnapshot({} as never, {} as never)) as { status: number; body: { detail: string } };
+    expect(failed.status).toBe(503);
+    expect(failed.body.detail).toContain(closed);
+    expect(failed.body.detail).toContain("ECONNREFUSED");
+  });
+
+  it("reads its settings from the environment and names a malformed one", () => {
+    expect(widgets.optionsFromEnv({})).toEqual({ managementUrl: "http://127.0.0.1:18080", pollIntervalMs: 5000, timeoutMs: 3000 });
+    expect(widgets.optionsFromEnv({ MANAGEMENT_URL: "https://ldm.example:8081/api", POLL_INTERVAL_MS: "250" })).toMatchObject({
+      managementUrl: "https://ldm.example:8081/api",
+      pollIntervalMs: 250,
+    });
+    expect(() => widgets.optionsFromEnv({ POLL_INTERVAL_MS: "5s" })).toThrow(/POLL_INTERVAL_MS .* got "5s"/);
+    expect(() => widgets.optionsFromEnv({ POLL_TIMEOUT_MS: "0" })).toThrow(/POLL_TIMEOUT_MS/);
+    expect(() => widgets.optionsFromEnv({ MANAGEMENT_URL: "ftp://x" })).toThrow(/MANAGEMENT_URL must be an http\(s\) URL/);
+  });
+});
+
+/** A loopback URL nothing listens on. */
+async function freeLoopbackUrl(): Promise<string> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return `http://127.0.0.1:${port}`;
+}
