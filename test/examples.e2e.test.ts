@@ -16,6 +16,8 @@ import { WIDGETS } from "../examples/demo_widgets/src/widgets.js";
 import { Extensions } from "./helpers/extension.js";
 
 let dev: DevPlatform;
+/** How long a registration, a widget push or a usage report may take to show: generous, since a loaded machine is slow, not broken (each wait ends as soon as it holds). */
+const SETTLE_MS = 15_000;
 const extensions = new Extensions();
 
 /** Runs an example's extension with the dev token until setup is done and the registration is in. */
@@ -23,7 +25,7 @@ async function start(ext: Extension, setup: SetupFn = () => {}): Promise<Extensi
   ext.withToken(dev.token).withStatusInterval(200);
   await extensions.start(ext, setup);
   const id = ext.identifier();
-  expect(await until(() => dev.platform.extensions().some((e) => e.entry.id === id), 2000)).toBe(true);
+  expect(await until(() => dev.platform.extensions().some((e) => e.entry.id === id), SETTLE_MS)).toBe(true);
   return ext;
 }
 
@@ -33,7 +35,7 @@ async function stop(ext: Extension): Promise<void> {
   ext.stop();
   await r.done;
   // The disconnect status removes this instance's entry.
-  expect(await until(() => !dev.platform.extensions().some((e) => e.entry.id === id), 2000)).toBe(true);
+  expect(await until(() => !dev.platform.extensions().some((e) => e.entry.id === id), SETTLE_MS)).toBe(true);
 }
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
@@ -110,7 +112,7 @@ describe("hello tutorial", () => {
     const kv = await (await e4.jetstream()).views.kv(hello4.BUCKET, { bindOnly: true });
     expect((await kv.get(hello4.COUNT_KEY))!.string()).toBe("3");
     // One batch of 2 reported; the third greeting is still pending.
-    expect(await until(() => dev.platform.usage("hello")[hello4.USAGE_DIMENSION] === 2, 2000)).toBe(true);
+    expect(await until(() => dev.platform.usage("hello")[hello4.USAGE_DIMENSION] === 2, SETTLE_MS)).toBe(true);
 
     // A second instance shares the count.
     const other = await start(hello4.createExtension(), (e) => hello4.setup(e));
@@ -214,7 +216,7 @@ describe("markdown_content", () => {
   it("pushes a change written straight to the bucket, and starts from the stored content after a restart", async () => {
     const kv = await (await ext.jetstream()).views.kv(markdown.BUCKET, { bindOnly: true });
     await kv.put(markdown.CONTENT_KEY, "written elsewhere");
-    expect(await until(() => widgetContent() === "written elsewhere", 2000)).toBe(true);
+    expect(await until(() => widgetContent() === "written elsewhere", SETTLE_MS)).toBe(true);
 
     await stop(ext);
     ext = await start(markdown.createExtension(), markdown.setup);
@@ -317,11 +319,11 @@ describe("demo_widgets", () => {
     expect(snapshot.migrations[0]!.bytesMigrated).toBeGreaterThan(0);
     // Migrations moved and the health widget's poll time changed; throughput did not.
     expect(snapshot.widgetsUpdated).toBe(2);
-    expect(await until(() => widget("migrations") !== before, 2000)).toBe(true);
+    expect(await until(() => widget("migrations") !== before, SETTLE_MS)).toBe(true);
     expect(widget("throughput")).toBe(throughput);
     fake.throughput = { bytesPerSecond: 2 * 1024 ** 3, filesPerSecond: 7.5 };
     expect((await poll()).widgetsUpdated).toBe(3);
-    expect(await until(() => widget("throughput").includes("2.0 GiB/s") && widget("throughput").includes("7.5 files/s"), 2000)).toBe(true);
+    expect(await until(() => widget("throughput").includes("2.0 GiB/s") && widget("throughput").includes("7.5 files/s"), SETTLE_MS)).toBe(true);
   });
 
   it("when the service stops answering, the widgets keep the last data, marked stale, and the health widget names the error", async () => {
@@ -329,7 +331,7 @@ describe("demo_widgets", () => {
     const down = await poll();
     expect(down.upstream).toMatchObject({ reachable: false, error: expect.stringContaining("/migrations: HTTP 503"), failingSince: expect.any(String) });
     expect(down.migrations.map((m) => m.id)).toEqual(["warehouse", "logs", "archive"]);
-    expect(await until(() => widget("health").includes("Not answering since"), 2000)).toBe(true);
+    expect(await until(() => widget("health").includes("Not answering since"), SETTLE_MS)).toBe(true);
     expect(widget("health")).toContain("HTTP 503");
     expect(widget("migrations")).toContain("Showing data from");
     expect(widget("migrations")).toContain("/data/warehouse");
@@ -344,7 +346,7 @@ describe("demo_widgets", () => {
     fake.broken = false;
     const restored = await poll();
     expect(restored.upstream).toEqual({ url: options.managementUrl, reachable: true });
-    expect(await until(() => widget("health").includes("Answering") && !widget("migrations").includes("Showing data from"), 2000)).toBe(true);
+    expect(await until(() => widget("health").includes("Answering") && !widget("migrations").includes("Showing data from"), SETTLE_MS)).toBe(true);
   });
 
   it("an answer with a field of the wrong kind is an error naming the field; the widgets are not broken by it", async () => {
@@ -365,7 +367,7 @@ describe("demo_widgets", () => {
     fake.migrations = [{ migrationId: "__proto__", path: hostile, state: "FAILED", stats: { bytesMigrated: 0, filesMigrated: 0 } }];
     const snapshot = await poll();
     expect(snapshot.migrations).toEqual([{ id: "__proto__", path: hostile, state: "FAILED", bytesMigrated: 0, filesMigrated: 0 }]);
-    expect(await until(() => widget("migrations").includes("1 failed"), 2000)).toBe(true);
+    expect(await until(() => widget("migrations").includes("1 failed"), SETTLE_MS)).toBe(true);
     expect(widget("migrations")).not.toContain("<script");
     expect(widget("migrations")).not.toContain("<img");
     expect(widget("migrations")).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
@@ -380,9 +382,10 @@ describe("demo_widgets", () => {
     // Each poll reads both resources.
     expect(await until(() => fake.requests - from >= 8, 5000)).toBe(true);
     dashboard.stop();
-    await new Promise((r) => setTimeout(r, 100)); // a poll under way when stopped
+    await dashboard.poll(); // the poll under way when stopped (or one more), finished
     const settled = fake.requests;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // ten intervals
+
     expect(fake.requests).toBe(settled);
   });
 

@@ -15,6 +15,7 @@ import { buildModel, emitFiles, formatDiagnostic, generate, loadSpec, SpecError,
 import { main } from "../generator/cli.js";
 import { UNCHECKED } from "../generator/write.js";
 import { writeDerivedChecks } from "./helpers/derived.js";
+import { exampleSpecs } from "./helpers/specs.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = path.join(ROOT, "fixtures");
@@ -659,7 +660,7 @@ describe("CLI messages", () => {
 
   it("no document the tests use yields the same diagnostic twice", async () => {
     const repeated: string[] = [];
-    for (const { name, file } of [...fixtures, ...readdirSync(path.join(ROOT, "examples")).map((e) => ({ name: e, file: path.join(ROOT, "examples", e, "openapi.yaml") }))]) {
+    for (const { name, file } of [...fixtures, ...exampleSpecs()]) {
       const lines = buildModel(await loadSpec(file)).warnings.map(formatDiagnostic);
       repeated.push(...lines.filter((l, i) => lines.indexOf(l) !== i).map((l) => `${name}: ${l}`));
     }

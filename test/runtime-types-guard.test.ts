@@ -8,9 +8,10 @@ import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { emitIndex, UNCHECKED_RUNTIME_TYPES } from "../generator/emit/register.js";
+import { exampleSpecs } from "./helpers/specs.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const EXAMPLES = ["petstore", "features", "hello", "clock", "markdown_content"];
+const EXAMPLES = exampleSpecs().map((e) => e.name);
 const UNCHECKED = ["schemas", "operations", "handlers", "client"];
 const listed = new Set(UNCHECKED_RUNTIME_TYPES.map((t) => t.replace(/<.*$/, "")));
 

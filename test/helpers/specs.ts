@@ -2,7 +2,7 @@
  * The published specs the generator is tested against (fixtures/corpus, see its README),
  * discovered once for test/compile.test.ts and test/compatibility.e2e.test.ts.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -97,12 +97,19 @@ export const AWAITING_FIX: Record<string, { item: string; stage: "generate" | "c
 };
 
 /** Every document the generator tests use, named: hand-written fixtures, examples, the valid shared specs (what the printers are checked on). */
+/** Each example's openapi.yaml (examples/shared holds code the examples share, no spec). */
+export function exampleSpecs(): { name: string; file: string }[] {
+  return readdirSync(path.join(ROOT, "examples"))
+    .map((name) => ({ name, file: path.join(ROOT, "examples", name, "openapi.yaml") }))
+    .filter(({ file }) => existsSync(file));
+}
+
 export function testDocuments(): { name: string; file: string }[] {
   return [
     ...readdirSync(path.join(ROOT, "fixtures"))
       .filter((f) => /\.ya?ml$/.test(f))
       .map((f) => ({ name: `fixtures/${f}`, file: path.join(ROOT, "fixtures", f) })),
-    ...readdirSync(path.join(ROOT, "examples")).map((d) => ({ name: `examples/${d}`, file: path.join(ROOT, "examples", d, "openapi.yaml") })),
+    ...exampleSpecs().map(({ name, file }) => ({ name: `examples/${name}`, file })),
     ...discoverSpecs().valid.map((s) => ({ name: s.rel, file: s.abs })),
   ];
 }

@@ -4,6 +4,7 @@
  * of the wrong type is an error naming that field, never a broken widget.
  */
 import { z } from "@symphony-codegen/runtime";
+import { getJson, under } from "../../shared/fetch-json.js";
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const rate = z.number().min(0).max(Number.MAX_VALUE);
@@ -38,16 +39,11 @@ export interface ManagementReading {
   throughput: Throughput;
 }
 
-/** Thrown when the management service cannot be read; `message` says which request and why. */
-export class ManagementUnavailable extends Error {
-  override name = "ManagementUnavailable";
-}
-
-/** Reads both resources; rejects with ManagementUnavailable (unreachable, slow, non-2xx, malformed). */
+/** Reads both resources; rejects with UpstreamError (unreachable, slow, non-2xx, malformed). */
 export async function readManagement(baseUrl: string, timeoutMs: number): Promise<ManagementReading> {
   const [migrations, throughput] = await Promise.all([
-    getJson(baseUrl, "/migrations", UpstreamMigrations, timeoutMs),
-    getJson(baseUrl, "/stats/throughput", UpstreamThroughput, timeoutMs),
+    getJson(under(baseUrl, "/migrations"), UpstreamMigrations, timeoutMs),
+    getJson(under(baseUrl, "/stats/throughput"), UpstreamThroughput, timeoutMs),
   ]);
   return {
     migrations: migrations.map((m) => ({
@@ -59,42 +55,4 @@ export async function readManagement(baseUrl: string, timeoutMs: number): Promis
     })),
     throughput,
   };
-}
-
-/** Largest answer read (a runaway upstream must not exhaust memory). */
-const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
-
-async function getJson<T>(baseUrl: string, path: string, schema: z.ZodType<T>, timeoutMs: number): Promise<T> {
-  const url = new URL(path.slice(1), baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
-  const where = `GET ${url.href}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
-  } catch (err) {
-    const cause = (err as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : String((err as { cause?: unknown }).cause ?? err);
-    throw new ManagementUnavailable(`${where}: ${cause}`);
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new ManagementUnavailable(`${where}: HTTP ${res.status}`);
-  }
-  const declared = Number(res.headers.get("content-length") ?? 0);
-  if (declared > MAX_ANSWER_BYTES) {
-    await res.body?.cancel();
-    throw new ManagementUnavailable(`${where}: answer of ${declared} bytes is over the ${MAX_ANSWER_BYTES}-byte limit`);
-  }
-  let body: unknown;
-  try {
-    const text = await res.text();
-    if (text.length > MAX_ANSWER_BYTES) throw new Error(`answer over the ${MAX_ANSWER_BYTES}-byte limit`);
-    body = JSON.parse(text);
-  } catch (err) {
-    throw new ManagementUnavailable(`${where}: ${(err as Error).message}`);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ManagementUnavailable(`${where}: /${issue.path.join("/")}: ${issue.message}`);
-  }
-  return parsed.data;
 }
