@@ -1,4 +1,4 @@
-/** The ported reference examples (hello, markdown_content, clock, demo_widgets), run in-process against the local platform and a real nats-server. */
+/** The ported reference examples (hello, markdown_content, clock, demo_widgets, weather), run in-process against the local platform and a real nats-server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension, MimeType, type SetupFn } from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../dev/server.js";
@@ -13,6 +13,9 @@ import * as clock from "../examples/clock/src/extension.js";
 import * as widgets from "../examples/demo_widgets/src/extension.js";
 import { FakeManagement } from "../examples/demo_widgets/src/fake-management.js";
 import { WIDGETS } from "../examples/demo_widgets/src/widgets.js";
+import * as weather from "../examples/weather/src/extension.js";
+import { FakeOpenMeteo } from "../examples/weather/src/fake-open-meteo.js";
+import { transform } from "esbuild";
 import { Extensions } from "./helpers/extension.js";
 
 let dev: DevPlatform;
@@ -413,6 +416,120 @@ describe("demo_widgets", () => {
     expect(() => widgets.optionsFromEnv({ POLL_INTERVAL_MS: "5s" })).toThrow(/POLL_INTERVAL_MS .* got "5s"/);
     expect(() => widgets.optionsFromEnv({ POLL_TIMEOUT_MS: "0" })).toThrow(/POLL_TIMEOUT_MS/);
     expect(() => widgets.optionsFromEnv({ MANAGEMENT_URL: "ftp://x" })).toThrow(/MANAGEMENT_URL must be an http\(s\) URL/);
+  });
+});
+
+describe("weather", () => {
+  const fake = new FakeOpenMeteo();
+  const API_KEY = "sk-weather-0123456789";
+  let options: weather.WeatherOptions;
+  const get = (query: string) => fetch(api(weather.PREFIX, `/weather?${query}`));
+  const detail = async (res: Response) => ((await res.json()) as { detail: string }).detail;
+
+  beforeAll(async () => {
+    const url = await fake.listen();
+    options = { geocodingUrl: url, forecastUrl: url, apiKey: API_KEY, timeoutMs: 1000, cacheTtlMs: 60_000 };
+    await start(weather.createExtension(), weather.setupWith(options));
+  });
+  afterAll(() => fake.close());
+
+  it("registers the React page npm run build made: JSX without types, as a text/symphony-jsx resource", async () => {
+    const entry = entryOf(weather.PREFIX)!;
+    const page = entry.resources.find((r) => r.uri === weather.PAGE_URI)!;
+    expect(page).toMatchObject({ mimeType: "text/symphony-jsx", name: "Weather" });
+    expect(page.content).toBe(weather.builtPage());
+    expect(page.content).toContain("export {\n  WeatherPage as default\n}");
+    expect(page.content).toContain("<table>");
+    // Plain JSX: esbuild's jsx loader refuses TypeScript syntax.
+    await expect(transform(page.content, { loader: "jsx", jsx: "preserve" })).resolves.toBeDefined();
+    await expect(transform("const x: number = <b />;", { loader: "jsx" })).rejects.toThrow();
+    expect(entry.routes).toEqual([{ path: "/weather", resource: weather.PAGE_URI }]);
+  });
+
+  it("answers the weather for a city from the API, then from its cache", async () => {
+    const calls = fake.calls;
+    const res = await get("city=Paris&days=3");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      location: { name: string; country: string };
+      current: { temperatureC: number; description: string; weatherCode: number };
+      daily: { date: string; minC: number; maxC: number; description: string }[];
+      cached: boolean;
+    };
+    expect(body.location).toMatchObject({ name: "Paris", country: "France" });
+    expect(body.current).toMatchObject({ temperatureC: 21.5, weatherCode: 2, description: "Partly cloudy" });
+    expect(body.daily.map((d) => d.date)).toEqual(["2026-12-07", "2026-12-08", "2026-12-09"]);
+    expect(body.daily[0]).toMatchObject({ minC: 15.5, maxC: 23.5 });
+    expect(body.cached).toBe(false);
+    expect(fake.calls - calls).toBe(2); // geocoding, then forecast
+    const again = (await (await get("city=paris&days=3")).json()) as { cached: boolean };
+    expect(again.cached).toBe(true);
+    expect(fake.calls - calls).toBe(2);
+    const unicode = (await (await get(`city=${encodeURIComponent("São Paulo")}&days=1`)).json()) as {
+      location: { country: string };
+      current: { description: string };
+    };
+    expect(unicode).toMatchObject({ location: { country: "Brazil" }, current: { description: "Thunderstorm" } });
+  });
+
+  it("concurrent requests for one city share one upstream call", async () => {
+    const calls = fake.calls;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => get(`city=${encodeURIComponent("Reykjavík")}&days=2`)));
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(fake.calls - calls).toBe(2);
+  });
+
+  it("a city nothing matches is a 404; malformed parameters are 400s naming them", async () => {
+    const unknown = await get("city=Atlantis");
+    expect(unknown.status).toBe(404);
+    expect(await detail(unknown)).toContain('"Atlantis"');
+    for (const [query, name] of [
+      ["city=Paris&days=8", "days"],
+      ["city=Paris&days=two", "days"],
+      ["days=2", "city"],
+      [`city=${"x".repeat(101)}`, "city"],
+    ] as const) {
+      const res = await get(query);
+      expect(res.status, query).toBe(400);
+      expect(((await res.json()) as { errors: { name: string }[] }).errors[0]!.name, query).toBe(name);
+    }
+  });
+
+  it("an upstream that fails is a 502, a slow one a 504, a malformed answer a 502 naming the field; the API key never shows", async () => {
+    fake.down = true;
+    const down = await get("city=Paris&days=4");
+    expect(down.status).toBe(502);
+    const downDetail = await detail(down);
+    expect(downDetail).toContain("/v1/search: HTTP 503");
+    fake.down = false;
+    fake.slowMs = 1500;
+    const slow = await get("city=Paris&days=5");
+    expect(slow.status).toBe(504);
+    expect(await detail(slow)).toContain("no answer within 1000 ms");
+    fake.slowMs = 0;
+    fake.malformed = true;
+    const malformed = await get("city=Paris&days=6");
+    expect(malformed.status).toBe(502);
+    const malformedDetail = await detail(malformed);
+    expect(malformedDetail).toContain("/current/temperature_2m");
+    fake.malformed = false;
+    expect((await get("city=Paris&days=6")).status).toBe(200);
+    // Sent upstream with every request, never echoed in an answer.
+    expect(fake.keys.length).toBeGreaterThan(0);
+    expect(new Set(fake.keys)).toEqual(new Set([API_KEY]));
+    for (const text of [downDetail, malformedDetail]) expect(text).not.toContain(API_KEY);
+  });
+
+  it("reads its settings from the environment and names a malformed one", () => {
+    expect(weather.optionsFromEnv({})).toEqual({
+      geocodingUrl: "https://geocoding-api.open-meteo.com",
+      forecastUrl: "https://api.open-meteo.com",
+      timeoutMs: 5000,
+      cacheTtlMs: 600_000,
+    });
+    expect(weather.optionsFromEnv({ WEATHER_API_KEY: "k", CACHE_TTL_MS: "0" })).toMatchObject({ apiKey: "k", cacheTtlMs: 0 });
+    expect(() => weather.optionsFromEnv({ WEATHER_API_URL: "api.open-meteo.com" })).toThrow(/WEATHER_API_URL must be an http\(s\) URL/);
+    expect(() => weather.optionsFromEnv({ UPSTREAM_TIMEOUT_MS: "-1" })).toThrow(/UPSTREAM_TIMEOUT_MS/);
   });
 });
 

@@ -58,7 +58,7 @@ function readmeSteps(markdown: string): Step[] {
 }
 
 /** The documents followed, in order, each from the clone's root. */
-const DOCUMENTS = ["README.md", "examples/hello/README.md", "examples/clock/README.md", "examples/markdown_content/README.md", "examples/demo_widgets/README.md"];
+const DOCUMENTS = ["README.md", "examples/hello/README.md", "examples/clock/README.md", "examples/markdown_content/README.md", "examples/demo_widgets/README.md", "examples/weather/README.md"];
 
 const SERVES = /\bnpm run (example|dev)\b|\bsymphony-codegen dev\b|--watch\b/;
 

@@ -97,7 +97,7 @@ export const AWAITING_FIX: Record<string, { item: string; stage: "generate" | "c
 };
 
 /** Every document the generator tests use, named: hand-written fixtures, examples, the valid shared specs (what the printers are checked on). */
-/** Each example's openapi.yaml (examples/shared holds code the examples share, no spec). */
+/** Each example's openapi.yaml (examples/common holds code the examples share, no spec). */
 export function exampleSpecs(): { name: string; file: string }[] {
   return readdirSync(path.join(ROOT, "examples"))
     .map((name) => ({ name, file: path.join(ROOT, "examples", name, "openapi.yaml") }))

@@ -4,7 +4,7 @@
  * of the wrong type is an error naming that field, never a broken widget.
  */
 import { z } from "@symphony-codegen/runtime";
-import { getJson, under } from "../../shared/fetch-json.js";
+import { getJson, under } from "../../common/fetch-json.js";
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const rate = z.number().min(0).max(Number.MAX_VALUE);

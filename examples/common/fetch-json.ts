@@ -23,7 +23,8 @@ export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** GETs `url` and returns its JSON answer once `schema` accepts it; rejects with UpstreamError. */
 export async function getJson<T>(url: URL, schema: z.ZodType<T>, timeoutMs: number): Promise<T> {
-  const where = `GET ${url.href}`;
+  // Without the query: it may carry an API key, and messages reach logs and problem details.
+  const where = `GET ${url.origin}${url.pathname}`;
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
