@@ -16,6 +16,15 @@ import type { Logger } from "@symphony-codegen/runtime/internal/core/log.js";
 import { decodeOpenApiMetadata, OPENAPI_KEY, OPENAPI_SHA256_KEY } from "@symphony-codegen/runtime/internal/sdk/metadata.js";
 import { objectLoader } from "@symphony-codegen/runtime/internal/serve/serve.js";
 import { checkJsonText } from "@symphony-codegen/runtime/internal/serve/limits.js";
+import {
+  formatTraceparent,
+  parentFromHeaders,
+  RequestTrace,
+  SpanKind,
+  traceHeaders,
+  type SpanExporter,
+} from "@symphony-codegen/runtime/internal/core/trace-context.js";
+import type { Span } from "@opentelemetry/api";
 import { compareTemplates, compileTemplate, type CompiledTemplate } from "./routes.js";
 
 /** How long a missed service's `$SRV.PING` may take: a busy one answers late or not at all, a stopped one gets "no responders" at once. */
@@ -70,6 +79,8 @@ export interface GatewayOptions {
    * service answers $SRV.INFO late, not never. A service with no `$SRV.PING` responder left is dropped at once.
    */
   dropAfterMisses?: number;
+  /** Where the gateway's request spans go (the trace view's store under `dev`). */
+  spans?: SpanExporter;
   log: Logger;
   /**
    * What the platform registry knows of a prefix: "registered" (an entry is live), "gone"
@@ -80,7 +91,7 @@ export interface GatewayOptions {
 
 type Obj = Record<string, unknown>;
 /** What a request's log line says about where it went; `attempts` when it was sent more than once. */
-type Served = { endpoint?: string; instance?: string; instances?: number; attempts?: number };
+type Served = { endpoint?: string; instance?: string; instances?: number; attempts?: number; traceId?: string };
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function compile(route: Route): CompiledRoute {
@@ -137,7 +148,7 @@ function routesOf(service: DiscoveredService): Route[] {
 
 export class Gateway {
   #nc: NatsConnection;
-  #options: Required<Omit<GatewayOptions, "registered">> & Pick<GatewayOptions, "registered">;
+  #options: Required<Omit<GatewayOptions, "registered" | "spans">> & Pick<GatewayOptions, "registered" | "spans">;
   /** Every prefix a discovery round has seen: one without services now is "not running", not unknown. */
   #seen = new Set<string>();
   #services = new Map<string, DiscoveredService>();
@@ -389,8 +400,17 @@ export class Gateway {
     const path = "/" + rest.join("/");
     const method = (req.method ?? "GET").toUpperCase();
     const started = performance.now();
-    const served: Served = {};
+    // The gateway's span: continues the caller's W3C trace context, else starts a trace; the
+    // extension's span is its child (the envelope carries this one's traceparent).
+    const trace = new RequestTrace(`${method} /api/${prefix}`, SpanKind.Server, parentFromHeaders(traceHeadersOf(req)), {
+      "http.request.method": method,
+      "url.path": "/api" + url.pathname,
+    });
+    const served: Served = { traceId: trace.span.spanContext().traceId };
+    res.setHeader("traceresponse", formatTraceparent(trace.span.spanContext()));
     res.once("close", () => {
+      if (served.endpoint) trace.span.setAttribute("symphony.endpoint", served.endpoint);
+      trace.finish(res.statusCode, this.#options.spans);
       this.#options.log.info("gateway request", {
         method,
         // The query string is left out: it may carry credentials (api_key=...).
@@ -402,10 +422,10 @@ export class Gateway {
         ...(res.writableFinished ? {} : { aborted: true }),
       });
     });
-    await this.#handle(req, res, url, prefix, path, method, served);
+    await this.#handle(req, res, url, prefix, path, method, served, trace.span);
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse, url: URL, prefix: string, path: string, method: string, served: Served): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse, url: URL, prefix: string, path: string, method: string, served: Served, span: Span): Promise<void> {
     const arrived = Date.now();
     let found = this.#match(prefix, method, path);
     // A route we do not know may belong to a service that just started: wait for a discovery round
@@ -420,6 +440,7 @@ export class Gateway {
     }
     if (!found.route) return this.#miss(res, prefix, method, path, found.allowed);
     served.endpoint = found.route.endpoint;
+    span.updateName(`${method} /api/${prefix}${found.route.template}`);
     // The replying instance: NATS micro replies carry nothing that names it, and instances share a
     // queue group, so it is known only when discovery found exactly one instance of the service
     // (its $SRV.INFO id); otherwise the log gives how many could have answered.
@@ -446,6 +467,10 @@ export class Gateway {
       const value = req.rawHeaders[i + 1]!;
       headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
     }
+    // The extension continues the gateway's span, not the caller's (tracestate passes through).
+    delete headers.traceparent;
+    delete headers.tracestate;
+    Object.assign(headers, traceHeaders(span));
     const query: Record<string, string | string[]> = Object.create(null);
     for (const [k, v] of url.searchParams) {
       const prev = query[k];
@@ -515,6 +540,17 @@ export class Gateway {
     }
     writeReply(res, reply);
   }
+}
+
+/** The W3C trace headers of an HTTP request (Node joins repeated ones with ", ": such a value is invalid, so ignored). */
+function traceHeadersOf(req: IncomingMessage): Record<string, string> {
+  const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+  const out: Record<string, string> = {};
+  const parent = one(req.headers.traceparent);
+  const state = one(req.headers.tracestate);
+  if (parent) out.traceparent = parent;
+  if (state) out.tracestate = state;
+  return out;
 }
 
 /** Writes an endpoint's reply (wrapped or raw, docs/protocol.md) as the HTTP response. */

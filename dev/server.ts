@@ -26,6 +26,7 @@ import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/ru
 import { swaggerUiDir, SWAGGER_UI_FILES as ASSETS } from "./assets.js";
 import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
+import { formatTraceTree, TraceStore } from "./traces.js";
 import { allowedHosts, checkRequest } from "./guard.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 import { docsHtml, INDEX_HTML } from "./page.js";
@@ -88,6 +89,8 @@ export interface DevPlatform {
   revoke(token: string): Promise<void>;
   gateway: Gateway;
   platform: PlatformServices;
+  /** Spans of requests through the gateway and the extensions they reached. */
+  traces: TraceStore;
   nc: NatsConnection;
   /** The started nats-server's end (undefined with `natsUrl`): before `stop()`, a crash the CLI reports. */
   natsExited?: Promise<number | NodeJS.Signals | null>;
@@ -191,8 +194,12 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   }
   const platform = new PlatformServices(nc, { replicas: options.replicas, log, enforcement: options.enforcement, isolated: operator !== undefined });
   platform.start();
+  // Spans from the gateway and from extensions (under dev they publish theirs), shown as trees.
+  const traces = new TraceStore();
+  traces.listen(nc);
   const gateway = new Gateway(nc, {
     log,
+    spans: { service: "gateway", export: (span) => traces.add(span) },
     timeoutMs,
     discoverIntervalMs,
     // A prefix the registry knows (registered now or earlier) but no service answers for gets a 503, not a 404.
@@ -271,6 +278,15 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       }
       // "Try it" calls go through the gateway.
       return json(res, 200, { ...service.spec, servers: [{ url: `/api/${prefix}` }] });
+    }
+    if (p === "/_symphony/traces") return json(res, 200, { traces: traces.list() });
+    const traceId = /^\/_symphony\/traces\/([0-9a-f]{32})(\.txt)?$/.exec(p);
+    if (traceId) {
+      const trace = traces.get(traceId[1]!);
+      if (!trace) return sendProblem(res, 404, `No trace ${traceId[1]} (the newest ${traces.maxTraces} are kept)`);
+      if (!traceId[2]) return json(res, 200, trace);
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      return void res.end(formatTraceTree(trace.roots) + "\n");
     }
     const asset = /^\/_symphony\/assets\/([\w.-]+)$/.exec(p)?.[1];
     if (asset && ASSETS.has(asset)) {
@@ -377,6 +393,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     operator,
     gateway,
     platform,
+    traces,
     nc,
     natsExited: natsServer?.exited,
     apiKeys: () => [...keys.values()].map((k) => ({ ...k, capabilities: [...k.capabilities], users: [...k.users] })),
@@ -391,6 +408,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       (stopping ??= (async () => {
         gateway.stop();
         platform.stop();
+        traces.stop();
         await closeHttp();
         // Bounded: a drain waits for the server, which may already be gone.
         if (!(await within(nc.drain(), DRAIN_MS))) await within(nc.close(), DRAIN_MS);

@@ -25,3 +25,14 @@ export * from "./sdk/observability.js";
 export * from "./serve/media.js";
 export * from "./sdk/credentials.js";
 export * from "./serve/visibility.js";
+export {
+  cleanTracestate,
+  newSpanId,
+  newTraceId,
+  parentFromHeaders,
+  RecordingSpan,
+  RequestTrace,
+  traceHeaders,
+  type FinishedSpan,
+  type SpanExporter,
+} from "./core/trace-context.js";

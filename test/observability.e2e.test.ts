@@ -92,14 +92,17 @@ describe("traces endpoint", () => {
   const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
   const parentId = "00f067aa0ba902b7";
 
-  it("records a server span parented to the traceparent of an HTTP request through the gateway", async () => {
+  it("records a server span in the trace of an HTTP request through the gateway, parented to the gateway's span", async () => {
     const before = (await ask<RecordsSnapshot<SpanRecord>>("traces")).next;
     const res = await fetch(api("/pets?limit=1"), { headers: { traceparent: `00-${traceId}-${parentId}-01` } });
     expect(res.status).toBe(200);
+    // The gateway's own span continues the caller's and is the extension's parent (its id in `traceresponse`).
+    const gateway = parseTraceparent(res.headers.get("traceresponse"))!;
+    expect(gateway.traceId).toBe(traceId);
     const traces = await ask<RecordsSnapshot<SpanRecord>>("traces", { since: before });
     expect(traces.records).toHaveLength(1);
     const span = traces.records[0]!;
-    expect(span).toMatchObject({ name: "findPets", kind: "SERVER", traceId, parentSpanId: parentId, traceFlags: 1, status: { code: "OK" } });
+    expect(span).toMatchObject({ name: "findPets", kind: "SERVER", traceId, parentSpanId: gateway.spanId, traceFlags: 1, status: { code: "OK" } });
     expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(span.spanId).not.toBe(parentId);
     expect(span.attributes).toEqual({ "http.method": "GET", "http.status_code": 200 });

@@ -2,6 +2,8 @@
  * The typed client's engine: builds the envelope an operation expects, sends it
  * to the endpoint over NATS and returns the reply as `{ status, body, headers, contentType }`.
  */
+import type { Span } from "@opentelemetry/api";
+import { isValidTraceId, registeredOpenTelemetry, traceHeaders } from "../core/trace-context.js";
 import type { Msg } from "nats";
 import type { OperationSpec } from "../serve/operation.js";
 import { ConnectionFailed, Other, PayloadTooLarge, Timeout } from "../core/errors.js";
@@ -23,6 +25,12 @@ export interface CallOptions {
   idempotent?: boolean;
   /** Extra headers for the envelope (lower-cased). */
   headers?: Record<string, string>;
+  /**
+   * The span this call continues (W3C `traceparent`/`tracestate` in the envelope): a handler's
+   * context (`{ parent: ctx }`) or any OpenTelemetry span. Without it, the span active in a
+   * registered OpenTelemetry context, if any.
+   */
+  parent?: { readonly span: Pick<Span, "spanContext"> } | Pick<Span, "spanContext">;
 }
 
 export interface ClientInput {
@@ -80,12 +88,17 @@ function encodeBody(body: unknown, contentType: string): Pick<RestRequest, "body
   const base = baseMediaType(contentType);
   if (isBytes(body)) return { body: toBase64(body), body_encoding: BASE64 };
   // `""` and `null` in an envelope mean "no body": the JSON values "" and null go as their text's bytes.
-  if (isJsonMediaType(base)) return body === "" || body === null ? { body: toBase64(new TextEncoder().encode(JSON.stringify(body))), body_encoding: BASE64 } : { body };
+  if (isJsonMediaType(base))
+    return body === "" || body === null ? { body: toBase64(new TextEncoder().encode(JSON.stringify(body))), body_encoding: BASE64 } : { body };
   const record = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
   if (base === "application/x-www-form-urlencoded" && record) return { body: formUrlEncode(record) };
   if (base === "multipart/form-data" && record) {
     const boundary = boundaryOf(contentType) ?? `symphony-${Math.random().toString(36).slice(2)}`;
-    return { body: toBase64(buildMultipart(record, boundary)), body_encoding: BASE64, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
+    return {
+      body: toBase64(buildMultipart(record, boundary)),
+      body_encoding: BASE64,
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    };
   }
   return { body: typeof body === "string" ? body : JSON.stringify(body) };
 }
@@ -112,6 +125,13 @@ export function readReply(data: Uint8Array): ClientResponse {
   return { status: 200, body: value, headers: {}, contentType: "application/json" };
 }
 
+/** The envelope's extra headers, with the trace context of `options.parent` (or OpenTelemetry's active span). */
+function withTraceContext(options: CallOptions): Record<string, string> | undefined {
+  const parent = options.parent ? ("span" in options.parent ? options.parent.span : options.parent) : registeredOpenTelemetry()?.trace.getActiveSpan();
+  if (!parent || !isValidTraceId(parent.spanContext().traceId)) return options.headers;
+  return { ...options.headers, ...traceHeaders(parent) };
+}
+
 export async function callOperation(
   nc: Requester,
   prefix: string,
@@ -120,7 +140,7 @@ export async function callOperation(
   options: CallOptions = {},
 ): Promise<ClientResponse> {
   const subject = `cirata.extensions.${prefix}.${op.endpoint}`;
-  const payload = requestBytes(nc, subject, buildEnvelope(op, input, options.headers));
+  const payload = requestBytes(nc, subject, buildEnvelope(op, input, withTraceContext(options)));
   const idempotent = options.idempotent ?? isIdempotent(op.method, op.idempotent);
   let msg: Msg;
   try {

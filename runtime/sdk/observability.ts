@@ -18,30 +18,13 @@ import { Match, type Msg, type MsgHdrs, type NatsConnection, type Service, type 
 import { InvalidConfiguration } from "../core/errors.js";
 import { createLogger, redact, type LogFields, type Logger } from "../core/log.js";
 import { isValidPrefix } from "./names.js";
+import { formatTraceparent, parseTraceparent, SAMPLED, SPAN_KIND_NAMES, SpanKind } from "../core/trace-context.js";
+
+// Span kinds and W3C trace context live in core/trace-context.ts (every served request is traced); exported here as before.
+export { formatTraceparent, parseTraceparent, SpanKind };
 import type { RestRequest } from "../serve/envelope.js";
 
-/**
- * Span kinds, with OpenTelemetry's values (its `SpanKind` enum). Written out rather than imported:
- * loading `@opentelemetry/api` (types are all this module takes from it) added ~7 MiB to every
- * extension's resident memory.
- */
-export const SpanKind = {
-  Internal: 0,
-  Server: 1,
-  Client: 2,
-  Producer: 3,
-  Consumer: 4,
-} as const;
-export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
-
-const KIND_NAMES: Record<number, string> = { 0: "INTERNAL", 1: "SERVER", 2: "CLIENT", 3: "PRODUCER", 4: "CONSUMER" };
-
-/** W3C trace context: the `sampled` trace flag. */
-const SAMPLED = 1;
-/** A trace id: 32 lower-case hex digits, not all zero (W3C trace context, as OpenTelemetry's `isValidTraceId`). */
-const isValidTraceId = (id: string) => /^[0-9a-f]{32}$/i.test(id) && !/^0+$/.test(id);
-/** A span id: 16 hex digits, not all zero (OpenTelemetry's `isValidSpanId`). */
-const isValidSpanId = (id: string) => /^[0-9a-f]{16}$/i.test(id) && !/^0+$/.test(id);
+const KIND_NAMES: Record<number, string> = { ...SPAN_KIND_NAMES };
 
 /** Where a parent trace context can come from: a REST envelope, a NATS message, a header map or a `traceparent` string. */
 export type TraceCarrier =
@@ -132,33 +115,12 @@ interface QueryOptions {
   limit?: number;
 }
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 // Token-shaped strings masked wherever they occur: platform tokens, JWTs, NATS NKey seeds.
 const SECRET_TEXT = /\bsym_[A-Za-z0-9_-]{8,}|\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|\bS[UACONPX][A-Z2-7]{56}\b/g;
 
 /** Replaces token-shaped substrings with "[redacted]". */
 export function maskSecrets(text: string): string {
   return text.replace(SECRET_TEXT, "[redacted]");
-}
-
-/** Parses a W3C `traceparent` header; undefined when absent or invalid. */
-export function parseTraceparent(value: string | undefined | null): SpanContext | undefined {
-  const m = TRACEPARENT.exec((value ?? "").trim().toLowerCase());
-  if (!m) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
-  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
-  if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
-  return {
-    traceId,
-    spanId,
-    traceFlags: parseInt(flags, 16) & 0xff,
-    isRemote: true,
-  };
-}
-
-/** The W3C `traceparent` value for a span (to pass downstream). */
-export function formatTraceparent(span: Pick<ActiveSpan, "traceId" | "spanId" | "traceFlags">): string {
-  return `00-${span.traceId}-${span.spanId}-${(span.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {

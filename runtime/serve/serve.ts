@@ -9,6 +9,8 @@ import { matchMediaType } from "./body.js";
 import { InvalidConfiguration, SpecTooLarge } from "../core/errors.js";
 import type { Extension } from "../sdk/extension.js";
 import type { Logger } from "../core/log.js";
+import type { Span } from "@opentelemetry/api";
+import { parentFromHeaders, registeredOpenTelemetry, RequestTrace, SpanKind, type FinishedSpan, type SpanExporter } from "../core/trace-context.js";
 import type { Requester } from "../client/client.js";
 import {
   inlineOpenApiMetadata,
@@ -54,6 +56,12 @@ export interface HandlerContext {
   /** NATS subject the request arrived on. */
   subject: string;
   log: Logger;
+  /**
+   * The request's span (OpenTelemetry's `Span`), continuing the trace the request carries
+   * (`traceparent`). Set attributes on it; pass `{ parent: ctx }` to a typed client to continue
+   * the trace in the extension it calls.
+   */
+  readonly span: Span;
 }
 
 export interface RegisterOptions {
@@ -69,12 +77,24 @@ export interface RegisterOptions {
    * (what `symphony-codegen dev` tells you to set), off otherwise.
    */
   validateResponses?: boolean;
+  /**
+   * Where each request's finished span goes (in addition to an OpenTelemetry SDK the process
+   * registered, which exports its own). Default: under `symphony-codegen dev` (`SYMPHONY_DEV=1`),
+   * published on `symphony.dev.spans.<prefix>` for the local platform's trace view; otherwise nowhere.
+   * `false`: nowhere.
+   */
+  exportSpans?: ((span: FinishedSpan) => void) | false;
 }
 
 export interface HandleOptions {
   /** See RegisterOptions.validateResponses. */
   validateResponses?: boolean;
+  /** Where finished request spans go (RegisterOptions.exportSpans). */
+  spans?: SpanExporter;
 }
+
+/** Subject prefix of the spans extensions publish under `symphony-codegen dev`: `<this>.<prefix>`. */
+export const DEV_SPANS_SUBJECT = "symphony.dev.spans";
 
 /** One field of a response body that does not match its declared schema. */
 export interface ResponseIssue {
@@ -111,18 +131,55 @@ type AnyHandler = (req: unknown, ctx: HandlerContext) => unknown;
 
 /**
  * The context a handler gets. The subject is read from the message only when asked for: nats.js
- * decodes a message's subject bytes on first access, and most handlers never look.
+ * decodes a message's subject bytes on first access, and most handlers never look. The span is
+ * made when asked for too, unless spans are exported or OpenTelemetry is registered.
  */
 class RequestContext implements HandlerContext {
+  #trace?: RequestTrace;
+  readonly #started = performance.now();
+
   constructor(
-    readonly operation: string,
+    private readonly op: PreparedOperation,
     readonly request: RestRequest,
     readonly log: Logger,
     private readonly source: { readonly subject: string },
-  ) {}
+    private readonly spans: SpanExporter | undefined,
+  ) {
+    if (spans || registeredOpenTelemetry()) this.#trace = this.#startTrace();
+  }
+
+  get operation(): string {
+    return this.op.handler;
+  }
 
   get subject(): string {
     return this.source.subject;
+  }
+
+  get span(): Span {
+    return (this.#trace ??= this.#startTrace()).span;
+  }
+
+  #startTrace(): RequestTrace {
+    const { method, path, handler, endpoint } = this.op;
+    return new RequestTrace(
+      `${method} ${path}`,
+      SpanKind.Server,
+      parentFromHeaders(this.request.headers),
+      { "http.request.method": method, "http.route": path, "symphony.operation": handler, "symphony.endpoint": endpoint },
+      performance.timeOrigin + this.#started,
+    );
+  }
+
+  /** Runs the handler with the span active in OpenTelemetry's context (when registered). */
+  run<T>(fn: () => T): T {
+    return this.#trace ? this.#trace.run(fn) : fn();
+  }
+
+  /** Ends the request's span with the reply's status, exporting it; returns the reply. */
+  done(reply: WrappedResponse): WrappedResponse {
+    this.#trace?.finish(reply.statuscode ?? 200, this.spans);
+    return reply;
   }
 }
 
@@ -153,18 +210,20 @@ function dispatch(
   log: Logger,
   options: HandleOptions,
 ): WrappedResponse | Promise<WrappedResponse> {
+  let ctx: RequestContext | undefined;
   try {
     const request = parseRestRequest(payload);
-    const response = handler(decodeRequest(op, request), new RequestContext(op.handler, request, log, source));
+    const c = (ctx = new RequestContext(op, request, log, source, options.spans));
+    const response = c.run(() => handler(decodeRequest(op, request), c));
     if (isThenable(response)) {
       return Promise.resolve(response).then(
-        (r) => reply(op, r, log, options),
-        (err: unknown) => failure(op, err, log),
+        (r) => c.done(reply(op, r, log, options)),
+        (err: unknown) => c.done(failure(op, err, log)),
       );
     }
-    return reply(op, response, log, options);
+    return c.done(reply(op, response, log, options));
   } catch (err) {
-    return failure(op, err, log);
+    return ctx ? ctx.done(failure(op, err, log)) : failure(op, err, log);
   }
 }
 
@@ -370,7 +429,7 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
   const served: ServedApi = {
     ext,
     log,
-    options: { validateResponses: options.validateResponses ?? responseValidationDefault() },
+    options: { validateResponses: options.validateResponses ?? responseValidationDefault(), spans: spanExporter(ext, service, options) },
     limit,
     window: new ReplyWindow(
       async () => ext.conn()?.flush(),
@@ -395,6 +454,25 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
     validateResponses: served.options.validateResponses,
   });
   return service;
+}
+
+/** Where the served API's request spans go (RegisterOptions.exportSpans), whose instance is `service`. */
+function spanExporter(ext: Extension, service: Service, options: RegisterOptions): SpanExporter | undefined {
+  const chosen = options.exportSpans ?? (process.env.SYMPHONY_DEV === "1" ? "dev" : false);
+  if (chosen === false) return undefined;
+  let instance: string | undefined;
+  const subject = `${DEV_SPANS_SUBJECT}.${ext.prefix}`;
+  return {
+    service: ext.prefix,
+    instance: () => (instance ??= service.ping().id),
+    export:
+      chosen === "dev"
+        ? (span) => {
+            const nc = ext.conn();
+            if (nc && !nc.isClosed()) nc.publish(subject, JSON.stringify(span));
+          }
+        : chosen,
+  };
 }
 
 /**
