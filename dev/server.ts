@@ -27,6 +27,7 @@ import { swaggerUiDir, SWAGGER_UI_FILES as ASSETS } from "./assets.js";
 import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
 import { formatTraceTree, TraceStore } from "./traces.js";
+import { traceHtml } from "./trace-page.js";
 import { allowedHosts, checkRequest } from "./guard.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 import { docsHtml, INDEX_HTML } from "./page.js";
@@ -280,13 +281,14 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       return json(res, 200, { ...service.spec, servers: [{ url: `/api/${prefix}` }] });
     }
     if (p === "/_symphony/traces") return json(res, 200, { traces: traces.list() });
-    const traceId = /^\/_symphony\/traces\/([0-9a-f]{32})(\.txt)?$/.exec(p);
+    const traceId = /^\/_symphony\/traces\/([0-9a-f]{32})(\.txt|\.html)?$/.exec(p);
     if (traceId) {
       const trace = traces.get(traceId[1]!);
       if (!trace) return sendProblem(res, 404, `No trace ${traceId[1]} (the newest ${traces.maxTraces} are kept)`);
       if (!traceId[2]) return json(res, 200, trace);
-      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
-      return void res.end(formatTraceTree(trace.roots) + "\n");
+      const html = traceId[2] === ".html";
+      res.writeHead(200, { "content-type": html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8" });
+      return void res.end(html ? traceHtml(trace.summary, trace.roots) : formatTraceTree(trace.roots) + "\n");
     }
     const asset = /^\/_symphony\/assets\/([\w.-]+)$/.exec(p)?.[1];
     if (asset && ASSETS.has(asset)) {

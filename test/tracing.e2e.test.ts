@@ -4,6 +4,9 @@
  * trace comes out, gateway → petstore → clock, each span the child of the one before, in the
  * platform's trace view. Real nats-server, dev platform, generated code of two examples.
  */
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension, parseTraceparent, type FinishedSpan } from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../dev/server.js";
@@ -13,6 +16,8 @@ import * as clock from "../examples/clock/src/extension.js";
 import { AddPet, FindPets, register as registerPetstore, type Handlers as PetHandlers } from "../examples/petstore/src/generated/index.js";
 import { Extensions } from "./helpers/extension.js";
 
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = path.resolve(import.meta.dirname, ".tmp");
 let dev: DevPlatform;
 const extensions = new Extensions();
 /** What the petstore handler saw of the envelope's trace headers. */
@@ -102,6 +107,26 @@ describe("tracing: gateway → extension → typed client → extension", () => 
     expect(lines[1]).toMatch(/^└─ petstore@\w{8} {2}SERVER GET \/pets → 200 {2}\+[\d.]+ ms, [\d.]+ ms$/);
     expect(lines[2]).toMatch(/^ {3}└─ clock@\w{8} {2}SERVER GET \/time → 200 /);
     console.log(`trace ${gateway.traceId}:\n${text}`);
+
+    // The same tree as a page, in chromium: three rows nested by depth, a waterfall bar each.
+    const html = await get(`/_symphony/traces/${gateway.traceId}.html`);
+    expect(html.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    if (!existsSync(CHROMIUM)) expect.fail(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium; .ci/run installs it)`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 360 } });
+      await page.goto(`${dev.httpUrl}/_symphony/traces/${gateway.traceId}.html`);
+      const rows = page.locator("tr[data-span]");
+      expect(await rows.count()).toBe(3);
+      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-span")))).toEqual(spans.map((s) => s.spanId));
+      const indents = await rows.evaluateAll((trs) => trs.map((tr) => parseFloat((tr.firstElementChild as unknown as { style: { paddingLeft: string } }).style.paddingLeft)));
+      expect(indents[0]! < indents[1]! && indents[1]! < indents[2]!).toBe(true);
+      expect(await page.locator(".bar").count()).toBe(3);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, "trace.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 
   it("continues the caller's trace context (traceparent, tracestate) and ignores an invalid one", async () => {
@@ -162,6 +187,9 @@ describe("tracing: gateway → extension → typed client → extension", () => 
     while (dev.traces.refused < refused + 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(dev.traces.refused).toBe(refused + 4);
     expect((await spansOf(traceId, 3)).map((s) => s.name)).toContain("<img src=x onerror=alert(1)>");
+    const page = await (await get(`/_symphony/traces/${traceId}.html`)).text();
+    expect(page).toContain("&#60;img src=x onerror=alert(1)&#62;");
+    expect(page).not.toContain("<img");
     expect((await get("/_symphony/traces/0123456789abcdef0123456789abcdef")).status).toBe(404);
   });
 });
