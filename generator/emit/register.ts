@@ -119,6 +119,7 @@ function prettierQuoted(value: string): string {
  */
 export const UNCHECKED_RUNTIME_TYPES = [
   "CallOptions",
+  "ClientOf<never>",
   "HandlerContext",
   "LocalOptions",
   "OperationRow",

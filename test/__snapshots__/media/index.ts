@@ -11,6 +11,7 @@ import type * as rt from "@symphony-codegen/runtime";
 /** The runtime types the files not type-checked in your build (`// @ts-nocheck`) name: a runtime without one is an error here. */
 export type RuntimeTypesUsed = [
   rt.CallOptions,
+  rt.ClientOf<never>,
   rt.HandlerContext,
   rt.LocalOptions,
   rt.OperationRow,
