@@ -124,7 +124,7 @@ export const UNCHECKED_RUNTIME_TYPES = [
   "LocalOptions",
   "OperationRow",
   "OperationSpec",
-  "ParamEntry",
+  "ParamRow",
   "Requester",
   "RequestOf<never>",
   "ResponseBuilders<never>",

@@ -16,7 +16,7 @@ export type RuntimeTypesUsed = [
   rt.LocalOptions,
   rt.OperationRow,
   rt.OperationSpec,
-  rt.ParamEntry,
+  rt.ParamRow,
   rt.Requester,
   rt.RequestOf<never>,
   rt.ResponseBuilders<never>,
