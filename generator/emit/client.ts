@@ -67,17 +67,21 @@ function derivable(model: ApiModel, op: OperationModel): boolean {
 }
 
 /**
- * `export type Client = rt.ClientOf<Handlers>`, or, when some operations are spelled out, an
- * interface extending the derived client of the others.
+ * `export type Client = rt.ClientOf<Handlers>`; when some operations are spelled out, also an
+ * interface of their methods (`ClientMethods`), which `rt.ClientOf`'s second argument takes them from.
  */
-function clientType(model: ApiModel, name: string, handlers: string, intro: string, operations: OperationModel[], derive: boolean): Statement {
+function clientType(model: ApiModel, name: string, handlers: string, intro: string, operations: OperationModel[], derive: boolean): Statement[] {
   const explicit = operations.filter((op) => !derive || !derivable(model, op));
   const doc = docComment([intro]);
-  if (derive && explicit.length === 0) return spaced(declaration(() => t.jsDoc(t.exportedAlias(name, t.ref("rt.ClientOf", [t.ref(handlers)])), doc)));
-  const rest = operations.length - explicit.length;
-  const base =
-    rest > 0 ? t.ref("rt.ClientOf", [t.ref("Omit", [t.ref(handlers), t.union(explicit.map((op) => t.str(stringLiteral(op.handlerName))))])]) : undefined;
-  return spaced(declaration(() => t.jsDoc(t.exportedInterface(name, methods(explicit), base), doc)));
+  if (!derive) return [spaced(declaration(() => t.jsDoc(t.exportedInterface(name, methods(explicit)), doc)))];
+  // Fixed text (the names are this module's), so printed as it is.
+  if (explicit.length === 0) return [spaced(verbatim(doc, `export type ${name} = rt.ClientOf<${handlers}>;`))];
+  const spelled = `${name}Methods`;
+  const why = `${name}'s methods that rt.ClientOf cannot derive exactly from ${handlers}, spelled out (several request media types, transport header parameters, or a required body typed \`unknown\`).`;
+  return [
+    spaced(verbatim(doc, `export type ${name} = rt.ClientOf<${handlers}, ${spelled}>;`)),
+    spaced(declaration(() => t.jsDoc(t.exportedInterface(spelled, methods(explicit)), docComment([why])))),
+  ];
 }
 
 function methods(operations: OperationModel[]): ts.TypeElement[] {
@@ -105,7 +109,7 @@ export function emitClient(model: ApiModel, runtimeImport: string, print = true,
     importNames(hooks ? ["Handlers", "WebhookHandlers", ...imports] : ["Handlers", ...imports], stringLiteral("./handlers.js"), true),
     importNames(hooks ? ["operationTable", "webhookTable"] : ["operationTable"], stringLiteral("./operations.js"), false),
     "",
-    clientType(
+    ...clientType(
       model,
       "Client",
       "Handlers",
@@ -142,7 +146,7 @@ export function emitClient(model: ApiModel, runtimeImport: string, print = true,
   ];
   if (hooks) {
     out.push(
-      clientType(
+      ...clientType(
         model,
         "WebhookClient",
         "WebhookHandlers",

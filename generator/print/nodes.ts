@@ -8,8 +8,7 @@ import { singleLine } from "./types-printer.js";
 
 const f = ts.factory;
 
-const entity = (name: string): ts.EntityName =>
-  name.split(".").reduce<ts.EntityName | undefined>((left, part) => (left ? f.createQualifiedName(left, part) : f.createIdentifier(part)), undefined)!;
+const entity = (name: string): ts.EntityName => name.split(".").reduce<ts.EntityName | undefined>((left, part) => (left ? f.createQualifiedName(left, part) : f.createIdentifier(part)), undefined)!;
 
 /** `Name` or `Name<A, B>`; a dotted name is qualified (`rt.Status2XX`). */
 export const ref = (name: string, args?: ts.TypeNode[]): ts.TypeNode => f.createTypeReferenceNode(entity(name), args);
@@ -45,15 +44,7 @@ export const method = (name: string, parameters: ts.ParameterDeclaration[], retu
 
 const exported = [f.createModifier(ts.SyntaxKind.ExportKeyword)];
 
-/** `export interface name extends base { members }` (`base` a reference such as `rt.X<Y>`). */
-export const exportedInterface = (name: string, members: ts.TypeElement[], base?: ts.TypeNode): ts.InterfaceDeclaration =>
-  f.createInterfaceDeclaration(exported, name, undefined, base && heritage(base as ts.TypeReferenceNode), members);
-
-const heritage = (base: ts.TypeReferenceNode): ts.HeritageClause[] => {
-  const expression = (name: ts.EntityName): ts.Expression =>
-    ts.isIdentifier(name) ? f.createIdentifier(name.text) : f.createPropertyAccessExpression(expression(name.left), name.right.text);
-  return [f.createHeritageClause(ts.SyntaxKind.ExtendsKeyword, [f.createExpressionWithTypeArguments(expression(base.typeName), base.typeArguments)])];
-};
+export const exportedInterface = (name: string, members: ts.TypeElement[]): ts.InterfaceDeclaration => f.createInterfaceDeclaration(exported, name, undefined, undefined, members);
 
 export const exportedAlias = (name: string, type: ts.TypeNode): ts.TypeAliasDeclaration => f.createTypeAliasDeclaration(exported, name, undefined, type);
 

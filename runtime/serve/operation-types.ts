@@ -99,8 +99,13 @@ type ClientParameters<Q> = {} extends SentRequest<Q> ? [req?: SentRequest<Q>, op
  * The typed client of handlers `H` (a generated `Handlers` interface): per operation, a method
  * sending the request fields the handler receives (less what the client cannot send) and
  * resolving to the handler's response type. Homomorphic over `H`, so hover docs are `H`'s.
- * The generated client.ts spells out the operations this cannot derive exactly (see emit/client.ts).
+ * The generated client.ts spells out the methods this cannot derive exactly (see emit/client.ts)
+ * in an interface, `Spelled`, that they are taken from instead.
  */
-export type ClientOf<H> = {
-  [K in keyof H]: H[K] extends (req: infer Q, ctx: never) => infer R | Promise<infer R> ? (...args: ClientParameters<Q>) => Promise<R> : never;
+export type ClientOf<H, Spelled = {}> = {
+  [K in keyof H]: K extends keyof Spelled
+    ? Spelled[K]
+    : H[K] extends (req: infer Q, ctx: never) => infer R | Promise<infer R>
+      ? (...args: ClientParameters<Q>) => Promise<R>
+      : never;
 };

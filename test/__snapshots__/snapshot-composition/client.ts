@@ -8,7 +8,12 @@ import { operationTable } from "./operations.js";
 /**
  * Typed client for Snapshot Composition: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client extends rt.ClientOf<Omit<Handlers, "addShape">> {
+export type Client = rt.ClientOf<Handlers, ClientMethods>;
+
+/**
+ * Client's methods that rt.ClientOf cannot derive exactly from Handlers, spelled out (several request media types, transport header parameters, or a required body typed `unknown`).
+ */
+export interface ClientMethods {
   /**
    * POST /shapes → endpoint addShape
    */
