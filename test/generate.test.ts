@@ -35,12 +35,16 @@ const fixtures = readdirSync(FIXTURES)
 const fixtureResults = new Map<string, GenerateResult>();
 /** Operations whose derived types derived-checks.ts compares with the spelled-out ones, by fixture. */
 const derivedOperations = new Map<string, number>();
-/** Must not compile: a derived response missing a member, or a request with a body it does not have, is not identical. */
+/** Must not compile: a derived response missing a member, a request with a body it does not have, a client method with other parameters or result. */
 const MUTATED_DERIVATION = [
   "// @ts-expect-error: the derived response is not the spelled-out one without its 200 member",
   "export type MutatedResponse = Expect<Identical<Derived.ShowPetByIdResponse, Exclude<Explicit.ShowPetByIdResponse, { status: 200 }>>>;",
   "// @ts-expect-error: nor is the derived request one with another body",
   'export type MutatedRequest = Expect<Identical<Derived.ShowPetByIdRequest, Omit<Explicit.ShowPetByIdRequest, "body"> & { body: string }>>;',
+  "// @ts-expect-error: the derived client method's req is required, not optional",
+  'export type MutatedClientRequest = Expect<Identical<Parameters<DerivedClient.Client["showPetById"]>, Partial<Parameters<ExplicitClient.Client["showPetById"]>>>>;',
+  "// @ts-expect-error: nor does it resolve to the response without its 200 member",
+  'export type MutatedClientResponse = Expect<Identical<ReturnType<DerivedClient.Client["showPetById"]>, Promise<Exclude<Explicit.ShowPetByIdResponse, { status: 200 }>>>>;',
 ].join("\n");
 let typedResult: GenerateResult;
 let tscRun: Promise<{ code: number; output: string }>;
@@ -318,7 +322,7 @@ describe("derived operation types (rt.RequestOf / rt.ResponseOf)", () => {
     expect(
       output
         .split("\n")
-        .filter((l) => /derived-checks|handlers-explicit/.test(l))
+        .filter((l) => /derived-checks|handlers-explicit|client-explicit/.test(l))
         .join("\n"),
     ).toBe("");
     expect([...derivedOperations.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(30);
@@ -329,6 +333,9 @@ describe("derived operation types (rt.RequestOf / rt.ResponseOf)", () => {
     expect(basic).toContain("export interface ListPetsRequest {");
     const checks = readFileSync(path.join(OUT, "fixtures/snapshot-basic/derived-checks.ts"), "utf8");
     expect(checks).toContain("Expect<Identical<Derived.ShowPetByIdResponse, Explicit.ShowPetByIdResponse>>");
+    expect(checks).toContain('Expect<Identical<Parameters<DerivedClient.Client["showPetById"]>, Parameters<ExplicitClient.Client["showPetById"]>>>');
+    const client = fixtureResults.get("snapshot-basic")!.files.find((f) => f.name === "client.ts")!.content;
+    expect(client).toContain("export type Client = rt.ClientOf<Handlers>;");
     expect(checks).toContain("@ts-expect-error");
   });
 });

@@ -1,16 +1,22 @@
 /**
- * client.ts: `createClient(nc, prefix)`, one typed method per operation, over NATS. The imports
- * and interfaces are printed in prettier's layout (../print/declarations.ts).
+ * client.ts: `createClient(nc, prefix)`, one typed method per operation, over NATS. The Client
+ * type is `rt.ClientOf<Handlers>` (runtime/serve/operation-types.ts), derived from the handlers'
+ * signatures: tsc resolves a method's types only where users call it, while spelled-out methods
+ * are parsed and bound for every operation. Operations it cannot derive exactly are spelled out.
+ * The imports and interfaces are printed in prettier's layout (../print/declarations.ts).
  */
 import ts from "../typescript.cjs";
 import { joinStatements } from "../format.js";
-import type { ApiModel, OperationModel } from "../model.js";
+import { resolveRef, type ApiModel, type JsonSchema, type OperationModel } from "../model.js";
 import { docComment, stringLiteral } from "../names.js";
 import { declaration, importNames, importNamespace, render, spaced, verbatim, type Statement } from "../print/declarations.js";
 import * as t from "../print/nodes.js";
 import { LOCATIONS } from "./handlers.js";
 
-function inputType(op: OperationModel): { type: ts.TypeNode; optional: boolean } {
+function inputType(op: OperationModel): {
+  type: ts.TypeNode;
+  optional: boolean;
+} {
   const fields: ts.TypeElement[] = [];
   const request = () => t.ref(`${op.typeName}Request`);
   let anyRequired = false;
@@ -33,34 +39,83 @@ function inputType(op: OperationModel): { type: ts.TypeNode; optional: boolean }
   return { type, optional: !anyRequired };
 }
 
-function clientInterface(name: string, intro: string, operations: OperationModel[]): Statement {
-  const methods = () =>
-    operations.map((op) => {
-      const input = inputType(op);
-      const signature = t.method(
-        op.handlerName,
-        [t.parameter("req", input.optional, input.type), t.parameter("options", true, t.ref("rt.CallOptions"))],
-        t.ref("Promise", [t.ref(`${op.typeName}Response`)]),
-      );
-      return t.jsDoc(signature, docComment([op.summary, `${op.method} ${op.path} → endpoint ${op.endpoint}`, op.deprecated ? "@deprecated" : undefined]));
-    });
-  return spaced(declaration(() => t.jsDoc(t.exportedInterface(name, methods()), docComment([intro]))));
+/**
+ * Whether openapi-typescript may type this schema `unknown` (or `any`): no type-giving keyword,
+ * following $refs; a union with such a member. Then a required body's type holds `undefined`.
+ */
+function mayBeUnknown(doc: unknown, schema: JsonSchema | undefined, seen = new Set<unknown>()): boolean {
+  const resolved = resolveRef<JsonSchema>(doc, schema);
+  if (typeof resolved !== "object" || resolved === null) return true;
+  if (seen.has(resolved)) return false;
+  seen.add(resolved);
+  const members = (key: string) => (Array.isArray(resolved[key]) ? (resolved[key] as JsonSchema[]) : []);
+  if (["type", "properties", "items", "enum", "const", "additionalProperties"].some((k) => k in resolved)) return false;
+  if (members("oneOf").length + members("anyOf").length > 0) return [...members("oneOf"), ...members("anyOf")].some((m) => mayBeUnknown(doc, m, seen));
+  if (members("allOf").length > 0) return members("allOf").every((m) => mayBeUnknown(doc, m, seen));
+  return true;
 }
 
-/** client.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against). */
-export function emitClient(model: ApiModel, runtimeImport: string, print = true): string {
+/**
+ * Whether `rt.ClientOf` gives exactly inputType's method. It sees only the handler's request, so
+ * not: several request media types (the client's `contentType`), header parameters the model leaves
+ * out (they are in the handler's `headers`, not the client's), or a required body whose type may
+ * hold `undefined` (`unknown`: it reads as optional).
+ */
+function derivable(model: ApiModel, op: OperationModel): boolean {
+  const content = op.requestBody?.content ?? [];
+  return !op.transportHeaders && content.length <= 1 && !(op.requestBody?.required && content.some((m) => mayBeUnknown(model.document, m.schema)));
+}
+
+/**
+ * `export type Client = rt.ClientOf<Handlers>`; when some operations are spelled out, also an
+ * interface of their methods (`ClientMethods`), which `rt.ClientOf`'s second argument takes them from.
+ */
+function clientType(model: ApiModel, name: string, handlers: string, intro: string, operations: OperationModel[], derive: boolean): Statement[] {
+  const explicit = operations.filter((op) => !derive || !derivable(model, op));
+  const doc = docComment([intro]);
+  if (!derive) return [spaced(declaration(() => t.jsDoc(t.exportedInterface(name, methods(explicit)), doc)))];
+  // Fixed text (the names are this module's), so printed as it is.
+  if (explicit.length === 0) return [spaced(verbatim(doc, `export type ${name} = rt.ClientOf<${handlers}>;`))];
+  const spelled = `${name}Methods`;
+  const why = `${name}'s methods that rt.ClientOf cannot derive exactly from ${handlers}, spelled out (several request media types, transport header parameters, or a required body typed \`unknown\`).`;
+  return [
+    spaced(verbatim(doc, `export type ${name} = rt.ClientOf<${handlers}, ${spelled}>;`)),
+    spaced(declaration(() => t.jsDoc(t.exportedInterface(spelled, methods(explicit)), docComment([why])))),
+  ];
+}
+
+function methods(operations: OperationModel[]): ts.TypeElement[] {
+  return operations.map((op) => {
+    const input = inputType(op);
+    const signature = t.method(
+      op.handlerName,
+      [t.parameter("req", input.optional, input.type), t.parameter("options", true, t.ref("rt.CallOptions"))],
+      t.ref("Promise", [t.ref(`${op.typeName}Response`)]),
+    );
+    return t.jsDoc(signature, docComment([op.summary, `${op.method} ${op.path} → endpoint ${op.endpoint}`, op.deprecated ? "@deprecated" : undefined]));
+  });
+}
+
+/**
+ * client.ts's statements; `print: false` leaves all of them to prettier (what test/handlers-printer.test.ts compares against);
+ * `derive: false` spells out every method (test/helpers/derived.ts checks the derived ones against them).
+ */
+export function emitClient(model: ApiModel, runtimeImport: string, print = true, derive = true): string {
   const all = [...model.operations, ...model.webhooks];
-  const imports = all.flatMap((op) => [`${op.typeName}Request`, `${op.typeName}Response`]);
+  const imports = all.filter((op) => !derive || !derivable(model, op)).flatMap((op) => [`${op.typeName}Request`, `${op.typeName}Response`]);
   const hooks = model.webhooks.length > 0;
   const out: (Statement | string)[] = [
     importNamespace("rt", stringLiteral(runtimeImport)),
-    importNames(["Handlers", ...imports], stringLiteral("./handlers.js"), true),
+    importNames(hooks ? ["Handlers", "WebhookHandlers", ...imports] : ["Handlers", ...imports], stringLiteral("./handlers.js"), true),
     importNames(hooks ? ["operationTable", "webhookTable"] : ["operationTable"], stringLiteral("./operations.js"), false),
     "",
-    clientInterface(
+    ...clientType(
+      model,
       "Client",
+      "Handlers",
       `Typed client for ${model.title}: each method sends the operation's envelope to its endpoint and returns the typed response.`,
       model.operations,
+      derive,
     ),
     spaced(
       verbatim(
@@ -91,7 +146,14 @@ export function emitClient(model: ApiModel, runtimeImport: string, print = true)
   ];
   if (hooks) {
     out.push(
-      clientInterface("WebhookClient", `Sends ${model.title}'s webhooks and callbacks to a receiver registered with \`registerWebhooks\`.`, model.webhooks),
+      ...clientType(
+        model,
+        "WebhookClient",
+        "WebhookHandlers",
+        `Sends ${model.title}'s webhooks and callbacks to a receiver registered with \`registerWebhooks\`.`,
+        model.webhooks,
+        derive,
+      ),
       spaced(
         verbatim(
           "",

@@ -17,17 +17,19 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter, sh
   const schema = (code: string) => shared.ref("schema", "rt.SchemaThunk", `() => ${code}`);
   const shape = (value: unknown) => shared.ref("shape", "rt.ValueShape", valueLiteral(value));
   const params = op.parameters.map((p) => {
+    // rt.ParamRow: name, in, style, explode, shape, schema, required, json.
     const fields = [
-      `name: ${stringLiteral(p.name)}`,
-      `in: ${stringLiteral(p.in)}`,
-      p.required ? "required: true" : "",
-      `style: ${stringLiteral(p.style)}`,
-      `explode: ${p.explode}`,
-      `shape: ${shape(valueShape(model.document, p.schema))}`,
-      p.contentType && isJsonMedia(p.contentType) ? "json: true" : "",
-      `schema: ${schema(`${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`)}`,
-    ].filter(Boolean);
-    return shared.ref("param", "rt.ParamEntry", `{ ${fields.join(", ")} }`);
+      stringLiteral(p.name),
+      stringLiteral(p.in),
+      stringLiteral(p.style),
+      String(p.explode),
+      shape(valueShape(model.document, p.schema)),
+      schema(`${zod.inline(p.schema, "schemas.", "request")}${p.required ? "" : ".optional()"}`),
+      p.required ? "true" : "undefined",
+      p.contentType && isJsonMedia(p.contentType) ? "true" : "undefined",
+    ];
+    while (fields.at(-1) === "undefined") fields.pop();
+    return shared.ref("param", "rt.ParamRow", `[${fields.join(", ")}]`);
   });
   // rt.OperationRow: handler, endpoint, method, path, params, responses, responseBodies, body, idempotent.
   const row = [
@@ -35,7 +37,7 @@ function operationEntry(model: ApiModel, op: OperationModel, zod: ZodEmitter, sh
     stringLiteral(op.endpoint),
     stringLiteral(op.method),
     stringLiteral(op.path),
-    shared.ref("params", "readonly rt.ParamEntry[]", `[${params.join(", ")}]`),
+    shared.ref("params", "readonly rt.ParamRow[]", `[${params.join(", ")}]`),
   ];
   let body: string | undefined;
   if (op.requestBody) {

@@ -119,11 +119,12 @@ function prettierQuoted(value: string): string {
  */
 export const UNCHECKED_RUNTIME_TYPES = [
   "CallOptions",
+  "ClientOf<never>",
   "HandlerContext",
   "LocalOptions",
   "OperationRow",
   "OperationSpec",
-  "ParamEntry",
+  "ParamRow",
   "Requester",
   "RequestOf<never>",
   "ResponseBuilders<never>",

@@ -2,34 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  CreateTodoRequest,
-  CreateTodoResponse,
-  ReplaceTodoRequest,
-  ReplaceTodoResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for allOf members that only add required names: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * POST /todos → endpoint createTodo
-   */
-  createTodo(
-    req: { body: CreateTodoRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<CreateTodoResponse>;
-  /**
-   * PUT /todos/{id} → endpoint replaceTodo
-   */
-  replaceTodo(
-    req: { path: ReplaceTodoRequest["path"]; body: ReplaceTodoRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<ReplaceTodoResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

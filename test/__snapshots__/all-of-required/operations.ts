@@ -31,17 +31,7 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "replaceTodo",
     "PUT",
     "/todos/{id}",
-    [
-      {
-        name: "id",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer(),
-      },
-    ],
+    [["id", "path", "simple", false, { types: ["integer"] }, () => rt.integer(), true]],
     { "200": "application/json" },
     { "200": { "application/json": () => schemas.LabelledSchema } },
     { required: true, content: { "application/json": () => schemas.StampedTodoSchema } },

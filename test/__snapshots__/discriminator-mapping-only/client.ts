@@ -2,21 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type { Handlers, CreateIdentityRequest, CreateIdentityResponse } from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Discriminator mappings to schemas referenced nowhere else: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * POST /identities → endpoint createIdentity
-   */
-  createIdentity(
-    req: { body: CreateIdentityRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<CreateIdentityResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -2,64 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  GetUsersRequest,
-  GetUsersResponse,
-  GetUsers2Request,
-  GetUsers2Response,
-  GetUserRequest,
-  GetUserResponse,
-  GetUser2Request,
-  GetUser2Response,
-  ABRequest,
-  ABResponse,
-  AB2Request,
-  AB2Response,
-  AB3Request,
-  AB3Response,
-  ListRequest,
-  ListResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Endpoint names: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * GET /users/~ → endpoint get_users_11bd72
-   */
-  getUsers(req?: Record<string, never>, options?: rt.CallOptions): Promise<GetUsersResponse>;
-  /**
-   * GET /users → endpoint get_users
-   */
-  getUsers2(req?: Record<string, never>, options?: rt.CallOptions): Promise<GetUsers2Response>;
-  /**
-   * GET /dash → endpoint get-user
-   */
-  getUser(req?: Record<string, never>, options?: rt.CallOptions): Promise<GetUserResponse>;
-  /**
-   * GET /underscore → endpoint get_user
-   */
-  getUser2(req?: Record<string, never>, options?: rt.CallOptions): Promise<GetUser2Response>;
-  /**
-   * GET /dot → endpoint a_b_108bf5
-   */
-  aB(req?: Record<string, never>, options?: rt.CallOptions): Promise<ABResponse>;
-  /**
-   * GET /plain → endpoint a_b
-   */
-  aB2(req?: Record<string, never>, options?: rt.CallOptions): Promise<AB2Response>;
-  /**
-   * GET /space → endpoint a_b_10a3f9
-   */
-  aB3(req?: Record<string, never>, options?: rt.CallOptions): Promise<AB3Response>;
-  /**
-   * GET /wild → endpoint list
-   */
-  list(req?: Record<string, never>, options?: rt.CallOptions): Promise<ListResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

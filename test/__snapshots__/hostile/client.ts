@@ -2,47 +2,18 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  GetPetRequest,
-  GetPetResponse,
-  GetPet2Request,
-  GetPet2Response,
-  DeleteRequest,
-  DeleteResponse,
-  ClassRequest,
-  ClassResponse,
-  ConstructorRequest,
-  ConstructorResponse,
-  _123startRequest,
-  _123startResponse,
-  EvilOpXRequest,
-  EvilOpXResponse,
-  ProtoRequest,
-  ProtoResponse,
-  ToStringRequest,
-  ToStringResponse,
-} from "./handlers.js";
+import type { Handlers, GetPet2Request, GetPet2Response } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Hostile *\/ /* `${x}` "dq" 'sq' \ </script>    API: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * Summary *\/ with `${x}` and
-   *
-   * GET /pets/{class}/*\/`${x}`/"q" → endpoint get-pet-dash
-   */
-  getPet(
-    req: {
-      path: GetPetRequest["path"];
-      query?: GetPetRequest["query"];
-      headers?: GetPetRequest["headers"];
-      cookies?: GetPetRequest["cookies"];
-    },
-    options?: rt.CallOptions,
-  ): Promise<GetPetResponse>;
+export type Client = rt.ClientOf<Handlers, ClientMethods>;
+
+/**
+ * Client's methods that rt.ClientOf cannot derive exactly from Handlers, spelled out (several request media types, transport header parameters, or a required body typed `unknown`).
+ */
+export interface ClientMethods {
   /**
    * POST /pets/{class}/*\/`${x}`/"q" → endpoint get-pet-underscore
    */
@@ -54,34 +25,6 @@ export interface Client {
     },
     options?: rt.CallOptions,
   ): Promise<GetPet2Response>;
-  /**
-   * GET /reserved → endpoint delete
-   */
-  delete_(req?: Record<string, never>, options?: rt.CallOptions): Promise<DeleteResponse>;
-  /**
-   * PUT /reserved → endpoint class
-   */
-  class_(req?: Record<string, never>, options?: rt.CallOptions): Promise<ClassResponse>;
-  /**
-   * POST /reserved → endpoint constructor
-   */
-  constructor_(req?: Record<string, never>, options?: rt.CallOptions): Promise<ConstructorResponse>;
-  /**
-   * DELETE /reserved → endpoint 123start
-   */
-  _123start(req?: Record<string, never>, options?: rt.CallOptions): Promise<_123startResponse>;
-  /**
-   * OPTIONS /reserved → endpoint evil_op_x
-   */
-  evilOpX(req?: Record<string, never>, options?: rt.CallOptions): Promise<EvilOpXResponse>;
-  /**
-   * PATCH /reserved → endpoint proto
-   */
-  proto(req?: Record<string, never>, options?: rt.CallOptions): Promise<ProtoResponse>;
-  /**
-   * TRACE /reserved → endpoint toString
-   */
-  toString_(req?: Record<string, never>, options?: rt.CallOptions): Promise<ToStringResponse>;
 }
 
 /**

@@ -7,15 +7,7 @@ import * as schemas from "./schemas.js";
 
 const shape0: rt.ValueShape = { types: ["string"] };
 
-const param0: rt.ParamEntry = {
-  name: "class",
-  in: "path",
-  required: true,
-  style: "simple",
-  explode: false,
-  shape: shape0,
-  schema: () => z.string(),
-};
+const param0: rt.ParamRow = ["class", "path", "simple", false, shape0, () => z.string(), true];
 
 const schema0: rt.SchemaThunk = () => z.string().optional();
 
@@ -23,7 +15,7 @@ const schema1: rt.SchemaThunk = () => schemas.WeirdSchema;
 
 const responses0: rt.OperationSpec["responses"] = { "204": null };
 
-const params0: readonly rt.ParamEntry[] = [];
+const params0: readonly rt.ParamRow[] = [];
 
 const responses1: rt.OperationSpec["responses"] = { "200": "application/json" };
 
@@ -36,49 +28,14 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     '/pets/{class}/*/`${x}`/"q"',
     [
       param0,
-      { name: "delete", in: "query", style: "form", explode: true, shape: shape0, schema: schema0 },
-      {
-        name: "__proto__",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: shape0,
-        schema: schema0,
-      },
-      { name: "x*/y", in: "query", style: "form", explode: true, shape: shape0, schema: schema0 },
-      { name: "`${x}`", in: "query", style: "form", explode: true, shape: shape0, schema: schema0 },
-      {
-        name: "1st",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["integer"] },
-        schema: () => rt.integer().optional(),
-      },
-      {
-        name: 'a"b\\c\u2028',
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: shape0,
-        schema: schema0,
-      },
-      {
-        name: "X-Weird*/Header`${x}`",
-        in: "header",
-        style: "simple",
-        explode: false,
-        shape: shape0,
-        schema: schema0,
-      },
-      {
-        name: "constructor",
-        in: "cookie",
-        style: "form",
-        explode: true,
-        shape: shape0,
-        schema: schema0,
-      },
+      ["delete", "query", "form", true, shape0, schema0],
+      ["__proto__", "query", "form", true, shape0, schema0],
+      ["x*/y", "query", "form", true, shape0, schema0],
+      ["`${x}`", "query", "form", true, shape0, schema0],
+      ["1st", "query", "form", true, { types: ["integer"] }, () => rt.integer().optional()],
+      ['a"b\\c\u2028', "query", "form", true, shape0, schema0],
+      ["X-Weird*/Header`${x}`", "header", "simple", false, shape0, schema0],
+      ["constructor", "cookie", "form", true, shape0, schema0],
     ],
     { "200": 'application/vnd.hostile+json; x="*/"', "4XX": null, default: "application/json" },
     {

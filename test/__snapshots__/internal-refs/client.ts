@@ -2,43 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  CreateOrderRequest,
-  CreateOrderResponse,
-  GetCustomerRequest,
-  GetCustomerResponse,
-  PutNoteRequest,
-  PutNoteResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for References into other schemas' insides: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * POST /orders → endpoint createOrder
-   */
-  createOrder(
-    req: { body: CreateOrderRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<CreateOrderResponse>;
-  /**
-   * GET /orders/{id}/customer → endpoint getCustomer
-   */
-  getCustomer(
-    req: { path: GetCustomerRequest["path"]; query?: GetCustomerRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<GetCustomerResponse>;
-  /**
-   * PUT /orders/{id}/notes → endpoint putNote
-   */
-  putNote(
-    req: { path: PutNoteRequest["path"]; body: PutNoteRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<PutNoteResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

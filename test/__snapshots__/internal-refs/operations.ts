@@ -9,15 +9,7 @@ const schema0: rt.SchemaThunk = () => schemas.OrderSchema;
 
 const shape0: rt.ValueShape = { types: ["integer"] };
 
-const param0: rt.ParamEntry = {
-  name: "id",
-  in: "path",
-  required: true,
-  style: "simple",
-  explode: false,
-  shape: shape0,
-  schema: () => rt.integer(),
-};
+const param0: rt.ParamRow = ["id", "path", "simple", false, shape0, () => rt.integer(), true];
 
 /** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
 export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
@@ -38,14 +30,7 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "/orders/{id}/customer",
     [
       param0,
-      {
-        name: "limit",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: shape0,
-        schema: () => rt.integer().gte(1).lte(10).optional(),
-      },
+      ["limit", "query", "form", true, shape0, () => rt.integer().gte(1).lte(10).optional()],
     ],
     { "200": "application/json" },
     { "200": { "application/json": () => schemas.OrderMetaCustomerSchema } },

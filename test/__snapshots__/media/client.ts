@@ -2,43 +2,18 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  SubmitFormRequest,
-  SubmitFormResponse,
-  UploadRequest,
-  UploadResponse,
-  PutBlobRequest,
-  PutBlobResponse,
-  PostNoteRequest,
-  PostNoteResponse,
-  PostQuoteRequest,
-  PostQuoteResponse,
-} from "./handlers.js";
+import type { Handlers, PostNoteRequest, PostNoteResponse } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Media types: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * POST /form → endpoint submitForm
-   */
-  submitForm(
-    req: { body: SubmitFormRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<SubmitFormResponse>;
-  /**
-   * POST /upload → endpoint upload
-   */
-  upload(req: { body: UploadRequest["body"] }, options?: rt.CallOptions): Promise<UploadResponse>;
-  /**
-   * PUT /blob → endpoint putBlob
-   */
-  putBlob(
-    req: { body: PutBlobRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<PutBlobResponse>;
+export type Client = rt.ClientOf<Handlers, ClientMethods>;
+
+/**
+ * Client's methods that rt.ClientOf cannot derive exactly from Handlers, spelled out (several request media types, transport header parameters, or a required body typed `unknown`).
+ */
+export interface ClientMethods {
   /**
    * POST /note → endpoint postNote
    */
@@ -49,13 +24,6 @@ export interface Client {
     },
     options?: rt.CallOptions,
   ): Promise<PostNoteResponse>;
-  /**
-   * POST /quote → endpoint postQuote
-   */
-  postQuote(
-    req: { body: PostQuoteRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<PostQuoteResponse>;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 
-const params0: readonly rt.ParamEntry[] = [];
+const params0: readonly rt.ParamRow[] = [];
 
 const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };
 

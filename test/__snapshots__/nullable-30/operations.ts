@@ -14,14 +14,14 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "POST",
     "/pets",
     [
-      {
-        name: "minAge",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["integer", "null"] },
-        schema: () => rt.integer().gt(0).nullable().optional(),
-      },
+      [
+        "minAge",
+        "query",
+        "form",
+        true,
+        { types: ["integer", "null"] },
+        () => rt.integer().gt(0).nullable().optional(),
+      ],
     ],
     { "201": "application/json" },
     { "201": { "application/json": schema0 } },

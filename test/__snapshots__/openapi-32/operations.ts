@@ -11,17 +11,7 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "getItem",
     "GET",
     "/items/{id}",
-    [
-      {
-        name: "id",
-        in: "path",
-        required: true,
-        style: "simple",
-        explode: false,
-        shape: { types: ["string"] },
-        schema: () => rt.stringFormat("uuid"),
-      },
-    ],
+    [["id", "path", "simple", false, { types: ["string"] }, () => rt.stringFormat("uuid"), true]],
     { "200": "application/json" },
     { "200": { "application/json": () => schemas.ItemSchema } },
   ],

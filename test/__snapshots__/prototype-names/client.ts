@@ -2,133 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  PathNamesRequest,
-  PathNamesResponse,
-  QueryOptionalRequest,
-  QueryOptionalResponse,
-  QueryRequiredRequest,
-  QueryRequiredResponse,
-  HeaderOptionalRequest,
-  HeaderOptionalResponse,
-  HeaderRequiredRequest,
-  HeaderRequiredResponse,
-  CookieOptionalRequest,
-  CookieOptionalResponse,
-  CookieRequiredRequest,
-  CookieRequiredResponse,
-  DeepObjectObjectRequest,
-  DeepObjectObjectResponse,
-  FormObjectRequest,
-  FormObjectResponse,
-  JsonBodyRequest,
-  JsonBodyResponse,
-  FormBodyRequest,
-  FormBodyResponse,
-  MultipartBodyRequest,
-  MultipartBodyResponse,
-  NamedResponseRequest,
-  NamedResponseResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Prototype names: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * GET /path/{constructor}/{toString}/{toLocaleString}/{valueOf}/{hasOwnProperty}/{isPrototypeOf}/{propertyIsEnumerable}/{__proto__}/{__defineGetter__}/{__defineSetter__}/{__lookupGetter__}/{__lookupSetter__} → endpoint pathNames
-   */
-  pathNames(
-    req: { path: PathNamesRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<PathNamesResponse>;
-  /**
-   * GET /query/optional → endpoint queryOptional
-   */
-  queryOptional(
-    req?: { query?: QueryOptionalRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<QueryOptionalResponse>;
-  /**
-   * GET /query/required → endpoint queryRequired
-   */
-  queryRequired(
-    req: { query: QueryRequiredRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<QueryRequiredResponse>;
-  /**
-   * GET /header/optional → endpoint headerOptional
-   */
-  headerOptional(
-    req?: { headers?: HeaderOptionalRequest["headers"] },
-    options?: rt.CallOptions,
-  ): Promise<HeaderOptionalResponse>;
-  /**
-   * GET /header/required → endpoint headerRequired
-   */
-  headerRequired(
-    req: { headers: HeaderRequiredRequest["headers"] },
-    options?: rt.CallOptions,
-  ): Promise<HeaderRequiredResponse>;
-  /**
-   * GET /cookie/optional → endpoint cookieOptional
-   */
-  cookieOptional(
-    req?: { cookies?: CookieOptionalRequest["cookies"] },
-    options?: rt.CallOptions,
-  ): Promise<CookieOptionalResponse>;
-  /**
-   * GET /cookie/required → endpoint cookieRequired
-   */
-  cookieRequired(
-    req: { cookies: CookieRequiredRequest["cookies"] },
-    options?: rt.CallOptions,
-  ): Promise<CookieRequiredResponse>;
-  /**
-   * GET /objects/deepObject → endpoint deepObjectObject
-   */
-  deepObjectObject(
-    req?: { query?: DeepObjectObjectRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<DeepObjectObjectResponse>;
-  /**
-   * GET /objects/form → endpoint formObject
-   */
-  formObject(
-    req?: { query?: FormObjectRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<FormObjectResponse>;
-  /**
-   * POST /body → endpoint jsonBody
-   */
-  jsonBody(
-    req: { body: JsonBodyRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<JsonBodyResponse>;
-  /**
-   * POST /formBody → endpoint formBody
-   */
-  formBody(
-    req: { body: FormBodyRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<FormBodyResponse>;
-  /**
-   * POST /multipartBody → endpoint multipartBody
-   */
-  multipartBody(
-    req: { body: MultipartBodyRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<MultipartBodyResponse>;
-  /**
-   * GET /response → endpoint namedResponse
-   */
-  namedResponse(
-    req?: Record<string, never>,
-    options?: rt.CallOptions,
-  ): Promise<NamedResponseResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

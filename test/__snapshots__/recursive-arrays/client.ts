@@ -2,21 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type { Handlers, PostTreeRequest, PostTreeResponse } from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Schemas that reach themselves with no object between: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * POST /trees → endpoint postTree
-   */
-  postTree(
-    req: { body: PostTreeRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<PostTreeResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -2,34 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  GetVariantRequest,
-  GetVariantResponse,
-  DownloadVariantRequest,
-  DownloadVariantResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Route rank: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * GET /models/{modelId}/variants/{variantId} → endpoint getVariant
-   */
-  getVariant(
-    req: { path: GetVariantRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<GetVariantResponse>;
-  /**
-   * GET /models/{modelId}/variants/{variantId}:download → endpoint downloadVariant
-   */
-  downloadVariant(
-    req: { path: DownloadVariantRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<DownloadVariantResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -5,25 +5,9 @@ import { z } from "@symphony-codegen/runtime";
 import * as rt from "@symphony-codegen/runtime";
 import * as schemas from "./schemas.js";
 
-const params0: readonly rt.ParamEntry[] = [
-  {
-    name: "modelId",
-    in: "path",
-    required: true,
-    style: "simple",
-    explode: false,
-    shape: { types: ["string"] },
-    schema: () => z.string(),
-  },
-  {
-    name: "variantId",
-    in: "path",
-    required: true,
-    style: "simple",
-    explode: false,
-    shape: { types: ["integer"] },
-    schema: () => rt.integer(),
-  },
+const params0: readonly rt.ParamRow[] = [
+  ["modelId", "path", "simple", false, { types: ["string"] }, () => z.string(), true],
+  ["variantId", "path", "simple", false, { types: ["integer"] }, () => rt.integer(), true],
 ];
 
 const responses0: rt.OperationSpec["responses"] = { "200": "application/json" };

@@ -2,56 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  ListPetsRequest,
-  ListPetsResponse,
-  CreatePetRequest,
-  CreatePetResponse,
-  ShowPetByIdRequest,
-  ShowPetByIdResponse,
-  DeletePetsByPetIdRequest,
-  DeletePetsByPetIdResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Snapshot Basic: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * List pets
-   *
-   * GET /pets → endpoint listPets
-   */
-  listPets(
-    req?: { query?: ListPetsRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<ListPetsResponse>;
-  /**
-   * POST /pets → endpoint createPet
-   */
-  createPet(
-    req: { body: CreatePetRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<CreatePetResponse>;
-  /**
-   * GET /pets/{petId} → endpoint showPetById
-   */
-  showPetById(
-    req: { path: ShowPetByIdRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<ShowPetByIdResponse>;
-  /**
-   * DELETE /pets/{petId} → endpoint delete_pets_by_petId
-   *
-   * @deprecated
-   */
-  deletePetsByPetId(
-    req: { path: DeletePetsByPetIdRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<DeletePetsByPetIdResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

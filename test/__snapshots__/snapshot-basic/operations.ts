@@ -11,16 +11,8 @@ const schema0: rt.SchemaThunk = () => schemas.ErrorSchema;
 
 const schema1: rt.SchemaThunk = () => schemas.PetSchema;
 
-const params0: readonly rt.ParamEntry[] = [
-  {
-    name: "petId",
-    in: "path",
-    required: true,
-    style: "simple",
-    explode: false,
-    shape: shape0,
-    schema: () => rt.integer(),
-  },
+const params0: readonly rt.ParamRow[] = [
+  ["petId", "path", "simple", false, shape0, () => rt.integer(), true],
 ];
 
 /** What the runtime needs to decode, dispatch and encode each operation: one rt.OperationRow each. */
@@ -31,22 +23,15 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "GET",
     "/pets",
     [
-      {
-        name: "limit",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: shape0,
-        schema: () => rt.integer().gte(1).lte(100).optional(),
-      },
-      {
-        name: "tags",
-        in: "query",
-        style: "form",
-        explode: false,
-        shape: { types: ["array"], items: { types: ["string"] } },
-        schema: () => z.array(z.string()).optional(),
-      },
+      ["limit", "query", "form", true, shape0, () => rt.integer().gte(1).lte(100).optional()],
+      [
+        "tags",
+        "query",
+        "form",
+        false,
+        { types: ["array"], items: { types: ["string"] } },
+        () => z.array(z.string()).optional(),
+      ],
     ],
     { "200": "application/json", default: "application/json" },
     {

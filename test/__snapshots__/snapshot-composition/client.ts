@@ -2,19 +2,18 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  AddShapeRequest,
-  AddShapeResponse,
-  GetTreeRequest,
-  GetTreeResponse,
-} from "./handlers.js";
+import type { Handlers, AddShapeRequest, AddShapeResponse } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Snapshot Composition: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
+export type Client = rt.ClientOf<Handlers, ClientMethods>;
+
+/**
+ * Client's methods that rt.ClientOf cannot derive exactly from Handlers, spelled out (several request media types, transport header parameters, or a required body typed `unknown`).
+ */
+export interface ClientMethods {
   /**
    * POST /shapes → endpoint addShape
    */
@@ -25,13 +24,6 @@ export interface Client {
     },
     options?: rt.CallOptions,
   ): Promise<AddShapeResponse>;
-  /**
-   * GET /trees/{id} → endpoint getTree
-   */
-  getTree(
-    req: { path: GetTreeRequest["path"]; headers?: GetTreeRequest["headers"] },
-    options?: rt.CallOptions,
-  ): Promise<GetTreeResponse>;
 }
 
 /**

@@ -11,11 +11,12 @@ import type * as rt from "@symphony-codegen/runtime";
 /** The runtime types the files not type-checked in your build (`// @ts-nocheck`) name: a runtime without one is an error here. */
 export type RuntimeTypesUsed = [
   rt.CallOptions,
+  rt.ClientOf<never>,
   rt.HandlerContext,
   rt.LocalOptions,
   rt.OperationRow,
   rt.OperationSpec,
-  rt.ParamEntry,
+  rt.ParamRow,
   rt.Requester,
   rt.RequestOf<never>,
   rt.ResponseBuilders<never>,

@@ -2,61 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  ListAccountsRequest,
-  ListAccountsResponse,
-  CreateAccountRequest,
-  CreateAccountResponse,
-  CreateAdminRequest,
-  CreateAdminResponse,
-  PutTreeRequest,
-  PutTreeResponse,
-  PostNoteRequest,
-  PostNoteResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Visibility: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * GET /accounts → endpoint listAccounts
-   */
-  listAccounts(
-    req?: Record<string, never>,
-    options?: rt.CallOptions,
-  ): Promise<ListAccountsResponse>;
-  /**
-   * POST /accounts → endpoint createAccount
-   */
-  createAccount(
-    req: { body: CreateAccountRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<CreateAccountResponse>;
-  /**
-   * POST /admins → endpoint createAdmin
-   */
-  createAdmin(
-    req: { body: CreateAdminRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<CreateAdminResponse>;
-  /**
-   * PUT /trees → endpoint putTree
-   */
-  putTree(
-    req: { body: PutTreeRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<PutTreeResponse>;
-  /**
-   * POST /notes → endpoint postNote
-   */
-  postNote(
-    req: { body: PostNoteRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<PostNoteResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -12,13 +12,13 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "GET",
     "/search",
     [
-      {
-        name: "q",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["string"] },
-        schema: () =>
+      [
+        "q",
+        "query",
+        "form",
+        true,
+        { types: ["string"] },
+        () =>
           z
             .string()
             .regex(
@@ -29,7 +29,7 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
             )
             .default("symphony")
             .optional(),
-      },
+      ],
     ],
     { "200": "application/json" },
   ],

@@ -2,23 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type { Handlers, GetTimeRequest, GetTimeResponse } from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Clock: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * The current time in a time zone
-   *
-   * GET /time → endpoint getTime
-   */
-  getTime(
-    req?: { query?: GetTimeRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<GetTimeResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -13,13 +13,13 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "GET",
     "/time",
     [
-      {
-        name: "tz",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["string"] },
-        schema: () =>
+      [
+        "tz",
+        "query",
+        "form",
+        true,
+        { types: ["string"] },
+        () =>
           rt
             .length(
               z.string().regex(new RegExp("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", "u")),
@@ -28,7 +28,7 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
             )
             .default("UTC")
             .optional(),
-      },
+      ],
     ],
     { "200": "application/json", "400": "application/problem+json" },
     {

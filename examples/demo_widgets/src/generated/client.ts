@@ -2,32 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  GetSnapshotRequest,
-  GetSnapshotResponse,
-  PollNowRequest,
-  PollNowResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Demo Widgets: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * The latest poll of the management service
-   *
-   * GET /snapshot → endpoint getSnapshot
-   */
-  getSnapshot(req?: Record<string, never>, options?: rt.CallOptions): Promise<GetSnapshotResponse>;
-  /**
-   * Polls the management service now and updates the widgets
-   *
-   * POST /poll → endpoint pollNow
-   */
-  pollNow(req?: Record<string, never>, options?: rt.CallOptions): Promise<PollNowResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -2,121 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  SimpleStylesRequest,
-  SimpleStylesResponse,
-  LabelStylesRequest,
-  LabelStylesResponse,
-  MatrixStylesRequest,
-  MatrixStylesResponse,
-  QueryStylesRequest,
-  QueryStylesResponse,
-  HeaderStylesRequest,
-  HeaderStylesResponse,
-  CreateWidgetRequest,
-  CreateWidgetResponse,
-  DeleteWidgetRequest,
-  DeleteWidgetResponse,
-  MeasureShapeRequest,
-  MeasureShapeResponse,
-  SumTreeRequest,
-  SumTreeResponse,
-  GreetRequest,
-  GreetResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Features: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * Path parameters in style simple (the default).
-   *
-   * GET /styles/simple/{n}/{arr}/{obj}/{objX} → endpoint simpleStyles
-   */
-  simpleStyles(
-    req: { path: SimpleStylesRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<SimpleStylesResponse>;
-  /**
-   * Path parameters in style label.
-   *
-   * GET /styles/label/{n}/{arr}/{arrX}/{obj}/{objX} → endpoint labelStyles
-   */
-  labelStyles(
-    req: { path: LabelStylesRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<LabelStylesResponse>;
-  /**
-   * Path parameters in style matrix.
-   *
-   * GET /styles/matrix/{single}/{id}/{ids}/{point}/{pointX} → endpoint matrixStyles
-   */
-  matrixStyles(
-    req: { path: MatrixStylesRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<MatrixStylesResponse>;
-  /**
-   * Query parameters in every style, with defaults.
-   *
-   * GET /styles/query → endpoint queryStyles
-   */
-  queryStyles(
-    req?: { query?: QueryStylesRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<QueryStylesResponse>;
-  /**
-   * Header (simple) and cookie (form) parameters.
-   *
-   * GET /styles/headers → endpoint headerStyles
-   */
-  headerStyles(
-    req: { headers: HeaderStylesRequest["headers"]; cookies?: HeaderStylesRequest["cookies"] },
-    options?: rt.CallOptions,
-  ): Promise<HeaderStylesResponse>;
-  /**
-   * Validates a widget body (most schema keywords) and echoes it with an id.
-   *
-   * POST /widgets → endpoint createWidget
-   */
-  createWidget(
-    req: { body: CreateWidgetRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<CreateWidgetResponse>;
-  /**
-   * DELETE /widgets/{id} → endpoint deleteWidget
-   */
-  deleteWidget(
-    req: { path: DeleteWidgetRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<DeleteWidgetResponse>;
-  /**
-   * A discriminated oneOf with an explicit mapping.
-   *
-   * POST /shapes → endpoint measureShape
-   */
-  measureShape(
-    req: { body: MeasureShapeRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<MeasureShapeResponse>;
-  /**
-   * A recursive schema.
-   *
-   * POST /trees → endpoint sumTree
-   */
-  sumTree(
-    req: { body: SumTreeRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<SumTreeResponse>;
-  /**
-   * A text/plain response.
-   *
-   * GET /greeting → endpoint greet
-   */
-  greet(req?: { query?: GreetRequest["query"] }, options?: rt.CallOptions): Promise<GreetResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

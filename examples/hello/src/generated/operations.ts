@@ -13,14 +13,14 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     "GET",
     "/hello",
     [
-      {
-        name: "name",
-        in: "query",
-        style: "form",
-        explode: true,
-        shape: { types: ["string"] },
-        schema: () => rt.length(z.string(), 1, 100).default("World").optional(),
-      },
+      [
+        "name",
+        "query",
+        "form",
+        true,
+        { types: ["string"] },
+        () => rt.length(z.string(), 1, 100).default("World").optional(),
+      ],
     ],
     { "200": "application/json" },
     { "200": { "application/json": () => schemas.GreetingSchema } },

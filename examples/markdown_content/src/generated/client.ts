@@ -2,35 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  GetContentRequest,
-  GetContentResponse,
-  PutContentRequest,
-  PutContentResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Markdown Content: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * The widget's current markdown
-   *
-   * GET /content → endpoint getContent
-   */
-  getContent(req?: Record<string, never>, options?: rt.CallOptions): Promise<GetContentResponse>;
-  /**
-   * Replaces the widget's markdown
-   *
-   * PUT /content → endpoint putContent
-   */
-  putContent(
-    req: { body: PutContentRequest["body"] },
-    options?: rt.CallOptions,
-  ): Promise<PutContentResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -2,49 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type {
-  Handlers,
-  FindPetsRequest,
-  FindPetsResponse,
-  AddPetRequest,
-  AddPetResponse,
-  FindPetByIdRequest,
-  FindPetByIdResponse,
-  DeletePetRequest,
-  DeletePetResponse,
-} from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Swagger Petstore: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * GET /pets → endpoint findPets
-   */
-  findPets(
-    req?: { query?: FindPetsRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<FindPetsResponse>;
-  /**
-   * POST /pets → endpoint addPet
-   */
-  addPet(req: { body: AddPetRequest["body"] }, options?: rt.CallOptions): Promise<AddPetResponse>;
-  /**
-   * GET /pets/{id} → endpoint findPetById
-   */
-  findPetById(
-    req: { path: FindPetByIdRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<FindPetByIdResponse>;
-  /**
-   * DELETE /pets/{id} → endpoint deletePet
-   */
-  deletePet(
-    req: { path: DeletePetRequest["path"] },
-    options?: rt.CallOptions,
-  ): Promise<DeletePetResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).

@@ -2,23 +2,13 @@
 // @ts-nocheck
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import * as rt from "@symphony-codegen/runtime";
-import type { Handlers, GetWeatherRequest, GetWeatherResponse } from "./handlers.js";
+import type { Handlers } from "./handlers.js";
 import { operationTable } from "./operations.js";
 
 /**
  * Typed client for Weather: each method sends the operation's envelope to its endpoint and returns the typed response.
  */
-export interface Client {
-  /**
-   * Current weather and the forecast for a city
-   *
-   * GET /weather → endpoint getWeather
-   */
-  getWeather(
-    req: { query: GetWeatherRequest["query"] },
-    options?: rt.CallOptions,
-  ): Promise<GetWeatherResponse>;
-}
+export type Client = rt.ClientOf<Handlers>;
 
 /**
  * A client for the extension with this prefix, over any NATS connection (`ext.conn()`, `connect(...)`).
