@@ -41,7 +41,7 @@ export function linksOf(
     doc,
     getPointer(
       doc,
-      `${op.model.pointer.replace(/^#/, "")}/responses/${response.key === "default" ? "default" : rawKey(api, op, response.key)}`,
+      `${op.model.pointer}/responses/${response.key === "default" ? "default" : rawKey(api, op, response.key)}`,
     ),
   );
   if (!isObj(raw) || !isObj(raw.links)) return [];
@@ -72,7 +72,7 @@ export function linksOf(
 function rawKey(api: ConformanceApi, op: ConformanceOp, key: string): string {
   const responses = getPointer(
     api.model.document,
-    `${op.model.pointer.replace(/^#/, "")}/responses`,
+    `${op.model.pointer}/responses`,
   );
   return (
     (isObj(responses)
@@ -92,7 +92,7 @@ export function evaluate(
   const body = /^\$(request|response)\.body(?:#(.*))?$/.exec(expression);
   if (body) {
     const value = body[1] === "request" ? request.body : answer.body;
-    return body[2] ? getPointer(value, body[2]) : value;
+    return body[2] ? getPointer(value, `#${body[2]}`) : value;
   }
   const param = /^\$request\.(path|query|header)\.(.+)$/.exec(expression);
   if (param)

@@ -415,7 +415,7 @@ function rawParameters(
   op: ConformanceOp,
 ): Map<string, unknown> {
   const doc = api.model.document;
-  const at = op.model.pointer.replace(/^#/, "");
+  const at = op.model.pointer;
   const item = getPointer(doc, at.slice(0, at.lastIndexOf("/")));
   const operation = getPointer(doc, at);
   const out = new Map<string, unknown>();
@@ -457,7 +457,7 @@ function exampleInputs(
   }
   const media = op.model.requestBody?.content[0];
   if (!media) return found ? [input] : [];
-  const at = op.model.pointer.replace(/^#/, "");
+  const at = op.model.pointer;
   const operation = getPointer(api.model.document, at);
   const body = isObj(operation)
     ? resolveRef<Obj>(api.model.document, operation.requestBody)
