@@ -10,18 +10,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  BIN,
-  killStarted,
-  ROOT,
-  startDev,
-  until,
-  type Running,
-} from "./helpers/dev-cli.js";
-import {
-  startExample,
-  type ExampleProcess,
-} from "./helpers/example-process.js";
+import { BIN, killStarted, ROOT, startDev, until, type Running } from "./helpers/dev-cli.js";
+import { startExample, type ExampleProcess } from "./helpers/example-process.js";
 
 let dev: Running;
 const extensions: ExampleProcess[] = [];
@@ -36,10 +26,7 @@ interface Run {
 /** `symphony-codegen test <args>` to its end (exit code 1 is an answer here, not an error). */
 function test(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "test", ...args], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(process.execPath, [BIN, "test", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -48,14 +35,8 @@ function test(args: string[]): Promise<Run> {
   });
 }
 
-async function start(
-  main: string,
-  env: Record<string, string> = {},
-): Promise<void> {
-  const ext = startExample(
-    { NATS_URL: dev.natsUrl, ...env },
-    path.join(ROOT, main),
-  );
+async function start(main: string, env: Record<string, string> = {}): Promise<void> {
+  const ext = startExample({ NATS_URL: dev.natsUrl, ...env }, path.join(ROOT, main));
   extensions.push(ext);
   await until(`${main} to run`, () => ext.hasLine("extension running"), 60_000);
 }
@@ -63,9 +44,7 @@ async function start(
 beforeAll(async () => {
   dev = await startDev();
   await Promise.all([
-    ...["petstore", "features", "clock", "hello", "markdown_content"].map(
-      (name) => start(`examples/${name}/src/main.ts`, { SYMPHONY_DEV: "1" }),
-    ),
+    ...["petstore", "features", "clock", "hello", "markdown_content"].map((name) => start(`examples/${name}/src/main.ts`, { SYMPHONY_DEV: "1" })),
     start("test/helpers/broken-extension.ts"),
   ]);
 }, 120_000);
@@ -92,17 +71,8 @@ describe("symphony-codegen test over the examples", () => {
     "%s passes (over %s)",
     async (spec, transport) => {
       const url = transport === "nats" ? dev.natsUrl : dev.httpUrl;
-      const run = await test([
-        spec,
-        `--${transport}`,
-        url,
-        ...SEED,
-        "--runs",
-        "15",
-      ]);
-      expect(run.stdout + run.stderr).toMatch(
-        /\d+ cases, \d+ passed, 0 failed/,
-      );
+      const run = await test([spec, `--${transport}`, url, ...SEED, "--runs", "15"]);
+      expect(run.stdout + run.stderr).toMatch(/\d+ cases, \d+ passed, 0 failed/);
       expect(run.code).toBe(0);
       // Something was sent: each operation has at least its valid cases.
       const total = Number(/(\d+) cases,/.exec(run.stdout)![1]);
@@ -117,87 +87,47 @@ describe("symphony-codegen test over a broken extension", () => {
   let junit: string;
   beforeAll(async () => {
     const file = path.join(out, "broken.xml");
-    run = await test([
-      BROKEN,
-      "--nats",
-      dev.natsUrl,
-      ...SEED,
-      "--runs",
-      "10",
-      "--junit",
-      file,
-    ]);
+    run = await test([BROKEN, "--nats", dev.natsUrl, ...SEED, "--runs", "10", "--junit", file]);
     junit = readFileSync(file, "utf8");
   }, 120_000);
 
-  const row = (op: string) =>
-    run.stdout.split("\n").find((l) => l.startsWith(op + " "))!;
+  const row = (op: string) => run.stdout.split("\n").find((l) => l.startsWith(op + " "))!;
   /** The JUnit testcase of an operation and check: its failure message, or null when it passed. */
   const testcase = (op: string, check: string) => {
-    const m = new RegExp(
-      `<testcase classname="Broken Store\\.${op}" name="${check}"(/>|>\\s*<failure message="([^"]*)")`,
-    ).exec(junit);
+    const m = new RegExp(`<testcase classname="Broken Store\\.${op}" name="${check}"(/>|>\\s*<failure message="([^"]*)")`).exec(junit);
     if (!m) throw new Error(`no testcase ${op} ${check} in:\n${junit}`);
     return m[1] === "/>" ? null : m[2]!;
   };
 
   it("exits 1 and finds every seeded defect, in the table and in JUnit XML", () => {
     expect(run.code).toBe(1);
-    expect(row("deleteItem")).toMatch(
-      /status: status 200 is not declared \(declared: 204, 400, 404\)/,
-    );
-    expect(row("listItems")).toMatch(
-      /body-schema: 200 body at "\/0\/qty" must be integer/,
-    );
+    expect(row("deleteItem")).toMatch(/status: status 200 is not declared \(declared: 204, 400, 404\)/);
+    expect(row("listItems")).toMatch(/body-schema: 200 body at "\/0\/qty" must be integer/);
     expect(row("getReport")).toMatch(/server-error: 500/);
-    expect(row("createItem")).toMatch(
-      /validation: accepted an invalid body field \/(name|qty) with 201/,
-    );
-    expect(testcase("deleteItem", "status")).toMatch(
-      /status 200 is not declared/,
-    );
+    expect(row("createItem")).toMatch(/validation: accepted an invalid body field \/(name|qty) with 201/);
+    expect(testcase("deleteItem", "status")).toMatch(/status 200 is not declared/);
     expect(testcase("listItems", "body-schema")).toMatch(/\/0\/qty/);
     expect(testcase("getReport", "server-error")).toMatch(/^500/);
-    expect(testcase("createItem", "validation")).toMatch(
-      /accepted an invalid body field/,
-    );
+    expect(testcase("createItem", "validation")).toMatch(/accepted an invalid body field/);
     // The correct operation passes every check, the wrong ones only the checks they meet.
-    for (const check of [
-      "answer",
-      "server-error",
-      "status",
-      "content-type",
-      "body-schema",
-      "headers",
-      "validation",
-      "links",
-    ])
+    for (const check of ["answer", "server-error", "status", "content-type", "body-schema", "headers", "validation", "links"])
       expect(testcase("getItem", check)).toBeNull();
     expect(testcase("deleteItem", "validation")).toBeNull();
     expect(testcase("listItems", "validation")).toBeNull();
   });
 
   it("follows links: create → get → delete", () => {
-    expect(run.stdout).toContain(
-      "link DeleteItem: createItem → getItem → deleteItem",
-    );
+    expect(run.stdout).toContain("link DeleteItem: createItem → getItem → deleteItem");
     // The get after each create found the item (getItem passed above, link cases included).
     expect(Number(row("getItem").split(/\s+/)[1])).toBeGreaterThan(11);
   });
 
   it("shrinks a failure to a smaller request and prints a replay that fails the same way", async () => {
-    const block = run.stdout
-      .split("\n\n")
-      .find(
-        (b) =>
-          /^✗ createItem #\d+ invalid/.test(b) && b.includes("shrunk from"),
-      )!;
+    const block = run.stdout.split("\n\n").find((b) => /^✗ createItem #\d+ invalid/.test(b) && b.includes("shrunk from"))!;
     expect(block).toBeDefined();
     const [, from, to] = /shrunk from (\d+) to (\d+) bytes/.exec(block)!;
     expect(Number(to)).toBeLessThan(Number(from));
-    const replay = /replay: symphony-codegen test (.*)/
-      .exec(block)![1]!
-      .split(" ");
+    const replay = /replay: symphony-codegen test (.*)/.exec(block)![1]!.split(" ");
     const again = await test(replay);
     expect(again.code).toBe(1);
     const reason = /\[validation\] (.*)/.exec(block)![1]!;
@@ -211,24 +141,8 @@ describe("symphony-codegen test over a broken extension", () => {
         .split("\n\n")
         .filter((b) => /^✗ createItem #\d+/.test(b))
         .map((b) => /request: (.*)/.exec(b)![1]);
-    const args = (seed: string) => [
-      BROKEN,
-      "--nats",
-      dev.natsUrl,
-      "--prefix",
-      "broken",
-      "--seed",
-      seed,
-      "--runs",
-      "10",
-      "--operation",
-      "createItem",
-    ];
-    const [a, b, c] = await Promise.all([
-      test(args("7")),
-      test(args("7")),
-      test(args("8")),
-    ]);
+    const args = (seed: string) => [BROKEN, "--nats", dev.natsUrl, "--prefix", "broken", "--seed", seed, "--runs", "10", "--operation", "createItem"];
+    const [a, b, c] = await Promise.all([test(args("7")), test(args("7")), test(args("8"))]);
     expect(requests(a).length).toBeGreaterThan(0);
     expect(requests(b)).toEqual(requests(a));
     expect(requests(c)).not.toEqual(requests(a));
@@ -238,21 +152,13 @@ describe("symphony-codegen test over a broken extension", () => {
 describe("symphony-codegen test usage", () => {
   it.each([
     ["neither --nats nor --gateway", [BROKEN], /exactly one of --nats/],
-    [
-      "an unreachable NATS server",
-      [BROKEN, "--nats", "nats://127.0.0.1:1"],
-      /cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/,
-    ],
+    ["an unreachable NATS server", [BROKEN, "--nats", "nats://127.0.0.1:1"], /cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/],
     [
       "an operation the spec lacks",
       [BROKEN, "--nats", "nats://127.0.0.1:1", "--operation", "nope"],
       /no operation "nope" in .*broken\.yaml \(operations: listItems, createItem/,
     ],
-    [
-      "a bad --runs",
-      [BROKEN, "--nats", "nats://127.0.0.1:1", "--runs", "x"],
-      /--runs must be an integer/,
-    ],
+    ["a bad --runs", [BROKEN, "--nats", "nats://127.0.0.1:1", "--runs", "x"], /--runs must be an integer/],
     [
       "a spec no service serves",
       ["fixtures/route-rank.yaml", "--nats", "NATS"],
@@ -261,9 +167,7 @@ describe("symphony-codegen test usage", () => {
   ])(
     "exits 2 with a clear message for %s",
     async (_what, args, message) => {
-      const run = await test(
-        (args as string[]).map((a) => (a === "NATS" ? dev.natsUrl : a)),
-      );
+      const run = await test((args as string[]).map((a) => (a === "NATS" ? dev.natsUrl : a)));
       expect(run.stderr).toMatch(message as RegExp);
       expect(run.code).toBe(2);
     },

@@ -25,10 +25,7 @@ export interface ConformanceApi {
   reference: Reference;
 }
 
-function operationSpec(
-  document: unknown,
-  op: OperationModel,
-): { spec: OperationSpec; shapes: Record<string, ValueShape> } {
+function operationSpec(document: unknown, op: OperationModel): { spec: OperationSpec; shapes: Record<string, ValueShape> } {
   const shapes: Record<string, ValueShape> = {};
   const params = op.parameters.map((p) => {
     const shape = valueShape(document, p.schema);
@@ -44,36 +41,14 @@ function operationSpec(
       schema: () => undefined as never,
     };
   });
-  const spec: OperationSpec = {
-    handler: op.handlerName,
-    endpoint: op.endpoint,
-    method: op.method,
-    path: op.path,
-    params,
-    responses: {},
-  };
-  if (op.requestBody)
-    spec.body = {
-      required: op.requestBody.required,
-      content: Object.fromEntries(
-        op.requestBody.content.map((m) => [m.contentType, null]),
-      ),
-    };
+  const spec: OperationSpec = { handler: op.handlerName, endpoint: op.endpoint, method: op.method, path: op.path, params, responses: {} };
+  if (op.requestBody) spec.body = { required: op.requestBody.required, content: Object.fromEntries(op.requestBody.content.map((m) => [m.contentType, null])) };
   return { spec, shapes };
 }
 
 export async function loadApi(file: string): Promise<ConformanceApi> {
   const model = buildModel(await loadSpec(file));
   const is30 = model.openapiVersion.startsWith("3.0");
-  const ops = model.operations.map((op) => ({
-    model: op,
-    id: op.operationId ?? op.handlerName,
-    ...operationSpec(model.document, op),
-  }));
-  return {
-    model,
-    ops,
-    gen: new Generator({ document: model.document, is30 }),
-    reference: new Reference(model.document, model.openapiVersion),
-  };
+  const ops = model.operations.map((op) => ({ model: op, id: op.operationId ?? op.handlerName, ...operationSpec(model.document, op) }));
+  return { model, ops, gen: new Generator({ document: model.document, is30 }), reference: new Reference(model.document, model.openapiVersion) };
 }

@@ -23,12 +23,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-const addFormats = addFormatsModule as unknown as (
-  ajv: Ajv,
-  options: { mode: "full" | "fast" },
-) => void;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const addFormats = addFormatsModule as unknown as (ajv: Ajv, options: { mode: "full" | "fast" }) => void;
 
 /** Intentional, documented differences (docs/compatibility-decoders.md); the reference is adjusted for each. */
 export const INTENTIONAL = [
@@ -38,7 +34,7 @@ export const INTENTIONAL = [
   },
   {
     id: "nullable-beyond-type",
-    rule: 'OpenAPI 3.0 `nullable: true` admits `null` even when `enum`, `const`, `$ref`, `allOf`/`anyOf`/`oneOf` or `not` would reject it (the reference wraps the schema in `anyOf: [{type: "null"}, …]`).',
+    rule: "OpenAPI 3.0 `nullable: true` admits `null` even when `enum`, `const`, `$ref`, `allOf`/`anyOf`/`oneOf` or `not` would reject it (the reference wraps the schema in `anyOf: [{type: \"null\"}, …]`).",
   },
   {
     id: "safe-integers",
@@ -52,26 +48,8 @@ export const INTENTIONAL = [
 
 export type IntentionalId = (typeof INTENTIONAL)[number]["id"];
 
-const SUBSCHEMA_MAPS = [
-  "properties",
-  "patternProperties",
-  "$defs",
-  "definitions",
-  "dependentSchemas",
-];
-const SUBSCHEMA_ONE = [
-  "additionalProperties",
-  "additionalItems",
-  "not",
-  "if",
-  "then",
-  "else",
-  "contains",
-  "propertyNames",
-  "unevaluatedProperties",
-  "unevaluatedItems",
-  "contentSchema",
-];
+const SUBSCHEMA_MAPS = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const SUBSCHEMA_ONE = ["additionalProperties", "additionalItems", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema"];
 const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems"];
 const COMPOSITE = ["enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not"];
 
@@ -90,8 +68,7 @@ const regExpEngine = Object.assign(
   { code: "new RegExp" },
 );
 
-const BASE64_WHOLE =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64_WHOLE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function escapeToken(name: string): string {
   return name.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -102,9 +79,7 @@ export function getPointer(doc: unknown, ref: string): unknown {
   if (tokens === "") return doc;
   let node: unknown = doc;
   for (const raw of tokens.split("/")) {
-    const token = decodeURIComponent(raw)
-      .replace(/~1/g, "/")
-      .replace(/~0/g, "~");
+    const token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
     if (!isObj(node) && !Array.isArray(node)) return undefined;
     node = (node as Obj)[token];
   }
@@ -114,22 +89,9 @@ export function getPointer(doc: unknown, ref: string): unknown {
 /** Bounds the integers a schema admits to the safe range (where a number would be a whole one). */
 function safeIntegers(s: Obj): Obj {
   const types = Array.isArray(s.type) ? s.type : [s.type];
-  const integer =
-    (types.includes("integer") && !types.includes("number")) ||
-    (s.format === "int64" && types.includes("number"));
+  const integer = (types.includes("integer") && !types.includes("number")) || (s.format === "int64" && types.includes("number"));
   if (!integer) return s;
-  return {
-    allOf: [
-      s,
-      {
-        if: { type: "number" },
-        then: {
-          minimum: -Number.MAX_SAFE_INTEGER,
-          maximum: Number.MAX_SAFE_INTEGER,
-        },
-      },
-    ],
-  };
+  return { allOf: [s, { if: { type: "number" }, then: { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } }] };
 }
 
 /** Which side a schema is validated for: requests relax `required` for readOnly properties. */
@@ -159,13 +121,10 @@ export class Reference {
       ownProperties: true,
       code: { regExp: regExpEngine },
     } as const;
-    this.ajv = this.is30
-      ? new Ajv(options)
-      : (new Ajv2020(options) as unknown as Ajv);
+    this.ajv = this.is30 ? new Ajv(options) : (new Ajv2020(options) as unknown as Ajv);
     addFormats(this.ajv, { mode: "full" });
     // INTENTIONAL byte-whole-string
-    if (intentional)
-      this.ajv.addFormat("byte", (s: string) => BASE64_WHOLE.test(s));
+    if (intentional) this.ajv.addFormat("byte", (s: string) => BASE64_WHOLE.test(s));
   }
 
   /** A validator for a schema taken from the bundled document. */
@@ -187,8 +146,7 @@ export class Reference {
     id = `https://differential.invalid/ref/${this.#ids.size}`;
     this.#ids.set(key, id);
     const target = getPointer(this.document, ref);
-    const converted =
-      target === undefined ? true : this.convert(target, direction);
+    const converted = target === undefined ? true : this.convert(target, direction);
     this.ajv.addSchema({ $id: id, allOf: [converted] });
     return id;
   }
@@ -206,39 +164,20 @@ export class Reference {
       const target = ref.startsWith("#") ? this.#idFor(ref, direction) : ref;
       if (this.is30) {
         // 3.0 ignores siblings of $ref (nullable is kept: see nullable-beyond-type).
-        s = {
-          $ref: target,
-          ...(s.nullable === true ? { nullable: true } : {}),
-        };
+        s = { $ref: target, ...(s.nullable === true ? { nullable: true } : {}) };
       } else s.$ref = target;
     }
-    if (
-      direction === "request" &&
-      Array.isArray(s.required) &&
-      isObj(s.properties)
-    ) {
+    if (direction === "request" && Array.isArray(s.required) && isObj(s.properties)) {
       const properties = s.properties;
-      s.required = s.required.filter(
-        (name) =>
-          !(
-            typeof name === "string" &&
-            Object.hasOwn(properties, name) &&
-            isReadOnly(properties[name])
-          ),
-      );
+      s.required = s.required.filter((name) => !(typeof name === "string" && Object.hasOwn(properties, name) && isReadOnly(properties[name])));
     }
     const sub = (v: unknown) => this.convert(v, direction);
     for (const key of SUBSCHEMA_MAPS) {
-      if (isObj(s[key]))
-        s[key] = Object.fromEntries(
-          Object.entries(s[key] as Obj).map(([k, v]) => [k, sub(v)]),
-        );
+      if (isObj(s[key])) s[key] = Object.fromEntries(Object.entries(s[key] as Obj).map(([k, v]) => [k, sub(v)]));
     }
     for (const key of SUBSCHEMA_ONE) if (key in s) s[key] = sub(s[key]);
-    for (const key of SUBSCHEMA_LISTS)
-      if (Array.isArray(s[key])) s[key] = (s[key] as unknown[]).map(sub);
-    if ("items" in s)
-      s.items = Array.isArray(s.items) ? s.items.map(sub) : sub(s.items);
+    for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) s[key] = (s[key] as unknown[]).map(sub);
+    if ("items" in s) s.items = Array.isArray(s.items) ? s.items.map(sub) : sub(s.items);
 
     if (this.is30) {
       for (const [flag, bound] of [
@@ -258,8 +197,7 @@ export class Reference {
 
     if (this.is30 && s.nullable === true) {
       delete s.nullable;
-      if (typeof s.type === "string" && !COMPOSITE.some((k) => k in s))
-        s.type = [s.type, "null"];
+      if (typeof s.type === "string" && !COMPOSITE.some((k) => k in s)) s.type = [s.type, "null"];
       else if (!this.intentional) {
         // Plain 3.0 reading: null joins `type` (and nothing else); without `type`, nullable does nothing.
         if (typeof s.type === "string") s.type = [s.type, "null"];
@@ -282,12 +220,7 @@ export class Reference {
       const explicit = isObj(d.mapping) ? d.mapping : {};
       for (const [value, target] of Object.entries(explicit)) {
         if (typeof target !== "string") continue;
-        mapping.set(
-          value,
-          target.startsWith("#")
-            ? target
-            : `#/components/schemas/${escapeToken(target)}`,
-        );
+        mapping.set(value, target.startsWith("#") ? target : `#/components/schemas/${escapeToken(target)}`);
       }
       const referenced = new Set(mapping.values());
       let dispatch = true;
@@ -308,9 +241,7 @@ export class Reference {
       const rule = {
         type: "object",
         required: [property],
-        properties: {
-          [property]: { type: "string", enum: [...mapping.keys()] },
-        },
+        properties: { [property]: { type: "string", enum: [...mapping.keys()] } },
         allOf: cases,
       };
       s.allOf = [...(Array.isArray(s.allOf) ? s.allOf : []), rule];
@@ -320,9 +251,7 @@ export class Reference {
 
 /** OpenAPI's readOnly property, as the generator reads it (openapi-typescript's rule). */
 function isReadOnly(property: unknown): boolean {
-  return (
-    isObj(property) && property.readOnly === true && property.writeOnly !== true
-  );
+  return isObj(property) && property.readOnly === true && property.writeOnly !== true;
 }
 
 function decodeToken(token: string): string {

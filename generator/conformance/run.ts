@@ -7,14 +7,7 @@ import type { ClientInput } from "@symphony-codegen/runtime";
 import type { ConformanceApi, ConformanceOp } from "./api.js";
 import { judgeInvalid, judgeValid, type Failure } from "./judge.js";
 import { followUpInput, linksOf } from "./links.js";
-import {
-  caseSeed,
-  planOperation,
-  sampleOne,
-  validArb,
-  type Case,
-  type CaseKind,
-} from "./plan.js";
+import { caseSeed, planOperation, sampleOne, validArb, type Case, type CaseKind } from "./plan.js";
 import { NoAnswer, type Answer, type Transport } from "./send.js";
 import { inputBytes, shrink } from "./shrink.js";
 
@@ -42,55 +35,28 @@ export interface RunOptions {
   warn: (message: string) => void;
 }
 
-type Sent =
-  | { answer: Answer; failures: Failure[] }
-  | { answer?: undefined; failures: Failure[] };
+type Sent = { answer: Answer; failures: Failure[] } | { answer?: undefined; failures: Failure[] };
 
-async function sendAndJudge(
-  api: ConformanceApi,
-  transport: Transport,
-  op: ConformanceOp,
-  input: ClientInput,
-  c: Pick<Case, "invalid">,
-): Promise<Sent> {
+async function sendAndJudge(api: ConformanceApi, transport: Transport, op: ConformanceOp, input: ClientInput, c: Pick<Case, "invalid">): Promise<Sent> {
   let answer: Answer;
   try {
     answer = await transport.send(op, input);
   } catch (err) {
-    if (err instanceof NoAnswer)
-      return { failures: [{ check: "answer", reason: err.message }] };
+    if (err instanceof NoAnswer) return { failures: [{ check: "answer", reason: err.message }] };
     throw err;
   }
-  return {
-    answer,
-    failures: c.invalid
-      ? judgeInvalid(op, answer, c.invalid)
-      : judgeValid(api, op, answer),
-  };
+  return { answer, failures: c.invalid ? judgeInvalid(op, answer, c.invalid) : judgeValid(api, op, answer) };
 }
 
-export async function runConformance(
-  api: ConformanceApi,
-  transport: Transport,
-  options: RunOptions,
-): Promise<CaseResult[]> {
-  const ops =
-    options.operation === undefined
-      ? api.ops
-      : api.ops.filter((o) => o.id === options.operation);
-  if (ops.length === 0)
-    throw new Error(
-      `no operation ${JSON.stringify(options.operation)} in the spec (operations: ${api.ops.map((o) => o.id).join(", ")})`,
-    );
+export async function runConformance(api: ConformanceApi, transport: Transport, options: RunOptions): Promise<CaseResult[]> {
+  const ops = options.operation === undefined ? api.ops : api.ops.filter((o) => o.id === options.operation);
+  if (ops.length === 0) throw new Error(`no operation ${JSON.stringify(options.operation)} in the spec (operations: ${api.ops.map((o) => o.id).join(", ")})`);
   const results: CaseResult[] = [];
   for (const op of ops) {
     let cases = planOperation(api, op, options);
     if (options.caseIndex !== undefined) {
       cases = cases.filter((c) => c.index === options.caseIndex);
-      if (cases.length === 0)
-        throw new Error(
-          `${op.id} has no case ${options.caseIndex} with --runs ${options.runs}`,
-        );
+      if (cases.length === 0) throw new Error(`${op.id} has no case ${options.caseIndex} with --runs ${options.runs}`);
     }
     for (const c of cases) {
       const sent = await sendAndJudge(api, transport, op, c.input, c);
@@ -106,34 +72,12 @@ export async function runConformance(
       results.push(result);
       if (sent.failures.length > 0 && c.arb && c.seed !== undefined) {
         const check = sent.failures[0]!.check;
-        const smaller = await shrink(c.arb, c.seed, check, async (input) =>
-          (await sendAndJudge(api, transport, op, input, c)).failures.map(
-            (f) => f.check,
-          ),
-        );
+        const smaller = await shrink(c.arb, c.seed, check, async (input) => (await sendAndJudge(api, transport, op, input, c)).failures.map((f) => f.check));
         if (smaller && inputBytes(smaller) < inputBytes(c.input))
-          result.shrunk = {
-            request: transport.show(op, smaller),
-            fromBytes: inputBytes(c.input),
-            toBytes: inputBytes(smaller),
-          };
+          result.shrunk = { request: transport.show(op, smaller), fromBytes: inputBytes(c.input), toBytes: inputBytes(smaller) };
       }
-      if (
-        sent.answer &&
-        !c.invalid &&
-        sent.failures.length === 0 &&
-        options.caseIndex === undefined
-      ) {
-        await follow(
-          api,
-          transport,
-          op,
-          c.input,
-          sent.answer,
-          options,
-          results,
-          [op.id],
-        );
+      if (sent.answer && !c.invalid && sent.failures.length === 0 && options.caseIndex === undefined) {
+        await follow(api, transport, op, c.input, sent.answer, options, results, [op.id]);
       }
     }
   }
@@ -151,25 +95,14 @@ async function follow(
   results: CaseResult[],
   chain: string[],
 ): Promise<void> {
-  if (
-    answer.status < 200 ||
-    answer.status > 299 ||
-    chain.length >= (options.linkDepth ?? 3)
-  )
-    return;
+  if (answer.status < 200 || answer.status > 299 || chain.length >= (options.linkDepth ?? 3)) return;
   for (const link of linksOf(api, op, answer.status, options.warn)) {
-    const drawn = sampleOne(
-      validArb(api, link.target),
-      caseSeed(options.seed, link.target.id, results.length),
-    );
+    const drawn = sampleOne(validArb(api, link.target), caseSeed(options.seed, link.target.id, results.length));
     const input = followUpInput(link, drawn, request, answer);
     const sent = await sendAndJudge(api, transport, link.target, input, {});
     const path = [...chain, link.target.id].join(" → ");
     if (sent.answer && (sent.answer.status < 200 || sent.answer.status > 299))
-      sent.failures.push({
-        check: "links",
-        reason: `link ${link.name} (${path}) got ${sent.answer.status}, not a 2xx`,
-      });
+      sent.failures.push({ check: "links", reason: `link ${link.name} (${path}) got ${sent.answer.status}, not a 2xx` });
     results.push({
       op: link.target,
       kind: "link",
@@ -178,16 +111,6 @@ async function follow(
       failures: sent.failures,
       request: transport.show(link.target, input),
     });
-    if (sent.answer && sent.failures.length === 0)
-      await follow(
-        api,
-        transport,
-        link.target,
-        input,
-        sent.answer,
-        options,
-        results,
-        [...chain, link.target.id],
-      );
+    if (sent.answer && sent.failures.length === 0) await follow(api, transport, link.target, input, sent.answer, options, results, [...chain, link.target.id]);
   }
 }

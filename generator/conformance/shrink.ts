@@ -28,5 +28,4 @@ export async function shrink(
 }
 
 /** A request's size for the report: the bytes of its input as JSON. */
-export const inputBytes = (input: ClientInput) =>
-  Buffer.byteLength(JSON.stringify(input));
+export const inputBytes = (input: ClientInput) => Buffer.byteLength(JSON.stringify(input));

@@ -21,10 +21,7 @@ import {
   type WrappedResponse,
 } from "@symphony-codegen/runtime";
 
-const SPEC = readFileSync(
-  new URL("../../fixtures/conformance/broken.yaml", import.meta.url),
-  "utf8",
-);
+const SPEC = readFileSync(new URL("../../fixtures/conformance/broken.yaml", import.meta.url), "utf8");
 
 interface Item {
   id: number;
@@ -38,46 +35,19 @@ let nextId = 1;
 function idOf(request: RestRequest): number | WrappedResponse {
   const text = request.path_params.id ?? "";
   const id = /^[1-9]\d{0,14}$/.test(text) ? Number(text) : NaN;
-  return Number.isSafeInteger(id)
-    ? id
-    : restError(400, "Invalid id", [
-        {
-          in: "path",
-          name: "id",
-          message: "expected an integer of at least 1",
-        },
-      ]);
+  return Number.isSafeInteger(id) ? id : restError(400, "Invalid id", [{ in: "path", name: "id", message: "expected an integer of at least 1" }]);
 }
 
-const handlers: Record<
-  string,
-  {
-    method: string;
-    path: string;
-    handle: (request: RestRequest) => WrappedResponse;
-  }
-> = {
+const handlers: Record<string, { method: string; path: string; handle: (request: RestRequest) => WrappedResponse }> = {
   listItems: {
     method: "GET",
     path: "/items",
     handle(request) {
       const limit = request.query_params.limit;
-      if (
-        limit !== undefined &&
-        (typeof limit !== "string" || !/^(?:[1-9]|10)$/.test(limit))
-      )
-        return restError(400, "Invalid limit", [
-          {
-            in: "query",
-            name: "limit",
-            message: "expected an integer from 1 to 10",
-          },
-        ]);
+      if (limit !== undefined && (typeof limit !== "string" || !/^(?:[1-9]|10)$/.test(limit)))
+        return restError(400, "Invalid limit", [{ in: "query", name: "limit", message: "expected an integer from 1 to 10" }]);
       // Defect: qty is a string.
-      return restResponse(200, [
-        { id: 1, name: "sample", qty: "many" },
-        ...[...items.values()].slice(0, Number(limit ?? 10)),
-      ]);
+      return restResponse(200, [{ id: 1, name: "sample", qty: "many" }, ...[...items.values()].slice(0, Number(limit ?? 10))]);
     },
   },
   createItem: {
@@ -86,11 +56,7 @@ const handlers: Record<
     handle(request) {
       // Defect: the body is not validated.
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const item = {
-        id: nextId++,
-        name: String(body.name),
-        qty: Number(body.qty ?? 0),
-      };
+      const item = { id: nextId++, name: String(body.name), qty: Number(body.qty ?? 0) };
       items.set(item.id, item);
       return restResponse(201, item);
     },
@@ -131,12 +97,7 @@ const ext = new Extension("Broken Store", "broken");
 await runMain(
   () =>
     ext.runWithSetup(async () => {
-      const service = await ext.addEndpoints(
-        "Broken_Store",
-        "1.0.0",
-        "Seeded defects for symphony-codegen test",
-        { openapi: SPEC },
-      );
+      const service = await ext.addEndpoints("Broken_Store", "1.0.0", "Seeded defects for symphony-codegen test", { openapi: SPEC });
       const group = service.addGroup("cirata.extensions.broken");
       for (const [name, { method, path, handle }] of Object.entries(handlers)) {
         group.addEndpoint(name, {
@@ -147,17 +108,9 @@ await runMain(
             try {
               reply = handle(parseRestRequest(msg.data));
             } catch (e) {
-              if (e instanceof RestRequestError)
-                reply = restError(
-                  400,
-                  `Invalid request: ${e.message}`,
-                  e.errors,
-                );
+              if (e instanceof RestRequestError) reply = restError(400, `Invalid request: ${e.message}`, e.errors);
               else {
-                ext.log.error("handler failed", {
-                  operation: name,
-                  error: (e as Error).message,
-                });
+                ext.log.error("handler failed", { operation: name, error: (e as Error).message });
                 reply = restError(500, "Internal error");
               }
             }
