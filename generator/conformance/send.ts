@@ -121,6 +121,8 @@ function bodyBytes(e: RestRequest): Buffer | undefined {
   return Buffer.from(typeof e.body === "string" && !/json/i.test(e.headers["content-type"] ?? "") ? e.body : JSON.stringify(e.body));
 }
 
+const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
 export async function gatewayTransport(api: ConformanceApi, baseUrl: string, prefix: string | undefined, timeoutMs: number): Promise<Transport> {
   const base = baseUrl.replace(/\/+$/, "");
   if (!prefix) {
@@ -138,11 +140,15 @@ export async function gatewayTransport(api: ConformanceApi, baseUrl: string, pre
     prefix,
     async send(op, input) {
       const e = envelope(op, input);
+      const once = () => fetch(url(e), { method: e.method, headers: e.headers, body: bodyBytes(e), signal: AbortSignal.timeout(timeoutMs) });
       let res: Response;
       try {
-        res = await fetch(url(e), { method: e.method, headers: e.headers, body: bodyBytes(e), signal: AbortSignal.timeout(timeoutMs) });
+        // A kept-alive socket the server closed while idle (planning an operation can take seconds)
+        // resets the next request: it is sent once more, on a new socket.
+        res = await once().catch((err: unknown) => (STALE_SOCKET.has((err as { cause?: { code?: string } }).cause?.code ?? "") ? once() : Promise.reject(err)));
       } catch (err) {
-        throw new NoAnswer(`no answer from ${url(e)}: ${(err as Error).message}`);
+        const cause = (err as { cause?: { code?: string } }).cause?.code;
+        throw new NoAnswer(`no answer from ${url(e)}: ${(err as Error).message}${cause ? ` (${cause})` : ""}`);
       }
       const text = await res.text();
       const contentType = res.headers.get("content-type") ?? undefined;
