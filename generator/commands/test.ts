@@ -72,8 +72,8 @@ async function runTest(specFile: string, opts: TestOptions): Promise<number> {
         ? await natsTransport(api, opts.nats, opts.prefix, opts.timeout)
         : await gatewayTransport(api, opts.gateway!, opts.prefix, opts.timeout);
   } catch (err) {
-    if (err instanceof UsageError) return fail(err.message);
-    throw err;
+    // Whatever stops the connection (refused, bad URL, no such prefix) is not a finding about the extension.
+    return fail(err instanceof UsageError ? err.message : `cannot connect: ${(err as Error).message}`);
   }
   const where = opts.nats !== undefined ? `--nats ${opts.nats}` : `--gateway ${opts.gateway}`;
   const replay = `symphony-codegen test ${specFile} ${where} --prefix ${transport.prefix} --seed ${seed} --runs ${opts.runs}`;
