@@ -158,6 +158,7 @@ describe("symphony-codegen test usage", () => {
       [BROKEN, "--nats", "nats://127.0.0.1:1", "--operation", "nope"],
       /no operation "nope" in .*broken\.yaml \(operations: listItems, createItem/,
     ],
+    ["a spec that cannot be read", ["nonexistent.yaml", "--nats", "nats://127.0.0.1:1"], /cannot read nonexistent\.yaml: no such file/],
     ["a bad --runs", [BROKEN, "--nats", "nats://127.0.0.1:1", "--runs", "x"], /--runs must be an integer/],
     [
       "a spec no service serves",

@@ -59,7 +59,7 @@ async function runTest(specFile: string, opts: TestOptions): Promise<number> {
   try {
     api = await loadApi(specFile);
   } catch (err) {
-    if (err instanceof SpecError) return fail(`cannot read ${specFile}:\n${err.diagnostics.map(formatDiagnostic).join("\n")}`);
+    if (err instanceof SpecError) return (process.stderr.write(err.diagnostics.map(formatDiagnostic).join("\n") + "\n"), 2);
     return fail(`cannot read ${specFile}: ${(err as Error).message}`);
   }
   if (opts.operation !== undefined && !api.ops.some((o) => o.id === opts.operation))
