@@ -9,6 +9,7 @@ import type { CommandContext } from "./commands/context.js";
 import { addGenerateCommand } from "./commands/generate.js";
 import { addDevCommand } from "./commands/dev.js";
 import { addInitCommand } from "./commands/init.js";
+import { addTestCommand } from "./commands/test.js";
 import { packageVersion } from "./fingerprint.js";
 import { DEEP_STACK_MB, mainOnGenerationThread } from "./generation-thread.js";
 
@@ -33,6 +34,8 @@ export async function main(argv: string[], options: { generationThread?: boolean
 
   addDevCommand(program, context);
 
+  addTestCommand(program, context);
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {
@@ -48,7 +51,9 @@ export async function main(argv: string[], options: { generationThread?: boolean
     }
     const code = (err as { code?: string; exitCode?: number }).code;
     if (typeof code === "string" && code.startsWith("commander.")) {
-      return code === "commander.helpDisplayed" || code === "commander.version" ? 0 : ((err as { exitCode?: number }).exitCode ?? 1);
+      if (code === "commander.helpDisplayed" || code === "commander.version") return 0;
+      // `test` keeps 1 for "the extension failed": a usage error there is 2, for CI to tell them apart.
+      return argv[0] === "test" ? 2 : ((err as { exitCode?: number }).exitCode ?? 1);
     }
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 1;

@@ -118,7 +118,7 @@ describe("docs/architecture.md matches the tree", () => {
     expect(named.filter((p) => !exists(p))).toEqual([]);
   });
 
-  it("names every runtime folder, every request-path module and every emitter", () => {
+  it("names every runtime folder, every request-path module, every emitter and every conformance module", () => {
     const folders = readdirSync(path.join(ROOT, "runtime"), { withFileTypes: true })
       .filter((e) => e.isDirectory() && !["dist", "node_modules"].includes(e.name))
       .map((e) => `${e.name}/`);
@@ -127,5 +127,6 @@ describe("docs/architecture.md matches the tree", () => {
     const named = (dir: string) => readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith(".ts") && !doc.includes(f));
     expect(named("runtime/serve")).toEqual([]);
     expect(named("generator/emit")).toEqual([]);
+    expect(named("generator/conformance")).toEqual([]);
   });
 });
