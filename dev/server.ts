@@ -26,6 +26,7 @@ import { decodeToken, encodeToken, type TokenClaims } from "@symphony-codegen/ru
 import { swaggerUiDir, SWAGGER_UI_FILES as ASSETS } from "./assets.js";
 import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
+import { operationAnchor, RequestLog } from "./console.js";
 import { allowedHosts, checkRequest } from "./guard.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 import { docsHtml, INDEX_HTML } from "./page.js";
@@ -88,6 +89,8 @@ export interface DevPlatform {
   revoke(token: string): Promise<void>;
   gateway: Gateway;
   platform: PlatformServices;
+  /** The gateway's latest requests, as the web page's console shows them. */
+  requests: RequestLog;
   nc: NatsConnection;
   /** The started nats-server's end (undefined with `natsUrl`): before `stop()`, a crash the CLI reports. */
   natsExited?: Promise<number | NodeJS.Signals | null>;
@@ -135,6 +138,8 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 /** Bounds of the shutdown steps: the whole of `stop()` stays under a second even when a step hangs. */
 const CLOSE_HTTP_MS = 250;
 const DRAIN_MS = 300;
+/** How often the console stream sends instance states (and services, when changed). */
+const STREAM_TICK_MS = 1000;
 
 const positive = (name: string, value: number | undefined): number | undefined => {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidConfiguration(`${name} must be a positive number of milliseconds, got ${value}`);
@@ -191,7 +196,9 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   }
   const platform = new PlatformServices(nc, { replicas: options.replicas, log, enforcement: options.enforcement, isolated: operator !== undefined });
   platform.start();
+  const requests = new RequestLog();
   const gateway = new Gateway(nc, {
+    onRequest: (record, problem) => requests.add(record, problem),
     log,
     timeoutMs,
     discoverIntervalMs,
@@ -255,11 +262,10 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     }
     if (p === "/_symphony/extensions") {
       await gateway.discover();
-      return json(res, 200, {
-        extensions: platform.extensions(),
-        services: gateway.services().map(({ spec: _spec, specKey: _key, ...s }) => s),
-      });
+      return json(res, 200, { extensions: platform.extensions(), instances: platform.instances(), services: servicesView() });
     }
+    if (p === "/_symphony/requests") return json(res, 200, { requests: requests.requests(), problems: requests.problems() });
+    if (p === "/_symphony/requests/stream") return stream(req, res);
     const docs = /^\/_symphony\/(docs|openapi)\/([^/]+)\/([^/]+?)(\.json)?$/.exec(p);
     if (docs) {
       const [, kind, prefix, name] = docs.map((s) => (s ? decodeURIComponent(s) : s)) as string[];
@@ -278,6 +284,35 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
       return void createReadStream(path.join(assetsDir, asset)).pipe(res);
     }
     return sendProblem(res, 404, `Nothing at ${p}`);
+  }
+
+  /** The discovered services without their specs, each endpoint with its Swagger UI deep link (`#/<tag>/<operation>`) when the spec has it. */
+  const servicesView = () =>
+    gateway.services().map(({ spec, specKey: _key, ...s }) => ({
+      ...s,
+      endpoints: s.endpoints.map((e) => ({ ...e, anchor: operationAnchor(spec, e.method, e.path) })),
+    }));
+
+  /**
+   * Server-Sent Events for the console: `backlog` (requests, problems, instances, services) at once,
+   * then `request` per gateway request, `instances` every second (heartbeat ages move on their own)
+   * and `services` when discovery changed them.
+   */
+  function stream(_req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store" });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    let services = JSON.stringify(servicesView());
+    send("backlog", { requests: requests.requests(), problems: requests.problems(), instances: platform.instances(), services: JSON.parse(services) });
+    const unsubscribe = requests.subscribe((entry) => send("request", entry));
+    const timer = setInterval(() => {
+      send("instances", platform.instances());
+      const now = JSON.stringify(servicesView());
+      if (now !== services) send("services", (services = now));
+    }, STREAM_TICK_MS);
+    res.once("close", () => {
+      unsubscribe();
+      clearInterval(timer);
+    });
   }
 
   /** A request's JSON body (at most `limit` bytes); a problem+json answer has been sent when it is undefined. */
@@ -377,6 +412,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     operator,
     gateway,
     platform,
+    requests,
     nc,
     natsExited: natsServer?.exited,
     apiKeys: () => [...keys.values()].map((k) => ({ ...k, capabilities: [...k.capabilities], users: [...k.users] })),

@@ -78,7 +78,7 @@ describe("web page in chromium", () => {
     await expect.poll(() => row.locator("td").allInnerTexts()).toEqual(["petstore", "Petstore", expect.stringMatching(/^dev-\d+$/), "running", expect.any(String), "—"]);
 
     const services = page.locator("#services");
-    await expect.poll(() => services.locator("h3").allInnerTexts()).toEqual([expect.stringMatching(/^Swagger_Petstore 1\.0\.0 · 1 instance\(s\)$/)]);
+    await expect.poll(() => services.locator("h3").allInnerTexts()).toEqual([expect.stringMatching(/^Swagger_Petstore petstore · 1\.0\.0 · 1 instance\(s\)$/)]);
     const routes = await services.locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
     expect(routes).toEqual([
       ["GET", "/api/petstore/pets", "cirata.extensions.petstore.findPets"],
