@@ -96,7 +96,7 @@ function renderRequests() {
     return el("tr", { "data-seq": r.seq, "data-prefix": r.prefix },
       el("td", { class: "mono" }, r.time.slice(11, 23)), el("td", {}, r.method), el("td", { class: "path", title: r.path }, readable(r.path)),
       el("td", { class: "class-" + classOf(r.status) }, r.status + (r.aborted ? " (aborted)" : "")), el("td", {}, r.ms),
-      el("td", {}, r.prefix), el("td", {}, docs ? el("a", { href: docs }, r.endpoint) : r.endpoint ?? "—"),
+      el("td", {}, readable(r.prefix)), el("td", {}, docs ? el("a", { href: docs }, r.endpoint) : r.endpoint ?? "—"),
       el("td", { class: "mono" }, r.instance ?? (r.instances ? r.instances + " possible" : "—")),
       el("td", { class: "mono", title: r.traceId ?? "" }, r.traceId ? r.traceId.slice(0, 8) : "—"));
   }));

@@ -53,6 +53,8 @@ async function logged(pathname: string): Promise<RequestEntry> {
   return entry;
 }
 
+/** Waits for a value the page shows; bounded generously: what it waits on is a stream tick or a discovery round, not machine speed. */
+const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 50 });
 const cells = (seq: number) => page.locator(`#requests tbody tr[data-seq="${seq}"] td`).allInnerTexts();
 const shot = async (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
@@ -102,11 +104,11 @@ describe("dev console in chromium", () => {
   it("works with no extension yet: every view says it is empty", async () => {
     if (!page) throw new Error(MISSING);
     await page.goto(`${dev.httpUrl}/`);
-    await expect.poll(() => page.locator("#stream-state").innerText()).toBe("live");
-    await expect.poll(() => page.locator("#extensions tbody").innerText()).toBe("none yet");
+    await poll(() => page.locator("#stream-state").innerText()).toBe("live");
+    await poll(() => page.locator("#extensions tbody").innerText()).toBe("none yet");
     expect(await page.locator("#requests tbody").innerText()).toBe("no request yet");
     expect(await page.locator("#problems").innerText()).toBe("No problems.");
-    await expect.poll(() => page.locator("#services").innerText()).toBe("No services discovered.");
+    await poll(() => page.locator("#services").innerText()).toBe("No services discovered.");
     await shot("empty");
   });
 
@@ -115,7 +117,7 @@ describe("dev console in chromium", () => {
     await startPetstore("petstore", "Petstore");
     await startPetstore("other", "Other");
     // Routes are known once discovery found both services.
-    await expect.poll(() => page.locator("#services h3").count()).toBe(2);
+    await poll(() => page.locator("#services h3").count()).toBe(2);
     expect(await page.locator("#stream-state").innerText()).toBe("live");
 
     expect((await call("/petstore/pets/1")).status).toBe(200);
@@ -123,19 +125,17 @@ describe("dev console in chromium", () => {
     const instanceId = dev.gateway.services().find((s) => s.prefix === "petstore")!.instanceIds[0]!;
     expect(entry).toMatchObject({ method: "GET", status: 200, prefix: "petstore", endpoint: "findPetById", instance: instanceId });
     // The page was not reloaded: the row came over the stream.
-    await expect
-      .poll(() => cells(entry.seq))
-      .toEqual([
-        entry.time.slice(11, 23),
-        "GET",
-        "/api/petstore/pets/1",
-        "200",
-        String(entry.ms),
-        "petstore",
-        "findPetById",
-        instanceId,
-        entry.traceId ? entry.traceId.slice(0, 8) : "—",
-      ]);
+    await poll(() => cells(entry.seq)).toEqual([
+      entry.time.slice(11, 23),
+      "GET",
+      "/api/petstore/pets/1",
+      "200",
+      String(entry.ms),
+      "petstore",
+      "findPetById",
+      instanceId,
+      entry.traceId ? entry.traceId.slice(0, 8) : "—",
+    ]);
     // The endpoint links to its operation in the API reference.
     expect(await page.locator(`#requests tr[data-seq="${entry.seq}"] a`).getAttribute("href")).toBe(
       "/_symphony/docs/petstore/Swagger_Petstore#/default/findPetById",
@@ -148,7 +148,7 @@ describe("dev console in chromium", () => {
     expect(Object.keys(listed).sort()).toEqual(
       ["endpoint", "instance", "method", "ms", "path", "prefix", "seq", "status", "time"].concat(listed.traceId ? ["traceId"] : []).sort(),
     );
-    await expect.poll(() => page.locator(`#requests tr[data-seq="${listed.seq}"] td.path`).innerText()).toBe("/api/petstore/pets");
+    await poll(() => page.locator(`#requests tr[data-seq="${listed.seq}"] td.path`).innerText()).toBe("/api/petstore/pets");
     await shot("requests");
   });
 
@@ -181,24 +181,24 @@ describe("dev console in chromium", () => {
     expect(new Set(await prefixes())).toEqual(new Set(["petstore", "other"]));
 
     await page.selectOption("#filter-prefix", "other");
-    await expect.poll(prefixes).toEqual(["other", "other"]);
+    await poll(prefixes).toEqual(["other", "other"]);
     expect(await page.locator("#extensions tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-prefix")))).toEqual(["other"]);
     expect(await page.locator("#services section").evaluateAll((s) => s.map((e) => e.getAttribute("data-prefix")))).toEqual(["other"]);
     expect(await page.locator("#problems .problem").evaluateAll((s) => s.map((e) => e.getAttribute("data-prefix")))).toEqual(["other"]);
 
     await page.selectOption("#filter-status", "4xx");
-    await expect.poll(() => page.locator("#requests tbody tr td:nth-child(4)").allInnerTexts()).toEqual(["404"]);
+    await poll(() => page.locator("#requests tbody tr td:nth-child(4)").allInnerTexts()).toEqual(["404"]);
     expect(await page.locator("#request-count").innerText()).toMatch(/^1 of \d+$/);
     await shot("filtered");
 
     // A request arriving while filtered shows only when it matches.
     expect((await call("/petstore/pets/999")).status).toBe(404);
     expect((await call("/other/pets/998")).status).toBe(404);
-    await expect.poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toEqual(["/api/other/pets/998", "/api/other/pets/999"]);
+    await poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toEqual(["/api/other/pets/998", "/api/other/pets/999"]);
 
     await page.selectOption("#filter-prefix", "");
     await page.selectOption("#filter-status", "");
-    await expect.poll(() => prefixes().then((p) => new Set(p))).toEqual(new Set(["petstore", "other"]));
+    await poll(() => prefixes().then((p) => new Set(p))).toEqual(new Set(["petstore", "other"]));
   });
 
   it("shows hostile strings as text, never markup", async () => {
@@ -207,9 +207,9 @@ describe("dev console in chromium", () => {
     // The id reaches the extension decoded; it answers 400 (not an integer), echoing nothing as markup.
     expect((await call(`/petstore/pets/${encodeURIComponent(hostile)}`)).status).toBe(400);
     expect((await call(`/${encodeURIComponent("<b>x</b>")}/pets`)).status).toBe(404);
-    await expect.poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toContain(`/api/petstore/pets/${hostile}`);
-    await expect.poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toContain("/api/<b>x</b>/pets");
-    await expect.poll(() => page.locator("#problems code.path").allInnerTexts()).toContain(`/api/petstore/pets/${hostile}`);
+    await poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toContain(`/api/petstore/pets/${hostile}`);
+    await poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toContain("/api/<b>x</b>/pets");
+    await poll(() => page.locator("#problems code.path").allInnerTexts()).toContain(`/api/petstore/pets/${hostile}`);
     expect(await page.locator("#requests img, #problems img, #requests b, #problems b, #filter-prefix b").count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   });
@@ -218,9 +218,10 @@ describe("dev console in chromium", () => {
     if (!page) throw new Error(MISSING);
     const row = (id: string) => page.locator(`#extensions tbody tr[data-id="${id}"] td:nth-child(4)`);
     const petstore = dev.platform.instances().find((i) => i.prefix === "petstore")!;
-    await expect.poll(() => row(petstore.id).innerText()).toBe("running");
+    await poll(() => row(petstore.id).innerText()).toBe("running");
 
-    // An instance that registers, beats once a second by its declaration, then falls silent.
+    // A real registration and real status messages on NATS: an instance declaring a 3 s period that
+    // beats while the test waits to see it running, then falls silent (stale after 4.5 s, expired at 9 s).
     const nc: NatsConnection = await connect({ servers: dev.natsUrl });
     try {
       const entry = {
@@ -228,7 +229,7 @@ describe("dev console in chromium", () => {
         name: "Ghost",
         prefix: "ghost",
         description: "",
-        statusInterval: 1,
+        statusInterval: 3,
         capabilities: [],
         resources: [],
         routes: [],
@@ -238,19 +239,27 @@ describe("dev console in chromium", () => {
       };
       const reply = JSON.parse(new TextDecoder().decode((await nc.request(SUBJECTS.register, JSON.stringify(entry))).data)) as { ok: boolean };
       expect(reply.ok).toBe(true);
+      const beat = setInterval(
+        () => nc.publish(SUBJECTS.status, JSON.stringify({ id: "ghost-1", prefix: "ghost", status: "running", timestamp: new Date().toISOString() })),
+        500,
+      );
+      try {
+        await poll(() => row("ghost-1").innerText()).toBe("running");
+      } finally {
+        clearInterval(beat);
+      }
     } finally {
       await nc.close();
     }
-    await expect.poll(() => row("ghost-1").innerText()).toBe("running");
-    await expect.poll(() => row("ghost-1").innerText(), { timeout: 10_000 }).toBe("stale");
+    await poll(() => row("ghost-1").innerText()).toBe("stale");
     await page.locator(`#extensions tr[data-id="ghost-1"]`).scrollIntoViewIfNeeded();
     await shot("instances-stale");
-    await expect.poll(() => row("ghost-1").innerText(), { timeout: 10_000 }).toBe("gone (expired)");
+    await poll(() => row("ghost-1").innerText()).toBe("gone (expired)");
 
     // A stopped extension says so: gone at once.
     const other = dev.platform.instances().find((i) => i.prefix === "other" && i.state === "running")!;
     extensions.find(({ ext }) => ext.prefix === "other")!.ext.stop();
-    await expect.poll(() => row(other.id).innerText()).toBe("gone (disconnected)");
+    await poll(() => row(other.id).innerText()).toBe("gone (disconnected)");
     expect(await row(petstore.id).innerText()).toBe("running");
     await shot("instances");
   });
@@ -263,7 +272,7 @@ describe("dev console in chromium", () => {
     await page.waitForURL(`${dev.httpUrl}/_symphony/docs/petstore/Swagger_Petstore#/default/deletePet`);
     const op = page.locator("#operations-default-deletePet");
     // Swagger UI opened that operation (and only it) from the deep link.
-    await expect.poll(() => op.getAttribute("class")).toMatch(/\bis-open\b/);
+    await poll(() => op.getAttribute("class")).toMatch(/\bis-open\b/);
     expect(await page.locator(".opblock.is-open").count()).toBe(1);
     expect(await op.locator(".opblock-summary-path").innerText()).toBe("/pets/{id}");
     await shot("docs-operation");
