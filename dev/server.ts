@@ -140,6 +140,8 @@ const CLOSE_HTTP_MS = 250;
 const DRAIN_MS = 300;
 /** How often the console stream sends instance states (and services, when changed). */
 const STREAM_TICK_MS = 1000;
+/** Unsent console events one page may hold before its stream is cut. */
+const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
 const positive = (name: string, value: number | undefined): number | undefined => {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidConfiguration(`${name} must be a positive number of milliseconds, got ${value}`);
@@ -300,7 +302,11 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
    */
   function stream(_req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store" });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) => {
+      // A page that stopped reading is cut off, not buffered for without bound; its EventSource reconnects and gets the backlog.
+      if (res.writableLength > STREAM_BUFFER_BYTES) return void res.destroy();
+      res.write(`event: ${event}\ndata: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    };
     let services = JSON.stringify(servicesView());
     send("backlog", { requests: requests.requests(), problems: requests.problems(), instances: platform.instances(), services: JSON.parse(services) });
     const unsubscribe = requests.subscribe((entry) => send("request", entry));

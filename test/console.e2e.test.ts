@@ -13,6 +13,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Extension, SUBJECTS } from "@symphony-codegen/runtime";
 import { startDev, type DevPlatform } from "../dev/server.js";
+import { exitWithin, killStarted, leftNothing, startDev as startCliDev, until, type Exit } from "./helpers/dev-cli.js";
+import { Extensions } from "./helpers/extension.js";
 import type { RequestEntry } from "../dev/console.js";
 import { register } from "../examples/petstore/src/generated/index.js";
 import { createPetStore } from "../examples/petstore/src/handlers.js";
@@ -87,6 +89,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  killStarted();
   await browser?.close();
   for (const { ext, running } of extensions) {
     ext.stop();
@@ -277,5 +280,68 @@ describe("dev console in chromium", () => {
     expect(await op.locator(".opblock-summary-path").innerText()).toBe("/pets/{id}");
     await shot("docs-operation");
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/** The console's event stream read as a plain HTTP client: every event so far, and the end of the stream. */
+async function follow(url: string): Promise<{ events: { event: string; data: unknown }[]; ended: Promise<void> }> {
+  const res = await fetch(url);
+  expect(res.headers.get("content-type")).toBe("text/event-stream");
+  const events: { event: string; data: unknown }[] = [];
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const ended = (async () => {
+    let buffer = "";
+    for (;;) {
+      const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (chunk.done) return;
+      buffer += chunk.value;
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data: JSON.parse(data) });
+      }
+    }
+  })();
+  return { events, ended };
+}
+
+describe("console stream of `symphony-codegen dev` (the CLI as a process)", () => {
+  it("streams each request as the gateway logged it; Ctrl-C with a page following still stops at once", async () => {
+    const running = await startCliDev();
+    const extensions = new Extensions();
+    try {
+      const stream = await follow(`${running.httpUrl}/_symphony/requests/stream`);
+      await until("the backlog", () => stream.events[0]);
+      expect(stream.events[0]).toEqual({ event: "backlog", data: { requests: [], problems: [], instances: [], services: [] } });
+
+      const petstore = new Extension("Petstore", "petstore").withNatsUrl(running.natsUrl);
+      await extensions.start(petstore, (e) => register(e, createPetStore([{ id: 1, name: "Rex", tag: "dog" }])));
+      expect((await fetch(`${running.httpUrl}/api/petstore/pets/1?api_key=s3cret`)).status).toBe(200);
+      const streamed = (await until("the request event", () => stream.events.find((e) => e.event === "request")))!.data as RequestEntry;
+      const logged = await until("the gateway's log record", () => running.dev.records().find((r) => r.message === "gateway request"));
+      // The same record: what the log says is what the page shows (trace id included once the gateway sets one).
+      const { timestamp: _t, level: _l, message: _m, component: _c, ...fields } = logged;
+      expect(streamed).toEqual({ ...fields, seq: 1, time: expect.any(String) });
+      expect(streamed).toMatchObject({ method: "GET", path: "/api/petstore/pets/1", status: 200, prefix: "petstore", endpoint: "findPetById" });
+      expect(JSON.stringify(streamed)).not.toContain("s3cret");
+      // Instance states arrive every second.
+      await until("the instance state", () =>
+        stream.events.find((e) => e.event === "instances" && (e.data as { prefix: string }[]).some((i) => i.prefix === "petstore")),
+      );
+      await extensions.stopAll();
+
+      const t0 = performance.now();
+      process.kill(-running.dev.pid, "SIGINT");
+      const exit = await exitWithin(running.dev, 5_000);
+      expect(exit, "dev did not stop within 5 s with a stream open").not.toBe("hung");
+      console.log(`SIGINT with a console stream open: dev exited ${Math.round((exit as Exit).at - t0)} ms after the signal`);
+      expect(exit).toMatchObject({ code: 130 });
+      await stream.ended;
+      await leftNothing(running.nats);
+    } finally {
+      await extensions.stopAll();
+    }
   });
 });
