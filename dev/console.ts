@@ -10,7 +10,7 @@ export interface ProblemSummary {
   type?: string;
   title?: string;
   detail?: string;
-  errors?: { in?: string; pointer?: string; message?: string }[];
+  errors?: { in?: string; name?: string; pointer?: string; message?: string }[];
   /** Field errors left out beyond `MAX_ERRORS`. */
   moreErrors?: number;
 }
@@ -48,9 +48,12 @@ export function summarizeProblem(body: unknown): ProblemSummary | undefined {
     if (value !== undefined) summary[key] = value;
   }
   if (Array.isArray(body.errors)) {
-    summary.errors = body.errors
-      .slice(0, MAX_ERRORS)
-      .map((e) => (isObj(e) ? { in: text(e.in, 40), pointer: text(e.pointer, 200), message: text(e.message) } : { message: text(String(e)) }));
+    summary.errors = body.errors.slice(0, MAX_ERRORS).map((e) => {
+      if (!isObj(e)) return { message: text(String(e)) };
+      // Parameters are named (`name`), body fields pointed at (`pointer`).
+      const error = { in: text(e.in, 40), name: text(e.name, 200), pointer: text(e.pointer, 200), message: text(e.message) };
+      return Object.fromEntries(Object.entries(error).filter(([, v]) => v !== undefined));
+    });
     if (body.errors.length > MAX_ERRORS) summary.moreErrors = body.errors.length - MAX_ERRORS;
   }
   return summary;

@@ -108,7 +108,7 @@ function renderProblems() {
   keepBuilt("p", state.problems);
   const list = state.problems.filter((r) => wanted(r.prefix, r.status)).reverse().map((r) => once("p" + r.seq, () => {
     const p = r.problem ?? {};
-    const errors = (p.errors ?? []).map((e) => el("li", {}, el("code", {}, [e.in, e.pointer].filter((x) => x !== undefined).join(" ") || "—"), " ", e.message ?? ""));
+    const errors = (p.errors ?? []).map((e) => el("li", {}, el("code", {}, [e.in, e.name, e.pointer].filter((x) => x !== undefined).join(" ") || "—"), " ", e.message ?? ""));
     if (p.moreErrors) errors.push(el("li", { class: "muted" }, "… " + p.moreErrors + " more"));
     return el("div", { class: "problem", "data-seq": r.seq, "data-prefix": r.prefix },
       el("div", {}, el("strong", { class: "class-" + classOf(r.status) }, r.status), " ", r.method, " ", el("code", { class: "path" }, readable(r.path)),

@@ -289,11 +289,12 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   }
 
   /** The discovered services without their specs, each endpoint with its Swagger UI deep link (`#/<tag>/<operation>`) when the spec has it. */
-  const servicesView = () =>
-    gateway.services().map(({ spec, specKey: _key, ...s }) => ({
+  function servicesView() {
+    return gateway.services().map(({ spec, specKey: _key, ...s }) => ({
       ...s,
       endpoints: s.endpoints.map((e) => ({ ...e, anchor: operationAnchor(spec, e.method, e.path) })),
     }));
+  }
 
   /**
    * Server-Sent Events for the console: `backlog` (requests, problems, instances, services) at once,

@@ -213,6 +213,8 @@ describe("dev console in chromium", () => {
     await poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toContain(`/api/petstore/pets/${hostile}`);
     await poll(() => page.locator("#requests tbody tr td:nth-child(3)").allInnerTexts()).toContain("/api/<b>x</b>/pets");
     await poll(() => page.locator("#problems code.path").allInnerTexts()).toContain(`/api/petstore/pets/${hostile}`);
+    // The parameter is named, the value echoed as text.
+    expect(await page.locator("#problems .errors li").allInnerTexts()).toContain(`path id expected integer, got ${JSON.stringify(hostile)}`);
     expect(await page.locator("#requests img, #problems img, #requests b, #problems b, #filter-prefix b").count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   });

@@ -42,6 +42,9 @@ describe("summarizeProblem", () => {
     expect(summary.moreErrors).toBe(5);
     expect(summary).not.toHaveProperty("secret");
     expect(summarizeProblem("plain text")).toBeUndefined();
+    expect(summarizeProblem({ errors: [{ in: "path", name: "id", message: "expected integer" }] })).toEqual({
+      errors: [{ in: "path", name: "id", message: "expected integer" }],
+    });
   });
 });
 
