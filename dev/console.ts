@@ -13,6 +13,8 @@ export interface ProblemSummary {
   errors?: { in?: string; name?: string; pointer?: string; message?: string }[];
   /** Field errors left out beyond `MAX_ERRORS`. */
   moreErrors?: number;
+  /** An error body that is not problem+json (an extension's own error schema), as JSON text. */
+  body?: string;
 }
 
 export interface RequestEntry {
@@ -56,6 +58,7 @@ export function summarizeProblem(body: unknown): ProblemSummary | undefined {
     });
     if (body.errors.length > MAX_ERRORS) summary.moreErrors = body.errors.length - MAX_ERRORS;
   }
+  if (Object.keys(summary).length === 0) summary.body = JSON.stringify(body).slice(0, MAX_TEXT);
   return summary;
 }
 

@@ -113,7 +113,7 @@ function renderProblems() {
     return el("div", { class: "problem", "data-seq": r.seq, "data-prefix": r.prefix },
       el("div", {}, el("strong", { class: "class-" + classOf(r.status) }, r.status), " ", r.method, " ", el("code", { class: "path" }, readable(r.path)),
         el("span", { class: "muted" }, " · " + r.time.slice(11, 23) + (r.traceId ? " · trace " + r.traceId : ""))),
-      el("div", { class: "title" }, p.title ?? "", p.detail ? ": " : "", el("span", { class: "detail" }, p.detail ?? "")),
+      el("div", { class: "title" }, p.title ?? "", p.detail ? ": " : "", el("span", { class: "detail" }, p.detail ?? ""), p.body ? el("code", { class: "body" }, p.body) : undefined),
       errors.length ? el("ul", { class: "errors" }, ...errors) : undefined);
   }));
   $("#problems").replaceChildren(...(list.length ? list : [el("p", { class: "muted" }, "No problems.")]));

@@ -189,6 +189,8 @@ describe("dev console in chromium", () => {
     expect(await page.locator("#services section").evaluateAll((s) => s.map((e) => e.getAttribute("data-prefix")))).toEqual(["other"]);
     expect(await page.locator("#problems .problem").evaluateAll((s) => s.map((e) => e.getAttribute("data-prefix")))).toEqual(["other"]);
 
+    // The petstore's own 404 body (not problem+json) is shown as it came.
+    expect(await page.locator(`#problems .problem[data-seq="${other.seq}"] .body`).innerText()).toMatch(/^\{"code":404,"message":".+"\}$/);
     await page.selectOption("#filter-status", "4xx");
     await poll(() => page.locator("#requests tbody tr td:nth-child(4)").allInnerTexts()).toEqual(["404"]);
     expect(await page.locator("#request-count").innerText()).toMatch(/^1 of \d+$/);

@@ -42,6 +42,8 @@ describe("summarizeProblem", () => {
     expect(summary.moreErrors).toBe(5);
     expect(summary).not.toHaveProperty("secret");
     expect(summarizeProblem("plain text")).toBeUndefined();
+    // An extension's own error schema is kept as bounded JSON text.
+    expect(summarizeProblem({ code: 404, message: "no pet" })).toEqual({ body: '{"code":404,"message":"no pet"}' });
     expect(summarizeProblem({ errors: [{ in: "path", name: "id", message: "expected integer" }] })).toEqual({
       errors: [{ in: "path", name: "id", message: "expected integer" }],
     });
