@@ -87,11 +87,15 @@ export interface GatewayOptions {
    * (registered earlier) or undefined (never). Prefixes discovered earlier are known besides.
    */
   registered?: (prefix: string) => "registered" | "gone" | undefined;
+  /** Called with each request's log record once its response is sent, and the problem+json body of a 4xx/5xx answer (the dev console). */
+  onRequest?: (record: Record<string, unknown>, problem: unknown) => void;
 }
 
 type Obj = Record<string, unknown>;
 /** What a request's log line says about where it went; `attempts` when it was sent more than once. */
 type Served = { endpoint?: string; instance?: string; instances?: number; attempts?: number; traceId?: string };
+/** The JSON body of each error response sent, for `onRequest` (the response is the key: no field added to it). */
+const errorBodies = new WeakMap<ServerResponse, unknown>();
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function compile(route: Route): CompiledRoute {
@@ -148,7 +152,7 @@ function routesOf(service: DiscoveredService): Route[] {
 
 export class Gateway {
   #nc: NatsConnection;
-  #options: Required<Omit<GatewayOptions, "registered" | "spans">> & Pick<GatewayOptions, "registered" | "spans">;
+  #options: Required<Omit<GatewayOptions, "registered" | "spans" | "onRequest">> & Pick<GatewayOptions, "registered" | "spans" | "onRequest">;
   /** Every prefix a discovery round has seen: one without services now is "not running", not unknown. */
   #seen = new Set<string>();
   #services = new Map<string, DiscoveredService>();
@@ -411,7 +415,7 @@ export class Gateway {
     res.once("close", () => {
       if (served.endpoint) trace.span.setAttribute("symphony.endpoint", served.endpoint);
       trace.finish(res.statusCode, this.#options.spans);
-      this.#options.log.info("gateway request", {
+      const record = {
         method,
         // The query string is left out: it may carry credentials (api_key=...).
         path: "/api" + url.pathname,
@@ -420,7 +424,14 @@ export class Gateway {
         prefix,
         ...served,
         ...(res.writableFinished ? {} : { aborted: true }),
-      });
+      };
+      this.#options.log.info("gateway request", record);
+      try {
+        this.#options.onRequest?.(record, errorBodies.get(res));
+      } catch (err) {
+        // An event listener: a throw here would end the process.
+        this.#options.log.error("request listener failed", { error: String(err) });
+      }
     });
     await this.#handle(req, res, url, prefix, path, method, served, trace.span);
   }
@@ -562,6 +573,7 @@ export function writeReply(res: ServerResponse, data: Uint8Array): void {
   else if (body instanceof Uint8Array) out = body;
   else if (typeof body === "string" && !isJsonMediaType(contentType)) out = body;
   else out = JSON.stringify(body);
+  if (status >= 400 && isObj(body)) errorBodies.set(res, body);
   res.writeHead(status, {
     ...reply.headers,
     ...(out === undefined ? {} : { "content-type": contentType }),
@@ -570,8 +582,10 @@ export function writeReply(res: ServerResponse, data: Uint8Array): void {
 }
 
 export function sendProblem(res: ServerResponse, status: number, detail: string, errors?: FieldError[]): void {
+  const body = problem(status, detail, errors);
+  errorBodies.set(res, body);
   res.writeHead(status, { "content-type": "application/problem+json" });
-  res.end(JSON.stringify(problem(status, detail, errors)));
+  res.end(JSON.stringify(body));
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

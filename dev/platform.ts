@@ -16,6 +16,31 @@ export interface RegistryRecord {
   expires: number;
 }
 
+/** An instance as the console shows it: "stale" once a heartbeat is overdue, "gone" once disconnected or expired. */
+export interface InstanceStatus {
+  id: string;
+  prefix: string;
+  name: string;
+  state: "running" | "stale" | "gone";
+  /** The status the instance reported last (its own word, e.g. "running"). */
+  reported: StatusMessage["status"];
+  lastSeen: string;
+  /** ms since the last registration or status message. */
+  ageMs: number;
+  /** The heartbeat period the instance declared (ms). */
+  intervalMs: number;
+  /** Why a gone instance is gone. */
+  reason?: "disconnected" | "expired";
+  /** Declared lists and how many of each (capabilities, resources, …). */
+  declared: Record<string, number>;
+}
+
+/** Gone instances the console still lists (latest first). */
+const GONE_KEPT = 50;
+/** A heartbeat this many periods overdue makes an instance stale (it expires at 3). */
+const STALE_AFTER_PERIODS = 1.5;
+const DECLARED = ["capabilities", "resources", "routes", "menus", "widgets", "buckets"] as const;
+
 export interface PlatformOptions {
   replicas?: number;
   log: Logger;
@@ -41,6 +66,8 @@ export class PlatformServices {
   #usage = new Map<string, Record<string, number>>();
   /** Bucket name → owning prefix (isolated mode). */
   #bucketOwners = new Map<string, string>();
+  /** Instances that disconnected or expired, latest last, at most GONE_KEPT. */
+  #gone: { record: RegistryRecord; reason: "disconnected" | "expired" }[] = [];
   #subs: Subscription[] = [];
   #sweeper?: NodeJS.Timeout;
 
@@ -52,6 +79,25 @@ export class PlatformServices {
   extensions(): RegistryRecord[] {
     this.#sweep();
     return [...this.#records.values()].sort((a, b) => a.entry.prefix.localeCompare(b.entry.prefix) || a.entry.id.localeCompare(b.entry.id));
+  }
+
+  /** Every live instance with its heartbeat state, then the latest gone ones. */
+  instances(): InstanceStatus[] {
+    const now = Date.now();
+    const live = this.extensions().map((r) => {
+      const intervalMs = intervalOf(r.entry) * 1000;
+      const ageMs = now - Date.parse(r.lastSeen);
+      return statusOf(r, ageMs > intervalMs * STALE_AFTER_PERIODS ? "stale" : "running", ageMs);
+    });
+    const gone = [...this.#gone].reverse().map((g) => ({ ...statusOf(g.record, "gone", now - Date.parse(g.record.lastSeen)), reason: g.reason }));
+    return [...live, ...gone];
+  }
+
+  #drop(id: string, record: RegistryRecord, reason: "disconnected" | "expired"): void {
+    this.#records.delete(id);
+    this.#gone = this.#gone.filter((g) => g.record.entry.id !== id);
+    this.#gone.push({ record, reason });
+    if (this.#gone.length > GONE_KEPT) this.#gone.shift();
   }
 
   /** "registered": an entry of this prefix is live; "gone": registered earlier, none live now; undefined: never registered. */
@@ -136,6 +182,8 @@ export class PlatformServices {
       }
     }
     this.#prefixes.add(entry.prefix);
+    // Registered again (a restart keeping its id): no longer gone.
+    this.#gone = this.#gone.filter((g) => g.record.entry.id !== entry.id);
     this.#records.set(entry.id, { entry, status: "running", lastSeen: new Date().toISOString(), expires: this.#expiry(entry) });
     if (!existing) this.options.log.info("extension registered", { prefix: entry.prefix, id: entry.id });
     return { ok: true, id: entry.id };
@@ -162,7 +210,7 @@ export class PlatformServices {
       return;
     }
     if (status.status === "disconnected") {
-      this.#records.delete(status.id);
+      this.#drop(status.id, record, "disconnected");
       log.info("extension disconnected", { prefix: status.prefix, id: status.id });
       return;
     }
@@ -177,15 +225,14 @@ export class PlatformServices {
   }
 
   #expiry(entry: RegistrationEntry): number {
-    const interval = typeof entry.statusInterval === "number" && entry.statusInterval > 0 ? entry.statusInterval : 30;
-    return Date.now() + interval * 3 * 1000;
+    return Date.now() + intervalOf(entry) * 3 * 1000;
   }
 
   #sweep(): void {
     const now = Date.now();
     for (const [id, record] of this.#records) {
       if (record.expires < now) {
-        this.#records.delete(id);
+        this.#drop(id, record, "expired");
         this.options.log.info("extension expired", {
           prefix: record.entry.prefix,
           id,
@@ -218,6 +265,30 @@ export class PlatformServices {
     });
     this.#subs.push(sub);
   }
+}
+
+/** The declared status period (s); 30 when missing or not positive. */
+function intervalOf(entry: RegistrationEntry): number {
+  return typeof entry.statusInterval === "number" && entry.statusInterval > 0 ? entry.statusInterval : 30;
+}
+
+function statusOf(r: RegistryRecord, state: InstanceStatus["state"], ageMs: number): InstanceStatus {
+  const declared: Record<string, number> = {};
+  for (const k of DECLARED) {
+    const list = r.entry[k];
+    if (Array.isArray(list) && list.length) declared[k] = list.length;
+  }
+  return {
+    id: r.entry.id,
+    prefix: r.entry.prefix,
+    name: r.entry.name,
+    state,
+    reported: r.status,
+    lastSeen: r.lastSeen,
+    ageMs,
+    intervalMs: intervalOf(r.entry) * 1000,
+    declared,
+  };
 }
 
 /** The prefix token of `<base>.<prefix>`; undefined for `base` itself. */

@@ -28,6 +28,7 @@ import { OperatorAuth } from "./auth.js";
 import { Gateway, sendProblem } from "./gateway.js";
 import { formatTraceTree, TraceStore } from "./traces.js";
 import { traceHtml } from "./trace-page.js";
+import { operationAnchor, RequestLog } from "./console.js";
 import { allowedHosts, checkRequest } from "./guard.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 import { docsHtml, INDEX_HTML } from "./page.js";
@@ -92,6 +93,8 @@ export interface DevPlatform {
   platform: PlatformServices;
   /** Spans of requests through the gateway and the extensions they reached. */
   traces: TraceStore;
+  /** The gateway's latest requests, as the web page's console shows them. */
+  requests: RequestLog;
   nc: NatsConnection;
   /** The started nats-server's end (undefined with `natsUrl`): before `stop()`, a crash the CLI reports. */
   natsExited?: Promise<number | NodeJS.Signals | null>;
@@ -113,8 +116,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       if (err.code === "EADDRINUSE") reject(new PortInUse(host, port));
-      else if (err.code === "EACCES") reject(new InvalidConfiguration(`port ${port} on ${host} needs privileges to bind; use a port above 1023 (or 0 for any free port)`));
-      else if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") reject(new InvalidConfiguration(`cannot listen on ${host}: not an address of this machine (${err.code})`));
+      else if (err.code === "EACCES")
+        reject(new InvalidConfiguration(`port ${port} on ${host} needs privileges to bind; use a port above 1023 (or 0 for any free port)`));
+      else if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND" || err.code === "EAI_AGAIN")
+        reject(new InvalidConfiguration(`cannot listen on ${host}: not an address of this machine (${err.code})`));
       else reject(err);
     };
     server.once("error", onError);
@@ -130,7 +135,13 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([promise.then(() => true, () => true), timedOut]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -139,9 +150,14 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 /** Bounds of the shutdown steps: the whole of `stop()` stays under a second even when a step hangs. */
 const CLOSE_HTTP_MS = 250;
 const DRAIN_MS = 300;
+/** How often the console stream sends instance states (and services, when changed). */
+const STREAM_TICK_MS = 1000;
+/** Unsent console events one page may hold before its stream is cut. */
+const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
 const positive = (name: string, value: number | undefined): number | undefined => {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidConfiguration(`${name} must be a positive number of milliseconds, got ${value}`);
+  if (value !== undefined && !(Number.isFinite(value) && value > 0))
+    throw new InvalidConfiguration(`${name} must be a positive number of milliseconds, got ${value}`);
   return value;
 };
 
@@ -149,7 +165,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   const log = options.log ?? createLogger({ component: "symphony-dev" });
   const authMode = options.auth ?? "open";
   if (authMode !== "open" && authMode !== "operator") throw new InvalidConfiguration(`auth must be "open" or "operator", got ${JSON.stringify(authMode)}`);
-  if (authMode === "operator" && options.natsUrl) throw new InvalidConfiguration("auth: \"operator\" configures the nats-server it starts; it cannot be combined with natsUrl");
+  if (authMode === "operator" && options.natsUrl)
+    throw new InvalidConfiguration('auth: "operator" configures the nats-server it starts; it cannot be combined with natsUrl');
   // Unset options keep the gateway's defaults (10 s per request, discovery every 2 s).
   const timeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs);
   const discoverIntervalMs = positive("discoverIntervalMs", options.discoverIntervalMs);
@@ -167,7 +184,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   });
   await listen(server, options.port ?? 8080, host);
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port ?? 8080;
+  const port = typeof address === "object" && address ? address.port : (options.port ?? 8080);
   const closeHttp = async () => {
     server.closeAllConnections();
     await within(new Promise<void>((r) => server.close(() => r())), CLOSE_HTTP_MS);
@@ -198,7 +215,9 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   // Spans from the gateway and from extensions (under dev they publish theirs), shown as trees.
   const traces = new TraceStore();
   traces.listen(nc);
+  const requests = new RequestLog();
   const gateway = new Gateway(nc, {
+    onRequest: (record, problem) => requests.add(record, problem),
     log,
     spans: { service: "gateway", export: (span) => traces.add(span) },
     timeoutMs,
@@ -245,7 +264,12 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     if (refusal) {
       req.resume();
       // One line per refusal: a DNS-rebinding or cross-site page shows up in the log by its Host or Origin.
-      log.info("request refused", { method: req.method, status: refusal.status, reason: refusal.reason, ...(refusal.value === undefined ? {} : { value: refusal.value }) });
+      log.info("request refused", {
+        method: req.method,
+        status: refusal.status,
+        reason: refusal.reason,
+        ...(refusal.value === undefined ? {} : { value: refusal.value }),
+      });
       // A malformed target is the one field of a request the gateway could not turn into an envelope: its `url`.
       const errors = refusal.reason === "target" ? [{ in: "envelope" as const, pointer: "/url", message: refusal.detail }] : undefined;
       return sendProblem(res, refusal.status, refusal.detail, errors);
@@ -263,11 +287,10 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     }
     if (p === "/_symphony/extensions") {
       await gateway.discover();
-      return json(res, 200, {
-        extensions: platform.extensions(),
-        services: gateway.services().map(({ spec: _spec, specKey: _key, ...s }) => s),
-      });
+      return json(res, 200, { extensions: platform.extensions(), instances: platform.instances(), services: servicesView() });
     }
+    if (p === "/_symphony/requests") return json(res, 200, { requests: requests.requests(), problems: requests.problems() });
+    if (p === "/_symphony/requests/stream") return stream(req, res);
     const docs = /^\/_symphony\/(docs|openapi)\/([^/]+)\/([^/]+?)(\.json)?$/.exec(p);
     if (docs) {
       const [, kind, prefix, name] = docs.map((s) => (s ? decodeURIComponent(s) : s)) as string[];
@@ -298,6 +321,40 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     return sendProblem(res, 404, `Nothing at ${p}`);
   }
 
+  /** The discovered services without their specs, each endpoint with its Swagger UI deep link (`#/<tag>/<operation>`) when the spec has it. */
+  function servicesView() {
+    return gateway.services().map(({ spec, specKey: _key, ...s }) => ({
+      ...s,
+      endpoints: s.endpoints.map((e) => ({ ...e, anchor: operationAnchor(spec, e.method, e.path) })),
+    }));
+  }
+
+  /**
+   * Server-Sent Events for the console: `backlog` (requests, problems, instances, services) at once,
+   * then `request` per gateway request, `instances` every second (heartbeat ages move on their own)
+   * and `services` when discovery changed them.
+   */
+  function stream(_req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store" });
+    const send = (event: string, data: unknown) => {
+      // A page that stopped reading is cut off, not buffered for without bound; its EventSource reconnects and gets the backlog.
+      if (res.writableLength > STREAM_BUFFER_BYTES) return void res.destroy();
+      res.write(`event: ${event}\ndata: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    };
+    let services = JSON.stringify(servicesView());
+    send("backlog", { requests: requests.requests(), problems: requests.problems(), instances: platform.instances(), services: JSON.parse(services) });
+    const unsubscribe = requests.subscribe((entry) => send("request", entry));
+    const timer = setInterval(() => {
+      send("instances", platform.instances());
+      const now = JSON.stringify(servicesView());
+      if (now !== services) send("services", (services = now));
+    }, STREAM_TICK_MS);
+    res.once("close", () => {
+      unsubscribe();
+      clearInterval(timer);
+    });
+  }
+
   /** A request's JSON body (at most `limit` bytes); a problem+json answer has been sent when it is undefined. */
   async function readJson<T>(req: IncomingMessage, res: ServerResponse, limit: number, what: string): Promise<Partial<T> | undefined> {
     const chunks: Buffer[] = [];
@@ -319,7 +376,10 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
   /** Declared capabilities from a request body, or a sentence saying what is wrong with them. */
   const capabilitiesOf = (value: unknown): Capability[] | string => {
     const list = value === undefined ? [] : value;
-    if (!Array.isArray(list) || !list.every((c: Partial<Capability>) => (c?.type === "pub" || c?.type === "sub") && typeof c.subject === "string" && c.subject !== "")) {
+    if (
+      !Array.isArray(list) ||
+      !list.every((c: Partial<Capability>) => (c?.type === "pub" || c?.type === "sub") && typeof c.subject === "string" && c.subject !== "")
+    ) {
       return "capabilities must be [{type: pub|sub, subject, description}]";
     }
     return list.map((c: Capability) => ({ type: c.type, subject: c.subject, description: String(c.description ?? "") }));
@@ -339,7 +399,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     }
     if (prefix !== undefined && (typeof prefix !== "string" || !isValidPrefix(prefix))) return sendProblem(res, 400, "prefix must be an extension prefix");
     const buckets = body.buckets ?? [];
-    if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === "string" && /^[A-Za-z0-9_-]+$/.test(b))) return sendProblem(res, 400, "buckets must be a list of bucket names");
+    if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === "string" && /^[A-Za-z0-9_-]+$/.test(b)))
+      return sendProblem(res, 400, "buckets must be a list of bucket names");
     // A key with capabilities of its own keeps them; the development token takes the declared ones.
     const capabilities = key.prefix ? key.capabilities : capabilitiesOf(body.capabilities);
     if (typeof capabilities === "string") return sendProblem(res, 400, capabilities);
@@ -396,6 +457,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevPlatform> {
     gateway,
     platform,
     traces,
+    requests,
     nc,
     natsExited: natsServer?.exited,
     apiKeys: () => [...keys.values()].map((k) => ({ ...k, capabilities: [...k.capabilities], users: [...k.users] })),

@@ -137,7 +137,7 @@ describe("dev gateway over HTTP", () => {
 
   it("serves the web page, the spec with a gateway server, and the API reference assets", async () => {
     const page = await fetch(`${dev.httpUrl}/`);
-    expect(await page.text()).toContain("Registered extensions");
+    expect(await page.text()).toContain("<h2>Instances</h2>");
     const listing = (await (await fetch(`${dev.httpUrl}/_symphony/extensions`)).json()) as { services: { name: string; prefix: string }[] };
     expect(listing.services).toContainEqual(expect.objectContaining({ name: "Swagger_Petstore", prefix: "petstore" }));
     const spec = (await (await fetch(`${dev.httpUrl}/_symphony/openapi/petstore/Swagger_Petstore.json`)).json()) as { servers: { url: string }[] };

@@ -17,7 +17,7 @@ import { AddPet, FindPets, register as registerPetstore, type Handlers as PetHan
 import { Extensions } from "./helpers/extension.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = path.resolve(import.meta.dirname, ".tmp");
+const SHOTS = path.resolve(import.meta.dirname, "..", process.env.SCREENSHOTS ?? "test/.tmp/console");
 let dev: DevPlatform;
 const extensions = new Extensions();
 /** What the petstore handler saw of the envelope's trace headers. */
