@@ -17,7 +17,15 @@ const MAX_DEPTH = 5;
 export interface GenContext {
   document: unknown;
   is30: boolean;
+  /**
+   * Values a person would read (the mock server's answers): letters and digits in strings, numbers
+   * with at most two decimals near zero, no properties the schema does not name. Off: the whole
+   * range, astral and control characters included (the tests' near-valid inputs).
+   */
+  plain?: boolean;
 }
+
+const PLAIN_UNIT = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789");
 
 function lazy<T>(build: () => fc.Arbitrary<T>): fc.Arbitrary<T> {
   let built: fc.Arbitrary<T> | undefined;
@@ -206,6 +214,9 @@ export class Generator {
       if (Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && lo <= hi) {
         arbs.push(fc.integer({ min: lo, max: Math.min(hi, lo + 1e9) }).map((k) => (integer && step === 1 ? k : k * step)));
       }
+    } else if (this.ctx.plain) {
+      const [lo, hi] = [Math.max(min ?? -1000, -1e12), Math.min(max ?? Math.max(1000, (min ?? 0) + 1000), 1e12)];
+      arbs.push(fc.integer({ min: Math.ceil(lo * 100), max: Math.max(Math.ceil(lo * 100), Math.floor(hi * 100)) }).map((n) => n / 100));
     } else {
       arbs.push(fc.double({ min: min ?? -1e9, max: max ?? 1e9, minExcluded, maxExcluded, noNaN: true, noDefaultInfinity: true }).filter((n) => Number.isFinite(n)));
     }
@@ -228,6 +239,7 @@ export class Generator {
         }
       }
     }
+    if (this.ctx.plain) return fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 12), unit: PLAIN_UNIT });
     return fc.oneof(
       fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 12), unit: "grapheme-ascii" }),
       fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 12), unit: "binary" }),
@@ -253,6 +265,7 @@ export class Generator {
     const base = fc.record(model, { requiredKeys: [...required].filter((k) => Object.hasOwn(model, k)), noNullPrototype: true });
     const extra = s.additionalProperties;
     if (extra === false || !(isObj(extra) || extra === true || extra === undefined)) return base;
+    if (this.ctx.plain && Object.keys(model).length > 0) return base;
     const extraValue = isObj(extra) ? this.valid(extra, depth + 1) : anyJson;
     return fc.tuple(base, fc.dictionary(SAFE_KEY, extraValue, { maxKeys: 2, noNullPrototype: true })).map(([a, b]) => ({ ...b, ...(a as Obj) }));
   }

@@ -9,6 +9,7 @@ import type { CommandContext } from "./commands/context.js";
 import { addGenerateCommand } from "./commands/generate.js";
 import { addDevCommand } from "./commands/dev.js";
 import { addInitCommand } from "./commands/init.js";
+import { addMockCommand } from "./commands/mock.js";
 import { packageVersion } from "./fingerprint.js";
 import { DEEP_STACK_MB, mainOnGenerationThread } from "./generation-thread.js";
 
@@ -32,6 +33,8 @@ export async function main(argv: string[], options: { generationThread?: boolean
   addInitCommand(program);
 
   addDevCommand(program, context);
+
+  addMockCommand(program, context);
 
   try {
     await program.parseAsync(argv, { from: "user" });
