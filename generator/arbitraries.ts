@@ -7,7 +7,7 @@
  * Arbitraries are built lazily, so wide recursive schemas cost only what is sampled.
  */
 import fc from "fast-check";
-import { getPointer } from "./model.js";
+import { getPointer, VisibilityIndex, type Visibility } from "./model.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -23,6 +23,8 @@ export interface GenContext {
    * range, astral and control characters included (the tests' near-valid inputs).
    */
   plain?: boolean;
+  /** Properties marked with this are left out: a response carries no writeOnly ones, a request no readOnly ones. */
+  omit?: Visibility;
 }
 
 const PLAIN_UNIT = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789");
@@ -142,6 +144,12 @@ export class Generator {
     if (s === undefined || s === true) return depth > MAX_DEPTH ? fc.constant(null) : anyJson;
     if (s === false) return fc.constant(null);
     if (depth > MAX_DEPTH) return fc.constantFrom(null, {}, [], "", 0);
+    // A person's values: the schema's own examples, mostly.
+    const examples = this.ctx.plain ? (Array.isArray(s.examples) ? s.examples : s.example !== undefined ? [s.example] : []) : [];
+    if (examples.length > 0) {
+      const generated = this.valid({ ...s, examples: undefined, example: undefined }, depth);
+      return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...examples) }, { weight: 1, arbitrary: generated });
+    }
     const nullable = this.ctx.is30 && s.nullable === true;
     const withNull = (a: fc.Arbitrary<unknown>) => (nullable ? fc.oneof({ weight: 5, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) }) : a);
     if (Array.isArray(s.enum) && s.enum.length > 0) return withNull(fc.constantFrom(...s.enum));
@@ -257,8 +265,10 @@ export class Generator {
   }
 
   #object(s: Obj, depth: number): fc.Arbitrary<unknown> {
-    const properties = isObj(s.properties) ? s.properties : {};
-    const required = new Set((Array.isArray(s.required) ? s.required : []).filter((k): k is string => typeof k === "string"));
+    const omit = this.ctx.omit;
+    const properties = Object.fromEntries(Object.entries(isObj(s.properties) ? s.properties : {}).filter(([, p]) => !omit || !VisibilityIndex.property(p, omit)));
+    const hidden = (k: string) => omit !== undefined && isObj(s.properties) && Object.hasOwn(s.properties, k) && !Object.hasOwn(properties, k);
+    const required = new Set((Array.isArray(s.required) ? s.required : []).filter((k): k is string => typeof k === "string" && !hidden(k)));
     const model: Record<string, fc.Arbitrary<unknown>> = Object.create(null);
     for (const [name, prop] of Object.entries(properties)) if (name !== "__proto__") model[name] = this.valid(prop, depth + 1);
     for (const name of required) if (!Object.hasOwn(model, name) && name !== "__proto__") model[name] = anyJson;

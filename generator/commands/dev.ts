@@ -12,9 +12,13 @@ const EXTENSION_STOP_MS = 500;
 /** A word for a POSIX shell (runCommand starts commands through one). */
 const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
-/** `symphony-codegen mock <spec>` as a command line, run by the same Node and CLI as this one. */
+/**
+ * `symphony-codegen mock <spec>` as a command line, run by the same Node and CLI as this one. `exec`: the
+ * shell becomes the mock, so runCommand's SIGTERM reaches it alone and its exit is the mock's (drained), not
+ * the shell's (at once, after which runCommand SIGKILLs the group).
+ */
 function mockCommand(spec: string): string {
-  return [process.execPath, path.join(packageRoot(), "bin", "symphony-codegen.js"), "mock", path.resolve(spec)].map(shellWord).join(" ");
+  return "exec " + [process.execPath, path.join(packageRoot(), "bin", "symphony-codegen.js"), "mock", path.resolve(spec)].map(shellWord).join(" ");
 }
 
 /** What stops dev: a terminal's Ctrl-C, a supervisor's stop, a closed terminal. */
@@ -44,7 +48,10 @@ export function addDevCommand(program: Command, context: CommandContext): void {
       if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535)
         throw new Error(`--port must be an integer from 0 to 65535 (0: any free port), got ${JSON.stringify(opts.port)}`);
       const port = Number(opts.port);
-      const [{ startDev, PortInUse }, { createLogger }] = await Promise.all([import("../../dev/server.js"), import("@symphony-codegen/runtime/internal/core/log.js")]);
+      const [{ startDev, PortInUse }, { createLogger }] = await Promise.all([
+        import("../../dev/server.js"),
+        import("@symphony-codegen/runtime/internal/core/log.js"),
+      ]);
       const log = createLogger({ component: "symphony-dev" });
       type Signal = (typeof SIGNALS)[number];
       let dev: Awaited<ReturnType<typeof startDev>> | undefined;

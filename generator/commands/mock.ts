@@ -10,6 +10,9 @@ import { signalExitCode } from "../../dev/signals.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
+/** Spec warnings logged one by one. */
+const MAX_WARNINGS = 20;
+
 interface MockFlags {
   nats?: string;
   prefix?: string;
@@ -61,21 +64,15 @@ export function addMockCommand(program: Command, context: CommandContext): void 
           .withLogger(createLogger({ component: "symphony-mock", extension: prefix }));
         if (process.env.SYMPHONY_TOKEN) ext.withToken(process.env.SYMPHONY_TOKEN);
         if (flags.nats) ext.withNatsUrl(flags.nats);
-        for (const w of model.warnings.slice(0, 20))
-          ext.log.warn("spec warning", {
-            file: w.file,
-            pointer: w.pointer,
-            line: w.line,
-            detail: w.message,
-          });
+        // What generate would print, as log records (the first few: a large published document can have hundreds).
+        for (const w of model.warnings.slice(0, MAX_WARNINGS))
+          ext.log.warn("spec warning", { file: w.file, line: w.line, pointer: w.pointer, detail: w.message });
+        if (model.warnings.length > MAX_WARNINGS) ext.log.warn("more spec warnings", { count: model.warnings.length - MAX_WARNINGS });
         const handlers = mockHandlers(model, api.operationTable, new MockValues(model.document, model.openapiVersion, seed));
         await ext.runWithSetup(async (e) => {
           // runWithSetup listens for the signals from here on, and drains on one.
           serving = true;
-          await api.register(e, handlers, {
-            validateResponses: true,
-            metadata: { mock: `seed=${seed}` },
-          });
+          await api.register(e, handlers, { validateResponses: true, metadata: { mock: `seed=${seed}` } });
           e.log.info("mock serving", {
             spec,
             service: api.service.name,

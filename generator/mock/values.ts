@@ -19,11 +19,8 @@ export class MockValues {
     openapiVersion: string,
     private readonly seed: number,
   ) {
-    this.#generator = new Generator({
-      document,
-      is30: openapiVersion.startsWith("3.0"),
-      plain: true,
-    });
+    // Plain values a UI can show; no writeOnly property (a response never carries one).
+    this.#generator = new Generator({ document, is30: openapiVersion.startsWith("3.0"), plain: true, omit: "writeOnly" });
   }
 
   /**
