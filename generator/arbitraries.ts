@@ -228,7 +228,7 @@ export class Generator {
     } else {
       arbs.push(fc.double({ min: min ?? -1e9, max: max ?? 1e9, minExcluded, maxExcluded, noNaN: true, noDefaultInfinity: true }).filter((n) => Number.isFinite(n)));
     }
-    if (typeof s.format === "string" && NUMBER_FORMATS[s.format]) arbs.push(fc.constantFrom(...NUMBER_FORMATS[s.format]!));
+    if (!this.ctx.plain && typeof s.format === "string" && NUMBER_FORMATS[s.format]) arbs.push(fc.constantFrom(...NUMBER_FORMATS[s.format]!));
     return arbs.length === 0 ? fc.constant(min ?? 0) : fc.oneof(...arbs);
   }
 
