@@ -108,14 +108,7 @@ class OperationMock {
         contentType,
         this.#value(status, media, contentType, exampleName, () => true),
       );
-    const accept = (body: unknown) =>
-      (
-        checkResponse(this.spec, {
-          body,
-          statuscode: status,
-          contenttype: contentType,
-        }) ?? []
-      ).length === 0;
+    const accept = (body: unknown) => (checkResponse(this.spec, { body, statuscode: status, contenttype: contentType }) ?? []).length === 0;
     return this.#value(status, media, contentType, exampleName, accept);
   }
 
