@@ -30,10 +30,7 @@ export class MockValues {
   sample(schema: unknown, key: string, accept: (value: unknown) => boolean): { value: unknown } | undefined {
     const arbitrary = this.#generator.valid(schema);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const [raw] = fc.sample(arbitrary, {
-        seed: seedOf(this.seed, key, attempt),
-        numRuns: 1,
-      });
+      const [raw] = fc.sample(arbitrary, { seed: seedOf(this.seed, key, attempt), numRuns: 1 });
       const text = JSON.stringify(raw);
       if (text === undefined) continue;
       const value: unknown = JSON.parse(text);
