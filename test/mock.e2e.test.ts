@@ -262,7 +262,13 @@ describe("mock: names that are JavaScript built-ins", () => {
   });
 });
 
-describe("mock: spec problems", () => {
+describe("mock: spec and option problems", () => {
+  it("a --seed that is not an integer: one clear error, exit code 1", async () => {
+    const mock = startCommand(["mock", PETSTORE, "--nats", server.url, "--seed", "x1"]);
+    expect(await mock.exited).toMatchObject({ code: 1 });
+    expect(mock.stderr().trim()).toBe('error: --seed must be an integer, got "x1"');
+  });
+
   it("get the diagnostics generate gives (file, line, pointer), exit code 1", async () => {
     const mock = startCommand(["mock", "fixtures/invalid/duplicate-endpoint-override.yaml", "--nats", server.url]);
     expect(await mock.exited).toMatchObject({ code: 1 });
@@ -313,5 +319,13 @@ describe("dev --mock", () => {
     await leftNothing(nats);
     expect(dev.records().filter((r) => r.message === "extension stopped")).toHaveLength(2);
     expect(devMocks()).toEqual([]);
+  });
+
+  it("a mock that cannot start stops dev with its exit code, leaving nothing", async () => {
+    const { dev, nats } = await startDev(["--mock", "fixtures/invalid/duplicate-endpoint-override.yaml"]);
+    expect(await dev.exited).toMatchObject({ code: 1 });
+    expect(dev.stderr()).toContain("duplicate-endpoint-override.yaml:15:7 #/paths/~1animals/get: error: Endpoint name");
+    expect(dev.records().find((r) => r.message === "the --mock command exited; stopping")).toMatchObject({ exitCode: 1 });
+    await leftNothing(nats);
   });
 });
