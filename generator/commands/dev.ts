@@ -17,8 +17,11 @@ const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
  * shell becomes the mock, so runCommand's SIGTERM reaches it alone and its exit is the mock's (drained), not
  * the shell's (at once, after which runCommand SIGKILLs the group).
  */
-function mockCommand(spec: string): string {
-  return "exec " + [process.execPath, path.join(packageRoot(), "bin", "symphony-codegen.js"), "mock", path.resolve(spec)].map(shellWord).join(" ");
+function mockCommand(option: string): string {
+  // `<spec>=<prefix>`: the prefix the real extension will have, so a UI calls the same routes before and after.
+  const [, spec = option, prefix] = /^(.+)=([A-Za-z0-9_-]+)$/.exec(option) ?? [];
+  const args = [process.execPath, path.join(packageRoot(), "bin", "symphony-codegen.js"), "mock", path.resolve(spec), ...(prefix ? ["--prefix", prefix] : [])];
+  return "exec " + args.map(shellWord).join(" ");
 }
 
 /** What stops dev: a terminal's Ctrl-C, a supervisor's stop, a closed terminal. */
@@ -38,8 +41,8 @@ export function addDevCommand(program: Command, context: CommandContext): void {
       "start this command (your extension) once the platform is up, with SYMPHONY_DEV=1 and NATS_URL (open mode) or SYMPHONY_TOKEN (operator mode) set; stop with it",
     )
     .option(
-      "--mock <spec>",
-      "also serve this spec as a mock extension (symphony-codegen mock), connected like --run; repeatable",
+      "--mock <spec[=prefix]>",
+      "also serve this spec as a mock extension (symphony-codegen mock; prefix default: from info.title), connected like --run; repeatable",
       (spec: string, specs: string[]) => [...specs, spec],
       [] as string[],
     )
@@ -87,7 +90,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
             `  development token:       ${dev.token}`,
             `  registration token:      ${dev.registrationToken}   (REGISTRATION_TOKEN: provisions a key per extension)`,
             ``,
-            ...opts.mock.map((spec) => `Mocking:  ${spec}   (routes: ${dev!.httpUrl}/api/<prefix>/..., the prefix from its info.title)`),
+            ...opts.mock.map((spec) => `Mocking:  ${spec}   (routes: ${dev!.httpUrl}/api/<prefix>/...)`),
             opts.run ? `Running:  ${opts.run}` : `Start an extension with:  SYMPHONY_DEV=1 SYMPHONY_TOKEN=${dev.token} npm start`,
             opts.run
               ? `(with SYMPHONY_DEV=1 and ${opts.auth === "open" ? "NATS_URL" : "SYMPHONY_TOKEN"} set; Ctrl-C stops both)`
