@@ -54,13 +54,13 @@ async function call(prefix: string, endpoint: string, envelope: Record<string, u
 async function referee(spec: string) {
   const model: ApiModel = buildModel(await loadSpec(path.join(ROOT, spec)));
   const reference = new Reference(model.document, model.openapiVersion);
-  const operation = (handler: string) => model.operations.find((o) => o.handlerName === handler)!;
+  const operation = (name: string) => model.operations.find((o) => o.handlerName === name || o.endpoint === name)!;
   return {
     model,
     operation,
-    /** The ajv errors of a body against the response `key` of an operation (null: valid). */
-    errors(handler: string, key: string, body: unknown) {
-      const media = operation(handler)
+    /** The ajv errors of a body against the response `key` of an operation, by handler or endpoint name (null: valid). */
+    errors(name: string, key: string, body: unknown) {
+      const media = operation(name)
         .responses.find((r) => r.key === key)!
         .content.find((m) => m.contentType === "application/json")!;
       const validate = reference.validator(media.schema, "response");
@@ -214,6 +214,24 @@ describe("mock: examples, generated data and seeds", () => {
     const label = JSON.parse(a)[2] as Reply;
     expect(label.contenttype).toBe("text/plain");
     expect(typeof label.body === "string" && label.body.length >= 3).toBe(true);
+  });
+
+  it("operations named constructor, toString and __proto__ are served, decoded and answered", async () => {
+    const constructed = await call("seed1a", "constructor");
+    expect(constructed.statuscode).toBe(200);
+    expect(Object.keys(constructed.body)).toEqual(expect.arrayContaining(["constructor", "toString"]));
+    expect(ref.errors("constructor", "200", constructed.body)).toBeNull();
+    // The example's `__proto__` is an own key of the answer (JSON.parse makes it one), not a prototype.
+    const text = await call("seed1a", "toString", { query_params: { valueOf: "1" } });
+    expect(text.statuscode).toBe(200);
+    expect(Object.hasOwn(text.body, "__proto__")).toBe(true);
+    expect(text.body.__proto__).toEqual({ polluted: true });
+    const missing = await call("seed1a", "toString");
+    expect(missing.statuscode).toBe(400);
+    expect(missing.body.errors).toEqual([expect.objectContaining({ in: "query", name: "valueOf" })]);
+    const proto = await call("seed1a", "proto");
+    expect(proto.statuscode).toBe(200);
+    expect(Number.isInteger(proto.body) && proto.body >= 1).toBe(true);
   });
 
   it("an invalid request is rejected before the mock answers", async () => {
