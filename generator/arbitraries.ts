@@ -7,7 +7,7 @@
  * Arbitraries are built lazily, so wide recursive schemas cost only what is sampled.
  */
 import fc from "fast-check";
-import { getPointer } from "./model.js";
+import { getPointer, VisibilityIndex, type Visibility } from "./model.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -17,7 +17,17 @@ const MAX_DEPTH = 5;
 export interface GenContext {
   document: unknown;
   is30: boolean;
+  /**
+   * Values a person would read (the mock server's answers): letters and digits in strings, numbers
+   * with at most two decimals near zero, no properties the schema does not name. Off: the whole
+   * range, astral and control characters included (the tests' near-valid inputs).
+   */
+  plain?: boolean;
+  /** Properties marked with this are left out: a response carries no writeOnly ones, a request no readOnly ones. */
+  omit?: Visibility;
 }
+
+const PLAIN_UNIT = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789");
 
 function lazy<T>(build: () => fc.Arbitrary<T>): fc.Arbitrary<T> {
   let built: fc.Arbitrary<T> | undefined;
@@ -134,6 +144,12 @@ export class Generator {
     if (s === undefined || s === true) return depth > MAX_DEPTH ? fc.constant(null) : anyJson;
     if (s === false) return fc.constant(null);
     if (depth > MAX_DEPTH) return fc.constantFrom(null, {}, [], "", 0);
+    // A person's values: the schema's own examples, mostly.
+    const examples = this.ctx.plain ? (Array.isArray(s.examples) ? s.examples : s.example !== undefined ? [s.example] : []) : [];
+    if (examples.length > 0) {
+      const generated = this.valid({ ...s, examples: undefined, example: undefined }, depth);
+      return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...examples) }, { weight: 1, arbitrary: generated });
+    }
     const nullable = this.ctx.is30 && s.nullable === true;
     const withNull = (a: fc.Arbitrary<unknown>) => (nullable ? fc.oneof({ weight: 5, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) }) : a);
     if (Array.isArray(s.enum) && s.enum.length > 0) return withNull(fc.constantFrom(...s.enum));
@@ -206,10 +222,13 @@ export class Generator {
       if (Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && lo <= hi) {
         arbs.push(fc.integer({ min: lo, max: Math.min(hi, lo + 1e9) }).map((k) => (integer && step === 1 ? k : k * step)));
       }
+    } else if (this.ctx.plain) {
+      const [lo, hi] = [Math.max(min ?? -1000, -1e12), Math.min(max ?? Math.max(1000, (min ?? 0) + 1000), 1e12)];
+      arbs.push(fc.integer({ min: Math.ceil(lo * 100), max: Math.max(Math.ceil(lo * 100), Math.floor(hi * 100)) }).map((n) => n / 100));
     } else {
       arbs.push(fc.double({ min: min ?? -1e9, max: max ?? 1e9, minExcluded, maxExcluded, noNaN: true, noDefaultInfinity: true }).filter((n) => Number.isFinite(n)));
     }
-    if (typeof s.format === "string" && NUMBER_FORMATS[s.format]) arbs.push(fc.constantFrom(...NUMBER_FORMATS[s.format]!));
+    if (!this.ctx.plain && typeof s.format === "string" && NUMBER_FORMATS[s.format]) arbs.push(fc.constantFrom(...NUMBER_FORMATS[s.format]!));
     return arbs.length === 0 ? fc.constant(min ?? 0) : fc.oneof(...arbs);
   }
 
@@ -228,6 +247,7 @@ export class Generator {
         }
       }
     }
+    if (this.ctx.plain) return fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 12), unit: PLAIN_UNIT });
     return fc.oneof(
       fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 12), unit: "grapheme-ascii" }),
       fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 12), unit: "binary" }),
@@ -245,14 +265,17 @@ export class Generator {
   }
 
   #object(s: Obj, depth: number): fc.Arbitrary<unknown> {
-    const properties = isObj(s.properties) ? s.properties : {};
-    const required = new Set((Array.isArray(s.required) ? s.required : []).filter((k): k is string => typeof k === "string"));
+    const omit = this.ctx.omit;
+    const properties = Object.fromEntries(Object.entries(isObj(s.properties) ? s.properties : {}).filter(([, p]) => !omit || !VisibilityIndex.property(p, omit)));
+    const hidden = (k: string) => omit !== undefined && isObj(s.properties) && Object.hasOwn(s.properties, k) && !Object.hasOwn(properties, k);
+    const required = new Set((Array.isArray(s.required) ? s.required : []).filter((k): k is string => typeof k === "string" && !hidden(k)));
     const model: Record<string, fc.Arbitrary<unknown>> = Object.create(null);
     for (const [name, prop] of Object.entries(properties)) if (name !== "__proto__") model[name] = this.valid(prop, depth + 1);
     for (const name of required) if (!Object.hasOwn(model, name) && name !== "__proto__") model[name] = anyJson;
     const base = fc.record(model, { requiredKeys: [...required].filter((k) => Object.hasOwn(model, k)), noNullPrototype: true });
     const extra = s.additionalProperties;
     if (extra === false || !(isObj(extra) || extra === true || extra === undefined)) return base;
+    if (this.ctx.plain && Object.keys(model).length > 0) return base;
     const extraValue = isObj(extra) ? this.valid(extra, depth + 1) : anyJson;
     return fc.tuple(base, fc.dictionary(SAFE_KEY, extraValue, { maxKeys: 2, noNullPrototype: true })).map(([a, b]) => ({ ...b, ...(a as Obj) }));
   }

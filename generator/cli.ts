@@ -10,6 +10,7 @@ import { addGenerateCommand } from "./commands/generate.js";
 import { addDevCommand } from "./commands/dev.js";
 import { addInitCommand } from "./commands/init.js";
 import { addTestCommand } from "./commands/test.js";
+import { addMockCommand } from "./commands/mock.js";
 import { packageVersion } from "./fingerprint.js";
 import { DEEP_STACK_MB, mainOnGenerationThread } from "./generation-thread.js";
 
@@ -35,6 +36,7 @@ export async function main(argv: string[], options: { generationThread?: boolean
   addDevCommand(program, context);
 
   addTestCommand(program, context);
+  addMockCommand(program, context);
 
   try {
     await program.parseAsync(argv, { from: "user" });

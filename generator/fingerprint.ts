@@ -26,10 +26,10 @@ export interface BuildInfo {
 }
 
 /**
- * Sources that cannot change generated text: the local platform and the `init`/`dev` commands.
- * Left out so that work on them does not rewrite every committed manifest.
+ * Sources that cannot change generated text: the local platform, the mock server and the
+ * `init`/`dev`/`mock` commands. Left out so that work on them does not rewrite every committed manifest.
  */
-const NOT_SHAPING = [/^dev\//, /^(commands\/)?(init|dev)\.ts$/];
+const NOT_SHAPING = [/^(dev|mock)\//, /^(commands\/)?(init|dev|mock)\.ts$/];
 
 /** sha256 over every `.ts` source (not `.d.ts`) under `dir` that can shape the output, in path order. */
 export async function hashSources(dir: string): Promise<string> {

@@ -30,6 +30,11 @@ export interface ParameterModel {
 export interface MediaModel {
   contentType: string;
   schema?: JsonSchema;
+  /**
+   * Its examples in declaration order: `example` (named "example"), then each of `examples` with an
+   * inline or `$ref`erenced `value` (an `externalValue` is not fetched). Read by `mock` (generator/mock/).
+   */
+  examples?: { name: string; value: unknown }[];
 }
 
 export interface HeaderModel {
@@ -159,13 +164,27 @@ function parameterModel(doc: OpenApiDocument, raw: unknown, at: string, errors: 
   return model;
 }
 
-function mediaModels(content: unknown): MediaModel[] {
+function mediaModels(doc: OpenApiDocument, content: unknown): MediaModel[] {
   if (!isObj(content)) return [];
   return Object.entries(content).map(([contentType, media]) => {
     const m: MediaModel = { contentType };
     if (isObj(media) && media.schema !== undefined) m.schema = media.schema as JsonSchema;
+    const examples = isObj(media) ? mediaExamples(doc, media) : [];
+    if (examples.length > 0) m.examples = examples;
     return m;
   });
+}
+
+function mediaExamples(doc: OpenApiDocument, media: Obj): { name: string; value: unknown }[] {
+  const found: { name: string; value: unknown }[] = [];
+  if (media.example !== undefined) found.push({ name: "example", value: media.example });
+  if (isObj(media.examples)) {
+    for (const [name, raw] of Object.entries(media.examples)) {
+      const example = resolveRef(doc, raw);
+      if (isObj(example) && Object.hasOwn(example, "value")) found.push({ name, value: example.value });
+    }
+  }
+  return found;
 }
 
 function responseModels(doc: OpenApiDocument, responses: unknown): ResponseModel[] {
@@ -184,7 +203,7 @@ function responseModels(doc: OpenApiDocument, responses: unknown): ResponseModel
             return model;
           })
         : [];
-      const model: ResponseModel = { key: key === "default" ? key : key.toUpperCase(), content: mediaModels(r.content), headers };
+      const model: ResponseModel = { key: key === "default" ? key : key.toUpperCase(), content: mediaModels(doc, r.content), headers };
       if (typeof r.description === "string") model.description = r.description;
       return model;
     });
@@ -320,7 +339,7 @@ class ModelBuilder {
       if (typeof op.summary === "string") model.summary = op.summary;
       if (typeof op.description === "string") model.description = op.description;
       if (isObj(body)) {
-        model.requestBody = { required: body.required === true, content: mediaModels(body.content) };
+        model.requestBody = { required: body.required === true, content: mediaModels(doc, body.content) };
         if (typeof body.description === "string") model.requestBody.description = body.description;
       }
       group.operations.push(model);

@@ -1,11 +1,28 @@
 /** `symphony-codegen dev`: the local platform (dev/), optionally with the extension under development. */
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
+import path from "node:path";
 import { runCommand } from "../../dev/run.js";
 import { signalExitCode } from "../../dev/signals.js";
+import { packageRoot } from "../fingerprint.js";
 
 /** How long the `--run` command gets to drain after SIGTERM before SIGKILL (Ctrl-C stays under a second). */
 const EXTENSION_STOP_MS = 500;
+
+/** A word for a POSIX shell (runCommand starts commands through one). */
+const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * `symphony-codegen mock <spec>` as a command line, run by the same Node and CLI as this one. `exec`: the
+ * shell becomes the mock, so runCommand's SIGTERM reaches it alone and its exit is the mock's (drained), not
+ * the shell's (at once, after which runCommand SIGKILLs the group).
+ */
+function mockCommand(option: string): string {
+  // `<spec>=<prefix>`: the prefix the real extension will have, so a UI calls the same routes before and after.
+  const [, spec = option, prefix] = /^(.+)=([A-Za-z0-9_-]+)$/.exec(option) ?? [];
+  const args = [process.execPath, path.join(packageRoot(), "bin", "symphony-codegen.js"), "mock", path.resolve(spec), ...(prefix ? ["--prefix", prefix] : [])];
+  return "exec " + args.map(shellWord).join(" ");
+}
 
 /** What stops dev: a terminal's Ctrl-C, a supervisor's stop, a closed terminal. */
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -23,12 +40,21 @@ export function addDevCommand(program: Command, context: CommandContext): void {
       "--run <command>",
       "start this command (your extension) once the platform is up, with SYMPHONY_DEV=1 and NATS_URL (open mode) or SYMPHONY_TOKEN (operator mode) set; stop with it",
     )
-    .action(async (opts: { port: string; host: string; nats?: string; store?: string; auth: string; run?: string }) => {
+    .option(
+      "--mock <spec[=prefix]>",
+      "also serve this spec as a mock extension (symphony-codegen mock; prefix default: from info.title), connected like --run; repeatable",
+      (spec: string, specs: string[]) => [...specs, spec],
+      [] as string[],
+    )
+    .action(async (opts: { port: string; host: string; nats?: string; store?: string; auth: string; run?: string; mock: string[] }) => {
       if (opts.auth !== "open" && opts.auth !== "operator") throw new Error(`--auth must be open or operator, got ${JSON.stringify(opts.auth)}`);
       if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535)
         throw new Error(`--port must be an integer from 0 to 65535 (0: any free port), got ${JSON.stringify(opts.port)}`);
       const port = Number(opts.port);
-      const [{ startDev, PortInUse }, { createLogger }] = await Promise.all([import("../../dev/server.js"), import("@symphony-codegen/runtime/internal/core/log.js")]);
+      const [{ startDev, PortInUse }, { createLogger }] = await Promise.all([
+        import("../../dev/server.js"),
+        import("@symphony-codegen/runtime/internal/core/log.js"),
+      ]);
       const log = createLogger({ component: "symphony-dev" });
       type Signal = (typeof SIGNALS)[number];
       let dev: Awaited<ReturnType<typeof startDev>> | undefined;
@@ -64,6 +90,7 @@ export function addDevCommand(program: Command, context: CommandContext): void {
             `  development token:       ${dev.token}`,
             `  registration token:      ${dev.registrationToken}   (REGISTRATION_TOKEN: provisions a key per extension)`,
             ``,
+            ...opts.mock.map((spec) => `Mocking:  ${spec}   (routes: ${dev!.httpUrl}/api/<prefix>/...)`),
             opts.run ? `Running:  ${opts.run}` : `Start an extension with:  SYMPHONY_DEV=1 SYMPHONY_TOKEN=${dev.token} npm start`,
             opts.run
               ? `(with SYMPHONY_DEV=1 and ${opts.auth === "open" ? "NATS_URL" : "SYMPHONY_TOKEN"} set; Ctrl-C stops both)`
@@ -75,23 +102,27 @@ export function addDevCommand(program: Command, context: CommandContext): void {
             ``,
           ].join("\n"),
         );
-        // The extension under development: when it ends by itself, so does dev (with its exit code).
-        const extension = opts.run
-          ? // One connection path: a token beats NATS_URL (runtime/sdk/extension.ts), so open mode gives only NATS_URL.
-            runCommand(opts.run, { SYMPHONY_DEV: "1", ...(opts.auth === "open" ? { NATS_URL: dev.natsUrl } : { SYMPHONY_TOKEN: dev.token }) })
-          : undefined;
-        const commandExit = extension?.exited.then((code) => {
-          if (!received) log.error("the --run command exited; stopping", { command: opts.run, exitCode: code });
-          return code;
-        });
+        // The extension under development and the mocks: when one ends by itself, so does dev (with its exit code).
+        // One connection path: a token beats NATS_URL (runtime/sdk/extension.ts), so open mode gives only NATS_URL.
+        const env = { SYMPHONY_DEV: "1", ...(opts.auth === "open" ? { NATS_URL: dev.natsUrl } : { SYMPHONY_TOKEN: dev.token }) };
+        const commands = [
+          ...opts.mock.map((spec) => ({ option: "--mock", command: mockCommand(spec) })),
+          ...(opts.run ? [{ option: "--run", command: opts.run }] : []),
+        ].map((c) => ({ ...c, running: runCommand(c.command, env) }));
+        const commandExits = commands.map(({ option, command, running }) =>
+          running.exited.then((code) => {
+            if (!received) log.error(`the ${option} command exited; stopping`, { command, exitCode: code });
+            return code;
+          }),
+        );
         // The nats-server dev started dying under it (killed, out of disk) ends dev: nothing works without it.
         const natsDied = dev.natsExited?.then((how) => {
           if (!received) log.error("nats-server exited; stopping", { exit: how });
           return 1;
         });
-        const ended = await Promise.race([stopRequested.then(() => undefined), ...(commandExit ? [commandExit] : []), ...(natsDied ? [natsDied] : [])]);
+        const ended = await Promise.race([stopRequested.then(() => undefined), ...commandExits, ...(natsDied ? [natsDied] : [])]);
         const at = received?.at ?? performance.now();
-        await extension?.stop(EXTENSION_STOP_MS);
+        await Promise.all(commands.map(({ running }) => running.stop(EXTENSION_STOP_MS)));
         await dev.stop();
         log.info("symphony dev stopped", received ? { signal: received.signal, ms: Math.round(performance.now() - at) } : { exitCode: ended });
         context.exitCode = received ? signalExitCode(received.signal) : (ended ?? 1);

@@ -16,7 +16,8 @@
  * - The intentional differences listed in INTENTIONAL are applied here, each behind its id.
  * - Requests (parameters, request bodies) follow OpenAPI's `readOnly` rule: a readOnly property
  *   (its own schema says `readOnly: true`, not also `writeOnly`) is not required by the `required`
- *   of the schema declaring it. Each `$ref` target is then compiled once per direction.
+ *   of the schema declaring it; responses (direction "response"), the same for writeOnly. Each
+ *   `$ref` target is then compiled once per direction.
  */
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -94,8 +95,8 @@ function safeIntegers(s: Obj): Obj {
   return { allOf: [s, { if: { type: "number" }, then: { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } }] };
 }
 
-/** Which side a schema is validated for: requests relax `required` for readOnly properties. */
-export type Direction = "request" | undefined;
+/** Which side a schema is validated for: requests relax `required` for readOnly properties, responses for writeOnly ones. */
+export type Direction = "request" | "response" | undefined;
 
 export class Reference {
   readonly ajv: Ajv;
@@ -167,9 +168,10 @@ export class Reference {
         s = { $ref: target, ...(s.nullable === true ? { nullable: true } : {}) };
       } else s.$ref = target;
     }
-    if (direction === "request" && Array.isArray(s.required) && isObj(s.properties)) {
+    if (direction !== undefined && Array.isArray(s.required) && isObj(s.properties)) {
       const properties = s.properties;
-      s.required = s.required.filter((name) => !(typeof name === "string" && Object.hasOwn(properties, name) && isReadOnly(properties[name])));
+      const hidden = direction === "request" ? isReadOnly : isWriteOnly;
+      s.required = s.required.filter((name) => !(typeof name === "string" && Object.hasOwn(properties, name) && hidden(properties[name])));
     }
     const sub = (v: unknown) => this.convert(v, direction);
     for (const key of SUBSCHEMA_MAPS) {
@@ -252,6 +254,11 @@ export class Reference {
 /** OpenAPI's readOnly property, as the generator reads it (openapi-typescript's rule). */
 function isReadOnly(property: unknown): boolean {
   return isObj(property) && property.readOnly === true && property.writeOnly !== true;
+}
+
+/** OpenAPI's writeOnly property, by the same rule. */
+function isWriteOnly(property: unknown): boolean {
+  return isObj(property) && property.writeOnly === true && property.readOnly !== true;
 }
 
 function decodeToken(token: string): string {

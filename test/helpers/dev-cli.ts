@@ -31,7 +31,12 @@ const started: DevProcess[] = [];
  * `-pid` reaches every process of that group, as a terminal's Ctrl-C does.
  */
 export function startCli(args: string[]): DevProcess {
-  const child = spawn(process.execPath, [BIN, "dev", ...args], {
+  return startCommand(["dev", ...args]);
+}
+
+/** Any CLI command (`["mock", spec, ...]`) started as `startCli` starts `dev`. */
+export function startCommand(argv: string[]): DevProcess {
+  const child = spawn(process.execPath, [BIN, ...argv], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
