@@ -75,7 +75,10 @@ function importsOf(file: string): Import[] {
 }
 
 const runtimePackage = JSON.parse(readFileSync(path.join(ROOT, "runtime/package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
-const RUNTIME_DEPENDENCIES = new Set([...Object.keys(runtimePackage.dependencies ?? {}), ...Object.keys(runtimePackage.optionalDependencies ?? {})]);
+// Peer dependencies count: the app provides them (one @opentelemetry/api for the app's SDK and the runtime).
+const RUNTIME_DEPENDENCIES = new Set(
+  [runtimePackage.dependencies, runtimePackage.optionalDependencies, runtimePackage.peerDependencies].flatMap((deps) => Object.keys(deps ?? {})),
+);
 
 describe("import direction", () => {
   const files = ["generator", "dev", "runtime"].flatMap(sources);
