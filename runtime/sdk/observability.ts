@@ -12,13 +12,12 @@
  * log records, span and counter attributes go through the log redaction, and
  * token-shaped strings are masked wherever they appear.
  */
-import { randomBytes } from "node:crypto";
 import type { AttributeValue, Attributes, SpanContext } from "@opentelemetry/api";
 import { Match, type Msg, type MsgHdrs, type NatsConnection, type Service, type ServiceMsg } from "nats";
 import { InvalidConfiguration } from "../core/errors.js";
 import { createLogger, redact, type LogFields, type Logger } from "../core/log.js";
 import { isValidPrefix } from "./names.js";
-import { formatTraceparent, parseTraceparent, SAMPLED, SPAN_KIND_NAMES, SpanKind } from "../core/trace-context.js";
+import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, SAMPLED, SPAN_KIND_NAMES, SpanKind } from "../core/trace-context.js";
 
 // Span kinds and W3C trace context live in core/trace-context.ts (every served request is traced); exported here as before.
 export { formatTraceparent, parseTraceparent, SpanKind };
@@ -352,8 +351,8 @@ export class Observability {
     const span: ActiveSpan = {
       name,
       kind,
-      traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
-      spanId: randomBytes(8).toString("hex"),
+      traceId: parent?.traceId ?? newTraceId(),
+      spanId: newSpanId(),
       traceFlags: parent ? parent.traceFlags : SAMPLED,
       startTime: nowMs(),
       attributes: {},

@@ -6,7 +6,8 @@
  * answering, the widgets keep the last data, say since when it is stale, and the health widget
  * shows the error; `GET /snapshot` and `POST /poll` give the same state as JSON.
  */
-import { Extension, InvalidConfiguration, MimeType, problem } from "@symphony-codegen/runtime";
+import { Extension, MimeType, problem } from "@symphony-codegen/runtime";
+import { httpUrlSetting, msSetting } from "../../common/settings.js";
 import { GetSnapshot, PollNow, register, type components, type Handlers } from "./generated/index.js";
 import { readManagement } from "./management.js";
 import { renderWidgets, WIDGETS, type DashboardState, type WidgetId } from "./widgets.js";
@@ -27,18 +28,11 @@ export interface DemoWidgetsOptions {
 
 /** From MANAGEMENT_URL, POLL_INTERVAL_MS and POLL_TIMEOUT_MS; a malformed value is an InvalidConfiguration naming it. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): DemoWidgetsOptions {
-  const url = env.MANAGEMENT_URL ?? "http://127.0.0.1:18080";
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
-    throw new InvalidConfiguration(`MANAGEMENT_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
-  const ms = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 10 || n > 3_600_000)
-      throw new InvalidConfiguration(`${name} must be a whole number of milliseconds from 10 to 3600000, got ${JSON.stringify(raw)}`);
-    return n;
+  return {
+    managementUrl: httpUrlSetting(env, "MANAGEMENT_URL", "http://127.0.0.1:18080"),
+    pollIntervalMs: msSetting(env, "POLL_INTERVAL_MS", 5000, 10, 3_600_000),
+    timeoutMs: msSetting(env, "POLL_TIMEOUT_MS", 3000, 10, 3_600_000),
   };
-  return { managementUrl: url, pollIntervalMs: ms("POLL_INTERVAL_MS", 5000), timeoutMs: ms("POLL_TIMEOUT_MS", 3000) };
 }
 
 export function createExtension(options: DemoWidgetsOptions = optionsFromEnv()): Extension {

@@ -11,6 +11,7 @@ import { Extension, InvalidConfiguration, MimeType, problem } from "@symphony-co
 import { GetWeather, register, type components, type Handlers } from "./generated/index.js";
 import { describeWeather, findPlace, forecastAt, type UpstreamOptions } from "./open-meteo.js";
 import { UpstreamError } from "../../common/fetch-json.js";
+import { httpUrlSetting, msSetting } from "../../common/settings.js";
 
 export const PREFIX = "weather";
 export const PAGE_URI = "ui://weather/home";
@@ -26,26 +27,12 @@ export interface WeatherOptions extends UpstreamOptions {
 
 /** From GEOCODING_API_URL, WEATHER_API_URL, WEATHER_API_KEY, UPSTREAM_TIMEOUT_MS and CACHE_TTL_MS; a malformed one is named. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): WeatherOptions {
-  const url = (name: string, fallback: string) => {
-    const value = env[name] || fallback;
-    if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
-      throw new InvalidConfiguration(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
-    return value;
-  };
-  const ms = (name: string, fallback: number, min: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > 86_400_000)
-      throw new InvalidConfiguration(`${name} must be a whole number of milliseconds from ${min} to 86400000, got ${JSON.stringify(raw)}`);
-    return n;
-  };
   return {
-    geocodingUrl: url("GEOCODING_API_URL", "https://geocoding-api.open-meteo.com"),
-    forecastUrl: url("WEATHER_API_URL", "https://api.open-meteo.com"),
+    geocodingUrl: httpUrlSetting(env, "GEOCODING_API_URL", "https://geocoding-api.open-meteo.com"),
+    forecastUrl: httpUrlSetting(env, "WEATHER_API_URL", "https://api.open-meteo.com"),
     ...(env.WEATHER_API_KEY ? { apiKey: env.WEATHER_API_KEY } : {}),
-    timeoutMs: ms("UPSTREAM_TIMEOUT_MS", 5000, 10),
-    cacheTtlMs: ms("CACHE_TTL_MS", 600_000, 0),
+    timeoutMs: msSetting(env, "UPSTREAM_TIMEOUT_MS", 5000, 10, 86_400_000),
+    cacheTtlMs: msSetting(env, "CACHE_TTL_MS", 600_000, 0, 86_400_000),
   };
 }
 
