@@ -11,6 +11,7 @@ import path from "node:path";
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { generatorFingerprint } from "./fingerprint.js";
 import type { LoadOptions } from "./load.js";
+import { collectGarbage } from "./v8-flags.cjs";
 import type { ApiModel, NamingOptions } from "./model.js";
 import {
   checkOutputDirectory,
@@ -128,12 +129,15 @@ export async function emitFiles(
     import("./format.js"),
   ]);
   // types.ts first: openapi-typescript's syntax tree for it (~300 MB on Microsoft Graph's
-  // description) is garbage before the other emitters build theirs.
+  // description) is garbage before the other emitters build theirs; it is collected at once
+  // (on the generation thread, collectGarbage), as each later emitter's is.
   const types = await emitTypes(model);
+  collectGarbage();
   const zod = new ZodEmitter(model.document, model.openapiVersion);
   zod.emitComponents(model.schemas);
   // Operations reference components through the schemas module; any newly met `$ref` lands there too.
   const operations = emitOperations(model, zod, runtimeImport);
+  collectGarbage();
   const specJson = JSON.stringify(model.document);
   const ours: [string, string][] = [
     ["schemas", emitSchemas(zod, runtimeImport)],
@@ -142,6 +146,7 @@ export async function emitFiles(
   ];
   if (emit.register !== false) ours.push(["register", emitRegister(model, runtimeImport)]);
   if (emit.client !== false) ours.push(["client", emitClient(model, runtimeImport)]);
+  collectGarbage();
   // types.ts comes printed in prettier's layout (generator/print/); so do the others' statements,
   // and prettier formats only what no printer knows.
   onPhase?.("emit", performance.now() - started);

@@ -67,7 +67,10 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       // so does a run whose manifests say there is nothing to do (a thread's start-up would double it).
       const current = flags.force || flags.watch ? undefined : await currentOutputs(targets);
       const hop = context.generationThread && isMainThread && !flags.watch && current === undefined;
-      if (hop || !isMainThread) compileOnTheGenerationThread();
+      if (hop || !isMainThread) {
+        compileOnTheGenerationThread();
+        collectBetweenEmitters();
+      }
       if (hop) {
         context.exitCode = await mainOnGenerationThread(context.argv);
         return;
@@ -219,6 +222,18 @@ function collectGarbageSooner(): void {
 function optimizeOnlyHotCode(): void {
   if (userSetFlag(/interrupt-budget/)) return;
   setFlag("--interrupt-budget=1000000");
+}
+
+/**
+ * Exposes V8's `gc` to the generation thread (its heap reads the flag when it starts), where
+ * generate.ts collects between emitters (`collectGarbage`). Each emitter's syntax trees are garbage
+ * once its text is printed, and V8 grows the heap by 40% over what it last kept before collecting
+ * them: a collection at each of the three boundaries lowered peak RSS by 28 MiB at 1,000 and 3,000
+ * operations, 42 MiB at 6,000 and 24 MiB at 12,000 of the synthetic document, for ~1-6% more time.
+ * Set on both threads so that the code cache's key (`flagsSet`) matches the flags V8 checks it against.
+ */
+function collectBetweenEmitters(): void {
+  setFlag("--expose-gc");
 }
 
 /**
