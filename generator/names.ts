@@ -10,7 +10,7 @@ const RESERVED = new Set(
 
 /** Names the generated modules declare themselves, or globals they must not shadow. */
 const TAKEN = new Set(
-  "Handlers HandlerContext RegisterOptions Extension Service Client ClientOptions ClientMethods WebhookClientMethods paths components operations webhooks $defs z register createClient service operationTable openapiSpec responseBuilders Readable Writable Promise Object Array Error Map Set JSON Math Date Number String Boolean Symbol Record Partial".split(
+  "Handlers HandlerContext OperationHandler RequestOf ResponseOf RegisterOptions Extension Service Client ClientOptions ClientMethods WebhookClientMethods paths components operations webhooks $defs z register createClient service operationTable openapiSpec responseBuilders Readable Writable Promise Object Array Error Map Set JSON Math Date Number String Boolean Symbol Record Partial".split(
     " ",
   ),
 );

@@ -60,7 +60,7 @@ const LOCATION_FIELDS: [location: string, field: string][] = [
   ["header", "headers"],
   ["cookie", "cookies"],
 ];
-const HOSTILE_HANDLERS = ["getPet", "getPet2", "delete_", "class_", "constructor_", "_123start", "evilOpX", "proto", "toString_"];
+const HOSTILE_HANDLERS = ["getPet", "getPet2", "delete_", "class_", "constructor_", "_123start", "evilOpX", "proto", "toString_", "requestOf", "operationHandler", "responseOf"];
 
 /** Type-level checks on the hostile output: its names are the spec's strings, exactly. */
 function hostileTypeChecks(): string {
@@ -327,8 +327,9 @@ describe("derived operation types (rt.RequestOf / rt.ResponseOf)", () => {
     ).toBe("");
     expect([...derivedOperations.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(30);
     const basic = fixtureResults.get("snapshot-basic")!.files.find((f) => f.name === "handlers.ts")!.content;
-    expect(basic).toContain('export type ShowPetByIdResponse = rt.ResponseOf<operations["showPetById"]> | never;');
-    expect(basic).toContain('export type DeletePetsByPetIdRequest = rt.RequestOf<paths["/pets/{petId}"]["delete"]>;');
+    expect(basic).toContain('export type ShowPetByIdResponse = ResponseOf<operations["showPetById"]> | never;');
+    expect(basic).toContain('export type DeletePetsByPetIdRequest = RequestOf<paths["/pets/{petId}"]["delete"]>;');
+    expect(basic).toContain("showPetById: OperationHandler<ShowPetByIdRequest, ShowPetByIdResponse>;");
     // Response headers: spelled out.
     expect(basic).toContain("export interface ListPetsRequest {");
     const checks = readFileSync(path.join(OUT, "fixtures/snapshot-basic/derived-checks.ts"), "utf8");

@@ -8,6 +8,7 @@
  */
 import type { CallOptions } from "../client/client.js";
 import type { ResponseHeaders } from "./response.js";
+import type { HandlerContext } from "./serve.js";
 import type { Status1XX, Status2XX, Status3XX, Status4XX, Status5XX } from "./status-ranges.js";
 
 /** One parameter location: `Record<string, never>` when the operation has none there (openapi-typescript's `?: never`). */
@@ -91,6 +92,13 @@ type SentRequest<Q> = [SentKey<Q>] extends [never] ? Record<string, never> : { [
 type SentParts<Q> = { [K in Exclude<SentKey<Q>, OptionalKey<Q>>]: Q[K] } & {
   [K in SentKey<Q> & OptionalKey<Q>]?: Exclude<Q[K], undefined>;
 };
+
+/**
+ * One operation's handler: a generated `Handlers` member. A property of this type, not a method
+ * spelled out, is a third of the syntax tsc parses and binds per operation; the parameters are
+ * checked strictly (a handler cannot narrow its request type).
+ */
+export type OperationHandler<Req, Res> = (req: Req, ctx: HandlerContext) => Res | Promise<Res>;
 
 /** A client method's parameters: `req` is optional when all it holds is. */
 type ClientParameters<Q> = {} extends SentRequest<Q> ? [req?: SentRequest<Q>, options?: CallOptions] : [req: SentRequest<Q>, options?: CallOptions];

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // POST /todos
-export type CreateTodoRequest = rt.RequestOf<operations["createTodo"]>;
+export type CreateTodoRequest = RequestOf<operations["createTodo"]>;
 
-export type CreateTodoResponse = rt.ResponseOf<operations["createTodo"]> | never;
+export type CreateTodoResponse = ResponseOf<operations["createTodo"]> | never;
 
 /**
  * Response builders for createTodo: `CreateTodo.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type CreateTodoResponse = rt.ResponseOf<operations["createTodo"]> | never
 export const CreateTodo = builders<CreateTodoResponse>();
 
 // PUT /todos/{id}
-export type ReplaceTodoRequest = rt.RequestOf<operations["replaceTodo"]>;
+export type ReplaceTodoRequest = RequestOf<operations["replaceTodo"]>;
 
-export type ReplaceTodoResponse = rt.ResponseOf<operations["replaceTodo"]> | never;
+export type ReplaceTodoResponse = ResponseOf<operations["replaceTodo"]> | never;
 
 /**
  * Response builders for replaceTodo: `ReplaceTodo.status(code, body)` and one per named status.
@@ -38,15 +39,9 @@ export interface Handlers {
   /**
    * POST /todos
    */
-  createTodo(
-    req: CreateTodoRequest,
-    ctx: rt.HandlerContext,
-  ): CreateTodoResponse | Promise<CreateTodoResponse>;
+  createTodo: OperationHandler<CreateTodoRequest, CreateTodoResponse>;
   /**
    * PUT /todos/{id}
    */
-  replaceTodo(
-    req: ReplaceTodoRequest,
-    ctx: rt.HandlerContext,
-  ): ReplaceTodoResponse | Promise<ReplaceTodoResponse>;
+  replaceTodo: OperationHandler<ReplaceTodoRequest, ReplaceTodoResponse>;
 }

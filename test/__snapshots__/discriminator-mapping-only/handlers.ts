@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // POST /identities
-export type CreateIdentityRequest = rt.RequestOf<operations["createIdentity"]>;
+export type CreateIdentityRequest = RequestOf<operations["createIdentity"]>;
 
-export type CreateIdentityResponse = rt.ResponseOf<operations["createIdentity"]> | never;
+export type CreateIdentityResponse = ResponseOf<operations["createIdentity"]> | never;
 
 /**
  * Response builders for createIdentity: `CreateIdentity.status(code, body)` and one per named status.
@@ -28,8 +29,5 @@ export interface Handlers {
   /**
    * POST /identities
    */
-  createIdentity(
-    req: CreateIdentityRequest,
-    ctx: rt.HandlerContext,
-  ): CreateIdentityResponse | Promise<CreateIdentityResponse>;
+  createIdentity: OperationHandler<CreateIdentityRequest, CreateIdentityResponse>;
 }

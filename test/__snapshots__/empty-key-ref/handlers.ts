@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /users
-export type GetUsersRequest = rt.RequestOf<paths["/users"]["get"]>;
+export type GetUsersRequest = RequestOf<paths["/users"]["get"]>;
 
-export type GetUsersResponse = rt.ResponseOf<paths["/users"]["get"]> | never;
+export type GetUsersResponse = ResponseOf<paths["/users"]["get"]> | never;
 
 /**
  * Response builders for getUsers: `GetUsers.status(code, body)` and one per named status.
@@ -28,8 +29,5 @@ export interface Handlers {
   /**
    * GET /users
    */
-  getUsers(
-    req: GetUsersRequest,
-    ctx: rt.HandlerContext,
-  ): GetUsersResponse | Promise<GetUsersResponse>;
+  getUsers: OperationHandler<GetUsersRequest, GetUsersResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations, paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /users/~
-export type GetUsersRequest = rt.RequestOf<paths["/users/~"]["get"]>;
+export type GetUsersRequest = RequestOf<paths["/users/~"]["get"]>;
 
-export type GetUsersResponse = rt.ResponseOf<paths["/users/~"]["get"]> | never;
+export type GetUsersResponse = ResponseOf<paths["/users/~"]["get"]> | never;
 
 /**
  * Response builders for getUsers: `GetUsers.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type GetUsersResponse = rt.ResponseOf<paths["/users/~"]["get"]> | never;
 export const GetUsers = builders<GetUsersResponse>();
 
 // GET /users
-export type GetUsers2Request = rt.RequestOf<paths["/users"]["get"]>;
+export type GetUsers2Request = RequestOf<paths["/users"]["get"]>;
 
-export type GetUsers2Response = rt.ResponseOf<paths["/users"]["get"]> | never;
+export type GetUsers2Response = ResponseOf<paths["/users"]["get"]> | never;
 
 /**
  * Response builders for getUsers2: `GetUsers2.status(code, body)` and one per named status.
@@ -32,9 +33,9 @@ export type GetUsers2Response = rt.ResponseOf<paths["/users"]["get"]> | never;
 export const GetUsers2 = builders<GetUsers2Response>();
 
 // GET /dash
-export type GetUserRequest = rt.RequestOf<operations["get-user"]>;
+export type GetUserRequest = RequestOf<operations["get-user"]>;
 
-export type GetUserResponse = rt.ResponseOf<operations["get-user"]> | never;
+export type GetUserResponse = ResponseOf<operations["get-user"]> | never;
 
 /**
  * Response builders for getUser: `GetUser.status(code, body)` and one per named status.
@@ -42,9 +43,9 @@ export type GetUserResponse = rt.ResponseOf<operations["get-user"]> | never;
 export const GetUser = builders<GetUserResponse>();
 
 // GET /underscore
-export type GetUser2Request = rt.RequestOf<operations["get_user"]>;
+export type GetUser2Request = RequestOf<operations["get_user"]>;
 
-export type GetUser2Response = rt.ResponseOf<operations["get_user"]> | never;
+export type GetUser2Response = ResponseOf<operations["get_user"]> | never;
 
 /**
  * Response builders for getUser2: `GetUser2.status(code, body)` and one per named status.
@@ -52,9 +53,9 @@ export type GetUser2Response = rt.ResponseOf<operations["get_user"]> | never;
 export const GetUser2 = builders<GetUser2Response>();
 
 // GET /dot
-export type ABRequest = rt.RequestOf<operations["a.b"]>;
+export type ABRequest = RequestOf<operations["a.b"]>;
 
-export type ABResponse = rt.ResponseOf<operations["a.b"]> | never;
+export type ABResponse = ResponseOf<operations["a.b"]> | never;
 
 /**
  * Response builders for aB: `AB.status(code, body)` and one per named status.
@@ -62,9 +63,9 @@ export type ABResponse = rt.ResponseOf<operations["a.b"]> | never;
 export const AB = builders<ABResponse>();
 
 // GET /plain
-export type AB2Request = rt.RequestOf<operations["a_b"]>;
+export type AB2Request = RequestOf<operations["a_b"]>;
 
-export type AB2Response = rt.ResponseOf<operations["a_b"]> | never;
+export type AB2Response = ResponseOf<operations["a_b"]> | never;
 
 /**
  * Response builders for aB2: `AB2.status(code, body)` and one per named status.
@@ -72,9 +73,9 @@ export type AB2Response = rt.ResponseOf<operations["a_b"]> | never;
 export const AB2 = builders<AB2Response>();
 
 // GET /space
-export type AB3Request = rt.RequestOf<operations["a b"]>;
+export type AB3Request = RequestOf<operations["a b"]>;
 
-export type AB3Response = rt.ResponseOf<operations["a b"]> | never;
+export type AB3Response = ResponseOf<operations["a b"]> | never;
 
 /**
  * Response builders for aB3: `AB3.status(code, body)` and one per named status.
@@ -82,9 +83,9 @@ export type AB3Response = rt.ResponseOf<operations["a b"]> | never;
 export const AB3 = builders<AB3Response>();
 
 // GET /wild
-export type ListRequest = rt.RequestOf<operations["list.*.>"]>;
+export type ListRequest = RequestOf<operations["list.*.>"]>;
 
-export type ListResponse = rt.ResponseOf<operations["list.*.>"]> | never;
+export type ListResponse = ResponseOf<operations["list.*.>"]> | never;
 
 /**
  * Response builders for list: `List.status(code, body)` and one per named status.
@@ -98,42 +99,33 @@ export interface Handlers {
   /**
    * GET /users/~
    */
-  getUsers(
-    req: GetUsersRequest,
-    ctx: rt.HandlerContext,
-  ): GetUsersResponse | Promise<GetUsersResponse>;
+  getUsers: OperationHandler<GetUsersRequest, GetUsersResponse>;
   /**
    * GET /users
    */
-  getUsers2(
-    req: GetUsers2Request,
-    ctx: rt.HandlerContext,
-  ): GetUsers2Response | Promise<GetUsers2Response>;
+  getUsers2: OperationHandler<GetUsers2Request, GetUsers2Response>;
   /**
    * GET /dash
    */
-  getUser(req: GetUserRequest, ctx: rt.HandlerContext): GetUserResponse | Promise<GetUserResponse>;
+  getUser: OperationHandler<GetUserRequest, GetUserResponse>;
   /**
    * GET /underscore
    */
-  getUser2(
-    req: GetUser2Request,
-    ctx: rt.HandlerContext,
-  ): GetUser2Response | Promise<GetUser2Response>;
+  getUser2: OperationHandler<GetUser2Request, GetUser2Response>;
   /**
    * GET /dot
    */
-  aB(req: ABRequest, ctx: rt.HandlerContext): ABResponse | Promise<ABResponse>;
+  aB: OperationHandler<ABRequest, ABResponse>;
   /**
    * GET /plain
    */
-  aB2(req: AB2Request, ctx: rt.HandlerContext): AB2Response | Promise<AB2Response>;
+  aB2: OperationHandler<AB2Request, AB2Response>;
   /**
    * GET /space
    */
-  aB3(req: AB3Request, ctx: rt.HandlerContext): AB3Response | Promise<AB3Response>;
+  aB3: OperationHandler<AB3Request, AB3Response>;
   /**
    * GET /wild
    */
-  list(req: ListRequest, ctx: rt.HandlerContext): ListResponse | Promise<ListResponse>;
+  list: OperationHandler<ListRequest, ListResponse>;
 }

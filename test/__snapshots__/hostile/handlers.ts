@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { components, operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -47,9 +48,9 @@ export type GetPetResponse =
 export const GetPet = builders<GetPetResponse>();
 
 // POST /pets/{class}/*\/`${x}`/"q"
-export type GetPet2Request = rt.RequestOf<operations["get_pet"]>;
+export type GetPet2Request = RequestOf<operations["get_pet"]>;
 
-export type GetPet2Response = rt.ResponseOf<operations["get_pet"]> | never;
+export type GetPet2Response = ResponseOf<operations["get_pet"]> | never;
 
 /**
  * Response builders for getPet2: `GetPet2.status(code, body)` and one per named status.
@@ -57,9 +58,9 @@ export type GetPet2Response = rt.ResponseOf<operations["get_pet"]> | never;
 export const GetPet2 = builders<GetPet2Response>();
 
 // GET /reserved
-export type DeleteRequest = rt.RequestOf<operations["delete"]>;
+export type DeleteRequest = RequestOf<operations["delete"]>;
 
-export type DeleteResponse = rt.ResponseOf<operations["delete"]> | never;
+export type DeleteResponse = ResponseOf<operations["delete"]> | never;
 
 /**
  * Response builders for delete_: `Delete.status(code, body)` and one per named status.
@@ -67,9 +68,9 @@ export type DeleteResponse = rt.ResponseOf<operations["delete"]> | never;
 export const Delete = builders<DeleteResponse>();
 
 // PUT /reserved
-export type ClassRequest = rt.RequestOf<operations["class"]>;
+export type ClassRequest = RequestOf<operations["class"]>;
 
-export type ClassResponse = rt.ResponseOf<operations["class"]> | never;
+export type ClassResponse = ResponseOf<operations["class"]> | never;
 
 /**
  * Response builders for class_: `Class.status(code, body)` and one per named status.
@@ -77,9 +78,9 @@ export type ClassResponse = rt.ResponseOf<operations["class"]> | never;
 export const Class = builders<ClassResponse>();
 
 // POST /reserved
-export type ConstructorRequest = rt.RequestOf<operations["constructor"]>;
+export type ConstructorRequest = RequestOf<operations["constructor"]>;
 
-export type ConstructorResponse = rt.ResponseOf<operations["constructor"]> | never;
+export type ConstructorResponse = ResponseOf<operations["constructor"]> | never;
 
 /**
  * Response builders for constructor_: `Constructor.status(code, body)` and one per named status.
@@ -87,9 +88,9 @@ export type ConstructorResponse = rt.ResponseOf<operations["constructor"]> | nev
 export const Constructor = builders<ConstructorResponse>();
 
 // DELETE /reserved
-export type _123startRequest = rt.RequestOf<operations["123start"]>;
+export type _123startRequest = RequestOf<operations["123start"]>;
 
-export type _123startResponse = rt.ResponseOf<operations["123start"]> | never;
+export type _123startResponse = ResponseOf<operations["123start"]> | never;
 
 /**
  * Response builders for _123start: `_123start.status(code, body)` and one per named status.
@@ -97,9 +98,9 @@ export type _123startResponse = rt.ResponseOf<operations["123start"]> | never;
 export const _123start = builders<_123startResponse>();
 
 // OPTIONS /reserved
-export type EvilOpXRequest = rt.RequestOf<operations['*/ evil "op" `${x}`']>;
+export type EvilOpXRequest = RequestOf<operations['*/ evil "op" `${x}`']>;
 
-export type EvilOpXResponse = rt.ResponseOf<operations['*/ evil "op" `${x}`']> | never;
+export type EvilOpXResponse = ResponseOf<operations['*/ evil "op" `${x}`']> | never;
 
 /**
  * Response builders for evilOpX: `EvilOpX.status(code, body)` and one per named status.
@@ -107,9 +108,9 @@ export type EvilOpXResponse = rt.ResponseOf<operations['*/ evil "op" `${x}`']> |
 export const EvilOpX = builders<EvilOpXResponse>();
 
 // PATCH /reserved
-export type ProtoRequest = rt.RequestOf<operations["__proto__"]>;
+export type ProtoRequest = RequestOf<operations["__proto__"]>;
 
-export type ProtoResponse = rt.ResponseOf<operations["__proto__"]> | never;
+export type ProtoResponse = ResponseOf<operations["__proto__"]> | never;
 
 /**
  * Response builders for proto: `Proto.status(code, body)` and one per named status.
@@ -117,14 +118,44 @@ export type ProtoResponse = rt.ResponseOf<operations["__proto__"]> | never;
 export const Proto = builders<ProtoResponse>();
 
 // TRACE /reserved
-export type ToStringRequest = rt.RequestOf<operations["toString"]>;
+export type ToStringRequest = RequestOf<operations["toString"]>;
 
-export type ToStringResponse = rt.ResponseOf<operations["toString"]> | never;
+export type ToStringResponse = ResponseOf<operations["toString"]> | never;
 
 /**
  * Response builders for toString_: `ToString.status(code, body)` and one per named status.
  */
 export const ToString = builders<ToStringResponse>();
+
+// GET /imported-names
+export type RequestOf_Request = RequestOf<operations["requestOf"]>;
+
+export type RequestOf_Response = ResponseOf<operations["requestOf"]> | never;
+
+/**
+ * Response builders for requestOf: `RequestOf_.status(code, body)` and one per named status.
+ */
+export const RequestOf_ = builders<RequestOf_Response>();
+
+// PUT /imported-names
+export type OperationHandler_Request = RequestOf<operations["operationHandler"]>;
+
+export type OperationHandler_Response = ResponseOf<operations["operationHandler"]> | never;
+
+/**
+ * Response builders for operationHandler: `OperationHandler_.status(code, body)` and one per named status.
+ */
+export const OperationHandler_ = builders<OperationHandler_Response>();
+
+// POST /imported-names
+export type ResponseOf_Request = RequestOf<operations["responseOf"]>;
+
+export type ResponseOf_Response = ResponseOf<operations["responseOf"]> | never;
+
+/**
+ * Response builders for responseOf: `ResponseOf_.status(code, body)` and one per named status.
+ */
+export const ResponseOf_ = builders<ResponseOf_Response>();
 
 /**
  * One method per operation of Hostile *\/ /* `${x}` "dq" 'sq' \ </script>    API. Return a response built with the operation's builders.
@@ -139,46 +170,49 @@ export interface Handlers {
    *
    * GET /pets/{class}/*\/`${x}`/"q"
    */
-  getPet(req: GetPetRequest, ctx: rt.HandlerContext): GetPetResponse | Promise<GetPetResponse>;
+  getPet: OperationHandler<GetPetRequest, GetPetResponse>;
   /**
    * POST /pets/{class}/*\/`${x}`/"q"
    */
-  getPet2(req: GetPet2Request, ctx: rt.HandlerContext): GetPet2Response | Promise<GetPet2Response>;
+  getPet2: OperationHandler<GetPet2Request, GetPet2Response>;
   /**
    * GET /reserved
    */
-  delete_(req: DeleteRequest, ctx: rt.HandlerContext): DeleteResponse | Promise<DeleteResponse>;
+  delete_: OperationHandler<DeleteRequest, DeleteResponse>;
   /**
    * PUT /reserved
    */
-  class_(req: ClassRequest, ctx: rt.HandlerContext): ClassResponse | Promise<ClassResponse>;
+  class_: OperationHandler<ClassRequest, ClassResponse>;
   /**
    * POST /reserved
    */
-  constructor_(
-    req: ConstructorRequest,
-    ctx: rt.HandlerContext,
-  ): ConstructorResponse | Promise<ConstructorResponse>;
+  constructor_: OperationHandler<ConstructorRequest, ConstructorResponse>;
   /**
    * DELETE /reserved
    */
-  _123start(
-    req: _123startRequest,
-    ctx: rt.HandlerContext,
-  ): _123startResponse | Promise<_123startResponse>;
+  _123start: OperationHandler<_123startRequest, _123startResponse>;
   /**
    * OPTIONS /reserved
    */
-  evilOpX(req: EvilOpXRequest, ctx: rt.HandlerContext): EvilOpXResponse | Promise<EvilOpXResponse>;
+  evilOpX: OperationHandler<EvilOpXRequest, EvilOpXResponse>;
   /**
    * PATCH /reserved
    */
-  proto(req: ProtoRequest, ctx: rt.HandlerContext): ProtoResponse | Promise<ProtoResponse>;
+  proto: OperationHandler<ProtoRequest, ProtoResponse>;
   /**
    * TRACE /reserved
    */
-  toString_(
-    req: ToStringRequest,
-    ctx: rt.HandlerContext,
-  ): ToStringResponse | Promise<ToStringResponse>;
+  toString_: OperationHandler<ToStringRequest, ToStringResponse>;
+  /**
+   * GET /imported-names
+   */
+  requestOf: OperationHandler<RequestOf_Request, RequestOf_Response>;
+  /**
+   * PUT /imported-names
+   */
+  operationHandler: OperationHandler<OperationHandler_Request, OperationHandler_Response>;
+  /**
+   * POST /imported-names
+   */
+  responseOf: OperationHandler<ResponseOf_Request, ResponseOf_Response>;
 }

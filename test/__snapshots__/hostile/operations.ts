@@ -106,4 +106,7 @@ export const operationTable: readonly rt.OperationSpec[] = rt.operationRows([
     { "200": { "application/json": () => schemas.ProtoSchema } },
   ],
   ["toString_", "toString", "TRACE", "/reserved", params0, responses0],
+  ["requestOf", "requestOf", "GET", "/imported-names", params0, responses0],
+  ["operationHandler", "operationHandler", "PUT", "/imported-names", params0, responses0],
+  ["responseOf", "responseOf", "POST", "/imported-names", params0, responses0],
 ]);

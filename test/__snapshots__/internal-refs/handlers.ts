@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // POST /orders
-export type CreateOrderRequest = rt.RequestOf<operations["createOrder"]>;
+export type CreateOrderRequest = RequestOf<operations["createOrder"]>;
 
-export type CreateOrderResponse = rt.ResponseOf<operations["createOrder"]> | never;
+export type CreateOrderResponse = ResponseOf<operations["createOrder"]> | never;
 
 /**
  * Response builders for createOrder: `CreateOrder.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type CreateOrderResponse = rt.ResponseOf<operations["createOrder"]> | nev
 export const CreateOrder = builders<CreateOrderResponse>();
 
 // GET /orders/{id}/customer
-export type GetCustomerRequest = rt.RequestOf<operations["getCustomer"]>;
+export type GetCustomerRequest = RequestOf<operations["getCustomer"]>;
 
-export type GetCustomerResponse = rt.ResponseOf<operations["getCustomer"]> | never;
+export type GetCustomerResponse = ResponseOf<operations["getCustomer"]> | never;
 
 /**
  * Response builders for getCustomer: `GetCustomer.status(code, body)` and one per named status.
@@ -32,9 +33,9 @@ export type GetCustomerResponse = rt.ResponseOf<operations["getCustomer"]> | nev
 export const GetCustomer = builders<GetCustomerResponse>();
 
 // PUT /orders/{id}/notes
-export type PutNoteRequest = rt.RequestOf<operations["putNote"]>;
+export type PutNoteRequest = RequestOf<operations["putNote"]>;
 
-export type PutNoteResponse = rt.ResponseOf<operations["putNote"]> | never;
+export type PutNoteResponse = ResponseOf<operations["putNote"]> | never;
 
 /**
  * Response builders for putNote: `PutNote.status(code, body)` and one per named status.
@@ -48,19 +49,13 @@ export interface Handlers {
   /**
    * POST /orders
    */
-  createOrder(
-    req: CreateOrderRequest,
-    ctx: rt.HandlerContext,
-  ): CreateOrderResponse | Promise<CreateOrderResponse>;
+  createOrder: OperationHandler<CreateOrderRequest, CreateOrderResponse>;
   /**
    * GET /orders/{id}/customer
    */
-  getCustomer(
-    req: GetCustomerRequest,
-    ctx: rt.HandlerContext,
-  ): GetCustomerResponse | Promise<GetCustomerResponse>;
+  getCustomer: OperationHandler<GetCustomerRequest, GetCustomerResponse>;
   /**
    * PUT /orders/{id}/notes
    */
-  putNote(req: PutNoteRequest, ctx: rt.HandlerContext): PutNoteResponse | Promise<PutNoteResponse>;
+  putNote: OperationHandler<PutNoteRequest, PutNoteResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /items
-export type ListItemsRequest = rt.RequestOf<operations["listItems"]>;
+export type ListItemsRequest = RequestOf<operations["listItems"]>;
 
-export type ListItemsResponse = rt.ResponseOf<operations["listItems"]> | never;
+export type ListItemsResponse = ResponseOf<operations["listItems"]> | never;
 
 /**
  * Response builders for listItems: `ListItems.status(code, body)` and one per named status.
@@ -28,8 +29,5 @@ export interface Handlers {
   /**
    * GET /items
    */
-  listItems(
-    req: ListItemsRequest,
-    ctx: rt.HandlerContext,
-  ): ListItemsResponse | Promise<ListItemsResponse>;
+  listItems: OperationHandler<ListItemsRequest, ListItemsResponse>;
 }

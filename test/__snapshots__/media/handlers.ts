@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // POST /form
-export type SubmitFormRequest = rt.RequestOf<operations["submitForm"]>;
+export type SubmitFormRequest = RequestOf<operations["submitForm"]>;
 
-export type SubmitFormResponse = rt.ResponseOf<operations["submitForm"]> | never;
+export type SubmitFormResponse = ResponseOf<operations["submitForm"]> | never;
 
 /**
  * Response builders for submitForm: `SubmitForm.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type SubmitFormResponse = rt.ResponseOf<operations["submitForm"]> | never
 export const SubmitForm = builders<SubmitFormResponse>();
 
 // POST /upload
-export type UploadRequest = rt.RequestOf<operations["upload"]>;
+export type UploadRequest = RequestOf<operations["upload"]>;
 
-export type UploadResponse = rt.ResponseOf<operations["upload"]> | never;
+export type UploadResponse = ResponseOf<operations["upload"]> | never;
 
 /**
  * Response builders for upload: `Upload.status(code, body)` and one per named status.
@@ -32,9 +33,9 @@ export type UploadResponse = rt.ResponseOf<operations["upload"]> | never;
 export const Upload = builders<UploadResponse>();
 
 // PUT /blob
-export type PutBlobRequest = rt.RequestOf<operations["putBlob"]>;
+export type PutBlobRequest = RequestOf<operations["putBlob"]>;
 
-export type PutBlobResponse = rt.ResponseOf<operations["putBlob"]> | never;
+export type PutBlobResponse = ResponseOf<operations["putBlob"]> | never;
 
 /**
  * Response builders for putBlob: `PutBlob.status(code, body)` and one per named status.
@@ -72,9 +73,9 @@ export type PostNoteResponse =
 export const PostNote = builders<PostNoteResponse>();
 
 // POST /quote
-export type PostQuoteRequest = rt.RequestOf<operations["postQuote"]>;
+export type PostQuoteRequest = RequestOf<operations["postQuote"]>;
 
-export type PostQuoteResponse = rt.ResponseOf<operations["postQuote"]> | never;
+export type PostQuoteResponse = ResponseOf<operations["postQuote"]> | never;
 
 /**
  * Response builders for postQuote: `PostQuote.status(code, body)` and one per named status.
@@ -88,32 +89,23 @@ export interface Handlers {
   /**
    * POST /form
    */
-  submitForm(
-    req: SubmitFormRequest,
-    ctx: rt.HandlerContext,
-  ): SubmitFormResponse | Promise<SubmitFormResponse>;
+  submitForm: OperationHandler<SubmitFormRequest, SubmitFormResponse>;
   /**
    * POST /upload
    */
-  upload(req: UploadRequest, ctx: rt.HandlerContext): UploadResponse | Promise<UploadResponse>;
+  upload: OperationHandler<UploadRequest, UploadResponse>;
   /**
    * PUT /blob
    */
-  putBlob(req: PutBlobRequest, ctx: rt.HandlerContext): PutBlobResponse | Promise<PutBlobResponse>;
+  putBlob: OperationHandler<PutBlobRequest, PutBlobResponse>;
   /**
    * POST /note
    */
-  postNote(
-    req: PostNoteRequest,
-    ctx: rt.HandlerContext,
-  ): PostNoteResponse | Promise<PostNoteResponse>;
+  postNote: OperationHandler<PostNoteRequest, PostNoteResponse>;
   /**
    * A JSON body that is a JSON string (decoded once, never twice).
    *
    * POST /quote
    */
-  postQuote(
-    req: PostQuoteRequest,
-    ctx: rt.HandlerContext,
-  ): PostQuoteResponse | Promise<PostQuoteResponse>;
+  postQuote: OperationHandler<PostQuoteRequest, PostQuoteResponse>;
 }

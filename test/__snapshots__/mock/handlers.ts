@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { components, operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /things
-export type ListThingsRequest = rt.RequestOf<operations["listThings"]>;
+export type ListThingsRequest = RequestOf<operations["listThings"]>;
 
-export type ListThingsResponse = rt.ResponseOf<operations["listThings"]> | never;
+export type ListThingsResponse = ResponseOf<operations["listThings"]> | never;
 
 /**
  * Response builders for listThings: `ListThings.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type ListThingsResponse = rt.ResponseOf<operations["listThings"]> | never
 export const ListThings = builders<ListThingsResponse>();
 
 // POST /things
-export type CreateThingRequest = rt.RequestOf<operations["createThing"]>;
+export type CreateThingRequest = RequestOf<operations["createThing"]>;
 
-export type CreateThingResponse = rt.ResponseOf<operations["createThing"]> | never;
+export type CreateThingResponse = ResponseOf<operations["createThing"]> | never;
 
 /**
  * Response builders for createThing: `CreateThing.status(code, body)` and one per named status.
@@ -60,9 +61,9 @@ export type GetThingResponse =
 export const GetThing = builders<GetThingResponse>();
 
 // GET /things/{id}/label
-export type ThingLabelRequest = rt.RequestOf<operations["thingLabel"]>;
+export type ThingLabelRequest = RequestOf<operations["thingLabel"]>;
 
-export type ThingLabelResponse = rt.ResponseOf<operations["thingLabel"]> | never;
+export type ThingLabelResponse = ResponseOf<operations["thingLabel"]> | never;
 
 /**
  * Response builders for thingLabel: `ThingLabel.status(code, body)` and one per named status.
@@ -70,9 +71,9 @@ export type ThingLabelResponse = rt.ResponseOf<operations["thingLabel"]> | never
 export const ThingLabel = builders<ThingLabelResponse>();
 
 // GET /builtins/constructor
-export type ConstructorRequest = rt.RequestOf<operations["constructor"]>;
+export type ConstructorRequest = RequestOf<operations["constructor"]>;
 
-export type ConstructorResponse = rt.ResponseOf<operations["constructor"]> | never;
+export type ConstructorResponse = ResponseOf<operations["constructor"]> | never;
 
 /**
  * Response builders for constructor_: `Constructor.status(code, body)` and one per named status.
@@ -80,9 +81,9 @@ export type ConstructorResponse = rt.ResponseOf<operations["constructor"]> | nev
 export const Constructor = builders<ConstructorResponse>();
 
 // GET /builtins/toString
-export type ToStringRequest = rt.RequestOf<operations["toString"]>;
+export type ToStringRequest = RequestOf<operations["toString"]>;
 
-export type ToStringResponse = rt.ResponseOf<operations["toString"]> | never;
+export type ToStringResponse = ResponseOf<operations["toString"]> | never;
 
 /**
  * Response builders for toString_: `ToString.status(code, body)` and one per named status.
@@ -90,9 +91,9 @@ export type ToStringResponse = rt.ResponseOf<operations["toString"]> | never;
 export const ToString = builders<ToStringResponse>();
 
 // GET /builtins/proto
-export type ProtoRequest = rt.RequestOf<operations["__proto__"]>;
+export type ProtoRequest = RequestOf<operations["__proto__"]>;
 
-export type ProtoResponse = rt.ResponseOf<operations["__proto__"]> | never;
+export type ProtoResponse = ResponseOf<operations["__proto__"]> | never;
 
 /**
  * Response builders for proto: `Proto.status(code, body)` and one per named status.
@@ -106,47 +107,29 @@ export interface Handlers {
   /**
    * GET /things
    */
-  listThings(
-    req: ListThingsRequest,
-    ctx: rt.HandlerContext,
-  ): ListThingsResponse | Promise<ListThingsResponse>;
+  listThings: OperationHandler<ListThingsRequest, ListThingsResponse>;
   /**
    * POST /things
    */
-  createThing(
-    req: CreateThingRequest,
-    ctx: rt.HandlerContext,
-  ): CreateThingResponse | Promise<CreateThingResponse>;
+  createThing: OperationHandler<CreateThingRequest, CreateThingResponse>;
   /**
    * GET /things/{id}
    */
-  getThing(
-    req: GetThingRequest,
-    ctx: rt.HandlerContext,
-  ): GetThingResponse | Promise<GetThingResponse>;
+  getThing: OperationHandler<GetThingRequest, GetThingResponse>;
   /**
    * GET /things/{id}/label
    */
-  thingLabel(
-    req: ThingLabelRequest,
-    ctx: rt.HandlerContext,
-  ): ThingLabelResponse | Promise<ThingLabelResponse>;
+  thingLabel: OperationHandler<ThingLabelRequest, ThingLabelResponse>;
   /**
    * GET /builtins/constructor
    */
-  constructor_(
-    req: ConstructorRequest,
-    ctx: rt.HandlerContext,
-  ): ConstructorResponse | Promise<ConstructorResponse>;
+  constructor_: OperationHandler<ConstructorRequest, ConstructorResponse>;
   /**
    * GET /builtins/toString
    */
-  toString_(
-    req: ToStringRequest,
-    ctx: rt.HandlerContext,
-  ): ToStringResponse | Promise<ToStringResponse>;
+  toString_: OperationHandler<ToStringRequest, ToStringResponse>;
   /**
    * GET /builtins/proto
    */
-  proto(req: ProtoRequest, ctx: rt.HandlerContext): ProtoResponse | Promise<ProtoResponse>;
+  proto: OperationHandler<ProtoRequest, ProtoResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // POST /pets
-export type AddPetRequest = rt.RequestOf<operations["addPet"]>;
+export type AddPetRequest = RequestOf<operations["addPet"]>;
 
-export type AddPetResponse = rt.ResponseOf<operations["addPet"]> | never;
+export type AddPetResponse = ResponseOf<operations["addPet"]> | never;
 
 /**
  * Response builders for addPet: `AddPet.status(code, body)` and one per named status.
@@ -28,5 +29,5 @@ export interface Handlers {
   /**
    * POST /pets
    */
-  addPet(req: AddPetRequest, ctx: rt.HandlerContext): AddPetResponse | Promise<AddPetResponse>;
+  addPet: OperationHandler<AddPetRequest, AddPetResponse>;
 }

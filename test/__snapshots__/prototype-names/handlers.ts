@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /path/{constructor}/{toString}/{toLocaleString}/{valueOf}/{hasOwnProperty}/{isPrototypeOf}/{propertyIsEnumerable}/{__proto__}/{__defineGetter__}/{__defineSetter__}/{__lookupGetter__}/{__lookupSetter__}
-export type PathNamesRequest = rt.RequestOf<operations["pathNames"]>;
+export type PathNamesRequest = RequestOf<operations["pathNames"]>;
 
-export type PathNamesResponse = rt.ResponseOf<operations["pathNames"]> | never;
+export type PathNamesResponse = ResponseOf<operations["pathNames"]> | never;
 
 /**
  * Response builders for pathNames: `PathNames.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type PathNamesResponse = rt.ResponseOf<operations["pathNames"]> | never;
 export const PathNames = builders<PathNamesResponse>();
 
 // GET /query/optional
-export type QueryOptionalRequest = rt.RequestOf<operations["queryOptional"]>;
+export type QueryOptionalRequest = RequestOf<operations["queryOptional"]>;
 
-export type QueryOptionalResponse = rt.ResponseOf<operations["queryOptional"]> | never;
+export type QueryOptionalResponse = ResponseOf<operations["queryOptional"]> | never;
 
 /**
  * Response builders for queryOptional: `QueryOptional.status(code, body)` and one per named status.
@@ -32,9 +33,9 @@ export type QueryOptionalResponse = rt.ResponseOf<operations["queryOptional"]> |
 export const QueryOptional = builders<QueryOptionalResponse>();
 
 // GET /query/required
-export type QueryRequiredRequest = rt.RequestOf<operations["queryRequired"]>;
+export type QueryRequiredRequest = RequestOf<operations["queryRequired"]>;
 
-export type QueryRequiredResponse = rt.ResponseOf<operations["queryRequired"]> | never;
+export type QueryRequiredResponse = ResponseOf<operations["queryRequired"]> | never;
 
 /**
  * Response builders for queryRequired: `QueryRequired.status(code, body)` and one per named status.
@@ -42,9 +43,9 @@ export type QueryRequiredResponse = rt.ResponseOf<operations["queryRequired"]> |
 export const QueryRequired = builders<QueryRequiredResponse>();
 
 // GET /header/optional
-export type HeaderOptionalRequest = rt.RequestOf<operations["headerOptional"]>;
+export type HeaderOptionalRequest = RequestOf<operations["headerOptional"]>;
 
-export type HeaderOptionalResponse = rt.ResponseOf<operations["headerOptional"]> | never;
+export type HeaderOptionalResponse = ResponseOf<operations["headerOptional"]> | never;
 
 /**
  * Response builders for headerOptional: `HeaderOptional.status(code, body)` and one per named status.
@@ -52,9 +53,9 @@ export type HeaderOptionalResponse = rt.ResponseOf<operations["headerOptional"]>
 export const HeaderOptional = builders<HeaderOptionalResponse>();
 
 // GET /header/required
-export type HeaderRequiredRequest = rt.RequestOf<operations["headerRequired"]>;
+export type HeaderRequiredRequest = RequestOf<operations["headerRequired"]>;
 
-export type HeaderRequiredResponse = rt.ResponseOf<operations["headerRequired"]> | never;
+export type HeaderRequiredResponse = ResponseOf<operations["headerRequired"]> | never;
 
 /**
  * Response builders for headerRequired: `HeaderRequired.status(code, body)` and one per named status.
@@ -62,9 +63,9 @@ export type HeaderRequiredResponse = rt.ResponseOf<operations["headerRequired"]>
 export const HeaderRequired = builders<HeaderRequiredResponse>();
 
 // GET /cookie/optional
-export type CookieOptionalRequest = rt.RequestOf<operations["cookieOptional"]>;
+export type CookieOptionalRequest = RequestOf<operations["cookieOptional"]>;
 
-export type CookieOptionalResponse = rt.ResponseOf<operations["cookieOptional"]> | never;
+export type CookieOptionalResponse = ResponseOf<operations["cookieOptional"]> | never;
 
 /**
  * Response builders for cookieOptional: `CookieOptional.status(code, body)` and one per named status.
@@ -72,9 +73,9 @@ export type CookieOptionalResponse = rt.ResponseOf<operations["cookieOptional"]>
 export const CookieOptional = builders<CookieOptionalResponse>();
 
 // GET /cookie/required
-export type CookieRequiredRequest = rt.RequestOf<operations["cookieRequired"]>;
+export type CookieRequiredRequest = RequestOf<operations["cookieRequired"]>;
 
-export type CookieRequiredResponse = rt.ResponseOf<operations["cookieRequired"]> | never;
+export type CookieRequiredResponse = ResponseOf<operations["cookieRequired"]> | never;
 
 /**
  * Response builders for cookieRequired: `CookieRequired.status(code, body)` and one per named status.
@@ -82,9 +83,9 @@ export type CookieRequiredResponse = rt.ResponseOf<operations["cookieRequired"]>
 export const CookieRequired = builders<CookieRequiredResponse>();
 
 // GET /objects/deepObject
-export type DeepObjectObjectRequest = rt.RequestOf<operations["deepObjectObject"]>;
+export type DeepObjectObjectRequest = RequestOf<operations["deepObjectObject"]>;
 
-export type DeepObjectObjectResponse = rt.ResponseOf<operations["deepObjectObject"]> | never;
+export type DeepObjectObjectResponse = ResponseOf<operations["deepObjectObject"]> | never;
 
 /**
  * Response builders for deepObjectObject: `DeepObjectObject.status(code, body)` and one per named status.
@@ -92,9 +93,9 @@ export type DeepObjectObjectResponse = rt.ResponseOf<operations["deepObjectObjec
 export const DeepObjectObject = builders<DeepObjectObjectResponse>();
 
 // GET /objects/form
-export type FormObjectRequest = rt.RequestOf<operations["formObject"]>;
+export type FormObjectRequest = RequestOf<operations["formObject"]>;
 
-export type FormObjectResponse = rt.ResponseOf<operations["formObject"]> | never;
+export type FormObjectResponse = ResponseOf<operations["formObject"]> | never;
 
 /**
  * Response builders for formObject: `FormObject.status(code, body)` and one per named status.
@@ -102,9 +103,9 @@ export type FormObjectResponse = rt.ResponseOf<operations["formObject"]> | never
 export const FormObject = builders<FormObjectResponse>();
 
 // POST /body
-export type JsonBodyRequest = rt.RequestOf<operations["jsonBody"]>;
+export type JsonBodyRequest = RequestOf<operations["jsonBody"]>;
 
-export type JsonBodyResponse = rt.ResponseOf<operations["jsonBody"]> | never;
+export type JsonBodyResponse = ResponseOf<operations["jsonBody"]> | never;
 
 /**
  * Response builders for jsonBody: `JsonBody.status(code, body)` and one per named status.
@@ -112,9 +113,9 @@ export type JsonBodyResponse = rt.ResponseOf<operations["jsonBody"]> | never;
 export const JsonBody = builders<JsonBodyResponse>();
 
 // POST /formBody
-export type FormBodyRequest = rt.RequestOf<operations["formBody"]>;
+export type FormBodyRequest = RequestOf<operations["formBody"]>;
 
-export type FormBodyResponse = rt.ResponseOf<operations["formBody"]> | never;
+export type FormBodyResponse = ResponseOf<operations["formBody"]> | never;
 
 /**
  * Response builders for formBody: `FormBody.status(code, body)` and one per named status.
@@ -122,9 +123,9 @@ export type FormBodyResponse = rt.ResponseOf<operations["formBody"]> | never;
 export const FormBody = builders<FormBodyResponse>();
 
 // POST /multipartBody
-export type MultipartBodyRequest = rt.RequestOf<operations["multipartBody"]>;
+export type MultipartBodyRequest = RequestOf<operations["multipartBody"]>;
 
-export type MultipartBodyResponse = rt.ResponseOf<operations["multipartBody"]> | never;
+export type MultipartBodyResponse = ResponseOf<operations["multipartBody"]> | never;
 
 /**
  * Response builders for multipartBody: `MultipartBody.status(code, body)` and one per named status.
@@ -132,9 +133,9 @@ export type MultipartBodyResponse = rt.ResponseOf<operations["multipartBody"]> |
 export const MultipartBody = builders<MultipartBodyResponse>();
 
 // GET /response
-export type NamedResponseRequest = rt.RequestOf<operations["namedResponse"]>;
+export type NamedResponseRequest = RequestOf<operations["namedResponse"]>;
 
-export type NamedResponseResponse = rt.ResponseOf<operations["namedResponse"]> | never;
+export type NamedResponseResponse = ResponseOf<operations["namedResponse"]> | never;
 
 /**
  * Response builders for namedResponse: `NamedResponse.status(code, body)` and one per named status.
@@ -148,92 +149,53 @@ export interface Handlers {
   /**
    * GET /path/{constructor}/{toString}/{toLocaleString}/{valueOf}/{hasOwnProperty}/{isPrototypeOf}/{propertyIsEnumerable}/{__proto__}/{__defineGetter__}/{__defineSetter__}/{__lookupGetter__}/{__lookupSetter__}
    */
-  pathNames(
-    req: PathNamesRequest,
-    ctx: rt.HandlerContext,
-  ): PathNamesResponse | Promise<PathNamesResponse>;
+  pathNames: OperationHandler<PathNamesRequest, PathNamesResponse>;
   /**
    * GET /query/optional
    */
-  queryOptional(
-    req: QueryOptionalRequest,
-    ctx: rt.HandlerContext,
-  ): QueryOptionalResponse | Promise<QueryOptionalResponse>;
+  queryOptional: OperationHandler<QueryOptionalRequest, QueryOptionalResponse>;
   /**
    * GET /query/required
    */
-  queryRequired(
-    req: QueryRequiredRequest,
-    ctx: rt.HandlerContext,
-  ): QueryRequiredResponse | Promise<QueryRequiredResponse>;
+  queryRequired: OperationHandler<QueryRequiredRequest, QueryRequiredResponse>;
   /**
    * GET /header/optional
    */
-  headerOptional(
-    req: HeaderOptionalRequest,
-    ctx: rt.HandlerContext,
-  ): HeaderOptionalResponse | Promise<HeaderOptionalResponse>;
+  headerOptional: OperationHandler<HeaderOptionalRequest, HeaderOptionalResponse>;
   /**
    * GET /header/required
    */
-  headerRequired(
-    req: HeaderRequiredRequest,
-    ctx: rt.HandlerContext,
-  ): HeaderRequiredResponse | Promise<HeaderRequiredResponse>;
+  headerRequired: OperationHandler<HeaderRequiredRequest, HeaderRequiredResponse>;
   /**
    * GET /cookie/optional
    */
-  cookieOptional(
-    req: CookieOptionalRequest,
-    ctx: rt.HandlerContext,
-  ): CookieOptionalResponse | Promise<CookieOptionalResponse>;
+  cookieOptional: OperationHandler<CookieOptionalRequest, CookieOptionalResponse>;
   /**
    * GET /cookie/required
    */
-  cookieRequired(
-    req: CookieRequiredRequest,
-    ctx: rt.HandlerContext,
-  ): CookieRequiredResponse | Promise<CookieRequiredResponse>;
+  cookieRequired: OperationHandler<CookieRequiredRequest, CookieRequiredResponse>;
   /**
    * GET /objects/deepObject
    */
-  deepObjectObject(
-    req: DeepObjectObjectRequest,
-    ctx: rt.HandlerContext,
-  ): DeepObjectObjectResponse | Promise<DeepObjectObjectResponse>;
+  deepObjectObject: OperationHandler<DeepObjectObjectRequest, DeepObjectObjectResponse>;
   /**
    * GET /objects/form
    */
-  formObject(
-    req: FormObjectRequest,
-    ctx: rt.HandlerContext,
-  ): FormObjectResponse | Promise<FormObjectResponse>;
+  formObject: OperationHandler<FormObjectRequest, FormObjectResponse>;
   /**
    * POST /body
    */
-  jsonBody(
-    req: JsonBodyRequest,
-    ctx: rt.HandlerContext,
-  ): JsonBodyResponse | Promise<JsonBodyResponse>;
+  jsonBody: OperationHandler<JsonBodyRequest, JsonBodyResponse>;
   /**
    * POST /formBody
    */
-  formBody(
-    req: FormBodyRequest,
-    ctx: rt.HandlerContext,
-  ): FormBodyResponse | Promise<FormBodyResponse>;
+  formBody: OperationHandler<FormBodyRequest, FormBodyResponse>;
   /**
    * POST /multipartBody
    */
-  multipartBody(
-    req: MultipartBodyRequest,
-    ctx: rt.HandlerContext,
-  ): MultipartBodyResponse | Promise<MultipartBodyResponse>;
+  multipartBody: OperationHandler<MultipartBodyRequest, MultipartBodyResponse>;
   /**
    * GET /response
    */
-  namedResponse(
-    req: NamedResponseRequest,
-    ctx: rt.HandlerContext,
-  ): NamedResponseResponse | Promise<NamedResponseResponse>;
+  namedResponse: OperationHandler<NamedResponseRequest, NamedResponseResponse>;
 }

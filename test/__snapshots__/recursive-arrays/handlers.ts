@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // POST /trees
-export type PostTreeRequest = rt.RequestOf<operations["postTree"]>;
+export type PostTreeRequest = RequestOf<operations["postTree"]>;
 
-export type PostTreeResponse = rt.ResponseOf<operations["postTree"]> | never;
+export type PostTreeResponse = ResponseOf<operations["postTree"]> | never;
 
 /**
  * Response builders for postTree: `PostTree.status(code, body)` and one per named status.
@@ -28,8 +29,5 @@ export interface Handlers {
   /**
    * POST /trees
    */
-  postTree(
-    req: PostTreeRequest,
-    ctx: rt.HandlerContext,
-  ): PostTreeResponse | Promise<PostTreeResponse>;
+  postTree: OperationHandler<PostTreeRequest, PostTreeResponse>;
 }

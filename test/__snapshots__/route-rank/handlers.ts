@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /models/{modelId}/variants/{variantId}
-export type GetVariantRequest = rt.RequestOf<operations["getVariant"]>;
+export type GetVariantRequest = RequestOf<operations["getVariant"]>;
 
-export type GetVariantResponse = rt.ResponseOf<operations["getVariant"]> | never;
+export type GetVariantResponse = ResponseOf<operations["getVariant"]> | never;
 
 /**
  * Response builders for getVariant: `GetVariant.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type GetVariantResponse = rt.ResponseOf<operations["getVariant"]> | never
 export const GetVariant = builders<GetVariantResponse>();
 
 // GET /models/{modelId}/variants/{variantId}:download
-export type DownloadVariantRequest = rt.RequestOf<operations["downloadVariant"]>;
+export type DownloadVariantRequest = RequestOf<operations["downloadVariant"]>;
 
-export type DownloadVariantResponse = rt.ResponseOf<operations["downloadVariant"]> | never;
+export type DownloadVariantResponse = ResponseOf<operations["downloadVariant"]> | never;
 
 /**
  * Response builders for downloadVariant: `DownloadVariant.status(code, body)` and one per named status.
@@ -38,15 +39,9 @@ export interface Handlers {
   /**
    * GET /models/{modelId}/variants/{variantId}
    */
-  getVariant(
-    req: GetVariantRequest,
-    ctx: rt.HandlerContext,
-  ): GetVariantResponse | Promise<GetVariantResponse>;
+  getVariant: OperationHandler<GetVariantRequest, GetVariantResponse>;
   /**
    * GET /models/{modelId}/variants/{variantId}:download
    */
-  downloadVariant(
-    req: DownloadVariantRequest,
-    ctx: rt.HandlerContext,
-  ): DownloadVariantResponse | Promise<DownloadVariantResponse>;
+  downloadVariant: OperationHandler<DownloadVariantRequest, DownloadVariantResponse>;
 }

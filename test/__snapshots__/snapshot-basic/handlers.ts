@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { components, operations, paths } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -40,9 +41,9 @@ export type ListPetsResponse =
 export const ListPets = builders<ListPetsResponse>();
 
 // POST /pets
-export type CreatePetRequest = rt.RequestOf<operations["createPet"]>;
+export type CreatePetRequest = RequestOf<operations["createPet"]>;
 
-export type CreatePetResponse = rt.ResponseOf<operations["createPet"]> | never;
+export type CreatePetResponse = ResponseOf<operations["createPet"]> | never;
 
 /**
  * Response builders for createPet: `CreatePet.status(code, body)` and one per named status.
@@ -50,9 +51,9 @@ export type CreatePetResponse = rt.ResponseOf<operations["createPet"]> | never;
 export const CreatePet = builders<CreatePetResponse>();
 
 // GET /pets/{petId}
-export type ShowPetByIdRequest = rt.RequestOf<operations["showPetById"]>;
+export type ShowPetByIdRequest = RequestOf<operations["showPetById"]>;
 
-export type ShowPetByIdResponse = rt.ResponseOf<operations["showPetById"]> | never;
+export type ShowPetByIdResponse = ResponseOf<operations["showPetById"]> | never;
 
 /**
  * Response builders for showPetById: `ShowPetById.status(code, body)` and one per named status.
@@ -60,9 +61,9 @@ export type ShowPetByIdResponse = rt.ResponseOf<operations["showPetById"]> | nev
 export const ShowPetById = builders<ShowPetByIdResponse>();
 
 // DELETE /pets/{petId}
-export type DeletePetsByPetIdRequest = rt.RequestOf<paths["/pets/{petId}"]["delete"]>;
+export type DeletePetsByPetIdRequest = RequestOf<paths["/pets/{petId}"]["delete"]>;
 
-export type DeletePetsByPetIdResponse = rt.ResponseOf<paths["/pets/{petId}"]["delete"]> | never;
+export type DeletePetsByPetIdResponse = ResponseOf<paths["/pets/{petId}"]["delete"]> | never;
 
 /**
  * Response builders for deletePetsByPetId: `DeletePetsByPetId.status(code, body)` and one per named status.
@@ -78,24 +79,15 @@ export interface Handlers {
    *
    * GET /pets
    */
-  listPets(
-    req: ListPetsRequest,
-    ctx: rt.HandlerContext,
-  ): ListPetsResponse | Promise<ListPetsResponse>;
+  listPets: OperationHandler<ListPetsRequest, ListPetsResponse>;
   /**
    * POST /pets
    */
-  createPet(
-    req: CreatePetRequest,
-    ctx: rt.HandlerContext,
-  ): CreatePetResponse | Promise<CreatePetResponse>;
+  createPet: OperationHandler<CreatePetRequest, CreatePetResponse>;
   /**
    * GET /pets/{petId}
    */
-  showPetById(
-    req: ShowPetByIdRequest,
-    ctx: rt.HandlerContext,
-  ): ShowPetByIdResponse | Promise<ShowPetByIdResponse>;
+  showPetById: OperationHandler<ShowPetByIdRequest, ShowPetByIdResponse>;
   /**
    * Deletes a pet; no operationId, so the name is derived from method and path.
    *
@@ -103,8 +95,5 @@ export interface Handlers {
    *
    * @deprecated
    */
-  deletePetsByPetId(
-    req: DeletePetsByPetIdRequest,
-    ctx: rt.HandlerContext,
-  ): DeletePetsByPetIdResponse | Promise<DeletePetsByPetIdResponse>;
+  deletePetsByPetId: OperationHandler<DeletePetsByPetIdRequest, DeletePetsByPetIdResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // POST /shapes
-export type AddShapeRequest = rt.RequestOf<operations["addShape"]>;
+export type AddShapeRequest = RequestOf<operations["addShape"]>;
 
-export type AddShapeResponse = rt.ResponseOf<operations["addShape"]> | never;
+export type AddShapeResponse = ResponseOf<operations["addShape"]> | never;
 
 /**
  * Response builders for addShape: `AddShape.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type AddShapeResponse = rt.ResponseOf<operations["addShape"]> | never;
 export const AddShape = builders<AddShapeResponse>();
 
 // GET /trees/{id}
-export type GetTreeRequest = rt.RequestOf<operations["getTree"]>;
+export type GetTreeRequest = RequestOf<operations["getTree"]>;
 
-export type GetTreeResponse = rt.ResponseOf<operations["getTree"]> | never;
+export type GetTreeResponse = ResponseOf<operations["getTree"]> | never;
 
 /**
  * Response builders for getTree: `GetTree.status(code, body)` and one per named status.
@@ -38,12 +39,9 @@ export interface Handlers {
   /**
    * POST /shapes
    */
-  addShape(
-    req: AddShapeRequest,
-    ctx: rt.HandlerContext,
-  ): AddShapeResponse | Promise<AddShapeResponse>;
+  addShape: OperationHandler<AddShapeRequest, AddShapeResponse>;
   /**
    * GET /trees/{id}
    */
-  getTree(req: GetTreeRequest, ctx: rt.HandlerContext): GetTreeResponse | Promise<GetTreeResponse>;
+  getTree: OperationHandler<GetTreeRequest, GetTreeResponse>;
 }

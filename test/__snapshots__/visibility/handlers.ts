@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { components, operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -123,33 +124,21 @@ export interface Handlers {
   /**
    * GET /accounts
    */
-  listAccounts(
-    req: ListAccountsRequest,
-    ctx: rt.HandlerContext,
-  ): ListAccountsResponse | Promise<ListAccountsResponse>;
+  listAccounts: OperationHandler<ListAccountsRequest, ListAccountsResponse>;
   /**
    * POST /accounts
    */
-  createAccount(
-    req: CreateAccountRequest,
-    ctx: rt.HandlerContext,
-  ): CreateAccountResponse | Promise<CreateAccountResponse>;
+  createAccount: OperationHandler<CreateAccountRequest, CreateAccountResponse>;
   /**
    * POST /admins
    */
-  createAdmin(
-    req: CreateAdminRequest,
-    ctx: rt.HandlerContext,
-  ): CreateAdminResponse | Promise<CreateAdminResponse>;
+  createAdmin: OperationHandler<CreateAdminRequest, CreateAdminResponse>;
   /**
    * PUT /trees
    */
-  putTree(req: PutTreeRequest, ctx: rt.HandlerContext): PutTreeResponse | Promise<PutTreeResponse>;
+  putTree: OperationHandler<PutTreeRequest, PutTreeResponse>;
   /**
    * POST /notes
    */
-  postNote(
-    req: PostNoteRequest,
-    ctx: rt.HandlerContext,
-  ): PostNoteResponse | Promise<PostNoteResponse>;
+  postNote: OperationHandler<PostNoteRequest, PostNoteResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /search
-export type SearchRequest = rt.RequestOf<operations["search"]>;
+export type SearchRequest = RequestOf<operations["search"]>;
 
-export type SearchResponse = rt.ResponseOf<operations["search"]> | never;
+export type SearchResponse = ResponseOf<operations["search"]> | never;
 
 /**
  * Response builders for search: `Search.status(code, body)` and one per named status.
@@ -28,5 +29,5 @@ export interface Handlers {
   /**
    * GET /search
    */
-  search(req: SearchRequest, ctx: rt.HandlerContext): SearchResponse | Promise<SearchResponse>;
+  search: OperationHandler<SearchRequest, SearchResponse>;
 }

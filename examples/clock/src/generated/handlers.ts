@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /time
-export type GetTimeRequest = rt.RequestOf<operations["getTime"]>;
+export type GetTimeRequest = RequestOf<operations["getTime"]>;
 
-export type GetTimeResponse = rt.ResponseOf<operations["getTime"]> | never;
+export type GetTimeResponse = ResponseOf<operations["getTime"]> | never;
 
 /**
  * Response builders for getTime: `GetTime.status(code, body)` and one per named status.
@@ -30,5 +31,5 @@ export interface Handlers {
    *
    * GET /time
    */
-  getTime(req: GetTimeRequest, ctx: rt.HandlerContext): GetTimeResponse | Promise<GetTimeResponse>;
+  getTime: OperationHandler<GetTimeRequest, GetTimeResponse>;
 }

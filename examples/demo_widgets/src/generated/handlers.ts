@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /snapshot
-export type GetSnapshotRequest = rt.RequestOf<operations["getSnapshot"]>;
+export type GetSnapshotRequest = RequestOf<operations["getSnapshot"]>;
 
-export type GetSnapshotResponse = rt.ResponseOf<operations["getSnapshot"]> | never;
+export type GetSnapshotResponse = ResponseOf<operations["getSnapshot"]> | never;
 
 /**
  * Response builders for getSnapshot: `GetSnapshot.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type GetSnapshotResponse = rt.ResponseOf<operations["getSnapshot"]> | nev
 export const GetSnapshot = builders<GetSnapshotResponse>();
 
 // POST /poll
-export type PollNowRequest = rt.RequestOf<operations["pollNow"]>;
+export type PollNowRequest = RequestOf<operations["pollNow"]>;
 
-export type PollNowResponse = rt.ResponseOf<operations["pollNow"]> | never;
+export type PollNowResponse = ResponseOf<operations["pollNow"]> | never;
 
 /**
  * Response builders for pollNow: `PollNow.status(code, body)` and one per named status.
@@ -40,14 +41,11 @@ export interface Handlers {
    *
    * GET /snapshot
    */
-  getSnapshot(
-    req: GetSnapshotRequest,
-    ctx: rt.HandlerContext,
-  ): GetSnapshotResponse | Promise<GetSnapshotResponse>;
+  getSnapshot: OperationHandler<GetSnapshotRequest, GetSnapshotResponse>;
   /**
    * Polls the management service now and updates the widgets
    *
    * POST /poll
    */
-  pollNow(req: PollNowRequest, ctx: rt.HandlerContext): PollNowResponse | Promise<PollNowResponse>;
+  pollNow: OperationHandler<PollNowRequest, PollNowResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { components, operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /styles/simple/{n}/{arr}/{obj}/{objX}
-export type SimpleStylesRequest = rt.RequestOf<operations["simpleStyles"]>;
+export type SimpleStylesRequest = RequestOf<operations["simpleStyles"]>;
 
-export type SimpleStylesResponse = rt.ResponseOf<operations["simpleStyles"]> | never;
+export type SimpleStylesResponse = ResponseOf<operations["simpleStyles"]> | never;
 
 /**
  * Response builders for simpleStyles: `SimpleStyles.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type SimpleStylesResponse = rt.ResponseOf<operations["simpleStyles"]> | n
 export const SimpleStyles = builders<SimpleStylesResponse>();
 
 // GET /styles/label/{n}/{arr}/{arrX}/{obj}/{objX}
-export type LabelStylesRequest = rt.RequestOf<operations["labelStyles"]>;
+export type LabelStylesRequest = RequestOf<operations["labelStyles"]>;
 
-export type LabelStylesResponse = rt.ResponseOf<operations["labelStyles"]> | never;
+export type LabelStylesResponse = ResponseOf<operations["labelStyles"]> | never;
 
 /**
  * Response builders for labelStyles: `LabelStyles.status(code, body)` and one per named status.
@@ -32,9 +33,9 @@ export type LabelStylesResponse = rt.ResponseOf<operations["labelStyles"]> | nev
 export const LabelStyles = builders<LabelStylesResponse>();
 
 // GET /styles/matrix/{single}/{id}/{ids}/{point}/{pointX}
-export type MatrixStylesRequest = rt.RequestOf<operations["matrixStyles"]>;
+export type MatrixStylesRequest = RequestOf<operations["matrixStyles"]>;
 
-export type MatrixStylesResponse = rt.ResponseOf<operations["matrixStyles"]> | never;
+export type MatrixStylesResponse = ResponseOf<operations["matrixStyles"]> | never;
 
 /**
  * Response builders for matrixStyles: `MatrixStyles.status(code, body)` and one per named status.
@@ -42,9 +43,9 @@ export type MatrixStylesResponse = rt.ResponseOf<operations["matrixStyles"]> | n
 export const MatrixStyles = builders<MatrixStylesResponse>();
 
 // GET /styles/query
-export type QueryStylesRequest = rt.RequestOf<operations["queryStyles"]>;
+export type QueryStylesRequest = RequestOf<operations["queryStyles"]>;
 
-export type QueryStylesResponse = rt.ResponseOf<operations["queryStyles"]> | never;
+export type QueryStylesResponse = ResponseOf<operations["queryStyles"]> | never;
 
 /**
  * Response builders for queryStyles: `QueryStyles.status(code, body)` and one per named status.
@@ -52,9 +53,9 @@ export type QueryStylesResponse = rt.ResponseOf<operations["queryStyles"]> | nev
 export const QueryStyles = builders<QueryStylesResponse>();
 
 // GET /styles/headers
-export type HeaderStylesRequest = rt.RequestOf<operations["headerStyles"]>;
+export type HeaderStylesRequest = RequestOf<operations["headerStyles"]>;
 
-export type HeaderStylesResponse = rt.ResponseOf<operations["headerStyles"]> | never;
+export type HeaderStylesResponse = ResponseOf<operations["headerStyles"]> | never;
 
 /**
  * Response builders for headerStyles: `HeaderStyles.status(code, body)` and one per named status.
@@ -96,9 +97,9 @@ export type CreateWidgetResponse =
 export const CreateWidget = builders<CreateWidgetResponse>();
 
 // DELETE /widgets/{id}
-export type DeleteWidgetRequest = rt.RequestOf<operations["deleteWidget"]>;
+export type DeleteWidgetRequest = RequestOf<operations["deleteWidget"]>;
 
-export type DeleteWidgetResponse = rt.ResponseOf<operations["deleteWidget"]> | never;
+export type DeleteWidgetResponse = ResponseOf<operations["deleteWidget"]> | never;
 
 /**
  * Response builders for deleteWidget: `DeleteWidget.status(code, body)` and one per named status.
@@ -106,9 +107,9 @@ export type DeleteWidgetResponse = rt.ResponseOf<operations["deleteWidget"]> | n
 export const DeleteWidget = builders<DeleteWidgetResponse>();
 
 // POST /shapes
-export type MeasureShapeRequest = rt.RequestOf<operations["measureShape"]>;
+export type MeasureShapeRequest = RequestOf<operations["measureShape"]>;
 
-export type MeasureShapeResponse = rt.ResponseOf<operations["measureShape"]> | never;
+export type MeasureShapeResponse = ResponseOf<operations["measureShape"]> | never;
 
 /**
  * Response builders for measureShape: `MeasureShape.status(code, body)` and one per named status.
@@ -116,9 +117,9 @@ export type MeasureShapeResponse = rt.ResponseOf<operations["measureShape"]> | n
 export const MeasureShape = builders<MeasureShapeResponse>();
 
 // POST /trees
-export type SumTreeRequest = rt.RequestOf<operations["sumTree"]>;
+export type SumTreeRequest = RequestOf<operations["sumTree"]>;
 
-export type SumTreeResponse = rt.ResponseOf<operations["sumTree"]> | never;
+export type SumTreeResponse = ResponseOf<operations["sumTree"]> | never;
 
 /**
  * Response builders for sumTree: `SumTree.status(code, body)` and one per named status.
@@ -126,9 +127,9 @@ export type SumTreeResponse = rt.ResponseOf<operations["sumTree"]> | never;
 export const SumTree = builders<SumTreeResponse>();
 
 // GET /greeting
-export type GreetRequest = rt.RequestOf<operations["greet"]>;
+export type GreetRequest = RequestOf<operations["greet"]>;
 
-export type GreetResponse = rt.ResponseOf<operations["greet"]> | never;
+export type GreetResponse = ResponseOf<operations["greet"]> | never;
 
 /**
  * Response builders for greet: `Greet.status(code, body)` and one per named status.
@@ -144,81 +145,57 @@ export interface Handlers {
    *
    * GET /styles/simple/{n}/{arr}/{obj}/{objX}
    */
-  simpleStyles(
-    req: SimpleStylesRequest,
-    ctx: rt.HandlerContext,
-  ): SimpleStylesResponse | Promise<SimpleStylesResponse>;
+  simpleStyles: OperationHandler<SimpleStylesRequest, SimpleStylesResponse>;
   /**
    * Path parameters in style label.
    *
    * GET /styles/label/{n}/{arr}/{arrX}/{obj}/{objX}
    */
-  labelStyles(
-    req: LabelStylesRequest,
-    ctx: rt.HandlerContext,
-  ): LabelStylesResponse | Promise<LabelStylesResponse>;
+  labelStyles: OperationHandler<LabelStylesRequest, LabelStylesResponse>;
   /**
    * Path parameters in style matrix.
    *
    * GET /styles/matrix/{single}/{id}/{ids}/{point}/{pointX}
    */
-  matrixStyles(
-    req: MatrixStylesRequest,
-    ctx: rt.HandlerContext,
-  ): MatrixStylesResponse | Promise<MatrixStylesResponse>;
+  matrixStyles: OperationHandler<MatrixStylesRequest, MatrixStylesResponse>;
   /**
    * Query parameters in every style, with defaults.
    *
    * GET /styles/query
    */
-  queryStyles(
-    req: QueryStylesRequest,
-    ctx: rt.HandlerContext,
-  ): QueryStylesResponse | Promise<QueryStylesResponse>;
+  queryStyles: OperationHandler<QueryStylesRequest, QueryStylesResponse>;
   /**
    * Header (simple) and cookie (form) parameters.
    *
    * GET /styles/headers
    */
-  headerStyles(
-    req: HeaderStylesRequest,
-    ctx: rt.HandlerContext,
-  ): HeaderStylesResponse | Promise<HeaderStylesResponse>;
+  headerStyles: OperationHandler<HeaderStylesRequest, HeaderStylesResponse>;
   /**
    * Validates a widget body (most schema keywords) and echoes it with an id.
    *
    * POST /widgets
    */
-  createWidget(
-    req: CreateWidgetRequest,
-    ctx: rt.HandlerContext,
-  ): CreateWidgetResponse | Promise<CreateWidgetResponse>;
+  createWidget: OperationHandler<CreateWidgetRequest, CreateWidgetResponse>;
   /**
    * DELETE /widgets/{id}
    */
-  deleteWidget(
-    req: DeleteWidgetRequest,
-    ctx: rt.HandlerContext,
-  ): DeleteWidgetResponse | Promise<DeleteWidgetResponse>;
+  deleteWidget: OperationHandler<DeleteWidgetRequest, DeleteWidgetResponse>;
   /**
    * A discriminated oneOf with an explicit mapping.
    *
    * POST /shapes
    */
-  measureShape(
-    req: MeasureShapeRequest,
-    ctx: rt.HandlerContext,
-  ): MeasureShapeResponse | Promise<MeasureShapeResponse>;
+  measureShape: OperationHandler<MeasureShapeRequest, MeasureShapeResponse>;
   /**
    * A recursive schema.
    *
    * POST /trees
    */
-  sumTree(req: SumTreeRequest, ctx: rt.HandlerContext): SumTreeResponse | Promise<SumTreeResponse>;
+  sumTree: OperationHandler<SumTreeRequest, SumTreeResponse>;
   /**
    * A text/plain response.
    *
    * GET /greeting
    */
-  greet(req: GreetRequest, ctx: rt.HandlerContext): GreetResponse | Promise<GreetResponse>;
+  greet: OperationHandler<GreetRequest, GreetResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /hello
-export type SayHelloRequest = rt.RequestOf<operations["sayHello"]>;
+export type SayHelloRequest = RequestOf<operations["sayHello"]>;
 
-export type SayHelloResponse = rt.ResponseOf<operations["sayHello"]> | never;
+export type SayHelloResponse = ResponseOf<operations["sayHello"]> | never;
 
 /**
  * Response builders for sayHello: `SayHello.status(code, body)` and one per named status.
@@ -30,8 +31,5 @@ export interface Handlers {
    *
    * GET /hello
    */
-  sayHello(
-    req: SayHelloRequest,
-    ctx: rt.HandlerContext,
-  ): SayHelloResponse | Promise<SayHelloResponse>;
+  sayHello: OperationHandler<SayHelloRequest, SayHelloResponse>;
 }

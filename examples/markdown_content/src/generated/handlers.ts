@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -12,9 +13,9 @@ function builders<R>(): rt.ResponseBuilders<R> {
 }
 
 // GET /content
-export type GetContentRequest = rt.RequestOf<operations["getContent"]>;
+export type GetContentRequest = RequestOf<operations["getContent"]>;
 
-export type GetContentResponse = rt.ResponseOf<operations["getContent"]> | never;
+export type GetContentResponse = ResponseOf<operations["getContent"]> | never;
 
 /**
  * Response builders for getContent: `GetContent.status(code, body)` and one per named status.
@@ -22,9 +23,9 @@ export type GetContentResponse = rt.ResponseOf<operations["getContent"]> | never
 export const GetContent = builders<GetContentResponse>();
 
 // PUT /content
-export type PutContentRequest = rt.RequestOf<operations["putContent"]>;
+export type PutContentRequest = RequestOf<operations["putContent"]>;
 
-export type PutContentResponse = rt.ResponseOf<operations["putContent"]> | never;
+export type PutContentResponse = ResponseOf<operations["putContent"]> | never;
 
 /**
  * Response builders for putContent: `PutContent.status(code, body)` and one per named status.
@@ -40,10 +41,7 @@ export interface Handlers {
    *
    * GET /content
    */
-  getContent(
-    req: GetContentRequest,
-    ctx: rt.HandlerContext,
-  ): GetContentResponse | Promise<GetContentResponse>;
+  getContent: OperationHandler<GetContentRequest, GetContentResponse>;
   /**
    * Replaces the widget's markdown
    *
@@ -51,8 +49,5 @@ export interface Handlers {
    *
    * PUT /content
    */
-  putContent(
-    req: PutContentRequest,
-    ctx: rt.HandlerContext,
-  ): PutContentResponse | Promise<PutContentResponse>;
+  putContent: OperationHandler<PutContentRequest, PutContentResponse>;
 }

@@ -3,6 +3,7 @@
 // Typed by annotation; symphony-codegen's tests type-check this file (docs/performance.md).
 import type { components, operations } from "./types.js";
 import * as rt from "@symphony-codegen/runtime";
+import type { OperationHandler, RequestOf, ResponseOf } from "@symphony-codegen/runtime";
 
 /**
  * An operation's response builders. Each constant calls this function rather than `rt.responseBuilders` itself: TypeScript checks a top-level reference to an import in time that grows with the statements before it.
@@ -40,9 +41,9 @@ export type FindPetsResponse =
 export const FindPets = builders<FindPetsResponse>();
 
 // POST /pets
-export type AddPetRequest = rt.RequestOf<operations["addPet"]>;
+export type AddPetRequest = RequestOf<operations["addPet"]>;
 
-export type AddPetResponse = rt.ResponseOf<operations["addPet"]> | never;
+export type AddPetResponse = ResponseOf<operations["addPet"]> | never;
 
 /**
  * Response builders for addPet: `AddPet.status(code, body)` and one per named status.
@@ -50,9 +51,9 @@ export type AddPetResponse = rt.ResponseOf<operations["addPet"]> | never;
 export const AddPet = builders<AddPetResponse>();
 
 // GET /pets/{id}
-export type FindPetByIdRequest = rt.RequestOf<operations["findPetById"]>;
+export type FindPetByIdRequest = RequestOf<operations["findPetById"]>;
 
-export type FindPetByIdResponse = rt.ResponseOf<operations["findPetById"]> | never;
+export type FindPetByIdResponse = ResponseOf<operations["findPetById"]> | never;
 
 /**
  * Response builders for findPetById: `FindPetById.status(code, body)` and one per named status.
@@ -60,9 +61,9 @@ export type FindPetByIdResponse = rt.ResponseOf<operations["findPetById"]> | nev
 export const FindPetById = builders<FindPetByIdResponse>();
 
 // DELETE /pets/{id}
-export type DeletePetRequest = rt.RequestOf<operations["deletePet"]>;
+export type DeletePetRequest = RequestOf<operations["deletePet"]>;
 
-export type DeletePetResponse = rt.ResponseOf<operations["deletePet"]> | never;
+export type DeletePetResponse = ResponseOf<operations["deletePet"]> | never;
 
 /**
  * Response builders for deletePet: `DeletePet.status(code, body)` and one per named status.
@@ -78,32 +79,23 @@ export interface Handlers {
    *
    * GET /pets
    */
-  findPets(
-    req: FindPetsRequest,
-    ctx: rt.HandlerContext,
-  ): FindPetsResponse | Promise<FindPetsResponse>;
+  findPets: OperationHandler<FindPetsRequest, FindPetsResponse>;
   /**
    * Creates a new pet in the store. Duplicates are allowed.
    *
    * POST /pets
    */
-  addPet(req: AddPetRequest, ctx: rt.HandlerContext): AddPetResponse | Promise<AddPetResponse>;
+  addPet: OperationHandler<AddPetRequest, AddPetResponse>;
   /**
    * Returns a pet based on a single ID.
    *
    * GET /pets/{id}
    */
-  findPetById(
-    req: FindPetByIdRequest,
-    ctx: rt.HandlerContext,
-  ): FindPetByIdResponse | Promise<FindPetByIdResponse>;
+  findPetById: OperationHandler<FindPetByIdRequest, FindPetByIdResponse>;
   /**
    * Deletes a single pet based on the ID supplied.
    *
    * DELETE /pets/{id}
    */
-  deletePet(
-    req: DeletePetRequest,
-    ctx: rt.HandlerContext,
-  ): DeletePetResponse | Promise<DeletePetResponse>;
+  deletePet: OperationHandler<DeletePetRequest, DeletePetResponse>;
 }
