@@ -1,3 +1,5 @@
+// First: holds V8's young generation at its size while the generated tables load (core/young-generation.ts).
+import "./core/young-generation.js";
 export * from "./core/errors.js";
 export * from "./core/log.js";
 export * from "./serve/envelope.js";

@@ -28,6 +28,7 @@ import { issueLocations, issuePointer } from "./issues.js";
 import { withoutPrototypes } from "../core/own.js";
 import { ReplyWindow } from "./reply-window.js";
 import { serveEndpoints, type GroupEndpoint } from "./group.js";
+import { releaseYoungGeneration } from "../core/young-generation.js";
 import { encodeResponse, InvalidResponse, responseKey } from "./response.js";
 import { parseRestRequest, restError, RestRequestError, type RestRequest, type WrappedResponse } from "./envelope.js";
 
@@ -454,6 +455,7 @@ export async function serveApi(ext: Extension, api: ApiDefinition, handlers: obj
   }
   // The server has the endpoint subscriptions once this round trip completes: callers may send right away.
   await ext.conn()?.flush();
+  releaseYoungGeneration();
   log.info("service registered", {
     version: api.version,
     endpoints: api.operations.length,
