@@ -87,7 +87,7 @@ describe("V8 flags", () => {
   it("generate tunes the collector and the optimizing compiler for a batch job (shown with --timings)", async () => {
     const r = await run(["generate", "openapi.yaml", "--out", "gen", "--timings"], dir, { ...process.env, NODE_OPTIONS: "" });
     expect(r.code).toBe(0);
-    expect(flagsLine(r.stderr)).toBe("--heap-growing-percent=40 --interrupt-budget=1000000 --no-concurrent-recompilation --expose-gc");
+    expect(flagsLine(r.stderr)).toBe("--heap-growing-percent=40 --interrupt-budget=1000000 --expose-gc");
     // On a thread of its own: a small young generation, a deep stack, the process's heap limit.
     expect(threadLine(r.stderr)).toMatch(/^young generation 12 MiB, heap limit \d+ MiB, stack 512 MiB$/);
   });
@@ -103,14 +103,14 @@ describe("V8 flags", () => {
   it("flags the user set (node's arguments, NODE_OPTIONS) win over generate's own", async () => {
     const r = await run(["generate", "openapi.yaml", "--out", "gen", "--timings"], dir, process.env, ["--interrupt-budget=50000", "--max-semi-space-size=8"]);
     expect(r.code).toBe(0);
-    expect(flagsLine(r.stderr)).toBe("--heap-growing-percent=40 --no-concurrent-recompilation --expose-gc");
+    expect(flagsLine(r.stderr)).toBe("--heap-growing-percent=40 --expose-gc");
     expect(threadLine(r.stderr)).not.toContain("young generation 12 MiB");
     const heap = await run(["generate", "openapi.yaml", "--out", "gen", "--timings", "--force"], dir, {
       ...process.env,
       NODE_OPTIONS: "--max-old-space-size=3000",
     });
     expect(heap.code).toBe(0);
-    expect(flagsLine(heap.stderr)).toBe("--interrupt-budget=1000000 --no-concurrent-recompilation --expose-gc");
+    expect(flagsLine(heap.stderr)).toBe("--interrupt-budget=1000000 --expose-gc");
     // The generation thread keeps the process's heap limit (a worker's own default is 4 GiB).
     expect(Number(/heap limit (\d+) MiB/.exec(threadLine(heap.stderr) ?? "")?.[1])).toBeGreaterThanOrEqual(3000);
     expect(Number(/heap limit (\d+) MiB/.exec(threadLine(heap.stderr) ?? "")?.[1])).toBeLessThan(3100);

@@ -67,10 +67,7 @@ export function addGenerateCommand(program: Command, context: CommandContext): v
       // so does a run whose manifests say there is nothing to do (a thread's start-up would double it).
       const current = flags.force || flags.watch ? undefined : await currentOutputs(targets);
       const hop = context.generationThread && isMainThread && !flags.watch && current === undefined;
-      if (hop || !isMainThread) {
-        compileOnTheGenerationThread();
-        collectBetweenEmitters();
-      }
+      if (hop || !isMainThread) collectBetweenEmitters();
       if (hop) {
         context.exitCode = await mainOnGenerationThread(context.argv);
         return;
@@ -236,14 +233,3 @@ function collectBetweenEmitters(): void {
   setFlag("--expose-gc");
 }
 
-/**
- * A function V8 does optimize is compiled on a background thread by default, and each queued job holds
- * its compiler's memory until the main thread installs the result. With a small young generation
- * (generation-thread.ts) that memory was ~10 MiB of the peak from 300 operations up, for no CPU saved
- * on 2 cores: compiled where it is needed, peak RSS grows with the document from the first hundred
- * operations. Set before the generation thread starts, whose heap reads it; a user's own flag wins.
- */
-function compileOnTheGenerationThread(): void {
-  if (userSetFlag(/concurrent-recompilation/)) return;
-  setFlag("--no-concurrent-recompilation");
-}
