@@ -296,7 +296,7 @@ describe("emit and naming options", () => {
     );
     const r = await run(["generate"]);
     expect(r.code).toBe(0);
-    expect(read("gen/handlers.ts")).toContain("fetchOneThing(");
+    expect(read("gen/handlers.ts")).toContain("fetchOneThing: OperationHandler<FetchOneThingRequest, FetchOneThingResponse>;");
     expect(read("gen/handlers.ts")).toContain("FetchOneThing");
     expect(read("gen/handlers.ts")).not.toMatch(/\bgetThing\(/);
     // The operation's row (rt.OperationRow): handler, then endpoint.
