@@ -8,8 +8,10 @@
  * every cold `generate` on Node 20, ~60 ms from the cache (Node 22 caches every module itself,
  * `module.enableCompileCache`, used when present). The cache sits in
  * `node_modules/.cache/symphony-codegen/` beside the package, keyed by its path, size and mtime and
- * by Node's version, architecture and the V8 flags set at run time (./v8-flags.cjs); V8 itself rejects data that does not match the source or its
- * flags, and then the cache is written anew. Nothing depends on it: without a writable cache,
+ * by Node's version, architecture and the V8 flags: those set at run time (./v8-flags.cjs) and
+ * node's own arguments and NODE_OPTIONS (`node --interrupt-budget=…` runs alternating with plain
+ * ones each rejected and rewrote the other's cache: ~170 ms and ~17 MiB of peak a run). V8 itself
+ * rejects data that does not match the source or its flags, and then the cache is written anew. Nothing depends on it: without a writable cache,
  * TypeScript loads as require() loads it.
  */
 const fs = require("node:fs");
@@ -38,7 +40,7 @@ function preload(id) {
   const stat = fs.statSync(file);
   const key = crypto
     .createHash("sha256")
-    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${flagsSet()}`)
+    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${flagsSet()}\0${process.execArgv.join(" ")}\0${process.env.NODE_OPTIONS ?? ""}`)
     .digest("hex")
     .slice(0, 16);
   const cacheFile = path.join(dir, `v8-${id.replace(/\W/g, "_")}-${key}.bin`);
