@@ -4,7 +4,7 @@
  * shapes from the parameter emitter), the JSON Schema arbitraries and the reference validator.
  */
 import type { OperationSpec, ValueShape } from "@symphony-codegen/runtime";
-import { buildModel, type ApiModel, type OperationModel } from "../model.js";
+import { buildModel, type ApiModel, type OperationModel, type ParameterModel } from "../model.js";
 import { loadSpec } from "../load.js";
 import { Generator } from "../arbitraries.js";
 import { valueShape } from "../emit/shape.js";
@@ -25,24 +25,29 @@ export interface ConformanceApi {
   reference: Reference;
 }
 
-function operationSpec(document: unknown, op: OperationModel): { spec: OperationSpec; shapes: Record<string, ValueShape> } {
-  const shapes: Record<string, ValueShape> = {};
-  const params = op.parameters.map((p) => {
-    const shape = valueShape(document, p.schema);
-    shapes[`${p.in} ${p.name}`] = shape;
-    return {
-      name: p.name,
-      in: p.in,
-      required: p.required,
-      style: p.style,
-      explode: p.explode,
-      json: p.contentType !== undefined,
-      shape,
-      schema: () => undefined as never,
-    };
-  });
+/**
+ * The runtime's OperationSpec of an operation, as far as its client serialiser reads it: parameter
+ * rows with the shape `shapeOf` gives each, the body's media types; no schemas (never built).
+ */
+export function clientOperationSpec(op: OperationModel, shapeOf: (p: ParameterModel) => ValueShape): OperationSpec {
+  const params = op.parameters.map((p) => ({
+    name: p.name,
+    in: p.in,
+    required: p.required,
+    style: p.style,
+    explode: p.explode,
+    json: p.contentType !== undefined,
+    shape: shapeOf(p),
+    schema: () => undefined as never,
+  }));
   const spec: OperationSpec = { handler: op.handlerName, endpoint: op.endpoint, method: op.method, path: op.path, params, responses: {} };
   if (op.requestBody) spec.body = { required: op.requestBody.required, content: Object.fromEntries(op.requestBody.content.map((m) => [m.contentType, null])) };
+  return spec;
+}
+
+function operationSpec(document: unknown, op: OperationModel): { spec: OperationSpec; shapes: Record<string, ValueShape> } {
+  const shapes: Record<string, ValueShape> = {};
+  const spec = clientOperationSpec(op, (p) => (shapes[`${p.in} ${p.name}`] = valueShape(document, p.schema)));
   return { spec, shapes };
 }
 

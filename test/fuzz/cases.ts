@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { buildEnvelope, fillPath, queryString, type OperationSpec, type RestRequest } from "@symphony-codegen/runtime";
 import { buildModel, loadSpec, type OperationModel } from "../../generator/index.js";
 import { Generator } from "../../generator/arbitraries.js";
+import { clientOperationSpec } from "../../generator/conformance/api.js";
 import path from "node:path";
 import { ROOT } from "./processes.js";
 
@@ -117,31 +118,8 @@ export async function loadOperations(targets: FuzzTarget[]): Promise<FuzzOperati
       is30: model.openapiVersion.startsWith("3.0"),
     });
     for (const op of model.operations) {
-      const spec: OperationSpec = {
-        handler: op.handlerName,
-        endpoint: op.endpoint,
-        method: op.method,
-        path: op.path,
-        params: op.parameters.map((p) => ({
-          name: p.name,
-          in: p.in,
-          required: p.required,
-          style: p.style,
-          explode: p.explode,
-          json: p.contentType !== undefined,
-          shape: {},
-          schema: () => undefined as never,
-        })),
-        responses: {},
-        ...(op.requestBody
-          ? {
-              body: {
-                required: op.requestBody.required,
-                content: Object.fromEntries(op.requestBody.content.map((m) => [m.contentType, null])),
-              },
-            }
-          : {}),
-      };
+      // No shapes: the fuzzer's values are serialised as they are drawn, mutants included.
+      const spec = clientOperationSpec(op, () => ({}));
       out.push({ target, model: op, spec, gen });
     }
   }
