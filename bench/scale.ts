@@ -163,11 +163,20 @@ const spread = (xs: number[]) => {
   const m = median(xs);
   return Math.max(...xs.map((x) => Math.abs(x / m - 1)));
 };
-/** Cost of the operations between two sizes, per operation: ms and KiB of peak RSS. */
+/**
+ * Cost of the operations between two sizes, per operation: ms and KiB of peak RSS. Each round ran
+ * both sizes back to back, so each round gives one slope, and the median of those is the figure:
+ * this machine's speed drifts by more than a small step's work over a run (300 operations: 1.3–1.85 s
+ * in one block of runs, 1.7–2.1 s twenty minutes later), and a difference of two medians taken
+ * across the whole run carries that drift into the slope.
+ */
 const slope = (tool: Tool, from: number, to: number) => {
-  const a = figure(tool, from);
-  const b = figure(tool, to);
-  return { ms: (b.wall.median - a.wall.median) / (to - from), kib: (b.rss.median - a.rss.median) / 1024 / (to - from) };
+  const a = samples.get(`${tool}:${from}`)!;
+  const b = samples.get(`${tool}:${to}`)!;
+  const rounds = Math.min(a.wallMs.length, b.wallMs.length);
+  const perRound = (part: "wallMs" | "peakRss", unit: number) =>
+    median(Array.from({ length: rounds }, (_, i) => (b[part][i]! - a[part][i]!) / unit / (to - from)));
+  return { ms: perRound("wallMs", 1), kib: perRound("peakRss", 1024) };
 };
 const fromZero = sizes.map((n) => slope("ours", 0, n));
 // Judged from the first size up: the step from the empty document carries the one-time warm-up.
@@ -258,7 +267,7 @@ const rows = [0, ...sizes].map((n, i) => {
 });
 const sections = [
   `Synthetic Graph-shaped descriptions (bench/scale/synthetic.ts: \`allOf\` chains up to 5 deep, discriminator mappings over every descendant, shared parameters and error responses); ${runs} run(s) each (${3 * runs} up to ${SMALL_SIZE} operations), interleaved; ${machine()}. ` +
-    `Slope: (figure at N − figure at the size before) / (operations between); from 0: (figure at N − figure at 0 operations) / N.`,
+    `Slope: (figure at N − figure at the size before) / (operations between), taken in each round (the two sizes run back to back) and the median of those; from 0: the same against 0 operations.`,
   "",
   `| operations | schemas | spec MiB | ours wall | ours peak RSS | ours ms / op (slope) | ours KiB / op (slope) | ours ms / op (from 0) | ${otName} wall | ${otName} peak RSS |`,
   "|---:|---:|---:|---|---|---:|---:|---:|---|---|",
