@@ -69,8 +69,9 @@ const withSmall = !quick;
 const SMALL_SPEC = path.join(ROOT, "fixtures/corpus/oai/v3.0-petstore-expanded.yaml");
 /** Target 3: warm regeneration in `--watch`, from the write to the "regenerated" line (ms). */
 const WATCH_LIMIT_MS = 50;
-/** Sizes this small or smaller are sampled 3× as often (target 1's small steps). */
+/** Sizes this small or smaller are sampled SMALL_REPEATS× as often (target 1's small steps). */
 const SMALL_SIZE = 1000;
+const SMALL_REPEATS = 3;
 /** Largest spread of the per-operation slope around its median across sizes (target 1). */
 const SPREAD = 0.3;
 
@@ -95,39 +96,38 @@ const tools = {
 };
 type Tool = keyof typeof tools;
 const TOOLS = Object.keys(tools) as Tool[];
-const samples = new Map<string, { wallMs: number[]; peakRss: number[] }>();
+const samples = new Map<string, { wallMs: number[]; peakRss: number[]; round: number[] }>();
 
-/** Runs every (case, tool) pair `rounds` times, interleaved; samples keyed `tool:case`. */
-async function rounds(cases: [name: string | number, spec: string][], count: number): Promise<void> {
-  for (let round = 0; round < count; round++) {
-    for (const [name, spec] of cases) {
-      for (const tool of TOOLS) {
-        const s = await measure(node, tools[tool](spec, outDir(tool, name)));
-        const entry = samples.get(`${tool}:${name}`) ?? { wallMs: [], peakRss: [] };
-        entry.wallMs.push(s.wallMs);
-        entry.peakRss.push(s.peakRss);
-        samples.set(`${tool}:${name}`, entry);
-        log(`  round ${round + 1} ${tool.padEnd(18)} ${String(name).padStart(6)}  ${(s.wallMs / 1000).toFixed(2)} s  ${(s.peakRss / MiB).toFixed(0)} MiB`);
-      }
+/** Runs every case with every tool (interleaved), in the order given, as round `round`; samples keyed `tool:case`. */
+async function runRound(cases: [name: string | number, spec: string][], round: number): Promise<void> {
+  for (const [name, spec] of cases) {
+    for (const tool of TOOLS) {
+      const s = await measure(node, tools[tool](spec, outDir(tool, name)));
+      const entry = samples.get(`${tool}:${name}`) ?? { wallMs: [], peakRss: [], round: [] };
+      entry.wallMs.push(s.wallMs);
+      entry.peakRss.push(s.peakRss);
+      entry.round.push(round);
+      samples.set(`${tool}:${name}`, entry);
+      log(`  round ${round + 1} ${tool.padEnd(18)} ${String(name).padStart(6)}  ${(s.wallMs / 1000).toFixed(2)} s  ${(s.peakRss / MiB).toFixed(0)} MiB`);
     }
   }
 }
-
-log(`scale bench (${label}): sizes ${[0, ...sizes].join(", ")} operations, ${runs} run(s) each, ${machine()}`);
-await rounds(
-  [0, ...sizes].map((n) => [n, specs.get(n)!.file]),
-  runs,
-);
-// A step between two small sizes is a fraction of a second and ~10 MiB of real work, the size of one
-// process's run-to-run noise: their medians take 3× the runs (seconds each), so a slope is not one outlier.
-const small = [0, ...sizes].filter((n) => n <= SMALL_SIZE);
-if (!quick && small.length > 1) {
-  log(`sizes up to ${SMALL_SIZE} operations: ${2 * runs} more run(s) each`);
-  await rounds(
-    small.map((n) => [n, specs.get(n)!.file]),
-    2 * runs,
-  );
+async function rounds(cases: [name: string | number, spec: string][], count: number): Promise<void> {
+  for (let round = 0; round < count; round++) await runRound(cases, round);
 }
+
+// A step between two small sizes is a fraction of a second and ~10 MiB of real work, the size of one
+// process's run-to-run noise: those sizes run SMALL_REPEATS times in each round, spread between the
+// larger sizes, so that their slopes rest on 3× the samples taken over the same stretch of time as the
+// larger sizes' (this machine's speed drifts by up to 1.5× over minutes: extra rounds of the small
+// sizes alone, run after the others, once measured them all in a slow stretch).
+const all = [0, ...sizes];
+const smallSizes = all.filter((n) => n <= SMALL_SIZE);
+const repeats = !quick && smallSizes.length > 1 ? SMALL_REPEATS : 1;
+const largeSizes = all.filter((n) => repeats === 1 || n > SMALL_SIZE);
+const order = Array.from({ length: repeats }, (_, i) => [...(repeats === 1 ? [] : smallSizes), ...largeSizes.filter((_, j) => j % repeats === i)]).flat();
+log(`scale bench (${label}): sizes ${all.join(", ")} operations, ${runs} round(s)${repeats > 1 ? `, sizes up to ${SMALL_SIZE} ${repeats}× a round` : ""}, ${machine()}`);
+for (let round = 0; round < runs; round++) await runRound(order.map((n) => [n, specs.get(n)!.file]), round);
 let graph: string | undefined;
 if (withGraph) {
   graph = graphSpec();
@@ -165,18 +165,17 @@ const spread = (xs: number[]) => {
 };
 /**
  * Cost of the operations between two sizes, per operation: ms and KiB of peak RSS. Each round ran
- * both sizes back to back, so each round gives one slope, and the median of those is the figure:
- * this machine's speed drifts by more than a small step's work over a run (300 operations: 1.3–1.85 s
- * in one block of runs, 1.7–2.1 s twenty minutes later), and a difference of two medians taken
- * across the whole run carries that drift into the slope.
+ * both sizes, so each pair of their runs within a round gives a slope, and the median of those is
+ * the figure: this machine's speed drifts by more than a small step's work over a run (300
+ * operations: 1.3–1.85 s in one block of runs, 1.7–2.1 s twenty minutes later), and a difference of
+ * two medians taken across the whole run carries that drift into the slope.
  */
 const slope = (tool: Tool, from: number, to: number) => {
   const a = samples.get(`${tool}:${from}`)!;
   const b = samples.get(`${tool}:${to}`)!;
-  const rounds = Math.min(a.wallMs.length, b.wallMs.length);
-  const perRound = (part: "wallMs" | "peakRss", unit: number) =>
-    median(Array.from({ length: rounds }, (_, i) => (b[part][i]! - a[part][i]!) / unit / (to - from)));
-  return { ms: perRound("wallMs", 1), kib: perRound("peakRss", 1024) };
+  const perPair = (part: "wallMs" | "peakRss", unit: number) =>
+    median(a.round.flatMap((round, i) => b.round.flatMap((r, j) => (r === round ? [(b[part][j]! - a[part][i]!) / unit / (to - from)] : []))));
+  return { ms: perPair("wallMs", 1), kib: perPair("peakRss", 1024) };
 };
 const fromZero = sizes.map((n) => slope("ours", 0, n));
 // Judged from the first size up: the step from the empty document carries the one-time warm-up.
@@ -266,8 +265,8 @@ const rows = [0, ...sizes].map((n, i) => {
   return `| ${n} | ${spec.stats.schemas} | ${(spec.bytes / MiB).toFixed(2)} | ${fmtMs(o.wall)} | ${fmtMiB(o.rss)} | ${step ? fmtPer(step.ms, 2) : "–"} | ${step ? fmtPer(step.kib, 0) : "–"} | ${zero ? fmtPer(zero.ms, 2) : "–"} | ${fmtMs(t.wall)} | ${fmtMiB(t.rss)} |`;
 });
 const sections = [
-  `Synthetic Graph-shaped descriptions (bench/scale/synthetic.ts: \`allOf\` chains up to 5 deep, discriminator mappings over every descendant, shared parameters and error responses); ${runs} run(s) each (${3 * runs} up to ${SMALL_SIZE} operations), interleaved; ${machine()}. ` +
-    `Slope: (figure at N − figure at the size before) / (operations between), taken in each round (the two sizes run back to back) and the median of those; from 0: the same against 0 operations.`,
+  `Synthetic Graph-shaped descriptions (bench/scale/synthetic.ts: \`allOf\` chains up to 5 deep, discriminator mappings over every descendant, shared parameters and error responses); ${runs} round(s), each running every size once (sizes up to ${SMALL_SIZE} operations ${repeats} times, spread over the round), the tools interleaved; ${machine()}. ` +
+    `Slope: (figure at N − figure at the size before) / (operations between), taken for each pair of runs of the two sizes within a round, and the median of those; from 0: the same against 0 operations.`,
   "",
   `| operations | schemas | spec MiB | ours wall | ours peak RSS | ours ms / op (slope) | ours KiB / op (slope) | ours ms / op (from 0) | ${otName} wall | ${otName} peak RSS |`,
   "|---:|---:|---:|---|---|---:|---:|---:|---|---|",
