@@ -11,8 +11,9 @@
  * by Node's version, architecture and the V8 flags: those set at run time (./v8-flags.cjs) and
  * node's own arguments and NODE_OPTIONS (`node --interrupt-budget=…` runs alternating with plain
  * ones each rejected and rewrote the other's cache: ~170 ms and ~17 MiB of peak a run). V8 itself
- * rejects data that does not match the source or its flags, and then the cache is written anew. Nothing depends on it: without a writable cache,
- * TypeScript loads as require() loads it.
+ * rejects data that does not match the source or its flags, and then the cache is written anew. The
+ * four most recently used files are kept (./cache-files.cjs). Nothing depends on it: without a
+ * writable cache, TypeScript loads as require() loads it.
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -20,6 +21,10 @@ const vm = require("node:vm");
 const crypto = require("node:crypto");
 const Module = require("node:module");
 const { flagsSet } = require("./v8-flags.cjs");
+const { keepNewest, markUsed } = require("./cache-files.cjs");
+
+/** Code-cache files kept per package: the ones for the few flag sets and releases in use (~2.6 MB each). */
+const KEEP_CACHE_FILES = 4;
 
 /** `node_modules/.cache/symphony-codegen` of the node_modules holding `file`. */
 function cacheDir(file) {
@@ -43,7 +48,8 @@ function preload(id) {
     .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${flagsSet()}\0${process.execArgv.join(" ")}\0${process.env.NODE_OPTIONS ?? ""}`)
     .digest("hex")
     .slice(0, 16);
-  const cacheFile = path.join(dir, `v8-${id.replace(/\W/g, "_")}-${key}.bin`);
+  const stem = `v8-${id.replace(/\W/g, "_")}-`;
+  const cacheFile = path.join(dir, `${stem}${key}.bin`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -62,7 +68,10 @@ function preload(id) {
     throw error;
   }
   mod.loaded = true;
-  if (cachedData !== undefined && !script.cachedDataRejected) return;
+  if (cachedData !== undefined && !script.cachedDataRejected) {
+    markUsed(cacheFile);
+    return;
+  }
   // Written at exit, so that the functions this run compiled lazily are in it too.
   process.once("exit", () => {
     try {
@@ -70,6 +79,7 @@ function preload(id) {
       const temporary = `${cacheFile}.${process.pid}`;
       fs.writeFileSync(temporary, script.createCachedData());
       fs.renameSync(temporary, cacheFile);
+      keepNewest(dir, stem, ".bin", KEEP_CACHE_FILES);
     } catch {
       // A read-only install: every run compiles, as it would without the cache.
     }
