@@ -14,7 +14,7 @@
  * / (N₂ − N₁): a part that grows faster than the document shows as a rising slope. The figure from
  * the empty document, (figure at N − figure at 0) / N, is reported too; it falls with N because the
  * first operations also pay one-time warm-up (compiling the emitters' code paths). Sizes up to 1,000
- * operations get 3× the runs: their steps are as small as one process's run-to-run noise.
+ * operations run 3 times in every round: their steps are as small as one process's run-to-run noise.
  *
  *   npx tsx bench/scale.ts [--quick] [--runs N] [--sizes 100,1000,12000] [--no-graph] [--no-tsc]
  *
@@ -123,9 +123,10 @@ async function rounds(cases: [name: string | number, spec: string][], count: num
 // sizes alone, run after the others, once measured them all in a slow stretch).
 const all = [0, ...sizes];
 const smallSizes = all.filter((n) => n <= SMALL_SIZE);
-const repeats = !quick && smallSizes.length > 1 ? SMALL_REPEATS : 1;
-const largeSizes = all.filter((n) => repeats === 1 || n > SMALL_SIZE);
-const order = Array.from({ length: repeats }, (_, i) => [...(repeats === 1 ? [] : smallSizes), ...largeSizes.filter((_, j) => j % repeats === i)]).flat();
+const repeated = !quick && smallSizes.length > 1 ? smallSizes : [];
+const repeats = repeated.length > 0 ? SMALL_REPEATS : 1;
+const once = all.filter((n) => !repeated.includes(n));
+const order = Array.from({ length: repeats }, (_, i) => [...repeated, ...once.filter((_, j) => j % repeats === i)]).flat();
 log(`scale bench (${label}): sizes ${all.join(", ")} operations, ${runs} round(s)${repeats > 1 ? `, sizes up to ${SMALL_SIZE} ${repeats}× a round` : ""}, ${machine()}`);
 for (let round = 0; round < runs; round++) await runRound(order.map((n) => [n, specs.get(n)!.file]), round);
 let graph: string | undefined;
@@ -164,11 +165,9 @@ const spread = (xs: number[]) => {
   return Math.max(...xs.map((x) => Math.abs(x / m - 1)));
 };
 /**
- * Cost of the operations between two sizes, per operation: ms and KiB of peak RSS. Each round ran
- * both sizes, so each pair of their runs within a round gives a slope, and the median of those is
- * the figure: this machine's speed drifts by more than a small step's work over a run (300
- * operations: 1.3–1.85 s in one block of runs, 1.7–2.1 s twenty minutes later), and a difference of
- * two medians taken across the whole run carries that drift into the slope.
+ * Cost of the operations between two sizes, per operation: ms and KiB of peak RSS. Each pair of their
+ * runs within one round gives a slope and the figure is the median of those, so that the machine's
+ * drift over a run (above) stays out of it, as a difference of two whole-run medians would not.
  */
 const slope = (tool: Tool, from: number, to: number) => {
   const a = samples.get(`${tool}:${from}`)!;
